@@ -1,0 +1,159 @@
+package io.keyward.local;
+
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import com.microsoft.azure.functions.annotation.TimerTrigger;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.jar.JarFile;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The {@code @FunctionName} methods found in a package, as the Functions runtime would index them from the
+ * generated function.json files: HTTP functions by route and methods, timer functions by schedule. One instance
+ * per class, as the Java worker keeps.
+ */
+final class FunctionCatalog {
+
+    record HttpFunction(String name, Object target, Method method, RouteTemplate route, Set<HttpMethod> methods) {
+        boolean allows(HttpMethod m) {
+            return methods.isEmpty() || methods.contains(m);
+        }
+    }
+
+    record TimerFunction(String name, Object target, Method method, String schedule) {
+    }
+
+    private final List<HttpFunction> http;
+    private final Map<String, TimerFunction> timers;
+
+    private FunctionCatalog(List<HttpFunction> http, Map<String, TimerFunction> timers) {
+        this.http = http;
+        this.timers = timers;
+    }
+
+    /** Scans {@code packageName} on the class path (directories and jars) and instantiates each function class. */
+    static FunctionCatalog scan(String packageName, String routePrefix) {
+        return of(classesIn(packageName), routePrefix);
+    }
+
+    static FunctionCatalog of(List<Class<?>> classes, String routePrefix) {
+        List<HttpFunction> http = new ArrayList<>();
+        Map<String, TimerFunction> timers = new LinkedHashMap<>();
+        Map<Class<?>, Object> instances = new LinkedHashMap<>();
+        Function<Class<?>, Object> instance = c -> instances.computeIfAbsent(c, FunctionCatalog::instantiate);
+        for (Class<?> c : classes) {
+            for (Method m : c.getMethods()) {
+                FunctionName name = m.getAnnotation(FunctionName.class);
+                if (name == null) {
+                    continue;
+                }
+                Optional<HttpTrigger> httpTrigger = parameterAnnotation(m, HttpTrigger.class);
+                Optional<TimerTrigger> timerTrigger = parameterAnnotation(m, TimerTrigger.class);
+                if (httpTrigger.isPresent()) {
+                    HttpTrigger t = httpTrigger.get();
+                    String route = t.route().isEmpty() ? name.value() : t.route();
+                    http.add(new HttpFunction(name.value(), instance.apply(c), m, RouteTemplate.compile(routePrefix, route),
+                            Set.copyOf(Arrays.asList(t.methods()))));
+                } else if (timerTrigger.isPresent()) {
+                    timers.put(name.value(), new TimerFunction(name.value(), instance.apply(c), m, timerTrigger.get().schedule()));
+                }
+                // other triggers (queues, blobs) have no local emulation yet
+            }
+        }
+        // Literal routes win over templated ones, as in ASP.NET routing: "keys/restore" before "keys/{name}".
+        http.sort(Comparator.comparingInt((HttpFunction f) -> -f.route().literalSegments()).thenComparing(HttpFunction::name));
+        return new FunctionCatalog(List.copyOf(http), Map.copyOf(timers));
+    }
+
+    List<HttpFunction> http() {
+        return http;
+    }
+
+    Map<String, TimerFunction> timers() {
+        return timers;
+    }
+
+    /** Functions whose route matches {@code path}, most specific first (their methods are not checked). */
+    List<HttpFunction> routesFor(String path) {
+        return http.stream().filter(f -> f.route().matches(path)).toList();
+    }
+
+    private static <A extends Annotation> Optional<A> parameterAnnotation(Method m, Class<A> type) {
+        return Arrays.stream(m.getParameters()).map(p -> p.getAnnotation(type)).filter(a -> a != null).findFirst();
+    }
+
+    private static Object instantiate(Class<?> c) {
+        try {
+            return c.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot instantiate function class " + c.getName(), e);
+        }
+    }
+
+    private static List<Class<?>> classesIn(String packageName) {
+        String dir = packageName.replace('.', '/');
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Set<String> names = new TreeSet<>();
+        try {
+            Enumeration<URL> roots = loader.getResources(dir);
+            while (roots.hasMoreElements()) {
+                URL url = roots.nextElement();
+                if (url.getProtocol().equals("file")) {
+                    Path root = Path.of(url.toURI());
+                    try (Stream<Path> files = Files.walk(root)) {
+                        files.map(p -> root.relativize(p).toString().replace('\\', '/'))
+                                .filter(n -> n.endsWith(".class"))
+                                .forEach(n -> names.add(dir + "/" + n));
+                    }
+                } else if (url.getProtocol().equals("jar")) {
+                    JarURLConnection conn = (JarURLConnection) url.openConnection();
+                    conn.setUseCaches(false);
+                    try (JarFile jar = conn.getJarFile()) {
+                        jar.stream().map(e -> e.getName())
+                                .filter(n -> n.startsWith(dir + "/") && n.endsWith(".class"))
+                                .forEach(names::add);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        List<Class<?>> classes = new ArrayList<>();
+        for (String n : names.stream().filter(n -> !n.contains("$")).collect(Collectors.toList())) {
+            String className = n.substring(0, n.length() - ".class".length()).replace('/', '.');
+            try {
+                Class<?> c = Class.forName(className, false, loader);
+                if (!Modifier.isAbstract(c.getModifiers()) && Modifier.isPublic(c.getModifiers())) {
+                    classes.add(c);
+                }
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return classes;
+    }
+}

@@ -1,0 +1,24 @@
+package io.keyward.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RouteTemplateTest {
+
+    @Test
+    void matchesLikeTheFunctionsHost() {
+        RouteTemplate keys = RouteTemplate.compile("", "keys/{name}/{version?}");
+        assertThat(keys.matches("/keys/k1")).isTrue();
+        assertThat(keys.matches("/keys/k1/abc")).isTrue();
+        assertThat(keys.matches("/KEYS/k1/")).isTrue();
+        assertThat(keys.matches("/keys")).isFalse();
+        assertThat(keys.matches("/keys/k1/abc/extra")).isFalse();
+
+        assertThat(RouteTemplate.compile("api", "health/ping").matches("/api/health/ping")).isTrue();
+        assertThat(RouteTemplate.compile("api", "health/ping").matches("/health/ping")).isFalse();
+        assertThat(RouteTemplate.compile("", "files/{*rest}").matches("/files/a/b/c")).isTrue();
+        assertThat(RouteTemplate.compile("", "items/{id:int}").matches("/items/12")).isTrue();
+        assertThat(RouteTemplate.compile("", "items/{id:int}").matches("/items/x")).isFalse();
+    }
+}
