@@ -172,6 +172,23 @@ public final class Hsm implements AutoCloseable {
         }, alg);
     }
 
+    /**
+     * Signs {@code data} with a key version's private key inside the token (the token hashes too). Used for
+     * Keyward's own token-issuer key, whose private half never leaves the HSM like a customer's KEK.
+     */
+    public byte[] sign(KeyVersionRef key, SignAlgorithm alg, byte[] data) {
+        requireBytes(data, "data to sign");
+        long code = switch (alg) {
+            case RS256 -> CKM_SHA256_RSA_PKCS;
+            case RS384 -> CKM_SHA384_RSA_PKCS;
+            case RS512 -> CKM_SHA512_RSA_PKCS;
+        };
+        return call("sign with " + alg.jwaName(), key, s -> {
+            long priv = handle(s, key, CKO_PRIVATE_KEY);
+            return s.session().signSingle(new Mechanism(code), priv, data);
+        });
+    }
+
     /** The protection attributes of a key version's secret object, as the token reports them. */
     public KeyProtection protection(KeyVersionRef ref) {
         return call("read protection attributes", ref, s -> {
