@@ -88,7 +88,7 @@ public final class KeyStore {
                 destroyAll(s.session(), ref);
                 throw e;
             }
-            return new KeyVersion(ref, keyBytes.length == 32 ? KeyType.AES_256 : null);
+            return new KeyVersion(ref, KeyType.aes(keyBytes.length * 8));
         });
     }
 
@@ -195,6 +195,6 @@ public final class KeyStore {
             return n == null ? null : KeyType.rsa(n.bitLength());
         }
         Integer len = s.session().getAttrValues(handle, CKA_VALUE_LEN).valueLen();
-        return len != null && len == 32 ? KeyType.AES_256 : null;
+        return len == null ? null : KeyType.aes(len * 8);
     }
 }

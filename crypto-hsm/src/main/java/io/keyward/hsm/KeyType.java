@@ -5,6 +5,8 @@ public enum KeyType {
     RSA_2048(Family.RSA, 2048),
     RSA_3072(Family.RSA, 3072),
     RSA_4096(Family.RSA, 4096),
+    AES_128(Family.AES, 128),
+    AES_192(Family.AES, 192),
     AES_256(Family.AES, 256);
 
     public enum Family { RSA, AES }
@@ -32,5 +34,14 @@ public enum KeyType {
             }
         }
         throw new IllegalArgumentException("RSA key size " + bits + " is not supported; use 2048, 3072 or 4096");
+    }
+
+    public static KeyType aes(int bits) {
+        for (KeyType t : values()) {
+            if (t.family == Family.AES && t.bits == bits) {
+                return t;
+            }
+        }
+        throw new IllegalArgumentException("AES key size " + bits + " is not supported; use 128, 192 or 256");
     }
 }

@@ -44,9 +44,11 @@ class KeyStoreTest {
 
     @Test
     void aesKeysAreGeneratedWithTheirSize() {
-        KeyVersion v = keys.create(TestTokens.name("keystore/aes"), KeyType.AES_256);
-        assertThat(keys.versions(v.ref().name())).containsExactly(v);
-        assertThat(v.type()).isEqualTo(KeyType.AES_256);
+        for (KeyType type : List.of(KeyType.AES_128, KeyType.AES_192, KeyType.AES_256)) {
+            KeyVersion v = keys.create(TestTokens.name("keystore/" + type.name().toLowerCase()), type);
+            assertThat(v.type()).isEqualTo(type);
+            assertThat(keys.versions(v.ref().name())).containsExactly(v);
+        }
     }
 
     @Test
