@@ -20,6 +20,10 @@ import java.util.Map;
 public final class Pkcs11Binding {
     private static final Map<Path, Pkcs11Binding> LOADED = new HashMap<>();
 
+    static {
+        org.xipki.pkcs11.wrapper.StaticLogger.setLogger(new WrapperLog());
+    }
+
 
     private final Path library;
     private final PKCS11Module module;
