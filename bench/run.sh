@@ -7,11 +7,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-jmh_args=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
+unwrap_args=(-f 1 -wi 3 -w 2s -i 5 -r 2s)
 # JDK 17 compiles its GCM decryption of 1 MiB arrays with C2 only after ~20 s of load (measured: ~50 ops/s
 # before, ~1,200 after), so the envelope benchmarks warm up for 30 s.
-envelope_warmup=(-wi 10 -w 3s)
-if [ "${1:-}" = "--quick" ]; then jmh_args=(-f 1 -wi 1 -w 1s -i 2 -r 1s); envelope_warmup=(); shift; fi
+envelope_args=(-f 1 -wi 10 -w 3s -i 5 -r 2s)
+if [ "${1:-}" = "--quick" ]; then
+  unwrap_args=(-f 1 -wi 1 -w 1s -i 2 -r 1s); envelope_args=("${unwrap_args[@]}"); shift
+fi
 jdks=("$@")
 if [ ${#jdks[@]} -eq 0 ]; then
   jdks=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
@@ -35,11 +37,11 @@ for jdk in "${jdks[@]}"; do
   tag="jdk-$version"
   echo "== $tag: RSA-2048 OAEP unwrap, 1 and 2 threads"
   for t in 1 2; do
-    "$jdk/bin/java" -cp "$cp" org.openjdk.jmh.Main "${jmh_args[@]}" -t "$t" -tu s \
+    "$jdk/bin/java" -cp "$cp" org.openjdk.jmh.Main "${unwrap_args[@]}" -t "$t" -tu s \
       'io.keyward.bench.UnwrapBenchmark' | tee "bench/results/$tag-unwrap-t$t.txt" | grep -E '^(Benchmark|Unwrap)'
   done
   echo "== $tag: envelope vs bare SunJCE AES-GCM"
-  "$jdk/bin/java" -cp "$cp" org.openjdk.jmh.Main "${jmh_args[@]}" ${envelope_warmup[@]+"${envelope_warmup[@]}"} -t 1 -tu s \
+  "$jdk/bin/java" -cp "$cp" org.openjdk.jmh.Main "${envelope_args[@]}" -t 1 -tu s \
     'io.keyward.bench.EnvelopeBenchmark' | tee "bench/results/$tag-envelope.txt" | grep -E '^(Benchmark|Envelope)'
 done
 python3 bench/summarise.py bench/results

@@ -82,8 +82,9 @@ final class FunctionCatalog {
                 // other triggers (queues, blobs) have no local emulation yet
             }
         }
-        // Literal routes win over templated ones, as in ASP.NET routing: "keys/restore" before "keys/{name}".
-        http.sort(Comparator.comparingInt((HttpFunction f) -> -f.route().literalSegments()).thenComparing(HttpFunction::name));
+        // Literal segments win over parameters, left to right, as in ASP.NET routing: "keys/restore" before
+        // "keys/{name}", and "keys/{name}/{version}" before "{tenant}/discovery/v2.0/keys".
+        http.sort(Comparator.comparing(HttpFunction::route, RouteTemplate::bySpecificity).thenComparing(HttpFunction::name));
         return new FunctionCatalog(List.copyOf(http), Map.copyOf(timers));
     }
 

@@ -66,6 +66,15 @@ public final class LocalFunctionHost implements AutoCloseable {
     private static final int WORKERS = 16;
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LocalFunctionHost.class);
 
+    static {
+        // The JDK's HTTP server leaves Nagle's algorithm on, so every small response waits for the client's
+        // delayed ACK: measured 18 unwrapkey requests/s at 56 ms p50 with one client, ~150/s at 6 ms without it.
+        // Read once when the server classes load, hence set here, before any server exists.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final LocalDatabase database;
     private final SharedContext context;
     private final FunctionCatalog catalog;
@@ -117,13 +126,18 @@ public final class LocalFunctionHost implements AutoCloseable {
         LocalDatabase database = Databases.start(state.resolve("postgres"), env);
         SharedContext context = null;
         ExecutorService workers = null;
+        HttpsServer server = null;
         try {
-            context = new SharedContext(AzureFunction.defaultApplicationContextBuilder().properties(appProperties(env, database)));
+            LocalTls tls = LocalTls.ensure(state.resolve("tls"));
+            // Bound before the app starts: with port 0 only the bound socket knows the port, and the app needs
+            // it for its token issuer (keyward.identity.authority).
+            server = HttpsServer.create(new InetSocketAddress(bind, port), 128);
+            Map<String, Object> properties = appProperties(env, database);
+            properties.putAll(addressProperties(server.getAddress()));
+            context = new SharedContext(AzureFunction.defaultApplicationContextBuilder().properties(properties));
             FunctionSettings settings = FunctionSettings.load(env);
             FunctionCatalog catalog = FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix());
-            LocalTls tls = LocalTls.ensure(state.resolve("tls"));
 
-            HttpsServer server = HttpsServer.create(new InetSocketAddress(bind, port), 128);
             server.setHttpsConfigurator(new HttpsConfigurator(tls.sslContext()));
             AtomicInteger n = new AtomicInteger();
             workers = Executors.newFixedThreadPool(WORKERS, r -> new Thread(r, "keyward-http-" + n.incrementAndGet()));
@@ -137,9 +151,11 @@ public final class LocalFunctionHost implements AutoCloseable {
             host.printBanner(settings);
             return host;
         } catch (IOException e) {
+            stopQuietly(server);
             cleanUp(database, context, workers);
             throw new UncheckedIOException("cannot listen on " + bind + ":" + port, e);
         } catch (RuntimeException | Error e) {
+            stopQuietly(server);
             cleanUp(database, context, workers);
             throw e;
         }
@@ -382,7 +398,30 @@ public final class LocalFunctionHost implements AutoCloseable {
         p.put("keyward.hsm.library", env.get("KEYWARD_HSM_LIBRARY"));
         p.put("keyward.hsm.token-label", env.get("KEYWARD_HSM_TOKEN_LABEL"));
         p.put("keyward.hsm.pin", env.get("KEYWARD_HSM_PIN"));
+        // The operator's client credentials, written on first start (./keyward token reads them).
+        p.put("keyward.identity.operator-file", KeywardHome.stateDir(env).resolve("identity/operator.json").toString());
         return p;
+    }
+
+    /**
+     * Settings that depend on the bound address. The token issuer is the loopback base URL, whatever host name a
+     * client used, so that a token from {@code https://127.0.0.1:port} is valid at {@code https://v1.vault.localhost:port}.
+     */
+    private static Map<String, Object> addressProperties(InetSocketAddress address) {
+        // bound to all interfaces (KEYWARD_BIND=0.0.0.0): the issuer still names one address, the loopback one
+        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : hostForUri(address);
+        String base = "https://" + host + ":" + address.getPort();
+        return Map.of("keyward.identity.authority", base);
+    }
+
+    private static void stopQuietly(HttpsServer server) {
+        if (server != null) {
+            try {
+                server.stop(0);
+            } catch (RuntimeException ignored) {
+                // never started: only its socket is bound, and stop() has closed it or there is nothing to close
+            }
+        }
     }
 
     private static void cleanUp(LocalDatabase database, SharedContext context, ExecutorService workers) {

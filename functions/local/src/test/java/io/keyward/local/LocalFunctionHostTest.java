@@ -3,16 +3,13 @@ package io.keyward.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.keyward.devenv.SoftHsmToken;
-import java.io.InputStream;
+import io.keyward.app.identity.Audiences;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -20,50 +17,26 @@ import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The host in-process on an ephemeral port, over embedded PostgreSQL and a SoftHSM2 token, called by a client
- * that trusts nothing but the host's generated trust store.
+ * The host in-process on an ephemeral port, over embedded PostgreSQL and a SoftHSM2 token ({@link TestHost}),
+ * called by a client that trusts nothing but the host's generated trust store.
  */
 class LocalFunctionHostTest {
+
+    private static final String TENANT = "7e57c0de-0000-4000-8000-000000000e11";
 
     private static LocalFunctionHost host;
     private static HttpClient client;
 
     @BeforeAll
-    static void start() throws Exception {
-        SoftHsmToken token = SoftHsmToken.init(Path.of("target/softhsm"));
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.putAll(token.asEnvironment());
-        env.put("KEYWARD_PORT", "0");
-        // State of this test under target/, never the developer's own .keyward/
-        env.put("KEYWARD_HOME", Path.of("target/host-home").toAbsolutePath().toString());
-        host = LocalFunctionHost.start(env);
-
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(host.truststore())) {
-            trust.load(in, LocalFunctionHost.truststorePassword().toCharArray());
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
-        client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (host != null) {
-            host.close();
-        }
+    static void start() {
+        // One host per test JVM (one function context, one PKCS#11 binding): the shared one of every HTTP test.
+        host = TestHost.get().host();
+        client = TestHost.get().http();
     }
 
     @Test
@@ -86,8 +59,12 @@ class LocalFunctionHostTest {
     }
 
     @Test
-    void deepHealthReadsTheToken() throws Exception {
-        HttpResponse<String> r = get("/health/hsm");
+    void deepHealthReadsTheTokenForAuthenticatedCallersOnly() throws Exception {
+        assertThat(get("/health/hsm").statusCode()).isEqualTo(401);
+
+        String token = TestHost.get().token(TestHost.get().newClient(TENANT, "health-reader"), Audiences.ARM);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(host.baseUri().resolve("/health/hsm"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).contains("\"ok\":true").contains("\"model\":\"SoftHSM v2\"");

@@ -1,0 +1,33 @@
+package io.keyward.app.arm;
+
+import io.micronaut.http.HttpStatus;
+
+/**
+ * The ARM error codes Keyward answers with, each owning its HTTP status: one table from error to status, so a
+ * code can never go out with two different statuses. Names are Azure's wire codes.
+ */
+public enum ArmErrorCode {
+    BadRequest(HttpStatus.BAD_REQUEST),
+    InvalidParameter(HttpStatus.BAD_REQUEST),
+    InvalidRequestContent(HttpStatus.BAD_REQUEST),
+    MissingApiVersionParameter(HttpStatus.BAD_REQUEST),
+    InvalidApiVersionParameter(HttpStatus.BAD_REQUEST),
+    InvalidSubscriptionId(HttpStatus.BAD_REQUEST),
+    InvalidResourceGroupName(HttpStatus.BAD_REQUEST),
+    VaultNameNotValid(HttpStatus.BAD_REQUEST),
+    AuthenticationFailed(HttpStatus.UNAUTHORIZED),
+    AuthorizationFailed(HttpStatus.FORBIDDEN),
+    ResourceNotFound(HttpStatus.NOT_FOUND),
+    VaultAlreadyExists(HttpStatus.CONFLICT),
+    ConflictError(HttpStatus.CONFLICT);
+
+    private final HttpStatus status;
+
+    ArmErrorCode(HttpStatus status) {
+        this.status = status;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+}

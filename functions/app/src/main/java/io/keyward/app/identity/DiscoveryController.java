@@ -1,0 +1,61 @@
+package io.keyward.app.identity;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+
+/**
+ * Entra ID's discovery documents for Keyward's own tokens: the JWK set (public halves of the HSM signing keys,
+ * the same for every tenant) and per-tenant OpenID metadata, so that any OIDC library can validate Keyward tokens.
+ */
+@Controller
+@Requires(property = "keyward.identity.mode", notEquals = "entra")
+class DiscoveryController {
+
+    private final SigningKeys keys;
+    private final IdentityProperties properties;
+
+    DiscoveryController(SigningKeys keys, IdentityProperties properties) {
+        this.keys = keys;
+        this.properties = properties;
+    }
+
+    @Get(uri = "/discovery/v2.0/keys", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> keys() {
+        keys.active(); // a fresh installation publishes its key before issuing its first token
+        return HttpResponse.ok(keys.jwks().toString(true)).header("Cache-Control", "max-age=300");
+    }
+
+    @Get(uri = "/{tenant}/discovery/v2.0/keys", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<String> tenantKeys(@PathVariable String tenant) {
+        return keys();
+    }
+
+    @Get(uri = "/{tenant}/v2.0/.well-known/openid-configuration", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<?> openidConfiguration(@PathVariable String tenant) {
+        if (!Directory.TENANT.matcher(tenant).matches()) {
+            return HttpResponse.badRequest();
+        }
+        String base = properties.trimmedAuthority() + "/" + tenant;
+        return HttpResponse.ok(new OpenIdConfiguration(properties.issuer(tenant), base + "/oauth2/v2.0/token",
+                base + "/discovery/v2.0/keys", List.of("client_credentials"), List.of("client_secret_post"),
+                List.of("RS256"), List.of("pairwise"), List.of("token")));
+    }
+
+    @Serdeable
+    record OpenIdConfiguration(String issuer,
+                               @JsonProperty("token_endpoint") String tokenEndpoint,
+                               @JsonProperty("jwks_uri") String jwksUri,
+                               @JsonProperty("grant_types_supported") List<String> grantTypes,
+                               @JsonProperty("token_endpoint_auth_methods_supported") List<String> authMethods,
+                               @JsonProperty("id_token_signing_alg_values_supported") List<String> signingAlgs,
+                               @JsonProperty("subject_types_supported") List<String> subjectTypes,
+                               @JsonProperty("response_types_supported") List<String> responseTypes) {
+    }
+}

@@ -1,0 +1,139 @@
+package io.keyward.app.identity;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.serde.annotation.Serdeable;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Entra ID's v2.0 token endpoint, client-credentials grant only: form {@code grant_type=client_credentials},
+ * {@code client_id}, {@code client_secret}, {@code scope=<resource>/.default}. Errors use OAuth 2.0's codes and
+ * Entra's AADSTS numbers, so the Azure SDK's credential classes report them as they would Entra's.
+ */
+@Controller
+@Requires(property = "keyward.identity.mode", notEquals = "entra")
+class TokenController {
+
+    private static final List<String> RESOURCES = List.of(Audiences.KEY_VAULT, Audiences.ARM);
+
+    private final Directory directory;
+    private final IdentityProperties properties;
+
+    TokenController(Directory directory, IdentityProperties properties) {
+        this.directory = directory;
+        this.properties = properties;
+    }
+
+    @Post(uri = "/{tenant}/oauth2/v2.0/token", consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<?> token(@PathVariable String tenant, @Nullable @Body String body) {
+        Map<String, String> form = parseForm(body);
+        String grant = form.get("grant_type");
+        if (grant == null || grant.isEmpty()) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", 900144,
+                    "The request body must contain the following parameter: 'grant_type'.");
+        }
+        if (!grant.equals("client_credentials")) {
+            return error(HttpStatus.BAD_REQUEST, "unsupported_grant_type", 70003,
+                    "The app requested an unsupported grant type '" + printable(grant) + "'.");
+        }
+        String clientId = form.get("client_id");
+        String secret = form.get("client_secret");
+        if (clientId == null || clientId.isEmpty() || secret == null || secret.isEmpty()) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", 900144,
+                    "The request body must contain the parameters 'client_id' and 'client_secret'.");
+        }
+        Optional<String> audience = audience(form.get("scope"));
+        if (audience.isEmpty()) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_scope", 1002012, "The scope must be one of "
+                    + RESOURCES.stream().map(r -> (r.endsWith("/") ? r : r + "/") + ".default").toList() + ".");
+        }
+        if (!Directory.TENANT.matcher(tenant).matches()) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", 90002, "Tenant '" + printable(tenant) + "' not found.");
+        }
+        // Unknown client and wrong secret answer alike, so that the endpoint does not confirm client ids.
+        Optional<Directory.SignedIn> client = directory.signIn(tenant, clientId, secret);
+        if (client.isEmpty()) {
+            return error(HttpStatus.UNAUTHORIZED, "invalid_client", 7000215,
+                    "Invalid client secret provided, or no client '" + printable(clientId) + "' in tenant '" + tenant + "'.");
+        }
+        long seconds = properties.tokenLifetime().toSeconds();
+        String token = directory.issueToken(client.get(), audience.get(), properties.tokenLifetime());
+        return HttpResponse.ok(new TokenResponse("Bearer", seconds, seconds, token))
+                .header("Cache-Control", "no-store").header("Pragma", "no-cache");
+    }
+
+    /** {@code https://vault.azure.net/.default} and {@code https://vault.azure.net//.default} alike (Entra's rule). */
+    private static Optional<String> audience(@Nullable String scope) {
+        if (scope == null) {
+            return Optional.empty();
+        }
+        for (String s : scope.trim().split(" +")) {
+            if (s.endsWith("/.default")) {
+                String resource = s.substring(0, s.length() - "/.default".length());
+                Optional<String> match = RESOURCES.stream().filter(r -> Audiences.same(resource, r)).findFirst();
+                if (match.isPresent()) {
+                    return match;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, String> parseForm(@Nullable String body) {
+        Map<String, String> form = new HashMap<>();
+        if (body == null) {
+            return form;
+        }
+        for (String pair : body.split("&")) {
+            int eq = pair.indexOf('=');
+            if (pair.isEmpty() || eq == 0) {
+                continue;
+            }
+            try {
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                form.putIfAbsent(k, v);
+            } catch (IllegalArgumentException e) {
+                // a malformed %-escape: the parameter is ignored, and its absence is reported
+            }
+        }
+        return form;
+    }
+
+    /** Echoes caller input only in a short, printable form. */
+    private static String printable(String s) {
+        String t = s.replaceAll("[^\\x20-\\x7e]", "?");
+        return t.length() > 64 ? t.substring(0, 64) + "..." : t;
+    }
+
+    private static HttpResponse<?> error(HttpStatus status, String error, int aadsts, String description) {
+        return HttpResponse.status(status).body(new TokenError(error, "AADSTS" + aadsts + ": " + description, List.of(aadsts)))
+                .header("Cache-Control", "no-store");
+    }
+
+    @Serdeable
+    record TokenResponse(@JsonProperty("token_type") String tokenType,
+                         @JsonProperty("expires_in") long expiresIn,
+                         @JsonProperty("ext_expires_in") long extExpiresIn,
+                         @JsonProperty("access_token") String accessToken) {
+    }
+
+    @Serdeable
+    record TokenError(String error,
+                      @JsonProperty("error_description") String errorDescription,
+                      @JsonProperty("error_codes") List<Integer> errorCodes) {
+    }
+}

@@ -1,0 +1,408 @@
+package io.keyward.app.vault;
+
+import io.keyward.app.arm.ArmErrorCode;
+import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.ResourceGroupName;
+import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.identity.Principal;
+import io.keyward.app.identity.VaultTenantLookup;
+import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vaults of the ARM management plane: create, update, soft delete, recover, purge, access policies, and the
+ * tenant rule (a subscription belongs to the tenant that first created something in it). Expected refusals are
+ * {@link ArmException}s with Azure's codes.
+ */
+@Singleton
+class VaultCatalog implements VaultService, VaultTenantLookup {
+
+    static final int MAX_ACCESS_POLICIES = 1024;
+    static final int MIN_RETENTION_DAYS = 7;
+    static final int MAX_RETENTION_DAYS = 90;
+    private static final Logger LOG = LoggerFactory.getLogger(VaultCatalog.class);
+
+    private final VaultRepository repository;
+    private final ApplicationEventPublisher<VaultPurged> purged;
+    private final Clock clock;
+
+    VaultCatalog(VaultRepository repository, ApplicationEventPublisher<VaultPurged> purged) {
+        this.repository = repository;
+        this.purged = purged;
+        this.clock = Clock.systemUTC();
+    }
+
+    /** Outcome of a PUT: the vault and whether it was created (201) rather than updated or recovered (200). */
+    record Saved(StoredVault vault, boolean created) {
+    }
+
+    // --- VaultService, VaultTenantLookup
+
+    @Override
+    public Optional<Vault> findActiveByName(String vaultName) {
+        if (!VaultName.valid(vaultName)) {
+            return Optional.empty();
+        }
+        return repository.read(c -> repository.findByName(c, vaultName, false)).filter(v -> !v.deleted()).map(StoredVault::vault);
+    }
+
+    @Override
+    public Optional<String> tenantOfVaultHost(String host) {
+        if (host == null) {
+            return Optional.empty();
+        }
+        int dot = host.indexOf('.');
+        return dot <= 0 ? Optional.empty() : findActiveByName(host.substring(0, dot)).map(Vault::tenantId);
+    }
+
+    // --- management operations
+
+    Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
+        try {
+            return repository.inTransaction(c -> {
+                String owner = repository.claimSubscription(c, sub.value(), caller.tenantId());
+                requireOwner(owner, sub, caller, "Microsoft.KeyVault/vaults/write");
+                Optional<StoredVault> existing = repository.findByName(c, name.value(), true);
+                if (existing.isEmpty()) {
+                    if (request.recover()) {
+                        throw new ArmException(ArmErrorCode.ResourceNotFound, "No soft-deleted vault named '" + name.value()
+                                + "' exists to recover in subscription '" + sub + "'.", "properties.createMode");
+                    }
+                    StoredVault created = newVault(sub, group, name, request, caller);
+                    repository.insert(c, created);
+                    return new Saved(created, true);
+                }
+                StoredVault current = existing.get();
+                if (!sameScope(current.vault(), sub, group)) {
+                    throw nameTaken(name);
+                }
+                if (current.deleted()) {
+                    if (!request.recover()) {
+                        throw new ArmException(ArmErrorCode.ConflictError, "Exist soft deleted vault with the same name. The vault '"
+                                + name.value() + "' was deleted on " + current.deletedAt() + " and is kept until "
+                                + current.scheduledPurgeAt() + "; recover it (properties.createMode = 'recover') or purge it.");
+                    }
+                    StoredVault recovered = new StoredVault(current.vault(), current.tags(), now(), null, null);
+                    repository.update(c, recovered);
+                    return new Saved(recovered, false);
+                }
+                StoredVault updated = updated(current, request, true, caller);
+                repository.update(c, updated);
+                return new Saved(updated, false);
+            });
+        } catch (VaultRepository.VaultStoreException e) {
+            if (VaultRepository.UNIQUE_VIOLATION.equals(e.sqlState())) {
+                throw nameTaken(name); // a concurrent create took the name between our read and our insert
+            }
+            throw e;
+        }
+    }
+
+    StoredVault update(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
+        return repository.inTransaction(c -> {
+            requireAccess(c, sub, caller, "Microsoft.KeyVault/vaults/write");
+            StoredVault current = active(c, sub, group, name, true);
+            StoredVault updated = updated(current, request, false, caller);
+            repository.update(c, updated);
+            return updated;
+        });
+    }
+
+    StoredVault get(SubscriptionId sub, ResourceGroupName group, VaultName name, Principal caller) {
+        return repository.read(c -> {
+            requireAccess(c, sub, caller, "Microsoft.KeyVault/vaults/read");
+            return active(c, sub, group, name, false);
+        });
+    }
+
+    /** Soft-deletes (or, without soft delete, deletes) the vault; false when there was none (ARM answers 204). */
+    boolean delete(SubscriptionId sub, ResourceGroupName group, VaultName name, Principal caller) {
+        record Outcome(boolean existed, @Nullable Vault gone) {
+        }
+        Outcome outcome = repository.inTransaction(c -> {
+            requireAccess(c, sub, caller, "Microsoft.KeyVault/vaults/delete");
+            Optional<StoredVault> found = repository.findByName(c, name.value(), true)
+                    .filter(v -> !v.deleted() && sameScope(v.vault(), sub, group));
+            if (found.isEmpty()) {
+                return new Outcome(false, null);
+            }
+            StoredVault v = found.get();
+            if (v.vault().softDeleteEnabled()) {
+                Instant now = now();
+                repository.update(c, new StoredVault(v.vault(), v.tags(), now, now,
+                        now.plus(Duration.ofDays(v.vault().softDeleteRetentionDays()))));
+                return new Outcome(true, null);
+            }
+            repository.delete(c, v.vault().name());
+            return new Outcome(true, v.vault());
+        });
+        if (outcome.gone() != null) {
+            publishPurged(outcome.gone()); // without soft delete, a delete is a purge
+        }
+        return outcome.existed();
+    }
+
+    VaultPage list(SubscriptionId sub, @Nullable ResourceGroupName group, int top, @Nullable String after, Principal caller) {
+        return repository.read(c -> {
+            if (!mayRead(c, sub, caller, "Microsoft.KeyVault/vaults/read")) {
+                return new VaultPage(List.of(), null);
+            }
+            List<StoredVault> rows = repository.listActive(c, sub.value(), group == null ? null : group.value(), after, top + 1);
+            return page(rows, top);
+        });
+    }
+
+    StoredVault updateAccessPolicy(SubscriptionId sub, ResourceGroupName group, VaultName name, AccessPolicyOperation operation,
+                                   List<AccessPolicy> policies, Principal caller) {
+        return repository.inTransaction(c -> {
+            requireAccess(c, sub, caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
+            StoredVault current = active(c, sub, group, name, true);
+            List<AccessPolicy> result = operation.apply(current.vault().accessPolicies(), policies);
+            requirePolicyCount(result);
+            StoredVault updated = new StoredVault(with(current.vault(), current.vault().tenantId(), current.vault().sku(),
+                    current.vault().softDeleteEnabled(), current.vault().purgeProtectionEnabled(), result),
+                    current.tags(), now(), null, null);
+            repository.update(c, updated);
+            return updated;
+        });
+    }
+
+    VaultPage listDeleted(SubscriptionId sub, int top, @Nullable String after, Principal caller) {
+        return repository.read(c -> {
+            if (!mayRead(c, sub, caller, "Microsoft.KeyVault/deletedVaults/read")) {
+                return new VaultPage(List.of(), null);
+            }
+            return page(repository.listDeleted(c, sub.value(), after, top + 1), top);
+        });
+    }
+
+    StoredVault getDeleted(SubscriptionId sub, String location, VaultName name, Principal caller) {
+        return repository.read(c -> {
+            requireAccess(c, sub, caller, "Microsoft.KeyVault/deletedVaults/read");
+            return deleted(c, sub, location, name, false);
+        });
+    }
+
+    void purge(SubscriptionId sub, String location, VaultName name, Principal caller) {
+        Vault gone = repository.inTransaction(c -> {
+            requireAccess(c, sub, caller, "Microsoft.KeyVault/locations/deletedVaults/purge/action");
+            StoredVault v = deleted(c, sub, location, name, true);
+            if (v.vault().purgeProtectionEnabled() && now().isBefore(v.scheduledPurgeAt())) {
+                throw new ArmException(ArmErrorCode.ConflictError, "The vault '" + v.vault().name() + "' has purge protection"
+                        + " enabled and cannot be purged before its scheduled purge date " + v.scheduledPurgeAt() + ".");
+            }
+            repository.delete(c, v.vault().name());
+            return v.vault();
+        });
+        publishPurged(gone);
+    }
+
+    /** Purges up to {@code limit} soft-deleted vaults past their scheduled purge date; returns the number purged. */
+    int purgeExpired(int limit) {
+        List<Vault> gone = repository.inTransaction(c -> {
+            List<StoredVault> expired = repository.lockExpired(c, now(), limit);
+            for (StoredVault v : expired) {
+                repository.delete(c, v.vault().name());
+            }
+            return expired.stream().map(StoredVault::vault).toList();
+        });
+        gone.forEach(this::publishPurged);
+        return gone.size();
+    }
+
+    /** Azure's CheckNameAvailability: the name's validity, then whether any vault (even soft-deleted) holds it. */
+    Optional<String> nameUnavailableReason(String name) {
+        if (!VaultName.valid(name)) {
+            return Optional.of("AccountNameInvalid");
+        }
+        return repository.read(c -> repository.findByName(c, name, false)).map(v -> "AlreadyExists");
+    }
+
+    // --- rules
+
+    private StoredVault newVault(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest r, Principal caller) {
+        if (r.location() == null || r.location().isBlank()) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'location' property is required.", "location");
+        }
+        String tenant = requireTenant(r.tenantId(), caller);
+        if (r.sku() == null) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties.sku' property is required.", "properties.sku");
+        }
+        boolean softDelete = r.softDeleteEnabled() == null || r.softDeleteEnabled();
+        int retention = r.softDeleteRetentionDays() == null ? MAX_RETENTION_DAYS : r.softDeleteRetentionDays();
+        requireRetention(retention);
+        boolean purgeProtection = Boolean.TRUE.equals(r.purgeProtectionEnabled());
+        requirePurgeProtectionNeedsSoftDelete(softDelete, purgeProtection);
+        List<AccessPolicy> policies = AccessPolicyOperation.merge(List.of(), r.accessPolicies() == null ? List.of() : r.accessPolicies());
+        requirePolicyCount(policies);
+        Instant now = now();
+        Vault v = new Vault(Vault.idOf(sub.value(), group.value(), name.value()), sub.value(), group.value(), name.value(),
+                r.location(), tenant, r.sku(), softDelete, retention, purgeProtection, policies, now);
+        return new StoredVault(v, r.tags() == null ? Map.of() : r.tags(), now, null, null);
+    }
+
+    /** A PUT ({@code replace}) or PATCH of an active vault: what is not given stays; some changes are one-way. */
+    private StoredVault updated(StoredVault current, VaultRequest r, boolean replace, Principal caller) {
+        Vault v = current.vault();
+        if (r.location() != null && !normalLocation(r.location()).equals(normalLocation(v.location()))) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The location of vault '" + v.name() + "' is '" + v.location()
+                    + "' and cannot be changed to '" + r.location() + "'.", "location");
+        }
+        if (replace && (r.location() == null || r.location().isBlank())) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'location' property is required.", "location");
+        }
+        String tenant = r.tenantId() == null && !replace ? v.tenantId() : requireTenant(r.tenantId(), caller);
+        String sku = r.sku() == null ? (replace ? null : v.sku()) : r.sku();
+        if (sku == null) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties.sku' property is required.", "properties.sku");
+        }
+        if (Boolean.FALSE.equals(r.softDeleteEnabled()) && v.softDeleteEnabled()) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The property \"enableSoftDelete\" cannot be set to false. Enabling the"
+                    + " 'soft delete' functionality is an irreversible action.", "properties.enableSoftDelete");
+        }
+        boolean softDelete = v.softDeleteEnabled() || Boolean.TRUE.equals(r.softDeleteEnabled());
+        if (r.softDeleteRetentionDays() != null) {
+            requireRetention(r.softDeleteRetentionDays());
+            if (r.softDeleteRetentionDays() != v.softDeleteRetentionDays()) {
+                throw new ArmException(ArmErrorCode.BadRequest, "The property \"softDeleteRetentionInDays\" of vault '" + v.name()
+                        + "' is " + v.softDeleteRetentionDays() + " and cannot be changed once the vault exists.",
+                        "properties.softDeleteRetentionInDays");
+            }
+        }
+        if (Boolean.FALSE.equals(r.purgeProtectionEnabled()) && v.purgeProtectionEnabled()) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The property \"enablePurgeProtection\" cannot be set to false. Enabling"
+                    + " the purge protection for a vault is an irreversible action.", "properties.enablePurgeProtection");
+        }
+        boolean purgeProtection = v.purgeProtectionEnabled() || Boolean.TRUE.equals(r.purgeProtectionEnabled());
+        requirePurgeProtectionNeedsSoftDelete(softDelete, purgeProtection);
+        List<AccessPolicy> policies = r.accessPolicies() == null ? v.accessPolicies() : AccessPolicyOperation.merge(List.of(), r.accessPolicies());
+        requirePolicyCount(policies);
+        Map<String, String> tags = r.tags() == null ? (replace ? Map.of() : current.tags()) : r.tags();
+        return new StoredVault(with(v, tenant, sku, softDelete, purgeProtection, policies), tags, now(), null, null);
+    }
+
+    private static Vault with(Vault v, String tenant, String sku, boolean softDelete, boolean purgeProtection, List<AccessPolicy> policies) {
+        return new Vault(v.id(), v.subscriptionId(), v.resourceGroup(), v.name(), v.location(), tenant, sku, softDelete,
+                v.softDeleteRetentionDays(), purgeProtection, policies, v.createdAt());
+    }
+
+    private static String requireTenant(@Nullable String tenantId, Principal caller) {
+        if (tenantId == null || tenantId.isBlank()) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties.tenantId' property is required.", "properties.tenantId");
+        }
+        if (!tenantId.equalsIgnoreCase(caller.tenantId())) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The tenant '" + tenantId + "' given in properties.tenantId is not the"
+                    + " tenant of the caller ('" + caller.tenantId() + "'); a vault must belong to the caller's tenant.",
+                    "properties.tenantId");
+        }
+        return caller.tenantId();
+    }
+
+    private static void requireRetention(int days) {
+        if (days < MIN_RETENTION_DAYS || days > MAX_RETENTION_DAYS) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The property \"softDeleteRetentionInDays\" is " + days
+                    + ", but it must be between " + MIN_RETENTION_DAYS + " and " + MAX_RETENTION_DAYS + " (days).",
+                    "properties.softDeleteRetentionInDays");
+        }
+    }
+
+    private static void requirePurgeProtectionNeedsSoftDelete(boolean softDelete, boolean purgeProtection) {
+        if (purgeProtection && !softDelete) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The property \"enablePurgeProtection\" can only be true when"
+                    + " \"enableSoftDelete\" is true.", "properties.enablePurgeProtection");
+        }
+    }
+
+    private static void requirePolicyCount(List<AccessPolicy> policies) {
+        if (policies.size() > MAX_ACCESS_POLICIES) {
+            throw new ArmException(ArmErrorCode.BadRequest, "A vault can have at most " + MAX_ACCESS_POLICIES + " access policies; the"
+                    + " request would leave " + policies.size() + ".", "properties.accessPolicies");
+        }
+    }
+
+    /** 403 unless the subscription is unclaimed or the caller's tenant owns it. */
+    private void requireAccess(Connection c, SubscriptionId sub, Principal caller, String action) throws SQLException {
+        Optional<String> owner = repository.subscriptionTenant(c, sub.value());
+        if (owner.isPresent()) {
+            requireOwner(owner.get(), sub, caller, action);
+        }
+    }
+
+    private boolean mayRead(Connection c, SubscriptionId sub, Principal caller, String action) throws SQLException {
+        Optional<String> owner = repository.subscriptionTenant(c, sub.value());
+        if (owner.isEmpty()) {
+            return false;
+        }
+        requireOwner(owner.get(), sub, caller, action);
+        return true;
+    }
+
+    private static void requireOwner(String ownerTenant, SubscriptionId sub, Principal caller, String action) {
+        if (!ownerTenant.equalsIgnoreCase(caller.tenantId())) {
+            // Same answer whether or not the resource exists: nothing about another tenant's subscription leaks.
+            throw new ArmException(ArmErrorCode.AuthorizationFailed, "The client with object id '" + caller.objectId()
+                    + "' does not have authorization to perform action '" + action + "' over scope '/subscriptions/" + sub
+                    + "' or the scope is invalid.");
+        }
+    }
+
+    private StoredVault active(Connection c, SubscriptionId sub, ResourceGroupName group, VaultName name, boolean forUpdate)
+            throws SQLException {
+        return repository.findByName(c, name.value(), forUpdate).filter(v -> !v.deleted() && sameScope(v.vault(), sub, group))
+                .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + Vault.TYPE + "/" + name.value()
+                        + "' under resource group '" + group + "' was not found."));
+    }
+
+    private StoredVault deleted(Connection c, SubscriptionId sub, String location, VaultName name, boolean forUpdate) throws SQLException {
+        return repository.findByName(c, name.value(), forUpdate)
+                .filter(v -> v.deleted() && v.vault().subscriptionId().equals(sub.value())
+                        && normalLocation(v.vault().location()).equals(normalLocation(location)))
+                .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The deleted vault '" + name.value()
+                        + "' was not found in location '" + location + "' of subscription '" + sub + "'."));
+    }
+
+    private static boolean sameScope(Vault v, SubscriptionId sub, ResourceGroupName group) {
+        return v.subscriptionId().equals(sub.value()) && v.resourceGroup().equalsIgnoreCase(group.value());
+    }
+
+    private static ArmException nameTaken(VaultName name) {
+        return new ArmException(ArmErrorCode.VaultAlreadyExists, "The vault name '" + name.value() + "' is already in use. Vault"
+                + " names are globally unique so it is possible that the name is already taken.", "name");
+    }
+
+    /** ARM compares locations without case and spaces: "West Europe" is "westeurope". */
+    static String normalLocation(String location) {
+        return location.replace(" ", "").toLowerCase(Locale.ROOT);
+    }
+
+    private static VaultPage page(List<StoredVault> rows, int top) {
+        if (rows.size() <= top) {
+            return new VaultPage(rows, null);
+        }
+        List<StoredVault> items = rows.subList(0, top);
+        return new VaultPage(List.copyOf(items), items.get(items.size() - 1).vault().name());
+    }
+
+    private void publishPurged(Vault v) {
+        LOG.info("vault {} purged", v.id());
+        purged.publishEvent(new VaultPurged(v.id(), v.name()));
+    }
+
+    /** Microseconds: what timestamptz keeps, so a returned vault equals the row read back. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}

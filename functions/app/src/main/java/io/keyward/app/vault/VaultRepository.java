@@ -1,0 +1,296 @@
+package io.keyward.app.vault;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * {@code vaults} and {@code subscriptions} (schema/ V3). Plain JDBC like the rest of the app; callers that read
+ * and then write run both in one {@link #inTransaction} with the row locked, so concurrent updates of one vault
+ * serialise instead of losing each other's changes.
+ */
+@Singleton
+class VaultRepository {
+
+    /** SQLSTATE unique_violation: another request took the (global) vault name first. */
+    static final String UNIQUE_VIOLATION = "23505";
+
+    private static final String COLUMNS = "name, subscription_id, resource_group, location, tenant_id, sku, soft_delete_enabled,"
+            + " soft_delete_retention_days, purge_protection_enabled, access_policies::text, tags::text, created_at, updated_at,"
+            + " deleted_at, scheduled_purge_at";
+    private static final Argument<List<StoredPolicy>> POLICIES = Argument.listOf(StoredPolicy.class);
+    private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
+
+    private final DataSource dataSource;
+    private final JsonMapper json;
+
+    VaultRepository(DataSource dataSource, JsonMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    <T> T inTransaction(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new VaultStoreException(e);
+        }
+    }
+
+    <T> T read(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new VaultStoreException(e);
+        }
+    }
+
+    /** Thrown for database failures; {@link #sqlState()} lets the service tell a name race from an outage. */
+    static final class VaultStoreException extends RuntimeException {
+        VaultStoreException(SQLException cause) {
+            super("vault store failed: SQLSTATE " + cause.getSQLState(), cause);
+        }
+
+        String sqlState() {
+            return ((SQLException) getCause()).getSQLState();
+        }
+    }
+
+    // --- subscriptions
+
+    /** The tenant owning {@code subscriptionId}, if any tenant created something in it yet. */
+    Optional<String> subscriptionTenant(Connection c, String subscriptionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id FROM subscriptions WHERE subscription_id = ?")) {
+            ps.setString(1, subscriptionId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Registers {@code subscriptionId} to {@code tenantId} unless already registered; returns the owning tenant. */
+    String claimSubscription(Connection c, String subscriptionId, String tenantId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO subscriptions (subscription_id, tenant_id) VALUES (?, ?) ON CONFLICT (subscription_id) DO NOTHING")) {
+            ps.setString(1, subscriptionId);
+            ps.setString(2, tenantId);
+            ps.executeUpdate();
+        }
+        return subscriptionTenant(c, subscriptionId).orElseThrow();
+    }
+
+    // --- vaults
+
+    /** The row holding {@code name} (active or soft-deleted), locked when {@code forUpdate}. */
+    Optional<StoredVault> findByName(Connection c, String name, boolean forUpdate) throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM vaults WHERE lower(name) = lower(?)" + (forUpdate ? " FOR UPDATE" : "");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    void insert(Connection c, StoredVault v) throws SQLException {
+        String sql = "INSERT INTO vaults (" + COLUMNS.replace("::text", "") + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?, ?, ?, ?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            Vault vault = v.vault();
+            ps.setString(1, vault.name());
+            ps.setString(2, vault.subscriptionId());
+            ps.setString(3, vault.resourceGroup());
+            bindMutable(ps, 4, v);
+            ps.setTimestamp(12, Timestamp.from(vault.createdAt()));
+            ps.setTimestamp(13, Timestamp.from(v.updatedAt()));
+            setInstant(ps, 14, v.deletedAt());
+            setInstant(ps, 15, v.scheduledPurgeAt());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Writes everything but the name, subscription, group and creation time (which never change). */
+    void update(Connection c, StoredVault v) throws SQLException {
+        String sql = "UPDATE vaults SET location = ?, tenant_id = ?, sku = ?, soft_delete_enabled = ?, soft_delete_retention_days = ?,"
+                + " purge_protection_enabled = ?, access_policies = ?::jsonb, tags = ?::jsonb, updated_at = ?, deleted_at = ?,"
+                + " scheduled_purge_at = ? WHERE lower(name) = lower(?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindMutable(ps, 1, v);
+            ps.setTimestamp(9, Timestamp.from(v.updatedAt()));
+            setInstant(ps, 10, v.deletedAt());
+            setInstant(ps, 11, v.scheduledPurgeAt());
+            ps.setString(12, v.vault().name());
+            ps.executeUpdate();
+        }
+    }
+
+    void delete(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM vaults WHERE lower(name) = lower(?)")) {
+            ps.setString(1, name);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Active vaults of a subscription (and resource group when given), in name order, after {@code afterName}:
+     * keyset paging, so a page is stable under concurrent creates and costs the same at any depth.
+     */
+    List<StoredVault> listActive(Connection c, String subscriptionId, @Nullable String resourceGroup, @Nullable String afterName,
+                                 int limit) throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM vaults WHERE subscription_id = ? AND deleted_at IS NULL"
+                + (resourceGroup == null ? "" : " AND lower(resource_group) = lower(?)")
+                + (afterName == null ? "" : " AND lower(name) > lower(?)")
+                + " ORDER BY lower(name) LIMIT ?";
+        return list(c, sql, subscriptionId, resourceGroup, afterName, limit);
+    }
+
+    List<StoredVault> listDeleted(Connection c, String subscriptionId, @Nullable String afterName, int limit) throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM vaults WHERE subscription_id = ? AND deleted_at IS NOT NULL"
+                + (afterName == null ? "" : " AND lower(name) > lower(?)")
+                + " ORDER BY lower(name) LIMIT ?";
+        return list(c, sql, subscriptionId, null, afterName, limit);
+    }
+
+    /**
+     * Soft-deleted vaults whose purge date has passed, locked; SKIP LOCKED so that several instances running the
+     * purge job share the work instead of waiting on each other.
+     */
+    List<StoredVault> lockExpired(Connection c, Instant now, int limit) throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM vaults WHERE deleted_at IS NOT NULL AND scheduled_purge_at <= ?"
+                + " ORDER BY scheduled_purge_at LIMIT ? FOR UPDATE SKIP LOCKED";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setInt(2, limit);
+            List<StoredVault> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    private List<StoredVault> list(Connection c, String sql, String subscriptionId, @Nullable String resourceGroup,
+                                   @Nullable String afterName, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, subscriptionId);
+            if (resourceGroup != null) {
+                ps.setString(i++, resourceGroup);
+            }
+            if (afterName != null) {
+                ps.setString(i++, afterName);
+            }
+            ps.setInt(i, limit);
+            List<StoredVault> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    private void bindMutable(PreparedStatement ps, int first, StoredVault v) throws SQLException {
+        Vault vault = v.vault();
+        ps.setString(first, vault.location());
+        ps.setString(first + 1, vault.tenantId());
+        ps.setString(first + 2, vault.sku());
+        ps.setBoolean(first + 3, vault.softDeleteEnabled());
+        ps.setInt(first + 4, vault.softDeleteRetentionDays());
+        ps.setBoolean(first + 5, vault.purgeProtectionEnabled());
+        ps.setString(first + 6, write(vault.accessPolicies().stream().map(StoredPolicy::of).toList()));
+        ps.setString(first + 7, write(v.tags()));
+    }
+
+    private StoredVault map(ResultSet rs) throws SQLException {
+        String name = rs.getString("name");
+        String subscription = rs.getString("subscription_id");
+        String group = rs.getString("resource_group");
+        List<AccessPolicy> policies = read(rs.getString(10), POLICIES).stream().map(StoredPolicy::policy).toList();
+        Vault vault = new Vault(Vault.idOf(subscription, group, name), subscription, group, name, rs.getString("location"),
+                rs.getString("tenant_id"), rs.getString("sku"), rs.getBoolean("soft_delete_enabled"),
+                rs.getInt("soft_delete_retention_days"), rs.getBoolean("purge_protection_enabled"), policies,
+                rs.getTimestamp("created_at").toInstant());
+        return new StoredVault(vault, read(rs.getString(11), TAGS), rs.getTimestamp("updated_at").toInstant(),
+                instant(rs.getTimestamp("deleted_at")), instant(rs.getTimestamp("scheduled_purge_at")));
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private <T> T read(String text, Argument<T> type) {
+        try {
+            return json.readValue(text, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void setInstant(PreparedStatement ps, int index, @Nullable Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.TIMESTAMP);
+        } else {
+            ps.setTimestamp(index, Timestamp.from(value));
+        }
+    }
+
+    @Nullable
+    private static Instant instant(@Nullable Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    /** The stored JSON form of an access policy; key permissions by their wire names. */
+    @Serdeable
+    record StoredPolicy(String tenantId, String objectId, List<String> keys) {
+        static StoredPolicy of(AccessPolicy p) {
+            return new StoredPolicy(p.tenantId(), p.objectId(), p.keys().stream().sorted().map(KeyPermission::wireName).toList());
+        }
+
+        AccessPolicy policy() {
+            Set<KeyPermission> perms = EnumSet.noneOf(KeyPermission.class);
+            keys.forEach(k -> KeyPermission.parse(k).ifPresent(perms::addAll));
+            return new AccessPolicy(tenantId, objectId, perms);
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.keyward.app.vault;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.arm.ArmErrorCode;
+import io.keyward.app.arm.ArmException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The JSON shapes of ARM {@code Microsoft.KeyVault/vaults} (azure-rest-api-specs, keyvault resource-manager
+ * {@code keyvault.json}, 2023-07-01), kept apart from the domain: {@link #request} validates and maps inbound
+ * bodies, the {@code *Out} records are built from {@link StoredVault}s. NON_NULL rather than serde's default
+ * NON_EMPTY: Azure sends empty lists and maps ({@code "accessPolicies": []}, {@code "value": []}) and clients
+ * expect them.
+ */
+final class VaultWire {
+
+    private VaultWire() {
+    }
+
+    // --- inbound
+
+    /** VaultCreateOrUpdateParameters and VaultPatchParameters (PATCH has no location). */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VaultBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable PropertiesIn properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PropertiesIn(@Nullable String tenantId, @Nullable Sku sku, @Nullable List<Policy> accessPolicies,
+                        @Nullable Boolean enabledForDeployment, @Nullable Boolean enabledForDiskEncryption,
+                        @Nullable Boolean enabledForTemplateDeployment, @Nullable Boolean enableSoftDelete,
+                        @Nullable Integer softDeleteRetentionInDays, @Nullable Boolean enableRbacAuthorization,
+                        @Nullable String createMode, @Nullable Boolean enablePurgeProtection) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Sku(@Nullable String family, @Nullable String name) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Policy(@Nullable String tenantId, @Nullable String objectId, @Nullable String applicationId,
+                  @Nullable Permissions permissions) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Permissions(@Nullable List<String> keys, @Nullable List<String> secrets, @Nullable List<String> certificates,
+                       @Nullable List<String> storage) {
+    }
+
+    /** VaultAccessPolicyParameters, in and out. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AccessPolicyBody(@Nullable String id, @Nullable String name, @Nullable String type, @Nullable String location,
+                            @Nullable AccessPolicyProperties properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AccessPolicyProperties(@Nullable List<Policy> accessPolicies) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record NameCheck(@Nullable String name, @Nullable String type) {
+    }
+
+    // --- outbound
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VaultOut(String id, String name, String type, String location, Map<String, String> tags, PropertiesOut properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PropertiesOut(String tenantId, Sku sku, List<Policy> accessPolicies, boolean enabledForDeployment,
+                         boolean enabledForDiskEncryption, boolean enabledForTemplateDeployment, boolean enableSoftDelete,
+                         int softDeleteRetentionInDays, boolean enableRbacAuthorization,
+                         // Azure leaves enablePurgeProtection out (null) until it is turned on
+                         @Nullable Boolean enablePurgeProtection, String vaultUri, String provisioningState,
+                         String publicNetworkAccess) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VaultList(List<VaultOut> value, @Nullable String nextLink) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record DeletedVaultOut(String id, String name, String type, DeletedProperties properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record DeletedProperties(String vaultId, String location, String deletionDate, String scheduledPurgeDate,
+                             Map<String, String> tags, boolean purgeProtectionEnabled) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record DeletedVaultList(List<DeletedVaultOut> value, @Nullable String nextLink) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record NameCheckResult(boolean nameAvailable, @Nullable String reason, @Nullable String message) {
+    }
+
+    // --- mapping
+
+    static VaultRequest request(VaultBody body, boolean patch) {
+        PropertiesIn p = body.properties();
+        if (p == null) {
+            if (!patch) {
+                throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties' property is required.", "properties");
+            }
+            return new VaultRequest(null, body.tags(), null, null, null, null, null, null, false);
+        }
+        refuseTrue(p.enabledForDeployment(), "enabledForDeployment");
+        refuseTrue(p.enabledForDiskEncryption(), "enabledForDiskEncryption");
+        refuseTrue(p.enabledForTemplateDeployment(), "enabledForTemplateDeployment");
+        refuseTrue(p.enableRbacAuthorization(), "enableRbacAuthorization");
+        boolean recover = false;
+        if (p.createMode() != null) {
+            if (patch) {
+                throw new ArmException(ArmErrorCode.InvalidParameter, "'properties.createMode' is not allowed in a PATCH.",
+                        "properties.createMode");
+            }
+            recover = switch (p.createMode().toLowerCase(Locale.ROOT)) {
+                case "recover" -> true;
+                case "default" -> false;
+                default -> throw new ArmException(ArmErrorCode.InvalidParameter, "The value '" + p.createMode()
+                        + "' of 'properties.createMode' is invalid. It must be 'default' or 'recover'.", "properties.createMode");
+            };
+        }
+        return new VaultRequest(patch ? null : body.location(), body.tags(), p.tenantId(), sku(p.sku()), p.enableSoftDelete(),
+                p.softDeleteRetentionInDays(), p.enablePurgeProtection(),
+                p.accessPolicies() == null ? null : policies(p.accessPolicies(), "properties.accessPolicies"), recover);
+    }
+
+    static List<AccessPolicy> policies(List<Policy> given, String target) {
+        List<AccessPolicy> out = new ArrayList<>();
+        for (int i = 0; i < given.size(); i++) {
+            Policy p = given.get(i);
+            String at = target + "[" + i + "]";
+            if (p == null) {
+                throw new ArmException(ArmErrorCode.InvalidParameter, "Access policy " + at + " is null.", at);
+            }
+            if (p.tenantId() == null || p.tenantId().isBlank()) {
+                throw new ArmException(ArmErrorCode.InvalidParameter, "The 'tenantId' of access policy " + at + " is required.", at + ".tenantId");
+            }
+            if (p.objectId() == null || p.objectId().isBlank()) {
+                throw new ArmException(ArmErrorCode.InvalidParameter, "The 'objectId' of access policy " + at + " is required.", at + ".objectId");
+            }
+            if (p.applicationId() != null && !p.applicationId().isBlank()) {
+                throw new ArmException(ArmErrorCode.BadRequest, "Access policy " + at + " names an applicationId (a compound"
+                        + " identity); Keyward supports only policies for a principal (tenantId, objectId).", at + ".applicationId");
+            }
+            Set<KeyPermission> keys = EnumSet.noneOf(KeyPermission.class);
+            List<String> names = p.permissions() == null || p.permissions().keys() == null ? List.of() : p.permissions().keys();
+            for (String name : names) {
+                keys.addAll(KeyPermission.parse(name).orElseThrow(() -> new ArmException(ArmErrorCode.InvalidParameter,
+                        "The key permission '" + name + "' in access policy " + at + " is invalid. Valid key permissions are 'all', "
+                                + String.join(", ", EnumSet.allOf(KeyPermission.class).stream().map(k -> "'" + k.wireName() + "'").toList())
+                                + ".", at + ".permissions.keys")));
+            }
+            out.add(new AccessPolicy(p.tenantId(), p.objectId(), keys));
+        }
+        return out;
+    }
+
+    private static String sku(@Nullable Sku sku) {
+        if (sku == null) {
+            return null;
+        }
+        if (sku.family() != null && !sku.family().equalsIgnoreCase("A")) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The sku family '" + sku.family() + "' is invalid. It must be 'A'.",
+                    "properties.sku.family");
+        }
+        String name = sku.name() == null ? "" : sku.name().toLowerCase(Locale.ROOT);
+        if (!name.equals("standard") && !name.equals("premium")) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The sku name '" + sku.name()
+                    + "' is invalid. It must be 'standard' or 'premium'.", "properties.sku.name");
+        }
+        return name;
+    }
+
+    private static void refuseTrue(@Nullable Boolean value, String property) {
+        if (Boolean.TRUE.equals(value)) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The property \"" + property + "\" is not supported by Keyward and must"
+                    + " be false or absent.", "properties." + property);
+        }
+    }
+
+    static VaultOut out(StoredVault s, String vaultUri) {
+        Vault v = s.vault();
+        return new VaultOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags(), new PropertiesOut(v.tenantId(),
+                new Sku("A", v.sku()), policies(v.accessPolicies()), false, false, false, v.softDeleteEnabled(),
+                v.softDeleteRetentionDays(), false, v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
+                "Enabled"));
+    }
+
+    static List<Policy> policies(List<AccessPolicy> policies) {
+        return policies.stream().map(p -> new Policy(p.tenantId(), p.objectId(), null, new Permissions(
+                p.keys().stream().sorted().map(KeyPermission::wireName).toList(), List.of(), List.of(), List.of()))).toList();
+    }
+
+    static DeletedVaultOut deletedOut(StoredVault s) {
+        Vault v = s.vault();
+        String location = VaultCatalog.normalLocation(v.location());
+        return new DeletedVaultOut("/subscriptions/" + v.subscriptionId() + "/providers/Microsoft.KeyVault/locations/" + location
+                + "/deletedVaults/" + v.name(), v.name(), "Microsoft.KeyVault/deletedVaults",
+                new DeletedProperties(v.id(), location, String.valueOf(s.deletedAt()), String.valueOf(s.scheduledPurgeAt()),
+                        s.tags(), v.purgeProtectionEnabled()));
+    }
+}

@@ -1,0 +1,307 @@
+package io.keyward.app.vault.keys;
+
+import io.keyward.app.identity.Principal;
+import io.keyward.app.vault.Vault;
+import io.keyward.app.vault.VaultService;
+import io.keyward.app.vault.keys.wire.KeyAttributesWire;
+import io.keyward.app.vault.keys.wire.KeyBundle;
+import io.keyward.app.vault.keys.wire.KeyCreateParameters;
+import io.keyward.app.vault.keys.wire.KeyItem;
+import io.keyward.app.vault.keys.wire.KeyListResult;
+import io.keyward.app.vault.keys.wire.KeyOperationResult;
+import io.keyward.app.vault.keys.wire.KeyOperationsParameters;
+import io.keyward.app.vault.keys.wire.KeyUpdateParameters;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Patch;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.serde.ObjectMapper;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Key Vault's keys data plane at a vault's own host ({@code {vault}.vault.localhost:port}): the vault is the one
+ * named by the Host header, as on Azure. Bodies are read here rather than bound, so that a malformed one is
+ * Key Vault's 400 BadParameter and not the framework's error shape.
+ */
+@Controller
+class KeysController {
+    /** 7.0 up to 7.6 (and their previews) and the date-named versions the SDK sends from 2025 on. */
+    private static final Pattern API_VERSION = Pattern.compile("7\\.[0-9](-preview(\\.[0-9]+)?)?|2025-07-01");
+    private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+
+    private final VaultKeys keys;
+    private final VaultService vaults;
+    private final ObjectMapper json;
+    private final String dnsSuffix;
+
+    KeysController(VaultKeys keys, VaultService vaults, ObjectMapper json,
+                   @Value("${keyward.vault.dns-suffix:vault.localhost}") String dnsSuffix) {
+        this.keys = keys;
+        this.vaults = vaults;
+        this.json = json;
+        this.dnsSuffix = dnsSuffix.toLowerCase(Locale.ROOT);
+    }
+
+    @Post("/keys/{name}/create")
+    HttpResponse<KeyBundle> createKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                                      @QueryValue("api-version") @Nullable String apiVersion,
+                                      @Body @Nullable String body) {
+        Target t = target(request, apiVersion);
+        KeyCreateParameters p = read(body, KeyCreateParameters.class);
+        KeyAttributesWire a = p.attributes();
+        KeySpec spec = new KeySpec(KeyKind.fromRequest(p.kty()), p.keySize(), operations(p.keyOps()),
+                a == null ? null : a.enabled(), a == null ? null : instant(a.nbf()), a == null ? null : instant(a.exp()),
+                p.tags());
+        // The SDK's CreateRsaKeyOptions sends 0 when no exponent was set: 0 means the default, as absent does.
+        if (p.publicExponent() != null && p.publicExponent() != 0 && p.publicExponent() != 65537) {
+            throw KeyVaultException.badParameter("Public exponent " + p.publicExponent()
+                    + " is not supported; use 65537.");
+        }
+        KeyVersion v = keys.create(t.vault, caller, new KeyName(name), spec);
+        return HttpResponse.ok(KeyBundles.of(v, t.vault, t.baseUrl));
+    }
+
+    @Get("/keys/{name}/versions")
+    KeyListResult getKeyVersions(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                                 @QueryValue("api-version") @Nullable String apiVersion,
+                                 @QueryValue @Nullable Integer maxresults,
+                                 @QueryValue("$skiptoken") @Nullable String skiptoken) {
+        Target t = target(request, apiVersion);
+        int limit = limit(maxresults);
+        KeyPage<KeyVersion> page = keys.versions(t.vault, caller, new KeyName(name), offset(skiptoken), limit);
+        return listResult(page, v -> KeyBundles.versionItem(v, t.vault, t.baseUrl), t,
+                "/keys/" + name + "/versions", apiVersion, limit);
+    }
+
+    @Get("/keys")
+    KeyListResult getKeys(HttpRequest<?> request, Principal caller,
+                          @QueryValue("api-version") @Nullable String apiVersion,
+                          @QueryValue @Nullable Integer maxresults,
+                          @QueryValue("$skiptoken") @Nullable String skiptoken) {
+        Target t = target(request, apiVersion);
+        int limit = limit(maxresults);
+        KeyPage<KeyVersion> page = keys.list(t.vault, caller, offset(skiptoken), limit);
+        return listResult(page, v -> KeyBundles.item(v, t.vault, t.baseUrl), t, "/keys", apiVersion, limit);
+    }
+
+    @Get("/keys/{name}{/version}")
+    KeyBundle getKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                     @PathVariable @Nullable String version,
+                     @QueryValue("api-version") @Nullable String apiVersion) {
+        Target t = target(request, apiVersion);
+        return KeyBundles.of(keys.get(t.vault, caller, new KeyName(name), version), t.vault, t.baseUrl);
+    }
+
+    @Patch("/keys/{name}{/version}")
+    KeyBundle updateKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                        @PathVariable @Nullable String version,
+                        @QueryValue("api-version") @Nullable String apiVersion, @Body @Nullable String body) {
+        Target t = target(request, apiVersion);
+        KeyUpdateParameters p = read(body, KeyUpdateParameters.class);
+        KeyAttributesWire a = p.attributes();
+        // The SDK's updateKeyProperties sends "key_ops":[] when the caller named no operations: keep them then.
+        List<KeyOperation> ops = p.keyOps() == null || p.keyOps().isEmpty() ? null : operations(p.keyOps());
+        KeyChanges changes = new KeyChanges(ops, a == null ? null : a.enabled(),
+                a == null ? null : instant(a.nbf()), a == null ? null : instant(a.exp()), p.tags());
+        return KeyBundles.of(keys.update(t.vault, caller, new KeyName(name), version, changes), t.vault, t.baseUrl);
+    }
+
+    @Delete("/keys/{name}")
+    KeyBundle deleteKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                        @QueryValue("api-version") @Nullable String apiVersion) {
+        Target t = target(request, apiVersion);
+        return KeyBundles.deleted(keys.delete(t.vault, caller, new KeyName(name)), t.vault, t.baseUrl);
+    }
+
+    @Get("/deletedkeys")
+    KeyListResult getDeletedKeys(HttpRequest<?> request, Principal caller,
+                                 @QueryValue("api-version") @Nullable String apiVersion,
+                                 @QueryValue @Nullable Integer maxresults,
+                                 @QueryValue("$skiptoken") @Nullable String skiptoken) {
+        Target t = target(request, apiVersion);
+        int limit = limit(maxresults);
+        KeyPage<DeletedKey> page = keys.listDeleted(t.vault, caller, offset(skiptoken), limit);
+        return listResult(page, d -> KeyBundles.deletedItem(d, t.vault, t.baseUrl), t, "/deletedkeys", apiVersion,
+                limit);
+    }
+
+    @Get("/deletedkeys/{name}")
+    KeyBundle getDeletedKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                            @QueryValue("api-version") @Nullable String apiVersion) {
+        Target t = target(request, apiVersion);
+        return KeyBundles.deleted(keys.getDeleted(t.vault, caller, new KeyName(name)), t.vault, t.baseUrl);
+    }
+
+    @Post("/deletedkeys/{name}/recover")
+    KeyBundle recoverDeletedKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                                @QueryValue("api-version") @Nullable String apiVersion) {
+        Target t = target(request, apiVersion);
+        return KeyBundles.of(keys.recover(t.vault, caller, new KeyName(name)), t.vault, t.baseUrl);
+    }
+
+    @Delete("/deletedkeys/{name}")
+    HttpResponse<?> purgeDeletedKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                                    @QueryValue("api-version") @Nullable String apiVersion) {
+        Target t = target(request, apiVersion);
+        keys.purge(t.vault, caller, new KeyName(name));
+        return HttpResponse.noContent();
+    }
+
+    @Post("/keys/{name}/{version}/wrapkey")
+    KeyOperationResult wrapKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                               @PathVariable String version, @QueryValue("api-version") @Nullable String apiVersion,
+                               @Body @Nullable String body) {
+        Target t = target(request, apiVersion);
+        KeyOperationsParameters p = read(body, KeyOperationsParameters.class);
+        return result(keys.wrap(t.vault, caller, new KeyName(name), version, p.alg(), value(p)), t);
+    }
+
+    @Post("/keys/{name}/{version}/unwrapkey")
+    KeyOperationResult unwrapKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                                 @PathVariable String version, @QueryValue("api-version") @Nullable String apiVersion,
+                                 @Body @Nullable String body) {
+        Target t = target(request, apiVersion);
+        KeyOperationsParameters p = read(body, KeyOperationsParameters.class);
+        return result(keys.unwrap(t.vault, caller, new KeyName(name), version, p.alg(), value(p)), t);
+    }
+
+    @Post("/keys/{name}/{version}/encrypt")
+    KeyOperationResult encrypt(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                               @PathVariable String version, @QueryValue("api-version") @Nullable String apiVersion,
+                               @Body @Nullable String body) {
+        Target t = target(request, apiVersion);
+        KeyOperationsParameters p = read(body, KeyOperationsParameters.class);
+        return result(keys.encrypt(t.vault, caller, new KeyName(name), version, p.alg(), value(p)), t);
+    }
+
+    @Post("/keys/{name}/{version}/decrypt")
+    KeyOperationResult decrypt(HttpRequest<?> request, Principal caller, @PathVariable String name,
+                               @PathVariable String version, @QueryValue("api-version") @Nullable String apiVersion,
+                               @Body @Nullable String body) {
+        Target t = target(request, apiVersion);
+        KeyOperationsParameters p = read(body, KeyOperationsParameters.class);
+        return result(keys.decrypt(t.vault, caller, new KeyName(name), version, p.alg(), value(p)), t);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** The vault this request is for, and the base URL (scheme, host and port the caller used) ids are built on. */
+    private record Target(Vault vault, String baseUrl) {
+    }
+
+    private Target target(HttpRequest<?> request, String apiVersion) {
+        String host = request.getHeaders().get("Host");
+        if (host == null || host.isBlank()) {
+            host = request.getUri().getAuthority();
+        }
+        if (host == null) {
+            throw KeyVaultException.vaultNotFound("");
+        }
+        String hostOnly = host.toLowerCase(Locale.ROOT).replaceFirst(":[0-9]+$", "");
+        String suffix = "." + dnsSuffix;
+        if (!hostOnly.endsWith(suffix) || hostOnly.length() == suffix.length()
+                || hostOnly.substring(0, hostOnly.length() - suffix.length()).contains(".")) {
+            throw KeyVaultException.vaultNotFound(host);
+        }
+        if (apiVersion == null || apiVersion.isEmpty()) {
+            throw KeyVaultException.badParameter("The api-version query parameter is required.");
+        }
+        if (!API_VERSION.matcher(apiVersion).matches()) {
+            throw KeyVaultException.badParameter("The specified version (" + apiVersion
+                    + ") is not recognized. Consider using the latest supported version (2025-07-01).");
+        }
+        String vaultName = hostOnly.substring(0, hostOnly.length() - suffix.length());
+        Vault vault = vaults.findActiveByName(vaultName).orElseThrow(() -> KeyVaultException.vaultNotFound(
+                request.getHeaders().get("Host")));
+        return new Target(vault, "https://" + host);
+    }
+
+    private <T> T read(String body, Class<T> type) {
+        if (body == null || body.isBlank()) {
+            throw KeyVaultException.badParameter("The request body is required.");
+        }
+        try {
+            T value = json.readValue(body, Argument.of(type));
+            if (value == null) {
+                throw KeyVaultException.badParameter("The request body is required.");
+            }
+            return value;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof KeyVaultException k) {
+                throw k;
+            }
+            throw KeyVaultException.badParameter("The request body is not valid JSON for this operation.");
+        }
+    }
+
+    private static byte[] value(KeyOperationsParameters p) {
+        if (p.value() == null) {
+            throw KeyVaultException.badParameter("The value is required.");
+        }
+        try {
+            // Key Vault sends base64url without padding; tolerate padding and the standard alphabet too.
+            return Base64.getUrlDecoder().decode(p.value().replace('+', '-').replace('/', '_').replace("=", ""));
+        } catch (IllegalArgumentException e) {
+            throw KeyVaultException.badParameter("The value is not valid base64url.");
+        }
+    }
+
+    private static KeyOperationResult result(CryptoResult r, Target t) {
+        return new KeyOperationResult(KeyBundles.kid(r.key(), t.baseUrl), B64URL.encodeToString(r.value()));
+    }
+
+    private static List<KeyOperation> operations(List<String> ops) {
+        return ops == null ? null : ops.stream().map(KeyOperation::fromWire).distinct().toList();
+    }
+
+    private static Instant instant(Long seconds) {
+        return seconds == null ? null : Instant.ofEpochSecond(seconds);
+    }
+
+    private static int limit(Integer maxresults) {
+        if (maxresults == null) {
+            return VaultKeys.MAX_PAGE;
+        }
+        if (maxresults < 1 || maxresults > VaultKeys.MAX_PAGE) {
+            throw KeyVaultException.badParameter("maxresults must be between 1 and " + VaultKeys.MAX_PAGE + ".");
+        }
+        return maxresults;
+    }
+
+    private static int offset(String skiptoken) {
+        if (skiptoken == null || skiptoken.isEmpty()) {
+            return 0;
+        }
+        try {
+            int offset = Integer.parseInt(skiptoken);
+            if (offset < 0) {
+                throw new NumberFormatException();
+            }
+            return offset;
+        } catch (NumberFormatException e) {
+            throw KeyVaultException.badParameter("The $skiptoken is not valid.");
+        }
+    }
+
+    private static <T> KeyListResult listResult(KeyPage<T> page, Function<T, KeyItem> item, Target t, String path,
+                                                String apiVersion, int limit) {
+        String next = page.nextOffset() == null ? null : t.baseUrl + path + "?api-version=" + apiVersion
+                + "&$skiptoken=" + page.nextOffset() + "&maxresults=" + limit;
+        return new KeyListResult(page.items().stream().map(item).toList(), next);
+    }
+}

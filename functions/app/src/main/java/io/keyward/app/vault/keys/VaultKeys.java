@@ -1,0 +1,388 @@
+package io.keyward.app.vault.keys;
+
+import io.keyward.app.identity.Principal;
+import io.keyward.app.vault.KeyPermission;
+import io.keyward.app.vault.Vault;
+import io.keyward.hsm.Hsm;
+import io.keyward.hsm.HsmException;
+import io.keyward.hsm.HsmFailure;
+import io.keyward.hsm.KeyType;
+import io.keyward.hsm.KeyVersionRef;
+import io.keyward.hsm.RsaPublicKey;
+import io.keyward.hsm.UnsupportedAlgorithmException;
+import io.keyward.hsm.WrapAlgorithm;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Key Vault's keys over the HSM. Every key version is generated in the token by crypto-hsm and used there; this
+ * service keeps what Key Vault shows about it in PostgreSQL, decides who may do what (the vault's tenant and
+ * access policies, the key's attributes and key_ops) and turns HSM failures into Key Vault's answers.
+ */
+@Singleton
+public class VaultKeys {
+    private static final Logger LOG = LoggerFactory.getLogger(VaultKeys.class);
+    /** Key Vault pages at most 25 items. */
+    public static final int MAX_PAGE = 25;
+
+    private final Hsm hsm;
+    private final VaultKeyRepository keys;
+    private final Clock clock;
+
+    @Inject
+    VaultKeys(Hsm hsm, VaultKeyRepository keys) {
+        this(hsm, keys, Clock.systemUTC());
+    }
+
+    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock) {
+        this.hsm = hsm;
+        this.keys = keys;
+        this.clock = clock;
+    }
+
+    public KeyVersion create(Vault vault, Principal caller, KeyName name, KeySpec spec) {
+        authorize(vault, caller, KeyPermission.CREATE);
+        KeyType type = spec.kind().hsmType(spec.size());
+        Optional<VaultKeyRepository.KeyRow> existing = keys.findKey(vault.id(), name.key());
+        if (existing.isPresent() && existing.get().deletedAt() != null) {
+            throw deletedNameConflict(name);
+        }
+        String label = existing.map(VaultKeyRepository.KeyRow::hsmLabel).orElseGet(() -> hsmLabel(vault, name));
+        KeyName spelled = existing.map(r -> new KeyName(r.name())).orElse(name);
+        io.keyward.hsm.KeyVersion generated = hsmCall(() -> hsm.keys().create(label, type));
+        try {
+            RsaPublicKey pub = type.family() == KeyType.Family.RSA
+                    ? hsmCall(() -> hsm.keys().publicKey(generated.ref())) : null;
+            Instant now = now();
+            KeyVersion v = new KeyVersion(vault.id(), spelled, generated.ref().version(), spec.kind(), type.bits(),
+                    spec.operations() == null ? spec.kind().defaultOperations() : spec.operations(),
+                    new KeyAttributes(spec.enabled() == null || spec.enabled(), seconds(spec.notBefore()),
+                            seconds(spec.expires()), now, now),
+                    spec.tags() == null ? Map.of() : spec.tags(), pub, label);
+            if (!keys.insertVersion(v)) {
+                throw deletedNameConflict(name);
+            }
+            return v;
+        } catch (RuntimeException e) {
+            // Nothing refers to the new version: leave no orphan object in the token.
+            destroyQuietly(generated.ref());
+            throw e;
+        }
+    }
+
+    /** A version, or the latest when {@code version} is null or empty. Disabled versions are shown too. */
+    public KeyVersion get(Vault vault, Principal caller, KeyName name, String version) {
+        authorize(vault, caller, KeyPermission.GET);
+        return live(vault, name, version);
+    }
+
+    public KeyPage<KeyVersion> list(Vault vault, Principal caller, int offset, int limit) {
+        authorize(vault, caller, KeyPermission.LIST);
+        List<Map.Entry<VaultKeyRepository.KeyRow, KeyVersion>> rows = keys.latest(vault.id(), false, offset, limit);
+        return page(rows.stream().map(Map.Entry::getValue).toList(), offset, limit);
+    }
+
+    public KeyPage<KeyVersion> versions(Vault vault, Principal caller, KeyName name, int offset, int limit) {
+        authorize(vault, caller, KeyPermission.LIST);
+        liveRow(vault, name);
+        return page(keys.versions(vault.id(), name.key(), offset, limit), offset, limit);
+    }
+
+    public KeyVersion update(Vault vault, Principal caller, KeyName name, String version, KeyChanges changes) {
+        authorize(vault, caller, KeyPermission.UPDATE);
+        KeyVersion current = live(vault, name, version);
+        KeyAttributes a = current.attributes();
+        KeyAttributes updated = new KeyAttributes(
+                changes.enabled() == null ? a.enabled() : changes.enabled(),
+                changes.notBefore() == null ? a.notBefore() : seconds(changes.notBefore()),
+                changes.expires() == null ? a.expires() : seconds(changes.expires()),
+                a.created(), now());
+        KeyVersion v = current.with(changes.operations() == null ? current.operations() : changes.operations(),
+                updated, changes.tags() == null ? current.tags() : changes.tags());
+        keys.updateVersion(v);
+        return v;
+    }
+
+    /**
+     * Deletes a key with all its versions: soft when the vault keeps deleted objects, else at once, destroying
+     * the token objects. Returns the deleted key; its dates are null after a hard delete.
+     */
+    public DeletedKey delete(Vault vault, Principal caller, KeyName name) {
+        authorize(vault, caller, KeyPermission.DELETE);
+        VaultKeyRepository.KeyRow row = liveRow(vault, name);
+        KeyVersion latest = version(vault, row, row.latestVersion());
+        if (!vault.softDeleteEnabled()) {
+            destroy(vault, row);
+            return new DeletedKey(latest, null, null);
+        }
+        Instant now = now();
+        Instant purgeAt = now.plus(Duration.ofDays(vault.softDeleteRetentionDays()));
+        if (!keys.markDeleted(vault.id(), row.nameKey(), now, purgeAt)) {
+            throw notFound(vault, name);
+        }
+        return new DeletedKey(latest, now, purgeAt);
+    }
+
+    public DeletedKey getDeleted(Vault vault, Principal caller, KeyName name) {
+        authorize(vault, caller, KeyPermission.GET);
+        VaultKeyRepository.KeyRow row = deletedRow(vault, name);
+        return new DeletedKey(version(vault, row, row.latestVersion()), row.deletedAt(), row.scheduledPurgeAt());
+    }
+
+    public KeyPage<DeletedKey> listDeleted(Vault vault, Principal caller, int offset, int limit) {
+        authorize(vault, caller, KeyPermission.LIST);
+        List<DeletedKey> items = keys.latest(vault.id(), true, offset, limit).stream()
+                .map(e -> new DeletedKey(e.getValue(), e.getKey().deletedAt(), e.getKey().scheduledPurgeAt()))
+                .toList();
+        return page(items, offset, limit);
+    }
+
+    public KeyVersion recover(Vault vault, Principal caller, KeyName name) {
+        authorize(vault, caller, KeyPermission.RECOVER);
+        VaultKeyRepository.KeyRow row = deletedRow(vault, name);
+        if (!keys.clearDeleted(vault.id(), row.nameKey())) {
+            throw deletedNotFound(vault, name);
+        }
+        return version(vault, row, row.latestVersion());
+    }
+
+    /** Purges a soft-deleted key: its rows and every version's token objects. */
+    public void purge(Vault vault, Principal caller, KeyName name) {
+        authorize(vault, caller, KeyPermission.PURGE);
+        VaultKeyRepository.KeyRow row = deletedRow(vault, name);
+        if (vault.purgeProtectionEnabled() && now().isBefore(row.scheduledPurgeAt())) {
+            throw KeyVaultException.forbidden("PurgeProtectionEnabled", "Key '" + row.name()
+                    + "' cannot be purged: purge protection is enabled on vault '" + vault.name()
+                    + "', so it will be purged automatically after " + row.scheduledPurgeAt() + ".");
+        }
+        destroy(vault, row);
+    }
+
+    public CryptoResult wrap(Vault vault, Principal caller, KeyName name, String version, String alg, byte[] value) {
+        authorize(vault, caller, KeyPermission.WRAP_KEY);
+        return crypto(vault, name, version, KeyOperation.WRAP_KEY, alg, value, true);
+    }
+
+    public CryptoResult unwrap(Vault vault, Principal caller, KeyName name, String version, String alg, byte[] value) {
+        authorize(vault, caller, KeyPermission.UNWRAP_KEY);
+        return crypto(vault, name, version, KeyOperation.UNWRAP_KEY, alg, value, false);
+    }
+
+    public CryptoResult encrypt(Vault vault, Principal caller, KeyName name, String version, String alg,
+                                byte[] value) {
+        authorize(vault, caller, KeyPermission.ENCRYPT);
+        requireRsaAlgorithm(alg, "encrypt");
+        return crypto(vault, name, version, KeyOperation.ENCRYPT, alg, value, true);
+    }
+
+    public CryptoResult decrypt(Vault vault, Principal caller, KeyName name, String version, String alg,
+                                byte[] value) {
+        authorize(vault, caller, KeyPermission.DECRYPT);
+        requireRsaAlgorithm(alg, "decrypt");
+        return crypto(vault, name, version, KeyOperation.DECRYPT, alg, value, false);
+    }
+
+    /** After a vault is purged: its keys go too, rows and token objects, whatever their state. */
+    public int purgeVault(String vaultId) {
+        int n = 0;
+        for (VaultKeyRepository.KeyRow row : keys.keysOfVault(vaultId)) {
+            destroyRow(row);
+            n++;
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private CryptoResult crypto(Vault vault, KeyName name, String version, KeyOperation op, String alg,
+                                byte[] value, boolean forward) {
+        KeyVersion key = live(vault, name, version);
+        KeyVaultException unusable = key.attributes().unusableAt(now(), op.wireName());
+        if (unusable != null) {
+            throw unusable;
+        }
+        if (!key.operations().contains(op)) {
+            throw KeyVaultException.forbidden("OperationNotAllowed", "Operation " + op.wireName()
+                    + " is not permitted by the key_ops of key '" + key.name() + "'.");
+        }
+        WrapAlgorithm algorithm = algorithm(alg);
+        KeyType.Family family = key.kind() == KeyKind.RSA_HSM ? KeyType.Family.RSA : KeyType.Family.AES;
+        if (algorithm.family() != family) {
+            throw KeyVaultException.badParameter("Algorithm " + alg + " does not apply to a " + key.kind().wireName()
+                    + " key.");
+        }
+        if (value == null || value.length == 0) {
+            throw KeyVaultException.badParameter("The value to " + op.wireName() + " is required.");
+        }
+        try {
+            byte[] out = forward ? hsm.wrap(key.hsmRef(), algorithm, value) : hsm.unwrap(key.hsmRef(), algorithm, value);
+            return new CryptoResult(key, out);
+        } catch (UnsupportedAlgorithmException e) {
+            throw KeyVaultException.badParameter("Algorithm " + e.algorithm().jwaName()
+                    + " is not supported by the HSM that holds this key; use RSA-OAEP or RSA1_5.");
+        } catch (HsmException e) {
+            if (e.failure() == HsmFailure.BAD_INPUT) {
+                throw KeyVaultException.badParameter("The value is not valid for operation " + op.wireName()
+                        + " with algorithm " + alg + " on this key.");
+            }
+            if (e.failure() == HsmFailure.KEY_UNUSABLE) {
+                throw KeyVaultException.badParameter("Operation " + op.wireName() + " with algorithm " + alg
+                        + " cannot be done with this key.");
+            }
+            throw unavailable(e);
+        }
+    }
+
+    private static WrapAlgorithm algorithm(String alg) {
+        if (alg == null || alg.isEmpty()) {
+            throw KeyVaultException.badParameter("The algorithm (alg) is required.");
+        }
+        try {
+            return WrapAlgorithm.fromJwaName(alg);
+        } catch (IllegalArgumentException e) {
+            throw KeyVaultException.badParameter("Algorithm " + alg + " is not supported.");
+        }
+    }
+
+    /** Key Vault's encrypt/decrypt with AES keys are GCM/CBC, which the token path here does not offer. */
+    private static void requireRsaAlgorithm(String alg, String op) {
+        if (alg != null && !alg.startsWith("RSA")) {
+            throw KeyVaultException.badParameter("Algorithm " + alg + " is not supported for " + op
+                    + "; use an RSA algorithm.");
+        }
+    }
+
+    private void authorize(Vault vault, Principal caller, KeyPermission permission) {
+        if (caller == null || !vault.tenantId().equalsIgnoreCase(caller.tenantId())) {
+            throw KeyVaultException.forbidden("AccessDenied", "The caller is not from the tenant of key vault '"
+                    + vault.name() + "'.");
+        }
+        if (!vault.allows(caller, permission)) {
+            throw KeyVaultException.forbidden("AccessDenied", "The user, group or application 'oid="
+                    + caller.objectId() + ";tid=" + caller.tenantId() + "' does not have keys "
+                    + permission.wireName() + " permission on key vault '" + vault.name() + "'.");
+        }
+    }
+
+    private KeyVersion live(Vault vault, KeyName name, String version) {
+        String wanted = version == null || version.isEmpty() ? null : version.toLowerCase(Locale.ROOT);
+        return keys.findLiveVersion(vault.id(), name.key(), wanted).orElseThrow(() -> wanted == null
+                ? notFound(vault, name)
+                : KeyVaultException.keyNotFound("A key with (name/id) " + name + "/" + version
+                        + " was not found in this key vault."));
+    }
+
+    private KeyVersion version(Vault vault, VaultKeyRepository.KeyRow row, String version) {
+        return keys.findVersion(vault.id(), row.nameKey(), version)
+                .orElseThrow(() -> KeyVaultException.keyNotFound("Key '" + row.name() + "' has no version " + version
+                        + "."));
+    }
+
+    private VaultKeyRepository.KeyRow liveRow(Vault vault, KeyName name) {
+        return keys.findKey(vault.id(), name.key()).filter(r -> r.deletedAt() == null)
+                .orElseThrow(() -> notFound(vault, name));
+    }
+
+    private VaultKeyRepository.KeyRow deletedRow(Vault vault, KeyName name) {
+        return keys.findKey(vault.id(), name.key()).filter(r -> r.deletedAt() != null)
+                .orElseThrow(() -> deletedNotFound(vault, name));
+    }
+
+    private void destroy(Vault vault, VaultKeyRepository.KeyRow row) {
+        destroyRow(row);
+        LOG.info("key '{}' of vault {} destroyed", row.name(), vault.name());
+    }
+
+    /** Token objects first: rows without objects can be retried, objects without rows would be orphans. */
+    private void destroyRow(VaultKeyRepository.KeyRow row) {
+        for (KeyVersion v : keys.versions(row.vaultId(), row.nameKey(), 0, Integer.MAX_VALUE)) {
+            hsmCall(() -> hsm.keys().delete(v.hsmRef()));
+        }
+        keys.deleteKey(row.vaultId(), row.nameKey());
+    }
+
+    private void destroyQuietly(KeyVersionRef ref) {
+        try {
+            hsm.keys().delete(ref);
+        } catch (RuntimeException e) {
+            LOG.warn("could not destroy unrecorded key version {}: {}", ref, e.getMessage());
+        }
+    }
+
+    private static <T> T hsmCall(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (HsmException e) {
+            throw unavailable(e);
+        }
+    }
+
+    static KeyVaultException unavailable(HsmException e) {
+        LOG.warn("HSM call failed ({}): {}", e.failure(), e.getMessage());
+        if (e.failure() == HsmFailure.BUSY) {
+            return KeyVaultException.unavailable("The HSM is busy; retry shortly.", 1);
+        }
+        if (e.failure() == HsmFailure.KEY_NOT_FOUND) {
+            return KeyVaultException.unavailable("The HSM does not hold this key version now; retry later.", 5);
+        }
+        return KeyVaultException.unavailable("The HSM is not available; retry later.", 5);
+    }
+
+    private static KeyVaultException notFound(Vault vault, KeyName name) {
+        return KeyVaultException.keyNotFound("A key with (name/id) " + name + " was not found in this key vault. "
+                + "If you recently deleted this key you may be able to recover it using the correct recovery "
+                + "command.");
+    }
+
+    private static KeyVaultException deletedNotFound(Vault vault, KeyName name) {
+        return KeyVaultException.keyNotFound("Deleted Key not found: " + name);
+    }
+
+    private static KeyVaultException deletedNameConflict(KeyName name) {
+        return KeyVaultException.conflict("Key " + name + " is currently in a deleted but recoverable state, and its "
+                + "name cannot be reused; in this state, the key can only be recovered or purged.");
+    }
+
+    private static <T> KeyPage<T> page(List<T> rows, int offset, int limit) {
+        if (rows.size() > limit) {
+            return new KeyPage<>(new ArrayList<>(rows.subList(0, limit)), offset + limit);
+        }
+        return new KeyPage<>(rows, null);
+    }
+
+    /** The token label of a key's versions: the vault id is hashed because ARM ids exceed the label's room. */
+    static String hsmLabel(Vault vault, KeyName name) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(vault.id().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+            return "kv/" + HexFormat.of().formatHex(digest, 0, 10) + "/" + name.key();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Key Vault keeps times in whole seconds. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    private static Instant seconds(Instant i) {
+        return i == null ? null : i.truncatedTo(ChronoUnit.SECONDS);
+    }
+}

@@ -1,0 +1,59 @@
+package io.keyward.azure;
+
+import com.microsoft.azure.functions.ExecutionContext;
+import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
+import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.annotation.AuthorizationLevel;
+import com.microsoft.azure.functions.annotation.FunctionName;
+import com.microsoft.azure.functions.annotation.HttpTrigger;
+import io.micronaut.azure.function.http.AzureHttpFunction;
+import java.util.Optional;
+
+/**
+ * Keyward's token authority (local identity mode): Entra ID's v2.0 token endpoint and discovery documents, and
+ * operator-only client registration. Anonymous at the Functions level: the token endpoint checks client secrets,
+ * the discovery documents are public, and registration is checked by the app's bearer authentication.
+ */
+public class IdentityFunctions extends AzureHttpFunction {
+
+    @FunctionName("Identity_Token")
+    public HttpResponseMessage token(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "{tenant}/oauth2/v2.0/token",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    @FunctionName("Identity_Keys")
+    public HttpResponseMessage keys(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "discovery/v2.0/keys",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    @FunctionName("Identity_TenantKeys")
+    public HttpResponseMessage tenantKeys(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "{tenant}/discovery/v2.0/keys",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    @FunctionName("Identity_OpenIdConfiguration")
+    public HttpResponseMessage openIdConfiguration(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "{tenant}/v2.0/.well-known/openid-configuration",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    @FunctionName("Identity_RegisterClient")
+    public HttpResponseMessage registerClient(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "identity/tenants/{tenant}/clients",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+}
