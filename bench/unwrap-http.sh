@@ -9,8 +9,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 seconds="${1:-10}"
 
-[ "${KEYWARD_BENCH_SKIP_BUILD:-}" = 1 ] || mvn -B -q -o -pl bench -am -DskipTests install
-mvn -B -q -o -pl bench dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt"
+[ "${KEYWARD_BENCH_SKIP_BUILD:-}" = 1 ] || mvn -B -q -pl bench -am -DskipTests install
+mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt"
 cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
 
 set -a
