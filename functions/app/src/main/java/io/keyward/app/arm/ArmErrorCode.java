@@ -19,7 +19,9 @@ public enum ArmErrorCode {
     AuthorizationFailed(HttpStatus.FORBIDDEN),
     ResourceNotFound(HttpStatus.NOT_FOUND),
     VaultAlreadyExists(HttpStatus.CONFLICT),
-    ConflictError(HttpStatus.CONFLICT);
+    ConflictError(HttpStatus.CONFLICT),
+    // async operations (D): a failure the caller cannot fix; its cause is logged, never sent
+    InternalServerError(HttpStatus.INTERNAL_SERVER_ERROR);
 
     private final HttpStatus status;
 

@@ -68,6 +68,18 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         return dot <= 0 ? Optional.empty() : findActiveByName(host.substring(0, dot)).map(Vault::tenantId);
     }
 
+    @Override
+    public boolean requireSubscriptionOwner(Connection tx, SubscriptionId sub, Principal caller, String action, boolean claim)
+            throws SQLException {
+        Optional<String> owner = claim ? Optional.of(repository.claimSubscription(tx, sub.value(), caller.tenantId()))
+                : repository.subscriptionTenant(tx, sub.value());
+        if (owner.isEmpty()) {
+            return false;
+        }
+        requireOwner(owner.get(), sub, caller, action);
+        return true;
+    }
+
     // --- management operations
 
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {

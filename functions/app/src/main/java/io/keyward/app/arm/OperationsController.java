@@ -1,0 +1,128 @@
+package io.keyward.app.arm;
+
+import io.keyward.app.identity.Principal;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The status resources of async operations, for every provider (ARM RPC, async-api-reference): the
+ * {@code Azure-AsyncOperation} URL answers {@code {id, name, status, startTime, endTime, percentComplete, error}};
+ * the {@code Location} URL answers 202 while the operation runs, then 204 when it succeeded or the error with its
+ * status when it failed. Only the operation's tenant may read either.
+ */
+@Controller
+class OperationsController {
+
+    private static final String LOCATION = "/subscriptions/{subscriptionId}/providers/{provider}/locations/{location}";
+    /** ARM api-versions are dates, optionally "-preview"; each provider's own list is checked where the operation began. */
+    private static final Pattern API_VERSION = Pattern.compile("^\\d{4}-\\d{2}-\\d{2}(-[A-Za-z0-9]+)?$");
+
+    private final AsyncOperations operations;
+    private final OperationsProperties properties;
+
+    OperationsController(AsyncOperations operations, OperationsProperties properties) {
+        this.operations = operations;
+        this.properties = properties;
+    }
+
+    @Get(LOCATION + "/operationStatuses/{operationId}")
+    HttpResponse<?> status(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
+                           @PathVariable String provider, @PathVariable String location, @PathVariable String operationId) {
+        apiVersion(request);
+        AsyncOperation op = visible(caller, subscriptionId, provider, location, operationId, "operationStatuses");
+        String id = "/subscriptions/" + op.subscriptionId() + "/providers/" + op.provider() + "/locations/" + op.location()
+                + "/operationStatuses/" + op.id();
+        MutableHttpResponse<OperationStatusBody> response = HttpResponse.ok(new OperationStatusBody(id, op.id().toString(),
+                op.status().name(), op.startTime().toString(), op.endTime() == null ? null : op.endTime().toString(),
+                op.percentComplete(), op.error()));
+        if (!op.status().terminal()) {
+            response.header("Retry-After", Long.toString(Math.max(1, properties.retryAfter().toSeconds())));
+        }
+        return response;
+    }
+
+    @Get(LOCATION + "/operationResults/{operationId}")
+    HttpResponse<?> result(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
+                           @PathVariable String provider, @PathVariable String location, @PathVariable String operationId) {
+        String apiVersion = apiVersion(request);
+        AsyncOperation op = visible(caller, subscriptionId, provider, location, operationId, "operationResults");
+        if (!op.status().terminal()) {
+            return operations.accepted(HttpResponse.status(HttpStatus.ACCEPTED), op, request, apiVersion);
+        }
+        if (op.status() == OperationStatus.Succeeded) {
+            return HttpResponse.noContent();
+        }
+        ErrorEnvelope.Body error = op.error() != null ? op.error()
+                : new ErrorEnvelope.Body(op.status() == OperationStatus.Canceled ? "Canceled" : ArmErrorCode.InternalServerError.name(),
+                        op.status() == OperationStatus.Canceled ? "The operation was canceled." : "The operation failed.");
+        return HttpResponse.status(statusOf(error.code())).body(new ErrorEnvelope(error));
+    }
+
+    private AsyncOperation visible(Principal caller, String subscriptionId, String provider, String location, String operationId,
+                                   String collection) {
+        SubscriptionId sub = SubscriptionId.parse(subscriptionId);
+        AsyncOperation op = parse(operationId).flatMap(operations::find)
+                .filter(o -> o.subscriptionId().equalsIgnoreCase(sub.value()) && o.provider().equalsIgnoreCase(provider)
+                        && sameLocation(o.location(), location))
+                .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The operation '" + operationId
+                        + "' was not found in location '" + location + "' of provider '" + provider + "'."));
+        if (caller == null || !caller.tenantId().equalsIgnoreCase(op.tenantId())) {
+            String who = caller == null ? "" : caller.objectId();
+            throw new ArmException(ArmErrorCode.AuthorizationFailed, "The client '" + who + "' with object id '" + who
+                    + "' does not have authorization to perform action '" + provider + "/locations/" + collection + "/read' over"
+                    + " scope '/subscriptions/" + sub.value() + "/providers/" + provider + "/locations/" + location + "/"
+                    + collection + "/" + operationId + "' or the scope is invalid.");
+        }
+        return op;
+    }
+
+    private static Optional<UUID> parse(String id) {
+        try {
+            return Optional.of(UUID.fromString(id));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** ARM spells locations both ways ("West Europe", "westeurope"). */
+    private static boolean sameLocation(String a, String b) {
+        return a.replace(" ", "").equalsIgnoreCase(b.replace(" ", ""));
+    }
+
+    private static HttpStatus statusOf(String code) {
+        try {
+            return ArmErrorCode.valueOf(code).status();
+        } catch (IllegalArgumentException e) {
+            return HttpStatus.INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    private static String apiVersion(HttpRequest<?> request) {
+        String given = request.getParameters().get("api-version");
+        if (given == null || given.isBlank()) {
+            throw new ArmException(ArmErrorCode.MissingApiVersionParameter,
+                    "The api-version query parameter (?api-version=) is required for all requests.", "api-version");
+        }
+        if (!API_VERSION.matcher(given).matches()) {
+            throw new ArmException(ArmErrorCode.InvalidApiVersionParameter, "The api-version '" + given + "' is invalid.",
+                    "api-version");
+        }
+        return given;
+    }
+
+    /** ARM's operation status resource; times in ISO 8601 UTC. Absent values are left out of the JSON. */
+    @Serdeable
+    record OperationStatusBody(String id, String name, String status, String startTime, @Nullable String endTime,
+                               @Nullable Integer percentComplete, @Nullable ErrorEnvelope.Body error) {
+    }
+}

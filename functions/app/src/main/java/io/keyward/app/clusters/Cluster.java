@@ -1,0 +1,20 @@
+package io.keyward.app.clusters;
+
+import java.time.Instant;
+
+/**
+ * A dedicated cluster as other capabilities see it. {@code id} is the ARM resource id as first created,
+ * {@code principalId} the object id of its system-assigned identity in {@code tenantId}, {@code clusterId} the
+ * read-only GUID of the wire, {@code keyConfigured} whether a customer key wraps its AEK.
+ */
+public record Cluster(String id, String subscriptionId, String resourceGroup, String name, String location,
+                      String tenantId, String principalId, String clusterId, ClusterProvisioningState provisioningState,
+                      boolean keyConfigured, Instant createdDate, Instant lastModifiedDate) {
+
+    public static final String TYPE = "Microsoft.OperationalInsights/clusters";
+    public static final String PROVIDER = "Microsoft.OperationalInsights";
+
+    static String idOf(String subscriptionId, String resourceGroup, String name) {
+        return "/subscriptions/" + subscriptionId + "/resourceGroups/" + resourceGroup + "/providers/" + TYPE + "/" + name;
+    }
+}

@@ -1,0 +1,333 @@
+package io.keyward.app.clusters;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * {@code clusters}, {@code cluster_workspaces} and {@code cluster_aeks} (schema/ V6). Plain JDBC like the rest of the
+ * app; read-then-write work runs in one {@link #inTransaction} with the row locked.
+ */
+@Singleton
+class ClusterRepository {
+
+    /** SQLSTATE unique_violation: a concurrent create took the name first. */
+    static final String UNIQUE_VIOLATION = "23505";
+
+    private static final String COLUMNS = "cluster_id, subscription_id, resource_group, name, location, tenant_id, principal_id,"
+            + " sku_capacity, billing_type, provisioning_state, key_vault_uri, key_name, key_version, key_rsa_size, tags::text,"
+            + " created_at, updated_at, last_sku_update, deleted_at, scheduled_purge_at";
+    private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
+
+    private final DataSource dataSource;
+    private final JsonMapper json;
+
+    ClusterRepository(DataSource dataSource, JsonMapper json) {
+        this.dataSource = dataSource;
+        this.json = json;
+    }
+
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    <T> T inTransaction(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new ClusterStoreException(e);
+        }
+    }
+
+    <T> T read(SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new ClusterStoreException(e);
+        }
+    }
+
+    static final class ClusterStoreException extends RuntimeException {
+        ClusterStoreException(SQLException cause) {
+            super("cluster store failed: SQLSTATE " + cause.getSQLState(), cause);
+        }
+
+        String sqlState() {
+            return ((SQLException) getCause()).getSQLState();
+        }
+    }
+
+    /**
+     * Serialises cluster creates and recoveries of one subscription until the transaction ends, so that two at once
+     * cannot both pass the per-region count (an advisory lock: it needs no row to exist).
+     */
+    void lockSubscription(Connection c, String subscriptionId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('clusters/' || ?))")) {
+            ps.setString(1, subscriptionId);
+            ps.execute();
+        }
+    }
+
+    /** The row (active or soft-deleted) holding this name in its subscription and group, locked when {@code forUpdate}. */
+    Optional<StoredCluster> find(Connection c, String subscriptionId, String resourceGroup, String name, boolean forUpdate)
+            throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM clusters WHERE subscription_id = ? AND lower(resource_group) = lower(?)"
+                + " AND lower(name) = lower(?)" + (forUpdate ? " FOR UPDATE" : "");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, subscriptionId.toLowerCase(Locale.ROOT));
+            ps.setString(2, resourceGroup);
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(c, rs)) : Optional.empty();
+            }
+        }
+    }
+
+    int countActive(Connection c, String subscriptionId, String normalLocation) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM clusters WHERE subscription_id = ? AND deleted_at IS NULL"
+                + " AND lower(replace(location, ' ', '')) = ?")) {
+            ps.setString(1, subscriptionId);
+            ps.setString(2, normalLocation);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    void insert(Connection c, StoredCluster s) throws SQLException {
+        String sql = "INSERT INTO clusters (" + COLUMNS.replace("::text", "") + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, s.clusterId());
+            ps.setString(2, s.subscriptionId());
+            ps.setString(3, s.resourceGroup());
+            ps.setString(4, s.name());
+            ps.setString(5, s.location());
+            ps.setString(6, s.tenantId());
+            ps.setObject(7, s.principalId());
+            bindMutable(ps, 8, s);
+            ps.setTimestamp(16, Timestamp.from(s.createdAt()));
+            ps.setTimestamp(17, Timestamp.from(s.updatedAt()));
+            ps.setTimestamp(18, Timestamp.from(s.lastSkuUpdate()));
+            setInstant(ps, 19, s.deletedAt());
+            setInstant(ps, 20, s.scheduledPurgeAt());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Writes what can change: sku, billing, state, key, tags, times and the soft-delete dates. */
+    void update(Connection c, StoredCluster s) throws SQLException {
+        String sql = "UPDATE clusters SET sku_capacity = ?, billing_type = ?, provisioning_state = ?, key_vault_uri = ?, key_name = ?,"
+                + " key_version = ?, key_rsa_size = ?, tags = ?::jsonb, updated_at = ?, last_sku_update = ?, deleted_at = ?,"
+                + " scheduled_purge_at = ? WHERE cluster_id = ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bindMutable(ps, 1, s);
+            ps.setTimestamp(9, Timestamp.from(s.updatedAt()));
+            ps.setTimestamp(10, Timestamp.from(s.lastSkuUpdate()));
+            setInstant(ps, 11, s.deletedAt());
+            setInstant(ps, 12, s.scheduledPurgeAt());
+            ps.setObject(13, s.clusterId());
+            ps.executeUpdate();
+        }
+    }
+
+    void delete(Connection c, UUID clusterId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM clusters WHERE cluster_id = ?")) {
+            ps.setObject(1, clusterId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Active clusters of a subscription (and group), in cluster id order after {@code after}: keyset paging. */
+    List<StoredCluster> listActive(Connection c, String subscriptionId, @Nullable String resourceGroup, @Nullable UUID after, int limit)
+            throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM clusters WHERE subscription_id = ? AND deleted_at IS NULL"
+                + (resourceGroup == null ? "" : " AND lower(resource_group) = lower(?)")
+                + (after == null ? "" : " AND cluster_id > ?")
+                + " ORDER BY cluster_id LIMIT ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            ps.setString(i++, subscriptionId);
+            if (resourceGroup != null) {
+                ps.setString(i++, resourceGroup);
+            }
+            if (after != null) {
+                ps.setObject(i++, after);
+            }
+            ps.setInt(i, limit);
+            List<StoredCluster> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(map(c, rs));
+                }
+            }
+            return out;
+        }
+    }
+
+    // --- linked workspaces
+
+    void link(Connection c, UUID clusterId, String workspaceResourceId, Instant at) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_workspaces (cluster_id, workspace_key, workspace_id,"
+                + " associated_at) VALUES (?, ?, ?, ?) ON CONFLICT (cluster_id, workspace_key) DO NOTHING")) {
+            ps.setObject(1, clusterId);
+            ps.setString(2, workspaceResourceId.toLowerCase(Locale.ROOT));
+            ps.setString(3, workspaceResourceId);
+            ps.setTimestamp(4, Timestamp.from(at));
+            ps.executeUpdate();
+        }
+    }
+
+    void unlink(Connection c, UUID clusterId, String workspaceResourceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM cluster_workspaces WHERE cluster_id = ? AND workspace_key = ?")) {
+            ps.setObject(1, clusterId);
+            ps.setString(2, workspaceResourceId.toLowerCase(Locale.ROOT));
+            ps.executeUpdate();
+        }
+    }
+
+    int linkCount(Connection c, UUID clusterId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM cluster_workspaces WHERE cluster_id = ?")) {
+            ps.setObject(1, clusterId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    // --- wrapped AEKs
+
+    record WrappedAek(String keyId, String keyVersion, String algorithm, byte[] wrapped) {
+    }
+
+    Optional<WrappedAek> findAek(Connection c, UUID clusterId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT key_id, key_version, algorithm, wrapped_aek FROM cluster_aeks"
+                + " WHERE cluster_id = ?")) {
+            ps.setObject(1, clusterId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new WrappedAek(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    void saveAek(Connection c, UUID clusterId, WrappedAek aek, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_aeks (cluster_id, key_id, key_version, algorithm, wrapped_aek,"
+                + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET key_id = excluded.key_id,"
+                + " key_version = excluded.key_version, algorithm = excluded.algorithm, wrapped_aek = excluded.wrapped_aek,"
+                + " updated_at = excluded.updated_at")) {
+            ps.setObject(1, clusterId);
+            ps.setString(2, aek.keyId());
+            ps.setString(3, aek.keyVersion());
+            ps.setString(4, aek.algorithm());
+            ps.setBytes(5, aek.wrapped());
+            ps.setTimestamp(6, Timestamp.from(now));
+            ps.setTimestamp(7, Timestamp.from(now));
+            ps.executeUpdate();
+        }
+    }
+
+    // ---
+
+    private void bindMutable(PreparedStatement ps, int first, StoredCluster s) throws SQLException {
+        ps.setLong(first, s.capacity());
+        ps.setString(first + 1, s.billingType().name());
+        ps.setString(first + 2, s.state().name());
+        KeyVaultProperties k = s.key();
+        ps.setString(first + 3, k == null ? null : k.keyVaultUri());
+        ps.setString(first + 4, k == null ? null : k.keyName());
+        ps.setString(first + 5, k == null ? null : k.keyVersion());
+        if (k == null || k.keyRsaSize() == null) {
+            ps.setNull(first + 6, Types.INTEGER);
+        } else {
+            ps.setInt(first + 6, k.keyRsaSize());
+        }
+        ps.setString(first + 7, write(s.tags()));
+    }
+
+    private StoredCluster map(Connection c, ResultSet rs) throws SQLException {
+        UUID id = rs.getObject("cluster_id", UUID.class);
+        String uri = rs.getString("key_vault_uri");
+        Integer rsa = (Integer) rs.getObject("key_rsa_size");
+        KeyVaultProperties key = uri == null ? null : new KeyVaultProperties(uri, rs.getString("key_name"), rs.getString("key_version"), rsa);
+        return new StoredCluster(id, rs.getString("subscription_id"), rs.getString("resource_group"), rs.getString("name"),
+                rs.getString("location"), rs.getString("tenant_id"), rs.getObject("principal_id", UUID.class), rs.getLong("sku_capacity"),
+                BillingType.valueOf(rs.getString("billing_type")), ClusterProvisioningState.valueOf(rs.getString("provisioning_state")),
+                key, read(rs.getString(15)), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                rs.getTimestamp("last_sku_update").toInstant(), instant(rs.getTimestamp("deleted_at")),
+                instant(rs.getTimestamp("scheduled_purge_at")), workspaces(c, id));
+    }
+
+    private List<StoredCluster.LinkedWorkspace> workspaces(Connection c, UUID clusterId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT workspace_id, associated_at FROM cluster_workspaces WHERE cluster_id = ?"
+                + " ORDER BY associated_at, workspace_key")) {
+            ps.setObject(1, clusterId);
+            List<StoredCluster.LinkedWorkspace> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new StoredCluster.LinkedWorkspace(rs.getString(1), rs.getTimestamp(2).toInstant()));
+                }
+            }
+            return out;
+        }
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Map<String, String> read(String text) {
+        try {
+            return json.readValue(text, TAGS);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void setInstant(PreparedStatement ps, int index, @Nullable Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.TIMESTAMP);
+        } else {
+            ps.setTimestamp(index, Timestamp.from(value));
+        }
+    }
+
+    @Nullable
+    private static Instant instant(@Nullable Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

@@ -1,0 +1,99 @@
+package io.keyward.app.clusters;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON shapes of ARM {@code Microsoft.OperationalInsights/clusters} (azure-rest-api-specs, operationalinsights
+ * resource-manager, stable 2022-10-01 {@code Clusters.json}), kept apart from the domain. NON_NULL rather than serde's
+ * NON_EMPTY: {@code "associatedWorkspaces": []} and {@code "tags": {}} go out as Azure sends them.
+ */
+final class ClusterWire {
+
+    static final String TYPE = Cluster.TYPE;
+    static final String SKU_NAME = "CapacityReservation";
+
+    private ClusterWire() {
+    }
+
+    // --- inbound: Cluster (PUT) and ClusterPatch (PATCH); read-only members are ignored
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ClusterBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable Identity identity,
+                       @Nullable Sku sku, @Nullable PropertiesIn properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PropertiesIn(@Nullable String billingType, @Nullable KeyVault keyVaultProperties,
+                        @Nullable Boolean isDoubleEncryptionEnabled, @Nullable Boolean isAvailabilityZonesEnabled) {
+    }
+
+    // --- both ways
+
+    /** ManagedServiceIdentity (common-types v5): principalId and tenantId are read-only. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Identity(@Nullable String type, @Nullable String principalId, @Nullable String tenantId) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Sku(@Nullable String name, @Nullable Long capacity) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record KeyVault(@Nullable String keyVaultUri, @Nullable String keyName, @Nullable String keyVersion, @Nullable Integer keyRsaSize) {
+    }
+
+    // --- outbound
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ClusterOut(String id, String name, String type, String location, Map<String, String> tags, Identity identity, Sku sku,
+                      PropertiesOut properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PropertiesOut(String clusterId, String provisioningState, boolean isDoubleEncryptionEnabled,
+                         boolean isAvailabilityZonesEnabled, String billingType, @Nullable KeyVault keyVaultProperties,
+                         String lastModifiedDate, String createdDate, List<AssociatedWorkspace> associatedWorkspaces,
+                         CapacityReservation capacityReservationProperties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AssociatedWorkspace(@Nullable String workspaceId, String workspaceName, String resourceId, String associateDate) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CapacityReservation(String lastSkuUpdate, long minCapacity) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ClusterList(List<ClusterOut> value, @Nullable String nextLink) {
+    }
+
+    static ClusterOut out(StoredCluster c) {
+        KeyVault key = c.key() == null ? null
+                : new KeyVault(c.key().keyVaultUri(), c.key().keyName(), c.key().keyVersion(), c.key().keyRsaSize());
+        List<AssociatedWorkspace> workspaces = c.workspaces().stream()
+                .map(w -> new AssociatedWorkspace(null, w.resourceId().substring(w.resourceId().lastIndexOf('/') + 1), w.resourceId(),
+                        w.associatedAt().toString()))
+                .toList();
+        return new ClusterOut(c.id(), c.name(), TYPE, c.location(), c.tags(),
+                new Identity("SystemAssigned", c.principalId().toString(), c.tenantId()),
+                new Sku(SKU_NAME, c.capacity()),
+                new PropertiesOut(c.clusterId().toString(), c.state().name(), true, false, c.billingType().name(), key,
+                        c.updatedAt().toString(), c.createdAt().toString(), workspaces,
+                        new CapacityReservation(c.lastSkuUpdate().toString(), ClusterCapacity.MIN)));
+    }
+}

@@ -1,0 +1,101 @@
+package io.keyward.app.clusters;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.security.keyvault.keys.KeyClient;
+import com.azure.security.keyvault.keys.KeyClientBuilder;
+import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
+import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
+import io.keyward.app.identity.Audiences;
+import io.keyward.app.identity.IdentityService;
+import io.keyward.app.identity.Principal;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * The customer's vault as a cluster reaches it: the unmodified Azure SDK Key Vault clients, authenticated as the
+ * cluster's system-assigned identity (tokens Keyward issues for that principal, audience Key Vault), so the vault's
+ * own access policies decide what the cluster may do, exactly as they would for Azure Monitor.
+ */
+@Singleton
+class CustomerKeyClients implements AutoCloseable {
+
+    /** Tokens for the vault live this long; the SDK asks again before they expire. */
+    private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(10);
+
+    private final IdentityService identities;
+    private final VaultConnectTunnel tunnel;
+    private final HttpClient http;
+
+    CustomerKeyClients(IdentityService identities, ClustersProperties properties,
+                       @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
+        this.identities = identities;
+        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (properties.vaultTrustStore() != null) {
+            jdk.sslContext(trusting(properties));
+        }
+        this.tunnel = properties.vaultConnectAddress() == null || properties.vaultConnectAddress().isBlank() ? null
+                : VaultConnectTunnel.start(properties.vaultConnectAddress(), vaultDnsSuffix);
+        if (tunnel != null) {
+            jdk.proxy(tunnel);
+        }
+        this.http = new JdkHttpClientBuilder(jdk).build();
+    }
+
+    KeyClient keys(String vaultUri, Principal identity) {
+        // Keyward's vaults answer with Key Vault's resource (https://vault.azure.net) on their own domain, which the
+        // SDK's check of the challenge against the vault's host would refuse.
+        return new KeyClientBuilder().vaultUrl(vaultUri).credential(credential(identity)).httpClient(http)
+                .disableChallengeResourceVerification().buildClient();
+    }
+
+    /** Every operation goes to the vault: a cached public key would wrap locally and prove nothing about access. */
+    CryptographyClient crypto(String keyId, Principal identity) {
+        return new CryptographyClientBuilder().keyIdentifier(keyId).credential(credential(identity)).httpClient(http)
+                .disableChallengeResourceVerification().disableKeyCaching().buildClient();
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        if (tunnel != null) {
+            tunnel.close();
+        }
+    }
+
+    private TokenCredential credential(Principal identity) {
+        return request -> Mono.fromCallable(() -> new AccessToken(identities.issueToken(identity, Audiences.KEY_VAULT, TOKEN_LIFETIME),
+                OffsetDateTime.now(ZoneOffset.UTC).plus(TOKEN_LIFETIME).minusMinutes(1)));
+    }
+
+    private static SSLContext trusting(ClustersProperties p) {
+        try (InputStream in = Files.newInputStream(p.vaultTrustStore())) {
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(in, p.vaultTrustStorePassword().toCharArray());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            return ssl;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read keyward.clusters.vault-trust-store " + p.vaultTrustStore(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("unusable keyward.clusters.vault-trust-store " + p.vaultTrustStore(), e);
+        }
+    }
+}

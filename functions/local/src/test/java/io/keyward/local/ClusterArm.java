@@ -1,0 +1,215 @@
+package io.keyward.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.keyward.app.identity.Audiences;
+import io.keyward.app.identity.ClientCredentials;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * Raw ARM and Key Vault calls for the cluster tests, as one client of one tenant: HTTPS to the shared test host,
+ * tokens from its token endpoint. Vaults and keys are made through their own APIs, as a customer would.
+ */
+final class ClusterArm {
+
+    static final String API = "?api-version=2022-10-01";
+    static final String VAULT_API = "?api-version=2023-07-01";
+
+    final TestHost host;
+    final String tenant;
+    final ClientCredentials client;
+    private final JsonMapper json;
+    private final String armToken;
+
+    ClusterArm(String tenant, String name) {
+        this.host = TestHost.get();
+        this.tenant = tenant;
+        this.json = host.bean(JsonMapper.class);
+        this.client = host.newClient(tenant, name);
+        this.armToken = host.token(client, Audiences.ARM);
+    }
+
+    record Reply(int status, String text, Map<String, Object> json, HttpHeaders headers) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map(String key) {
+            return (Map<String, Object>) json.get(key);
+        }
+
+        Map<String, Object> properties() {
+            return map("properties");
+        }
+
+        Map<String, Object> error() {
+            return map("error");
+        }
+    }
+
+    static String cluster(String sub, String group, String name) {
+        return "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.OperationalInsights/clusters/" + name;
+    }
+
+    static String body(String location, long capacity, String properties) {
+        return "{\"location\":\"" + location + "\",\"identity\":{\"type\":\"SystemAssigned\"},"
+                + "\"sku\":{\"name\":\"CapacityReservation\",\"capacity\":" + capacity + "},\"properties\":{" + properties + "}}";
+    }
+
+    static String keyPatch(URI vaultUri, String keyName, String keyVersion) {
+        return "{\"properties\":{\"keyVaultProperties\":{\"keyVaultUri\":\"" + vaultUri + "\",\"keyName\":\"" + keyName
+                + "\",\"keyVersion\":\"" + keyVersion + "\"}}}";
+    }
+
+    static String sub() {
+        return UUID.randomUUID().toString();
+    }
+
+    static String name(String prefix) {
+        return prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    }
+
+    Reply call(String method, String path, String body) throws Exception {
+        return call(method, host.baseUri().resolve(path), armToken, body);
+    }
+
+    Reply call(String method, URI uri, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = host.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Object> parsed = r.body() == null || r.body().isBlank() || !r.body().trim().startsWith("{") ? Map.of()
+                : json.readValue(r.body(), Argument.mapOf(String.class, Object.class));
+        return new Reply(r.statusCode(), r.body(), parsed, r.headers());
+    }
+
+    String armToken() {
+        return armToken;
+    }
+
+    static void assertError(Reply r, int status, String code, String messagePart) {
+        assertThat(r.status()).as(r.text()).isEqualTo(status);
+        assertThat(r.error()).as(r.text()).containsEntry("code", code);
+        if (messagePart != null) {
+            assertThat((String) r.error().get("message")).contains(messagePart);
+        }
+    }
+
+    /** A vault (soft delete 7 days, optionally purge protection) in {@code location}, with this client's full access. */
+    void putVault(String sub, String vault, String location, boolean purgeProtection) throws Exception {
+        String body = "{\"location\":\"" + location + "\",\"properties\":{\"tenantId\":\"" + tenant + "\","
+                + "\"sku\":{\"family\":\"A\",\"name\":\"premium\"},\"accessPolicies\":[" + policy(client.principal().objectId(), "\"all\"")
+                + "],\"enableSoftDelete\":true,\"softDeleteRetentionInDays\":7" + (purgeProtection ? ",\"enablePurgeProtection\":true" : "") + "}}";
+        Reply r = call("PUT", vaultPath(sub, vault) + VAULT_API, body);
+        assertThat(r.status()).as(r.text()).isIn(200, 201);
+    }
+
+    /** Adds key permissions for {@code objectId} (a cluster's principalId) through ARM's accessPolicies/add. */
+    void grant(String sub, String vault, String objectId, String... permissions) throws Exception {
+        String perms = String.join(",", Arrays.stream(permissions).map(p -> "\"" + p + "\"").toList());
+        Reply r = call("PUT", vaultPath(sub, vault) + "/accessPolicies/add" + VAULT_API,
+                "{\"properties\":{\"accessPolicies\":[" + policy(objectId, perms) + "]}}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+    }
+
+    /** A new RSA key in the vault, through the Key Vault API; returns its version. */
+    String createKey(String vault, String keyName, int size) throws Exception {
+        Reply r = call("POST", URI.create(host.vaultUri(vault) + "keys/" + keyName + "/create?api-version=7.4"),
+                host.token(client, Audiences.KEY_VAULT), "{\"kty\":\"RSA\",\"key_size\":" + size + "}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        String kid = (String) r.map("key").get("kid");
+        return kid.substring(kid.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Creates a key in a vault whose name does not resolve (not in src/test/resources/hosts): one HTTP/1.1 request
+     * over TLS to the host's own address, with the vault's name as SNI and Host, which java.net.http cannot send.
+     */
+    String createKeyWithoutDns(String vault, String keyName) throws Exception {
+        String host = vault + ".vault.localhost:" + this.host.host().port();
+        String body = "{\"kty\":\"RSA\",\"key_size\":2048}";
+        String request = "POST /keys/" + keyName + "/create?api-version=7.4 HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer "
+                + this.host.token(client, Audiences.KEY_VAULT) + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length() + "\r\nConnection: close\r\n\r\n" + body;
+        try (SSLSocket socket = (SSLSocket) this.host.ssl().getSocketFactory()
+                .createSocket("127.0.0.1", this.host.host().port())) {
+            SSLParameters params = socket.getSSLParameters();
+            params.setServerNames(List.of(new SNIHostName(vault + ".vault.localhost")));
+            socket.setSSLParameters(params);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 200");
+            Matcher kid = Pattern.compile("\"kid\"\\s*:\\s*\"([^\"]+)\"").matcher(response);
+            assertThat(kid.find()).as(response).isTrue();
+            return kid.group(1).substring(kid.group(1).lastIndexOf('/') + 1);
+        }
+    }
+
+    /** Follows Azure-AsyncOperation until the operation ends; returns the final status resource. */
+    Reply awaitOperation(Reply started) throws Exception {
+        String url = started.headers().firstValue("Azure-AsyncOperation").orElseThrow(() -> new AssertionError("no Azure-AsyncOperation: "
+                + started.headers().map()));
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (true) {
+            Reply status = call("GET", URI.create(url), armToken, null);
+            assertThat(status.status()).as(status.text()).isEqualTo(200);
+            String s = (String) status.json().get("status");
+            if (s.equals("Succeeded") || s.equals("Failed") || s.equals("Canceled")) {
+                return status;
+            }
+            assertThat(Instant.now()).as("operation still " + s).isBefore(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    /** Stands in for states a test cannot hold still (provisioning, a running operation) or wait for (14 days). */
+    void sql(String statement, String clusterName) throws Exception {
+        var db = host.host().database();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             PreparedStatement ps = c.prepareStatement(statement)) {
+            ps.setString(1, clusterName);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    <T> T query(String sql, String clusterName, Class<T> type) throws Exception {
+        var db = host.host().database();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, clusterName);
+            try (var rs = ps.executeQuery()) {
+                return rs.next() ? rs.getObject(1, type) : null;
+            }
+        }
+    }
+
+    private static String vaultPath(String sub, String vault) {
+        return "/subscriptions/" + sub + "/resourceGroups/rg-vaults/providers/Microsoft.KeyVault/vaults/" + vault;
+    }
+
+    private String policy(String objectId, String keys) {
+        return "{\"tenantId\":\"" + tenant + "\",\"objectId\":\"" + objectId + "\",\"permissions\":{\"keys\":[" + keys + "]}}";
+    }
+}
