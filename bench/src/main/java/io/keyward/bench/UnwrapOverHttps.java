@@ -75,7 +75,9 @@ public final class UnwrapOverHttps {
 
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-        UnwrapOverHttps bench = new UnwrapOverHttps(Duration.ofSeconds(Math.max(2, seconds / 3)),
+        // 10 s of warm-up per phase: with less, the first HTTPS phase measures the interpreter (Micronaut's request
+        // path is large and compiles late).
+        UnwrapOverHttps bench = new UnwrapOverHttps(Duration.ofSeconds(Math.max(10, seconds)),
                 Duration.ofSeconds(seconds));
         try {
             bench.setUp(Path.of(args.length > 1 ? args[1] : "bench/target/host-home"));
