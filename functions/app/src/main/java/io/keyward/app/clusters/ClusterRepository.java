@@ -1,5 +1,6 @@
 package io.keyward.app.clusters;
 
+import io.keyward.app.arm.SqlTransactions;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -44,35 +45,12 @@ class ClusterRepository {
         this.json = json;
     }
 
-    @FunctionalInterface
-    interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
+    <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
+        return SqlTransactions.inTransaction(dataSource, work, ClusterStoreException::new);
     }
 
-    <T> T inTransaction(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new ClusterStoreException(e);
-        }
-    }
-
-    <T> T read(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new ClusterStoreException(e);
-        }
+    <T> T read(SqlTransactions.SqlWork<T> work) {
+        return SqlTransactions.read(dataSource, work, ClusterStoreException::new);
     }
 
     static final class ClusterStoreException extends RuntimeException {

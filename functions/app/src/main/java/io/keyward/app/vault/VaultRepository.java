@@ -1,5 +1,6 @@
 package io.keyward.app.vault;
 
+import io.keyward.app.arm.SqlTransactions;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -47,35 +48,12 @@ class VaultRepository {
         this.json = json;
     }
 
-    @FunctionalInterface
-    interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
+    <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
+        return SqlTransactions.inTransaction(dataSource, work, VaultStoreException::new);
     }
 
-    <T> T inTransaction(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new VaultStoreException(e);
-        }
-    }
-
-    <T> T read(SqlWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new VaultStoreException(e);
-        }
+    <T> T read(SqlTransactions.SqlWork<T> work) {
+        return SqlTransactions.read(dataSource, work, VaultStoreException::new);
     }
 
     /** Thrown for database failures; {@link #sqlState()} lets the service tell a name race from an outage. */

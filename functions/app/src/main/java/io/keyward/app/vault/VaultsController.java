@@ -1,5 +1,6 @@
 package io.keyward.app.vault;
 
+import io.keyward.app.arm.PageSize;
 import io.keyward.app.arm.ApiVersions;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
@@ -184,20 +185,7 @@ class VaultsController {
     }
 
     private static int top(HttpRequest<?> request) {
-        String top = request.getParameters().get("$top");
-        if (top == null) {
-            return DEFAULT_PAGE_SIZE;
-        }
-        try {
-            int n = Integer.parseInt(top.trim());
-            if (n >= 1) {
-                return Math.min(n, MAX_PAGE_SIZE);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ArmException(ArmErrorCode.InvalidParameter, "The value '" + top + "' of $top is invalid. It must be a positive integer.",
-                "$top");
+        return PageSize.of(request, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     }
 
     /** Page position: the last name of the previous page, base64url so it is opaque to clients and safe in a URL. */

@@ -1,0 +1,51 @@
+package io.keyward.app.arm;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+
+/**
+ * The one way repositories run JDBC work: in a transaction that commits when the work returns and rolls back when
+ * it throws, or as a plain read. Each repository turns {@link SQLException} into its own store exception, so
+ * callers can still tell a name race (SQLSTATE 23505) from an outage without seeing JDBC.
+ */
+public final class SqlTransactions {
+
+    /** Work on one connection; may throw what JDBC throws. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private SqlTransactions() {
+    }
+
+    public static <T> T inTransaction(DataSource dataSource, SqlWork<T> work,
+                                      Function<SQLException, ? extends RuntimeException> failure) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure.apply(e);
+        }
+    }
+
+    public static <T> T read(DataSource dataSource, SqlWork<T> work,
+                             Function<SQLException, ? extends RuntimeException> failure) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw failure.apply(e);
+        }
+    }
+}
