@@ -20,6 +20,10 @@ public enum ArmErrorCode {
     ResourceNotFound(HttpStatus.NOT_FOUND),
     VaultAlreadyExists(HttpStatus.CONFLICT),
     ConflictError(HttpStatus.CONFLICT),
+    // data plane: the customer's key refuses the cluster, or cannot be reached; a stored block fails its integrity check
+    CustomerManagedKeyInaccessible(HttpStatus.FORBIDDEN),
+    KeyVaultUnavailable(HttpStatus.SERVICE_UNAVAILABLE),
+    DataIntegrityFailure(HttpStatus.CONFLICT),
     // async operations (D): a failure the caller cannot fix; its cause is logged, never sent
     InternalServerError(HttpStatus.INTERNAL_SERVER_ERROR);
 

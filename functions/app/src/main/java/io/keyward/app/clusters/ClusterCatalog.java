@@ -62,10 +62,13 @@ class ClusterCatalog implements ClusterService {
     private final Provider<WorkspaceService> workspaces;
     private final ClustersProperties properties;
     private final JsonMapper json;
+    private final AekUnwrapper aeks;
     private final Clock clock = Clock.systemUTC();
 
     ClusterCatalog(ClusterRepository repository, VaultService vaults, IdentityService identities, AsyncOperations operations,
-                   Provider<WorkspaceService> workspaces, ClustersProperties properties, JsonMapper json) {
+                   Provider<WorkspaceService> workspaces, ClustersProperties properties, JsonMapper json,
+                   AekUnwrapper aeks) {
+        this.aeks = aeks;
         this.repository = repository;
         this.vaults = vaults;
         this.identities = identities;
@@ -88,6 +91,11 @@ class ClusterCatalog implements ClusterService {
     public Optional<Cluster> find(String clusterResourceId) {
         return parseId(clusterResourceId).flatMap(id -> repository.read(c -> repository.find(c, id.sub(), id.group(), id.name(), false)))
                 .filter(s -> !s.deleted()).map(StoredCluster::view);
+    }
+
+    @Override
+    public ClusterAek unwrapAek(UUID clusterId) {
+        return aeks.unwrap(clusterId);
     }
 
     @Override

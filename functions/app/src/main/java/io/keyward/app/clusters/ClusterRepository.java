@@ -74,6 +74,16 @@ class ClusterRepository {
         }
     }
 
+    /** The row (active or soft-deleted) with this cluster id (the wire's clusterId). */
+    Optional<StoredCluster> findById(Connection c, UUID clusterId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM clusters WHERE cluster_id = ?")) {
+            ps.setObject(1, clusterId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(c, rs)) : Optional.empty();
+            }
+        }
+    }
+
     /** The row (active or soft-deleted) holding this name in its subscription and group, locked when {@code forUpdate}. */
     Optional<StoredCluster> find(Connection c, String subscriptionId, String resourceGroup, String name, boolean forUpdate)
             throws SQLException {

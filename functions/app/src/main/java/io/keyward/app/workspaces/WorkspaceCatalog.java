@@ -117,6 +117,13 @@ class WorkspaceCatalog implements WorkspaceService {
                 .map(Workspace::clusterResourceId);
     }
 
+    @Override
+    public Optional<WorkspaceTarget> target(UUID customerId) {
+        return repository.read(c -> repository.findByCustomerId(c, customerId, false))
+                .filter(w -> w.deletedAt() == null)
+                .map(w -> new WorkspaceTarget(w.customerId(), w.id(), w.tenantId(), w.clusterResourceId()));
+    }
+
     // --- workspaces
 
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, WorkspaceRequest request, Principal caller) {

@@ -2,6 +2,7 @@ package io.keyward.app.workspaces;
 
 import java.sql.Connection;
 import java.util.Optional;
+import java.util.UUID;
 
 /** What other capabilities (the clusters of the resource provider) ask of workspaces. */
 public interface WorkspaceService {
@@ -15,4 +16,7 @@ public interface WorkspaceService {
 
     /** The resource id of the cluster {@code workspaceResourceId} is linked to (a completed link), if any. */
     Optional<String> linkedCluster(String workspaceResourceId);
+
+    /** The active workspace whose customerId (the data plane's workspace id) is {@code customerId}. */
+    Optional<WorkspaceTarget> target(UUID customerId);
 }

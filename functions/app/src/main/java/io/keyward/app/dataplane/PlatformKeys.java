@@ -1,0 +1,69 @@
+package io.keyward.app.dataplane;
+
+import io.keyward.hsm.Hsm;
+import io.keyward.hsm.KeyType;
+import io.keyward.hsm.KeyVersion;
+import io.keyward.hsm.KeyVersionRef;
+import io.keyward.hsm.WrapAlgorithm;
+import io.keyward.hsm.envelope.AekMaterial;
+import io.keyward.hsm.envelope.KeyAccess;
+import io.micronaut.context.BeanProvider;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The platform key of workspaces without a customer key: one KEK in the HSM ({@value #KEK_NAME}, RSA-2048, created on
+ * first use) wraps a per-workspace AEK from the token's RNG, which is stored only wrapped. Two instances creating the
+ * KEK at once each make a version; that is harmless, since every wrapped AEK names the KEK version that wrapped it.
+ */
+@Singleton
+class PlatformKeys {
+
+    static final String KEK_NAME = "keyward/platform-kek";
+
+    private final BeanProvider<Hsm> hsm;
+    private final DataBlockRepository repository;
+    private volatile KeyVersionRef kek;
+
+    PlatformKeys(BeanProvider<Hsm> hsm, DataBlockRepository repository) {
+        this.hsm = hsm;
+        this.repository = repository;
+    }
+
+    /** The workspace's platform AEK, created and stored wrapped on first use; the caller destroys it. */
+    AekMaterial aek(UUID customerId) {
+        DataBlockRepository.PlatformAek stored = repository.read(c -> repository.findPlatformAek(c, customerId)).orElseGet(() -> {
+            KeyVersionRef k = kek();
+            try (AekMaterial fresh = AekMaterial.generate(hsm.get())) {
+                byte[] wrapped = hsm.get().wrap(k, WrapAlgorithm.RSA_OAEP, fresh.bytes(KeyAccess.plaintext()));
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                return repository.inTransaction(c -> {
+                    repository.insertPlatformAek(c, customerId, new DataBlockRepository.PlatformAek(k.name(), k.version(), wrapped), now);
+                    return repository.findPlatformAek(c, customerId).orElseThrow();
+                });
+            }
+        });
+        return AekMaterial.adopt(hsm.get().unwrap(new KeyVersionRef(stored.kekName(), stored.kekVersion()), WrapAlgorithm.RSA_OAEP,
+                stored.wrapped()));
+    }
+
+    private KeyVersionRef kek() {
+        KeyVersionRef k = kek;
+        if (k == null) {
+            synchronized (this) {
+                k = kek;
+                if (k == null) {
+                    List<KeyVersion> versions = hsm.get().keys().versions(KEK_NAME);
+                    k = versions.isEmpty() ? hsm.get().keys().create(KEK_NAME, KeyType.RSA_2048).ref()
+                            : versions.stream().map(KeyVersion::ref).min(Comparator.comparing(KeyVersionRef::version)).orElseThrow();
+                    kek = k;
+                }
+            }
+        }
+        return k;
+    }
+}
