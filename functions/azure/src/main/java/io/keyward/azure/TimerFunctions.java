@@ -4,6 +4,7 @@ import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import io.keyward.app.health.HeartbeatJob;
+import io.keyward.app.keyhealth.KeyHealthJob;
 import io.micronaut.azure.function.AzureFunction;
 
 /**
@@ -16,5 +17,12 @@ public class TimerFunctions extends AzureFunction {
     public void heartbeat(@TimerTrigger(name = "timer", schedule = "%KEYWARD_HEARTBEAT_SCHEDULE%") String timerInfo,
                           ExecutionContext context) {
         getApplicationContext().getBean(HeartbeatJob.class).run();
+    }
+
+    /** Looks for clusters whose key is due a check; {@code keyward.keyhealth.period} decides when each one is due. */
+    @FunctionName("KeyHealth_Poll")
+    public void keyHealth(@TimerTrigger(name = "timer", schedule = "%KEYWARD_KEYHEALTH_SCHEDULE%") String timerInfo,
+                          ExecutionContext context) {
+        getApplicationContext().getBean(KeyHealthJob.class).runDue();
     }
 }

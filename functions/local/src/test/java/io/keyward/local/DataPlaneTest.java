@@ -175,6 +175,54 @@ class DataPlaneTest {
     }
 
     @Test
+    void theKeyHealthPollRevokesADisabledKeyAndRestoresItWhenEnabledAgain() throws Exception {
+        String sub = sub();
+        Workspace ws = workspace(sub);
+        String clusterId = cluster(sub, "rg1", name("cl"));
+        ClusterArm.Reply created = arm.call("PUT", clusterId + API, body("westeurope", 1000, ""));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String clusterUuid = (String) created.properties().get("clusterId");
+        arm.grant(VAULT_SUBSCRIPTION, VAULT, (String) created.map("identity").get("principalId"), "get", "wrapKey", "unwrapKey");
+        String keyName = name("k");
+        String version = arm.createKey(VAULT, keyName, 2048);
+        assertThat(arm.awaitOperation(arm.call("PATCH", clusterId + API, keyPatch(arm.host.vaultUri(VAULT), keyName, ""))).json())
+                .containsEntry("status", "Succeeded");
+        assertThat(arm.awaitOperation(arm.call("PUT", ws.id + "/linkedServices/cluster" + LINK_API,
+                "{\"properties\":{\"writeAccessResourceId\":\"" + clusterId + "\"}}")).json()).containsEntry("status", "Succeeded");
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
+        assertThat(ingest(arm, ws.customerId, "Health_CL", "ts", records("kept", t0, 2)).json()).containsEntry("key", "cluster");
+        assertThat(pollUntil(clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(rows(query(arm, ws.customerId, "table=Health_CL&timespan=PT2H"))).hasSize(2);
+
+        assertThat(setKeyEnabled(keyName, version, false).status()).isEqualTo(200);
+        // the AEK is still cached on this instance: only the poll notices the revocation
+        assertThat(pollUntil(clusterUuid, "Revoked")).isEqualTo("Revoked");
+        Map<String, Object> revokedGet = arm.call("GET", clusterId + API, null).properties();
+        assertThat(revokedGet).containsEntry("keyState", "Revoked").containsKey("lastSuccessfulKeyUnwrap");
+        assertThat((String) revokedGet.get("lastKeyError")).contains("answered 403");
+        assertThat(queryDb("SELECT last_error FROM cluster_key_health WHERE cluster_id = ?::uuid", clusterUuid, String.class))
+                .contains("answered 403");
+        ClusterArm.Reply refused = query(arm, ws.customerId, "table=Health_CL&timespan=PT2H");
+        ClusterArm.assertError(refused, 403, "CustomerManagedKeyInaccessible", "was revoked");
+        ClusterArm.Reply dropped = ingest(arm, ws.customerId, "Health_CL", "ts", records("dropped", t0.plusSeconds(600), 3));
+        ClusterArm.assertError(dropped, 403, "CustomerManagedKeyInaccessible", "records were dropped");
+        assertThat(queryDb("SELECT dropped FROM data_dropped_records WHERE customer_id = ?::uuid AND table_name = 'Health_CL'",
+                ws.customerId, Long.class)).isEqualTo(3L);
+        assertThat(queryDb("SELECT sum(record_count) FROM data_blocks WHERE customer_id = ?::uuid", ws.customerId, Long.class))
+                .isEqualTo(2L);
+
+        assertThat(setKeyEnabled(keyName, version, true).status()).isEqualTo(200);
+        assertThat(pollUntil(clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(rows(query(arm, ws.customerId, "table=Health_CL&timespan=PT2H"))).extracting(r -> r.get("msg"))
+                .containsExactly("kept-1", "kept-0");
+        assertThat(queryDb("SELECT last_error IS NULL AND last_successful_unwrap IS NOT NULL FROM cluster_key_health"
+                + " WHERE cluster_id = ?::uuid", clusterUuid, Boolean.class)).isTrue();
+        Map<String, Object> restoredGet = arm.call("GET", clusterId + API, null).properties();
+        assertThat(restoredGet).containsEntry("keyState", "Accessible").containsKey("lastSuccessfulKeyUnwrap")
+                .doesNotContainKey("lastKeyError");
+    }
+
+    @Test
     void aBatchLargerThanABlockIsSplitIntoBlocksOfAtMost64KiB() throws Exception {
         Workspace ws = workspace(sub());
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
@@ -196,6 +244,30 @@ class DataPlaneTest {
     }
 
     // --- helpers
+
+    private static ClusterArm.Reply setKeyEnabled(String keyName, String version, boolean enabled) throws Exception {
+        return arm.call("PATCH", URI.create(arm.host.vaultUri(VAULT) + "keys/" + keyName + "/" + version + "?api-version=7.4"),
+                arm.host.token(arm.client, io.keyward.app.identity.Audiences.KEY_VAULT),
+                "{\"attributes\":{\"enabled\":" + enabled + "}}");
+    }
+
+    /**
+     * Makes the cluster due and fires KeyHealth_Poll until it records {@code state} (bounded: the host's own timer may
+     * hold the cluster's lease for a moment); the cluster's key state as last recorded.
+     */
+    private static String pollUntil(String clusterUuid, String state) throws Exception {
+        String seen = null;
+        for (int i = 0; i < 40 && !state.equals(seen); i++) {
+            if (i > 0) {
+                Thread.sleep(250);
+            }
+            arm.query("UPDATE cluster_key_health SET next_check_at = clock_timestamp() WHERE cluster_id = ?::uuid RETURNING 1",
+                    clusterUuid, Integer.class);
+            arm.host.host().fireTimer("KeyHealth_Poll");
+            seen = queryDb("SELECT key_state FROM cluster_key_health WHERE cluster_id = ?::uuid", clusterUuid, String.class);
+        }
+        return seen;
+    }
 
     private record Workspace(String id, String customerId) {
     }

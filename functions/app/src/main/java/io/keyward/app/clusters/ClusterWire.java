@@ -1,6 +1,8 @@
 package io.keyward.app.clusters;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.keyhealth.KeyHealth;
+import io.keyward.app.keyhealth.KeyState;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
@@ -64,7 +66,8 @@ final class ClusterWire {
     record PropertiesOut(String clusterId, String provisioningState, boolean isDoubleEncryptionEnabled,
                          boolean isAvailabilityZonesEnabled, String billingType, @Nullable KeyVault keyVaultProperties,
                          String lastModifiedDate, String createdDate, List<AssociatedWorkspace> associatedWorkspaces,
-                         CapacityReservation capacityReservationProperties) {
+                         CapacityReservation capacityReservationProperties, @Nullable String keyState,
+                         @Nullable String lastSuccessfulKeyUnwrap, @Nullable String lastKeyError) {
     }
 
     @Serdeable
@@ -83,6 +86,15 @@ final class ClusterWire {
     }
 
     static ClusterOut out(StoredCluster c) {
+        return out(c, null);
+    }
+
+    /**
+     * With {@code health} (GET of one cluster): Keyward's own properties keyState ({@code Accessible|Revoked|Unknown},
+     * Unknown until the key-health poller first checked the key), lastSuccessfulKeyUnwrap and lastKeyError, shown only
+     * when a customer key is configured. Azure Monitor has no such properties.
+     */
+    static ClusterOut out(StoredCluster c, @Nullable KeyHealth.Status health) {
         KeyVault key = c.key() == null ? null
                 : new KeyVault(c.key().keyVaultUri(), c.key().keyName(), c.key().keyVersion(), c.key().keyRsaSize());
         List<AssociatedWorkspace> workspaces = c.workspaces().stream()
@@ -94,6 +106,10 @@ final class ClusterWire {
                 new Sku(SKU_NAME, c.capacity()),
                 new PropertiesOut(c.clusterId().toString(), c.state().name(), true, false, c.billingType().name(), key,
                         c.updatedAt().toString(), c.createdAt().toString(), workspaces,
-                        new CapacityReservation(c.lastSkuUpdate().toString(), ClusterCapacity.MIN)));
+                        new CapacityReservation(c.lastSkuUpdate().toString(), ClusterCapacity.MIN),
+                        key == null ? null : health == null ? KeyState.Unknown.name() : health.state().name(),
+                        key == null || health == null || health.lastSuccessfulUnwrap() == null ? null
+                                : health.lastSuccessfulUnwrap().toString(),
+                        key == null || health == null ? null : health.lastError()));
     }
 }

@@ -9,6 +9,7 @@ import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.identity.Principal;
+import io.keyward.app.keyhealth.KeyHealth;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -49,8 +50,10 @@ class ClustersController {
     private final ClusterCatalog clusters;
     private final ArmRequestContent content;
     private final AsyncOperations operations;
+    private final KeyHealth keyHealth;
 
-    ClustersController(ClusterCatalog clusters, ArmRequestContent content, AsyncOperations operations) {
+    ClustersController(ClusterCatalog clusters, ArmRequestContent content, AsyncOperations operations, KeyHealth keyHealth) {
+        this.keyHealth = keyHealth;
         this.clusters = clusters;
         this.content = content;
         this.operations = operations;
@@ -81,8 +84,9 @@ class ClustersController {
     ClusterWire.ClusterOut get(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         apiVersion(request);
-        return ClusterWire.out(clusters.get(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                ClusterName.parse(clusterName), caller));
+        StoredCluster cluster = clusters.get(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
+                ClusterName.parse(clusterName), caller);
+        return ClusterWire.out(cluster, cluster.key() == null ? null : keyHealth.of(cluster.clusterId()).orElse(null));
     }
 
     @Delete(CLUSTER)

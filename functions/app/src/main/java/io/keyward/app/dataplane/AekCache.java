@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
  * asks for, so the plaintext never outlives the TTL by more than a sweep period.
  */
 @Singleton
-class AekCache implements AutoCloseable {
+public class AekCache implements AutoCloseable {
 
     private final long ttlNanos;
     private final Map<String, Entry> entries = new HashMap<>();
@@ -113,6 +114,18 @@ class AekCache implements AutoCloseable {
         if (e != null) {
             retire(e);
         }
+    }
+
+    /**
+     * Drops the cluster's cached AEK on this instance (destroyed once no request still uses it): the key-health poller
+     * saw the vault refuse the cluster's key.
+     */
+    public void evictCluster(UUID clusterId) {
+        evict(clusterKey(clusterId));
+    }
+
+    static String clusterKey(UUID clusterId) {
+        return "cluster:" + clusterId;
     }
 
     synchronized int size() {

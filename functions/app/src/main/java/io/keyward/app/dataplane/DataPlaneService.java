@@ -6,6 +6,7 @@ import io.keyward.app.clusters.Cluster;
 import io.keyward.app.clusters.ClusterAek;
 import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.identity.Principal;
+import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.workspaces.WorkspaceService;
 import io.keyward.app.workspaces.WorkspaceTarget;
 import io.keyward.hsm.envelope.BlockRef;
@@ -24,6 +25,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,9 +59,11 @@ class DataPlaneService {
     private final DataBlockRepository repository;
     private final DataPlaneProperties properties;
     private final JsonMapper json;
+    private final KeyHealth keyHealth;
 
     DataPlaneService(WorkspaceService workspaces, ClusterService clusters, PlatformKeys platform, AekCache cache,
-                     DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json) {
+                     DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth) {
+        this.keyHealth = keyHealth;
         this.workspaces = workspaces;
         this.clusters = clusters;
         this.platform = platform;
@@ -93,7 +97,7 @@ class DataPlaneService {
             return new Ingested(0, 0, "none");
         }
         Target target = targetOf(ws);
-        try (AekCache.Lease lease = lease(ws, target, true, t, records.size())) {
+        try (AekCache.Lease lease = lease(ws, target, true, t, records.size(), new HashMap<>())) {
             Envelope envelope = lease.envelope();
             List<DataBlockRepository.Block> blocks = new ArrayList<>();
             int i = 0;
@@ -143,6 +147,7 @@ class DataPlaneService {
         }
         List<DataBlockRepository.Block> blocks = repository.read(c -> repository.overlapping(c, ws.customerId(), t, from, to));
         List<Map<String, Object>> found = new ArrayList<>();
+        Map<UUID, Boolean> revoked = new HashMap<>();
         Comparator<Map<String, Object>> newestFirst = Comparator.comparing((Map<String, Object> r) -> Instant.parse((String) r.get(TIME_GENERATED)))
                 .reversed();
         for (DataBlockRepository.Block b : blocks) {
@@ -153,7 +158,7 @@ class DataPlaneService {
             }
             Target key = new Target(b.keyKind(), b.clusterId());
             byte[] plain;
-            try (AekCache.Lease lease = lease(ws, key, false, t, 0)) {
+            try (AekCache.Lease lease = lease(ws, key, false, t, 0, revoked)) {
                 plain = lease.envelope().open(ref(b.workspaceResourceId(), b.table(), b.blockId()), b.sealed());
             } catch (IntegrityException e) {
                 LOG.error("workspace {}: block {} of table {} failed its integrity check", ws.resourceId(), b.blockId(), t);
@@ -195,13 +200,22 @@ class DataPlaneService {
                 .orElse(new Target(DataBlockRepository.KeyKind.PLATFORM, null));
     }
 
-    /** The Envelope of {@code key}; when the vault refuses, an ingest counts its records as dropped. */
-    private AekCache.Lease lease(WorkspaceTarget ws, Target key, boolean ingest, String table, int records) {
+    /**
+     * The Envelope of {@code key}; when the vault refuses, an ingest counts its records as dropped. {@code revoked}
+     * remembers the recorded key state per cluster for one request: one database read per cluster, not per block.
+     */
+    private AekCache.Lease lease(WorkspaceTarget ws, Target key, boolean ingest, String table, int records, Map<UUID, Boolean> revoked) {
         if (key.kind() == DataBlockRepository.KeyKind.PLATFORM) {
             return cache.acquire("platform:" + ws.customerId(), () -> Envelope.of(PLATFORM_AEK_VERSION, platform.aek(ws.customerId())));
         }
-        String cacheKey = "cluster:" + key.clusterId();
+        String cacheKey = AekCache.clusterKey(key.clusterId());
         try {
+            if (revoked.computeIfAbsent(key.clusterId(), keyHealth::revoked)) {
+                // the poller saw the vault refuse this key: no vault call until it sees the key usable again
+                throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, "The customer-managed key of cluster '"
+                        + key.clusterId() + "' was revoked (the vault refused it at the last key-health check)."
+                        + (ingest ? " The records were dropped." : " Data under this key cannot be read until access is restored."));
+            }
             return cache.acquire(cacheKey, () -> {
                 ClusterAek aek = clusters.unwrapAek(key.clusterId());
                 if (aek instanceof ClusterAek.Unwrapped u) {

@@ -1,0 +1,114 @@
+package io.keyward.app.keyhealth;
+
+import io.keyward.app.arm.SqlTransactions;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** {@code cluster_key_health} (schema/ V9). Times come from the database clock, as for async_operations' leases. */
+@Singleton
+class KeyHealthRepository {
+
+    private final DataSource dataSource;
+
+    KeyHealthRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    record Health(UUID clusterId, KeyState state, @Nullable Instant lastSuccessfulUnwrap, @Nullable String lastError,
+                  @Nullable Instant lastCheckedAt) {
+    }
+
+    /** Adds a row (due now, Unknown) for every cluster that has a wrapped AEK and none yet. */
+    int enrol() {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_key_health (cluster_id, key_state, next_check_at)"
+                    + " SELECT cluster_id, 'Unknown', clock_timestamp() FROM cluster_aeks ON CONFLICT DO NOTHING")) {
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Claims up to {@code batch} due clusters nobody holds (or whose lease expired). SKIP LOCKED lets concurrent
+     * pollers pass over rows another is claiming; the lease keeps the claim after the row lock is gone.
+     */
+    List<UUID> claim(String owner, int batch, Duration lease) {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_key_health SET lease_owner = ?,"
+                    + " lease_expires_at = clock_timestamp() + ?::float8 * interval '1 millisecond'"
+                    + " WHERE cluster_id IN (SELECT cluster_id FROM cluster_key_health WHERE next_check_at <= clock_timestamp()"
+                    + " AND (lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp())"
+                    + " ORDER BY next_check_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING cluster_id")) {
+                ps.setString(1, owner);
+                ps.setLong(2, lease.toMillis());
+                ps.setInt(3, batch);
+                List<UUID> ids = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getObject(1, UUID.class));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
+    /** Records a check and releases the lease; {@code state} null keeps the state (an outage). */
+    void record(UUID clusterId, String owner, @Nullable KeyState state, boolean unwrapped, @Nullable String error, Duration period) {
+        write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_key_health SET key_state = coalesce(?, key_state),"
+                    + " last_successful_unwrap = CASE WHEN ? THEN clock_timestamp() ELSE last_successful_unwrap END,"
+                    + " last_error = ?, last_checked_at = clock_timestamp(),"
+                    + " next_check_at = clock_timestamp() + ?::float8 * interval '1 millisecond',"
+                    + " lease_owner = NULL, lease_expires_at = NULL WHERE cluster_id = ? AND lease_owner = ?")) {
+                ps.setString(1, state == null ? null : state.name());
+                ps.setBoolean(2, unwrapped);
+                ps.setString(3, error);
+                ps.setLong(4, period.toMillis());
+                ps.setObject(5, clusterId);
+                ps.setString(6, owner);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    Optional<Health> find(UUID clusterId) {
+        return SqlTransactions.read(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT key_state, last_successful_unwrap, last_error, last_checked_at"
+                    + " FROM cluster_key_health WHERE cluster_id = ?")) {
+                ps.setObject(1, clusterId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Health>empty();
+                    }
+                    return Optional.of(new Health(clusterId, KeyState.valueOf(rs.getString(1)), instant(rs, 2), rs.getString(3),
+                            instant(rs, 4)));
+                }
+            }
+        }, KeyHealthRepository::failure);
+    }
+
+    private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
+        java.sql.Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private <T> T write(SqlTransactions.SqlWork<T> work) {
+        return SqlTransactions.inTransaction(dataSource, work, KeyHealthRepository::failure);
+    }
+
+    private static RuntimeException failure(SQLException e) {
+        return new IllegalStateException("cluster_key_health: " + e.getMessage(), e);
+    }
+}

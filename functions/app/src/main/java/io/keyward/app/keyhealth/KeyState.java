@@ -1,0 +1,11 @@
+package io.keyward.app.keyhealth;
+
+/** What the key-health poller last saw of a cluster's customer key. */
+public enum KeyState {
+    /** The last unwrap through the vault worked. */
+    Accessible,
+    /** The vault refused the last unwrap (4xx: key disabled or deleted, access removed). */
+    Revoked,
+    /** Not polled yet. */
+    Unknown
+}
