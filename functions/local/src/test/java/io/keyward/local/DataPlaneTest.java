@@ -200,7 +200,7 @@ class DataPlaneTest {
         Map<String, Object> revokedGet = arm.call("GET", clusterId + API, null).properties();
         assertThat(revokedGet).containsEntry("keyState", "Revoked").containsKey("lastSuccessfulKeyUnwrap");
         assertThat((String) revokedGet.get("lastKeyError")).contains("answered 403");
-        assertThat(queryDb("SELECT last_error FROM cluster_key_health WHERE cluster_id = ?::uuid", clusterUuid, String.class))
+        assertThat(queryDb("SELECT last_error FROM cmk_key_health WHERE resource_uuid = ?::uuid", clusterUuid, String.class))
                 .contains("answered 403");
         ClusterArm.Reply refused = query(arm, ws.customerId, "table=Health_CL&timespan=PT2H");
         ClusterArm.assertError(refused, 403, "CustomerManagedKeyInaccessible", "was revoked");
@@ -215,8 +215,8 @@ class DataPlaneTest {
         assertThat(pollUntil(clusterUuid, "Accessible")).isEqualTo("Accessible");
         assertThat(rows(query(arm, ws.customerId, "table=Health_CL&timespan=PT2H"))).extracting(r -> r.get("msg"))
                 .containsExactly("kept-1", "kept-0");
-        assertThat(queryDb("SELECT last_error IS NULL AND last_successful_unwrap IS NOT NULL FROM cluster_key_health"
-                + " WHERE cluster_id = ?::uuid", clusterUuid, Boolean.class)).isTrue();
+        assertThat(queryDb("SELECT last_error IS NULL AND last_successful_unwrap IS NOT NULL FROM cmk_key_health"
+                + " WHERE resource_uuid = ?::uuid", clusterUuid, Boolean.class)).isTrue();
         Map<String, Object> restoredGet = arm.call("GET", clusterId + API, null).properties();
         assertThat(restoredGet).containsEntry("keyState", "Accessible").containsKey("lastSuccessfulKeyUnwrap")
                 .doesNotContainKey("lastKeyError");
@@ -261,10 +261,10 @@ class DataPlaneTest {
             if (i > 0) {
                 Thread.sleep(250);
             }
-            arm.query("UPDATE cluster_key_health SET next_check_at = clock_timestamp() WHERE cluster_id = ?::uuid RETURNING 1",
+            arm.query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1",
                     clusterUuid, Integer.class);
             arm.host.host().fireTimer("KeyHealth_Poll");
-            seen = queryDb("SELECT key_state FROM cluster_key_health WHERE cluster_id = ?::uuid", clusterUuid, String.class);
+            seen = queryDb("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", clusterUuid, String.class);
         }
         return seen;
     }

@@ -1,5 +1,6 @@
 package io.keyward.app.clusters;
 
+import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.AsyncOperation;
@@ -62,13 +63,13 @@ class ClusterCatalog implements ClusterService {
     private final Provider<WorkspaceService> workspaces;
     private final ClustersProperties properties;
     private final JsonMapper json;
-    private final AekUnwrapper aeks;
+    private final CmkKeys cmk;
     private final Clock clock = Clock.systemUTC();
 
     ClusterCatalog(ClusterRepository repository, VaultService vaults, IdentityService identities, AsyncOperations operations,
                    Provider<WorkspaceService> workspaces, ClustersProperties properties, JsonMapper json,
-                   AekUnwrapper aeks) {
-        this.aeks = aeks;
+                   CmkKeys cmk) {
+        this.cmk = cmk;
         this.repository = repository;
         this.vaults = vaults;
         this.identities = identities;
@@ -91,11 +92,6 @@ class ClusterCatalog implements ClusterService {
     public Optional<Cluster> find(String clusterResourceId) {
         return parseId(clusterResourceId).flatMap(id -> repository.read(c -> repository.find(c, id.sub(), id.group(), id.name(), false)))
                 .filter(s -> !s.deleted()).map(StoredCluster::view);
-    }
-
-    @Override
-    public ClusterAek unwrapAek(UUID clusterId) {
-        return aeks.unwrap(clusterId);
     }
 
     @Override
@@ -216,6 +212,7 @@ class ClusterCatalog implements ClusterService {
             }
             Instant now = now();
             repository.update(c, current.deletedAt(now, now.plus(properties.softDeleteRetention()), now));
+            cmk.setActive(c, current.clusterId(), false);
             workspaces.get().unlinkAllFrom(c, current.id());
             LOG.info("cluster {} soft-deleted; its name is reserved until {}", current.id(), now.plus(properties.softDeleteRetention()));
             return true;
@@ -241,6 +238,7 @@ class ClusterCatalog implements ClusterService {
             requireRegionRoom(c, sub, deleted.location());
             StoredCluster recovered = deleted.deletedAt(null, null, now());
             repository.update(c, recovered);
+            cmk.setActive(c, recovered.clusterId(), true);
             return recovered;
         });
     }
@@ -349,6 +347,7 @@ class ClusterCatalog implements ClusterService {
     }
 
     private void purge(Connection c, StoredCluster expired) throws SQLException {
+        cmk.shred(c, expired.clusterId()); // the wrapped AEK first: nothing sealed under it can be opened again
         repository.delete(c, expired.clusterId());
         LOG.info("cluster {} purged: deleted on {}, retention over", expired.id(), expired.deletedAt());
     }
@@ -369,7 +368,7 @@ class ClusterCatalog implements ClusterService {
 
     /** ARM compares locations without case and spaces: "West Europe" is "westeurope". */
     static String normalLocation(String location) {
-        return location.replace(" ", "").toLowerCase(Locale.ROOT);
+        return CmkKeys.normalLocation(location);
     }
 
     private String write(Object value) {

@@ -23,7 +23,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * {@code clusters}, {@code cluster_workspaces} and {@code cluster_aeks} (schema/ V6). Plain JDBC like the rest of the
+ * {@code clusters}, and {@code cluster_workspaces} (schema/ V6; the wrapped AEK is the CMK core's, cmk.CmkKeys). Plain JDBC like the rest of the
  * app; read-then-write work runs in one {@link #inTransaction} with the row locked.
  */
 @Singleton
@@ -212,40 +212,6 @@ class ClusterRepository {
             }
         }
     }
-
-    // --- wrapped AEKs
-
-    record WrappedAek(String keyId, String keyVersion, String algorithm, byte[] wrapped) {
-    }
-
-    Optional<WrappedAek> findAek(Connection c, UUID clusterId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT key_id, key_version, algorithm, wrapped_aek FROM cluster_aeks"
-                + " WHERE cluster_id = ?")) {
-            ps.setObject(1, clusterId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(new WrappedAek(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4)))
-                        : Optional.empty();
-            }
-        }
-    }
-
-    void saveAek(Connection c, UUID clusterId, WrappedAek aek, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_aeks (cluster_id, key_id, key_version, algorithm, wrapped_aek,"
-                + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET key_id = excluded.key_id,"
-                + " key_version = excluded.key_version, algorithm = excluded.algorithm, wrapped_aek = excluded.wrapped_aek,"
-                + " updated_at = excluded.updated_at")) {
-            ps.setObject(1, clusterId);
-            ps.setString(2, aek.keyId());
-            ps.setString(3, aek.keyVersion());
-            ps.setString(4, aek.algorithm());
-            ps.setBytes(5, aek.wrapped());
-            ps.setTimestamp(6, Timestamp.from(now));
-            ps.setTimestamp(7, Timestamp.from(now));
-            ps.executeUpdate();
-        }
-    }
-
-    // ---
 
     private void bindMutable(PreparedStatement ps, int first, StoredCluster s) throws SQLException {
         ps.setLong(first, s.capacity());

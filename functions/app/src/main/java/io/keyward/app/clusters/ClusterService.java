@@ -2,7 +2,6 @@ package io.keyward.app.clusters;
 
 import java.sql.Connection;
 import java.util.Optional;
-import java.util.UUID;
 
 /** What the workspaces capability asks of clusters. Resource ids are compared without case, as ARM does. */
 public interface ClusterService {
@@ -19,9 +18,4 @@ public interface ClusterService {
     /** Workspaces currently linked (the 1000-per-cluster rule). */
     int linkedWorkspaceCount(String clusterResourceId);
 
-    /**
-     * The plaintext AEK of the cluster with this {@code clusterId}, unwrapped by its customer's vault as the cluster's
-     * identity (one vault call; callers cache). The caller owns (and must destroy) the returned material.
-     */
-    ClusterAek unwrapAek(UUID clusterId);
 }

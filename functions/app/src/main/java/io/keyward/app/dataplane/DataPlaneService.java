@@ -3,7 +3,8 @@ package io.keyward.app.dataplane;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.clusters.Cluster;
-import io.keyward.app.clusters.ClusterAek;
+import io.keyward.app.cmk.AekResult;
+import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.keyhealth.KeyHealth;
@@ -54,6 +55,7 @@ class DataPlaneService {
 
     private final WorkspaceService workspaces;
     private final ClusterService clusters;
+    private final CmkKeys cmk;
     private final PlatformKeys platform;
     private final AekCache cache;
     private final DataBlockRepository repository;
@@ -61,11 +63,12 @@ class DataPlaneService {
     private final JsonMapper json;
     private final KeyHealth keyHealth;
 
-    DataPlaneService(WorkspaceService workspaces, ClusterService clusters, PlatformKeys platform, AekCache cache,
+    DataPlaneService(WorkspaceService workspaces, ClusterService clusters, CmkKeys cmk, PlatformKeys platform, AekCache cache,
                      DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth) {
         this.keyHealth = keyHealth;
         this.workspaces = workspaces;
         this.clusters = clusters;
+        this.cmk = cmk;
         this.platform = platform;
         this.cache = cache;
         this.repository = repository;
@@ -217,15 +220,15 @@ class DataPlaneService {
                         + (ingest ? " The records were dropped." : " Data under this key cannot be read until access is restored."));
             }
             return cache.acquire(cacheKey, () -> {
-                ClusterAek aek = clusters.unwrapAek(key.clusterId());
-                if (aek instanceof ClusterAek.Unwrapped u) {
+                AekResult aek = cmk.unwrap(key.clusterId());
+                if (aek instanceof AekResult.Unwrapped u) {
                     return Envelope.of(CLUSTER_AEK_VERSION, u.aek());
                 }
-                if (aek instanceof ClusterAek.Refused r) {
+                if (aek instanceof AekResult.Refused r) {
                     throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, r.message()
                             + (ingest ? " The records were dropped." : " Data under this key cannot be read until access is restored."));
                 }
-                if (aek instanceof ClusterAek.Unavailable u) {
+                if (aek instanceof AekResult.Unavailable u) {
                     throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The customer-managed key's vault cannot be reached ("
                             + u.reason() + ")." + (ingest ? " The records were dropped." : " Try again later."));
                 }

@@ -1,7 +1,7 @@
 package io.keyward.app.keyhealth;
 
-import io.keyward.app.clusters.ClusterAek;
-import io.keyward.app.clusters.ClusterService;
+import io.keyward.app.cmk.AekResult;
+import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.dataplane.AekCache;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The KeyHealth_Poll timer's work: unwraps each due cluster's AEK through the customer's vault as the cluster's
- * identity (the same {@link ClusterService#unwrapAek} the data plane uses) and records what it saw. A refusal (4xx)
+ * identity (the same {@link CmkKeys#unwrap} the data plane uses) and records what it saw. A refusal (4xx)
  * revokes the cluster and drops its cached AEK on this instance; other instances stop serving it because the data
  * plane reads the recorded state. An outage (unreachable, 5xx) keeps the state and records the error: grace handling
  * is later work.
@@ -22,13 +22,13 @@ public class KeyHealthJob {
     private static final Logger LOG = LoggerFactory.getLogger(KeyHealthJob.class);
 
     private final KeyHealthRepository repository;
-    private final ClusterService clusters;
+    private final CmkKeys cmk;
     private final AekCache cache;
     private final KeyHealthProperties properties;
 
-    KeyHealthJob(KeyHealthRepository repository, ClusterService clusters, AekCache cache, KeyHealthProperties properties) {
+    KeyHealthJob(KeyHealthRepository repository, CmkKeys cmk, AekCache cache, KeyHealthProperties properties) {
         this.repository = repository;
-        this.clusters = clusters;
+        this.cmk = cmk;
         this.cache = cache;
         this.properties = properties;
     }
@@ -65,19 +65,19 @@ public class KeyHealthJob {
 
     /** Unknown here means "state kept": the vault could not answer, or the cluster has no key any more. */
     private KeyState check(UUID clusterId, String owner) {
-        ClusterAek aek = clusters.unwrapAek(clusterId);
-        if (aek instanceof ClusterAek.Unwrapped u) {
+        AekResult aek = cmk.unwrap(clusterId);
+        if (aek instanceof AekResult.Unwrapped u) {
             u.aek().destroy();
             repository.record(clusterId, owner, KeyState.Accessible, true, null, properties.period());
             return KeyState.Accessible;
         }
-        if (aek instanceof ClusterAek.Refused r) {
+        if (aek instanceof AekResult.Refused r) {
             cache.evictCluster(clusterId);
             repository.record(clusterId, owner, KeyState.Revoked, false, r.message(), properties.period());
             LOG.info("cluster {}: key revoked ({})", clusterId, r.status());
             return KeyState.Revoked;
         }
-        String error = aek instanceof ClusterAek.Unavailable u ? "The vault could not be reached: " + u.reason() + "."
+        String error = aek instanceof AekResult.Unavailable u ? "The vault could not be reached: " + u.reason() + "."
                 : "The cluster has no customer-managed key.";
         repository.record(clusterId, owner, null, false, error, properties.period());
         return KeyState.Unknown;

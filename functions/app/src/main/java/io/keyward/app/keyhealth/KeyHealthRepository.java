@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
-/** {@code cluster_key_health} (schema/ V9). Times come from the database clock, as for async_operations' leases. */
+/** {@code cmk_key_health} (schema/ V9, V10). Times come from the database clock, as for async_operations' leases. */
 @Singleton
 class KeyHealthRepository {
 
@@ -32,8 +32,8 @@ class KeyHealthRepository {
     /** Adds a row (due now, Unknown) for every cluster that has a wrapped AEK and none yet. */
     int enrol() {
         return write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_key_health (cluster_id, key_state, next_check_at)"
-                    + " SELECT cluster_id, 'Unknown', clock_timestamp() FROM cluster_aeks ON CONFLICT DO NOTHING")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO cmk_key_health (resource_uuid, key_state, next_check_at)"
+                    + " SELECT resource_uuid, 'Unknown', clock_timestamp() FROM cmk_aeks WHERE active ON CONFLICT DO NOTHING")) {
                 return ps.executeUpdate();
             }
         });
@@ -45,11 +45,11 @@ class KeyHealthRepository {
      */
     List<UUID> claim(String owner, int batch, Duration lease) {
         return write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_key_health SET lease_owner = ?,"
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cmk_key_health SET lease_owner = ?,"
                     + " lease_expires_at = clock_timestamp() + ?::float8 * interval '1 millisecond'"
-                    + " WHERE cluster_id IN (SELECT cluster_id FROM cluster_key_health WHERE next_check_at <= clock_timestamp()"
+                    + " WHERE resource_uuid IN (SELECT resource_uuid FROM cmk_key_health WHERE next_check_at <= clock_timestamp()"
                     + " AND (lease_expires_at IS NULL OR lease_expires_at <= clock_timestamp())"
-                    + " ORDER BY next_check_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING cluster_id")) {
+                    + " ORDER BY next_check_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING resource_uuid")) {
                 ps.setString(1, owner);
                 ps.setLong(2, lease.toMillis());
                 ps.setInt(3, batch);
@@ -67,11 +67,11 @@ class KeyHealthRepository {
     /** Records a check and releases the lease; {@code state} null keeps the state (an outage). */
     void record(UUID clusterId, String owner, @Nullable KeyState state, boolean unwrapped, @Nullable String error, Duration period) {
         write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_key_health SET key_state = coalesce(?, key_state),"
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cmk_key_health SET key_state = coalesce(?, key_state),"
                     + " last_successful_unwrap = CASE WHEN ? THEN clock_timestamp() ELSE last_successful_unwrap END,"
                     + " last_error = ?, last_checked_at = clock_timestamp(),"
                     + " next_check_at = clock_timestamp() + ?::float8 * interval '1 millisecond',"
-                    + " lease_owner = NULL, lease_expires_at = NULL WHERE cluster_id = ? AND lease_owner = ?")) {
+                    + " lease_owner = NULL, lease_expires_at = NULL WHERE resource_uuid = ? AND lease_owner = ?")) {
                 ps.setString(1, state == null ? null : state.name());
                 ps.setBoolean(2, unwrapped);
                 ps.setString(3, error);
@@ -86,7 +86,7 @@ class KeyHealthRepository {
     Optional<Health> find(UUID clusterId) {
         return SqlTransactions.read(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT key_state, last_successful_unwrap, last_error, last_checked_at"
-                    + " FROM cluster_key_health WHERE cluster_id = ?")) {
+                    + " FROM cmk_key_health WHERE resource_uuid = ?")) {
                 ps.setObject(1, clusterId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -109,6 +109,6 @@ class KeyHealthRepository {
     }
 
     private static RuntimeException failure(SQLException e) {
-        return new IllegalStateException("cluster_key_health: " + e.getMessage(), e);
+        return new IllegalStateException("cmk_key_health: " + e.getMessage(), e);
     }
 }

@@ -1,4 +1,4 @@
-package io.keyward.app.clusters;
+package io.keyward.app.cmk;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
@@ -33,7 +33,7 @@ import reactor.core.publisher.Mono;
  * own access policies decide what the cluster may do, exactly as they would for Azure Monitor.
  */
 @Singleton
-class CustomerKeyClients implements AutoCloseable {
+public class CustomerKeyClients implements AutoCloseable {
 
     /** Tokens for the vault live this long; the SDK asks again before they expire. */
     private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(10);
@@ -42,7 +42,7 @@ class CustomerKeyClients implements AutoCloseable {
     private final VaultConnectTunnel tunnel;
     private final HttpClient http;
 
-    CustomerKeyClients(IdentityService identities, ClustersProperties properties,
+    CustomerKeyClients(IdentityService identities, CmkProperties properties,
                        @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
         this.identities = identities;
         java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
@@ -57,7 +57,7 @@ class CustomerKeyClients implements AutoCloseable {
         this.http = new JdkHttpClientBuilder(jdk).build();
     }
 
-    KeyClient keys(String vaultUri, Principal identity) {
+    public KeyClient keys(String vaultUri, Principal identity) {
         // Keyward's vaults answer with Key Vault's resource (https://vault.azure.net) on their own domain, which the
         // SDK's check of the challenge against the vault's host would refuse.
         return new KeyClientBuilder().vaultUrl(vaultUri).credential(credential(identity)).httpClient(http)
@@ -65,7 +65,7 @@ class CustomerKeyClients implements AutoCloseable {
     }
 
     /** Every operation goes to the vault: a cached public key would wrap locally and prove nothing about access. */
-    CryptographyClient crypto(String keyId, Principal identity) {
+    public CryptographyClient crypto(String keyId, Principal identity) {
         return new CryptographyClientBuilder().keyIdentifier(keyId).credential(credential(identity)).httpClient(http)
                 .disableChallengeResourceVerification().disableKeyCaching().buildClient();
     }
@@ -83,7 +83,7 @@ class CustomerKeyClients implements AutoCloseable {
                 OffsetDateTime.now(ZoneOffset.UTC).plus(TOKEN_LIFETIME).minusMinutes(1)));
     }
 
-    private static SSLContext trusting(ClustersProperties p) {
+    private static SSLContext trusting(CmkProperties p) {
         try (InputStream in = Files.newInputStream(p.vaultTrustStore())) {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(in, p.vaultTrustStorePassword().toCharArray());
@@ -93,9 +93,9 @@ class CustomerKeyClients implements AutoCloseable {
             ssl.init(null, tmf.getTrustManagers(), null);
             return ssl;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read keyward.clusters.vault-trust-store " + p.vaultTrustStore(), e);
+            throw new UncheckedIOException("cannot read keyward.cmk.vault-trust-store " + p.vaultTrustStore(), e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("unusable keyward.clusters.vault-trust-store " + p.vaultTrustStore(), e);
+            throw new IllegalStateException("unusable keyward.cmk.vault-trust-store " + p.vaultTrustStore(), e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.keyward.app.clusters;
+package io.keyward.app.cmk;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -47,7 +47,7 @@ final class VaultConnectTunnel extends ProxySelector implements AutoCloseable {
     static VaultConnectTunnel start(String connectAddress, String dnsSuffix) {
         int colon = connectAddress.lastIndexOf(':');
         if (colon <= 0) {
-            throw new IllegalArgumentException("keyward.clusters.vault-connect-address must be host:port, not " + connectAddress);
+            throw new IllegalArgumentException("keyward.cmk.vault-connect-address must be host:port, not " + connectAddress);
         }
         InetSocketAddress target = new InetSocketAddress(connectAddress.substring(0, colon), Integer.parseInt(connectAddress.substring(colon + 1)));
         try {

@@ -1,0 +1,104 @@
+package io.keyward.app.cmk;
+
+import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.identity.Principal;
+import io.keyward.app.identity.PrincipalType;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** {@code cmk_aeks} and, for shredding, {@code cmk_key_health} (schema/ V6, V10). */
+@Singleton
+class CmkAekRepository {
+
+    private final DataSource dataSource;
+
+    CmkAekRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** A row with what unwrapping needs. */
+    record Stored(UUID uuid, String kind, String name, String tenantId, UUID principalId, boolean followsLatest, boolean active,
+                  WrappedAek aek) {
+        Principal identity() {
+            return new Principal(tenantId, principalId.toString(), PrincipalType.MANAGED_IDENTITY, name);
+        }
+    }
+
+    <T> T read(SqlTransactions.SqlWork<T> work) {
+        return SqlTransactions.read(dataSource, work, CmkKeys.CmkStoreException::new);
+    }
+
+    Optional<WrappedAek> find(Connection c, UUID uuid) {
+        return findStored(c, uuid).map(Stored::aek);
+    }
+
+    Optional<Stored> findStored(Connection c, UUID uuid) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT resource_kind, resource_name, tenant_id, principal_id, follows_latest,"
+                + " active, key_id, key_version, algorithm, wrapped_aek FROM cmk_aeks WHERE resource_uuid = ?")) {
+            ps.setObject(1, uuid);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Stored(uuid, rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
+                        rs.getBoolean(5), rs.getBoolean(6), new WrappedAek(rs.getString(7), rs.getString(8), rs.getString(9), rs.getBytes(10))));
+            }
+        } catch (SQLException e) {
+            throw new CmkKeys.CmkStoreException(e);
+        }
+    }
+
+    void save(Connection c, CmkResource r, WrappedAek aek, boolean followsLatest, Instant now) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO cmk_aeks (resource_uuid, resource_kind, resource_name, tenant_id,"
+                + " principal_id, follows_latest, active, key_id, key_version, algorithm, wrapped_aek, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?, ?, ?) ON CONFLICT (resource_uuid) DO UPDATE SET"
+                + " follows_latest = excluded.follows_latest, key_id = excluded.key_id, key_version = excluded.key_version,"
+                + " algorithm = excluded.algorithm, wrapped_aek = excluded.wrapped_aek, updated_at = excluded.updated_at")) {
+            ps.setObject(1, r.uuid());
+            ps.setString(2, r.kind());
+            ps.setString(3, r.name());
+            ps.setString(4, r.tenantId());
+            ps.setObject(5, r.principalId());
+            ps.setBoolean(6, followsLatest);
+            ps.setString(7, aek.keyId());
+            ps.setString(8, aek.keyVersion());
+            ps.setString(9, aek.algorithm());
+            ps.setBytes(10, aek.wrapped());
+            ps.setTimestamp(11, Timestamp.from(now));
+            ps.setTimestamp(12, Timestamp.from(now));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new CmkKeys.CmkStoreException(e);
+        }
+    }
+
+    void setActive(Connection c, UUID uuid, boolean active) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cmk_aeks SET active = ? WHERE resource_uuid = ?")) {
+            ps.setBoolean(1, active);
+            ps.setObject(2, uuid);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new CmkKeys.CmkStoreException(e);
+        }
+    }
+
+    boolean delete(Connection c, UUID uuid) {
+        try (PreparedStatement health = c.prepareStatement("DELETE FROM cmk_key_health WHERE resource_uuid = ?");
+             PreparedStatement aek = c.prepareStatement("DELETE FROM cmk_aeks WHERE resource_uuid = ?")) {
+            health.setObject(1, uuid);
+            health.executeUpdate();
+            aek.setObject(1, uuid);
+            return aek.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw new CmkKeys.CmkStoreException(e);
+        }
+    }
+}
