@@ -128,8 +128,15 @@ class HpcCacheTest {
         String id = vaultId(sub, vault);
         String cache = cache(sub, "rg1", name("hpc"));
 
+        assertError(arm.call("PUT", cache, cmkBody("eastus", url, id, false)), 400, "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required");
         assertError(arm.call("PUT", cache + "?api-version=2019-11-01", cmkBody("eastus", url, id, false)), 400,
                 "InvalidApiVersionParameter", "The supported versions are '2023-05-01'");
+        // a subscription nobody created anything in: no cache, an empty list
+        String unused = sub();
+        assertError(arm.call("GET", cache(unused, "rg1", "any") + API, null), 404, "ResourceNotFound",
+                "The Resource 'Microsoft.StorageCache/caches/any' under resource group 'rg1' was not found.");
+        assertThat(names(arm.call("GET", "/subscriptions/" + unused + "/providers/Microsoft.StorageCache/caches" + API, null))).isEmpty();
         assertError(arm.call("PUT", cache(sub, "rg1", "bad.name") + API, body("eastus", "")), 400, "InvalidParameter",
                 "The cache name 'bad.name' is invalid");
         assertError(arm.call("PUT", cache + API, ""), 400, "InvalidRequestContent", "a JSON object is required");
@@ -202,6 +209,14 @@ class HpcCacheTest {
         assertError(arm.call("POST", absent + "/authorizeKeyVault" + API, null), 400, "BadRequest",
                 "The key does not exist in the key vault. The key 'nosuchkey' was not found in the vault.");
 
+        // the vault is gone (without soft delete, a delete purges it) before the cache was authorized
+        String gone = vault(sub, "southcentralus", false);
+        String orphan = cache(sub, "rg1", name("hpc"));
+        assertThat(arm.call("PUT", orphan + API, cmkBody("South Central US", keyUrl(gone, "k1", ""), vaultId(sub, gone), true)).status())
+                .isEqualTo(201);
+        assertThat(arm.call("DELETE", vaultId(sub, gone) + VAULT_API, null).status()).isEqualTo(200);
+        assertError(arm.call("POST", orphan + "/authorizeKeyVault" + API, null), 404, "ResourceNotFound", "The vault '" + gone + "' was not found.");
+
         String keyName = name("k");
         String version = createKey(vault, keyName, 2048);
         assertThat(vaultCall(vault, "PATCH", "/keys/" + keyName + "/" + version + "?api-version=7.4", "{\"attributes\":{\"enabled\":false}}")
@@ -255,6 +270,11 @@ class HpcCacheTest {
         assertError(arm.call("POST", cache + "/authorizeKeyVault" + API, null), 409, "ConflictError", timedOut);
         assertThat(policyOf(vaultProperties(sub, vault), (String) created.map("identity").get("principalId"))).isNull();
         assertThat(vaultProperties(sub, vault)).containsEntry("enableSoftDelete", false);
+        // a failed cache can only be deleted
+        ClusterArm.Reply deleting = arm.call("DELETE", cache + API, null);
+        assertThat(deleting.status()).as(deleting.text()).isEqualTo(202);
+        assertThat(arm.awaitOperation(deleting).json()).containsEntry("status", "Succeeded");
+        assertThat(arm.call("GET", cache + API, null).status()).isEqualTo(404);
     }
 
     @Test
@@ -270,7 +290,7 @@ class HpcCacheTest {
                 keyUrl(vault, keyName, ""), "sourceVault", Map.of("id", vaultId(sub, vault))), "rotationToLatestKeyVersionEnabled", true));
         assertThat(health(arm.call("POST", cache + "/authorizeKeyVault" + API, null))).containsEntry("state", "Healthy");
         String principal = (String) created.map("identity").get("principalId");
-        // no version in keyUrl, rotation on: the latest version wraps the AEK and the core follows newer ones
+        // no version in keyUrl, rotation on: the latest version wraps the AEK; the core's row follows the latest
         assertThat(arm.query("SELECT key_version || '/' || follows_latest FROM cmk_aeks WHERE principal_id = ?::uuid", principal,
                 String.class)).isEqualTo(version + "/true");
         String uuid = arm.query("SELECT resource_uuid::text FROM cmk_aeks WHERE principal_id = ?::uuid", principal, String.class);
