@@ -30,7 +30,7 @@ class AekCacheTest {
 
     @Test
     void unwrapsOncePerTtlAndDestroysExpiredAeks() throws Exception {
-        try (AekCache cache = new AekCache(new DataPlaneProperties(Duration.ofMillis(300), 65536, 10000))) {
+        try (AekCache cache = new AekCache(new DataPlaneProperties(Duration.ofMillis(300), 65536, 10000, Duration.ofHours(24)))) {
             BlockRef ref = new BlockRef("/subscriptions/s/ws/T", "b1");
             byte[] sealed;
             try (AekCache.Lease a = cache.acquire("cluster:1", this::load)) {
@@ -54,7 +54,7 @@ class AekCacheTest {
 
     @Test
     void anAekInUseIsDestroyedOnlyAfterItsLastLeaseCloses() {
-        try (AekCache cache = new AekCache(new DataPlaneProperties(Duration.ofMinutes(1), 65536, 10000))) {
+        try (AekCache cache = new AekCache(new DataPlaneProperties(Duration.ofMinutes(1), 65536, 10000, Duration.ofHours(24)))) {
             AekCache.Lease held = cache.acquire("platform:w", this::load);
             cache.evict("platform:w");
             assertThat(loaded.get(0).isDestroyed()).isFalse();
