@@ -236,10 +236,12 @@ class DataPlaneService {
             }
             return lease(ws, new Target(b.keyKind(), b.clusterId()), false, b.table(), 0, health);
         } catch (VaultOutage outage) {
-            throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The customer-managed key's vault of cluster '"
-                    + (b.pendingClusterId() != null ? b.pendingClusterId() : b.clusterId()) + "' has been unreachable for longer"
-                    + " than the grace period (" + outage.reason + "): data under this key cannot be read until the vault is back."
-                    + " Try again later.");
+            UUID cluster = b.pendingClusterId() != null ? b.pendingClusterId() : b.clusterId();
+            String why = outage.age.compareTo(keyHealth.outageGrace()) >= 0
+                    ? "has been unreachable for longer than the grace period (" + outage.reason + ")"
+                    : "cannot be reached (" + outage.reason + ") and this instance holds no cached copy of the cluster's key";
+            throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The customer-managed key's vault of cluster '" + cluster + "' "
+                    + why + ": data under this key cannot be read until the vault is back. Try again later.");
         }
     }
 
