@@ -59,7 +59,7 @@ public class AekCache implements AutoCloseable {
     AekCache(DataPlaneProperties properties, KeyHealth keyHealth) {
         this(properties, clusterId -> {
             KeyHealth.Status s = keyHealth.of(clusterId).orElse(null);
-            if (s == null || keyHealth.access(s) != KeyHealth.Access.OutageWithinGrace) {
+            if (s == null || s.unavailableFor() == null || keyHealth.access(s) != KeyHealth.Access.OutageWithinGrace) {
                 return Duration.ZERO;
             }
             return keyHealth.outageGrace().minus(s.unavailableFor());
@@ -92,7 +92,7 @@ public class AekCache implements AutoCloseable {
         final String key;
         final Envelope envelope;
         final long expiresAt;
-        /** past expiresAt, the entry is kept (for {@link #acquireStale} only) until then: a vault outage's grace */
+        /** past expiresAt, the entry is kept (for {@link #acquireStale} only) until then: within a vault outage's grace */
         long heldUntil;
         int users;
         boolean retired;
@@ -155,13 +155,15 @@ public class AekCache implements AutoCloseable {
     }
 
     /**
-     * Keeps the cluster's entry (if this instance has one) for {@code grace} from now even past its TTL: the vault is
-     * out and the grace period has that much left. Never shortens a hold.
+     * Keeps the cluster's entry (if this instance has one) past its TTL: the vault is out and the grace period has
+     * {@code graceLeft} left. At most one TTL at a time, after which the sweeper asks the recorded key state again:
+     * a key revoked or back meanwhile does not keep its plaintext for the rest of the grace period. Never shortens a
+     * hold.
      */
-    public synchronized void holdCluster(UUID clusterId, Duration grace) {
+    synchronized void holdCluster(UUID clusterId, Duration graceLeft) {
         Entry e = entries.get(clusterKey(clusterId));
-        if (e != null && !grace.isNegative() && !grace.isZero()) {
-            long until = System.nanoTime() + grace.toNanos();
+        if (e != null && !graceLeft.isNegative() && !graceLeft.isZero()) {
+            long until = System.nanoTime() + Math.min(graceLeft.toNanos(), ttlNanos);
             if (until - e.heldUntil > 0) {
                 e.heldUntil = until;
             }
@@ -205,8 +207,8 @@ public class AekCache implements AutoCloseable {
             }
         }
         for (Entry e : expired) {
-            // an expired cluster entry whose vault is out (as any instance's poller recorded) is held for the rest of
-            // the grace period instead; the database read happens outside the lock
+            // an expired cluster entry whose vault is out (as any instance's poller recorded) is held instead, while the
+            // grace period lasts; the database read happens outside the lock
             Duration left = Duration.ZERO;
             if (e.key.startsWith(CLUSTER_PREFIX)) {
                 try {
@@ -217,7 +219,8 @@ public class AekCache implements AutoCloseable {
             }
             synchronized (this) {
                 if (left.compareTo(Duration.ZERO) > 0) {
-                    e.heldUntil = System.nanoTime() + left.toNanos();
+                    // one TTL at a time, then the state is read again (revoked, back, or past the grace period)
+                    e.heldUntil = System.nanoTime() + Math.min(left.toNanos(), ttlNanos);
                 } else if (!e.held(System.nanoTime())) {
                     retire(e);
                 }

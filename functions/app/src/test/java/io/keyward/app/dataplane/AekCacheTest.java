@@ -118,15 +118,17 @@ class AekCacheTest {
     }
 
     @Test
-    void aHoldFromTheDataPlaneKeepsTheAekUntilItEnds() throws Exception {
+    void aHoldFromTheDataPlaneKeepsTheAekOneTtlAtATime() throws Exception {
         UUID cluster = UUID.randomUUID();
-        try (AekCache cache = new AekCache(new DataPlaneProperties(Duration.ofMillis(200), 65536, 10000, Duration.ofHours(24)),
+        try (AekCache cache = new AekCache(new DataPlaneProperties(Duration.ofMillis(400), 65536, 10000, Duration.ofHours(24)),
                 id -> Duration.ZERO)) {
             cache.acquire(AekCache.clusterKey(cluster), this::load).close();
-            cache.holdCluster(cluster, Duration.ofMillis(900));
-            Thread.sleep(450);
+            Thread.sleep(300);
+            // a request saw the outage with 5 s of grace left: held for one more TTL, until the state is read again
+            cache.holdCluster(cluster, Duration.ofSeconds(5));
+            Thread.sleep(250); // past the TTL, within the hold
             assertThat(cache.acquireStale(AekCache.clusterKey(cluster))).isPresent().get().satisfies(AekCache.Lease::close);
-            Thread.sleep(900);
+            Thread.sleep(450); // past the hold: the recorded state (here: no outage) lets the sweeper destroy it
             assertThat(cache.acquireStale(AekCache.clusterKey(cluster))).isEmpty();
             assertThat(loaded.get(0).isDestroyed()).isTrue();
         }
