@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * {@code keyward.cmk.*}: how the CMK core reaches customers' vaults.
@@ -14,6 +15,12 @@ import java.nio.file.Path;
  *                                resolve in a plain JVM. Unset in production: DNS applies.
  * @param vaultTrustStore         PKCS12 trust store for those calls (the local host's CA); unset = the JDK's trust
  * @param vaultTrustStorePassword its password
+ * @param vaultTimeout            how long one call to a vault may take until its response arrives (a vault that accepts
+ *                                connections and never answers is an outage, not a hang); per attempt
+ * @param vaultRetries            attempts after the first one failed for want of the vault (I/O error, time-out, 5xx).
+ *                                Few on purpose: the data plane and the key-health poller must learn of an outage
+ *                                quickly, and the outage grace period (keyward.keyhealth.outage-grace), not retries,
+ *                                is what rides out a blip
  * @param clientCacheSize         Key Vault clients kept per (key, identity), each with its challenge and token
  */
 @ConfigurationProperties("keyward.cmk")
@@ -21,5 +28,7 @@ public record CmkProperties(
         @Nullable String vaultConnectAddress,
         @Nullable Path vaultTrustStore,
         @Bindable(defaultValue = "changeit") String vaultTrustStorePassword,
+        @Bindable(defaultValue = "5s") Duration vaultTimeout,
+        @Bindable(defaultValue = "1") int vaultRetries,
         @Bindable(defaultValue = "10000") int clientCacheSize) {
 }

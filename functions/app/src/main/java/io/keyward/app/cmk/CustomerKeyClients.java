@@ -4,6 +4,8 @@ import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.ExponentialBackoffOptions;
+import com.azure.core.http.policy.RetryOptions;
 import com.azure.security.keyvault.keys.KeyClient;
 import com.azure.security.keyvault.keys.KeyClientBuilder;
 import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
@@ -17,6 +19,8 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -42,8 +46,11 @@ public class CustomerKeyClients implements AutoCloseable {
     private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(10);
 
     private final IdentityService identities;
+    private final CmkProperties properties;
     private final VaultConnectTunnel tunnel;
-    private final HttpClient http;
+    private final RetryOptions retries;
+    /** replaced (never mutated) when vault calls are diverted: a new client, so no pooled connection survives */
+    private volatile HttpClient http;
     /**
      * Clients per (key or vault, identity), least recently used first out: a client keeps the vault's challenge and
      * its identity's token between calls, so that a poll is one request, not a challenge, a token and a request.
@@ -61,23 +68,51 @@ public class CustomerKeyClients implements AutoCloseable {
                 return size() > size;
             }
         });
+        this.properties = properties;
+        this.tunnel = properties.vaultConnectAddress() == null || properties.vaultConnectAddress().isBlank() ? null
+                : VaultConnectTunnel.start(properties.vaultConnectAddress(), vaultDnsSuffix);
+        this.retries = new RetryOptions(new ExponentialBackoffOptions().setMaxRetries(properties.vaultRetries())
+                .setBaseDelay(Duration.ofMillis(500)).setMaxDelay(Duration.ofSeconds(4)));
+        this.http = http(tunnel, properties.vaultTimeout());
+    }
+
+    private HttpClient http(ProxySelector proxy, Duration timeout) {
         java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         if (properties.vaultTrustStore() != null) {
             jdk.sslContext(trusting(properties));
         }
-        this.tunnel = properties.vaultConnectAddress() == null || properties.vaultConnectAddress().isBlank() ? null
-                : VaultConnectTunnel.start(properties.vaultConnectAddress(), vaultDnsSuffix);
-        if (tunnel != null) {
-            jdk.proxy(tunnel);
+        if (proxy != null) {
+            jdk.proxy(proxy);
         }
-        this.http = new JdkHttpClientBuilder(jdk).build();
+        return new JdkHttpClientBuilder(jdk).responseTimeout(timeout).build();
+    }
+
+    /**
+     * Fault injection for outage tests on the local host: every vault call made from now on connects, as to an HTTP
+     * proxy, to {@code proxy} (a closed port: the vault is stopped; a socket that accepts and never answers: it times
+     * out after {@code timeout}), through a new HTTP client so that no pooled connection to the real vault is reused.
+     * {@link #restoreVaultRoute()} undoes it. Only where vault calls already go through the connect tunnel
+     * ({@code keyward.cmk.vault-connect-address}, the local host); production never calls it.
+     */
+    public void divertVaultCalls(InetSocketAddress proxy, Duration timeout) {
+        if (tunnel == null) {
+            throw new IllegalStateException("vault calls can be diverted only through keyward.cmk.vault-connect-address");
+        }
+        http = http(ProxySelector.of(proxy), timeout);
+        clients.clear();
+    }
+
+    /** Vault calls go to the vaults again, as configured. */
+    public void restoreVaultRoute() {
+        http = http(tunnel, properties.vaultTimeout());
+        clients.clear();
     }
 
     public KeyClient keys(String vaultUri, Principal identity) {
         // Keyward's vaults answer with Key Vault's resource (https://vault.azure.net) on their own domain, which the
         // SDK's check of the challenge against the vault's host would refuse.
         return (KeyClient) clients.computeIfAbsent("keys|" + vaultUri + "|" + identity.tenantId() + "|" + identity.objectId(),
-                k -> new KeyClientBuilder().vaultUrl(vaultUri).credential(credential(identity)).httpClient(http)
+                k -> new KeyClientBuilder().vaultUrl(vaultUri).credential(credential(identity)).httpClient(http).retryOptions(retries)
                         .disableChallengeResourceVerification().buildClient());
     }
 
@@ -85,7 +120,7 @@ public class CustomerKeyClients implements AutoCloseable {
     public CryptographyClient crypto(String keyId, Principal identity) {
         return (CryptographyClient) clients.computeIfAbsent("crypto|" + keyId + "|" + identity.tenantId() + "|" + identity.objectId(),
                 k -> new CryptographyClientBuilder().keyIdentifier(keyId).credential(credential(identity)).httpClient(http)
-                        .disableChallengeResourceVerification().disableKeyCaching().buildClient());
+                        .retryOptions(retries).disableChallengeResourceVerification().disableKeyCaching().buildClient());
     }
 
     @PreDestroy

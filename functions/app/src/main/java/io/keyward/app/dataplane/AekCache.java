@@ -1,17 +1,21 @@
 package io.keyward.app.dataplane;
 
+import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.hsm.envelope.Envelope;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -19,6 +23,12 @@ import java.util.function.Supplier;
  * for {@code keyward.dataplane.aek-cache-ttl} after their unwrap: no vault or HSM call per request. An expired entry
  * is destroyed (the Envelope destroys its AEK) as soon as no request still uses it; a sweeper retires entries nobody
  * asks for, so the plaintext never outlives the TTL by more than a sweep period.
+ *
+ * <p>One exception, the vault outage (docs/data-plane-outages.md): a cluster's entry may be <em>held</em> past its TTL
+ * until the outage's grace period ends, because nothing can unwrap it again meanwhile and the grace period promises
+ * that a blip does not interrupt the data plane. Held entries serve only {@link #acquireStale}; the sweeper asks
+ * {@code outages} (the recorded key state) before retiring an expired cluster entry, so an outage another instance's
+ * poller saw holds this instance's entry too.
  */
 @Singleton
 public class AekCache implements AutoCloseable {
@@ -26,8 +36,11 @@ public class AekCache implements AutoCloseable {
     private final long ttlNanos;
     private final Map<String, Entry> entries = new HashMap<>();
     private final ScheduledExecutorService sweeper;
+    private final Function<UUID, Duration> outages;
 
-    AekCache(DataPlaneProperties properties) {
+    /** {@code outages}: how much of a cluster's outage grace period is left now (zero: none, or not in an outage). */
+    AekCache(DataPlaneProperties properties, Function<UUID, Duration> outages) {
+        this.outages = outages;
         this.ttlNanos = properties.aekCacheTtl().toNanos();
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-aek-cache-sweeper");
@@ -36,6 +49,21 @@ public class AekCache implements AutoCloseable {
         });
         long period = Math.max(100, Duration.ofNanos(ttlNanos).toMillis() / 4);
         sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    AekCache(DataPlaneProperties properties) {
+        this(properties, clusterId -> Duration.ZERO);
+    }
+
+    @Inject
+    AekCache(DataPlaneProperties properties, KeyHealth keyHealth) {
+        this(properties, clusterId -> {
+            KeyHealth.Status s = keyHealth.of(clusterId).orElse(null);
+            if (s == null || s.unavailableFor() == null || keyHealth.access(s) != KeyHealth.Access.OutageWithinGrace) {
+                return Duration.ZERO;
+            }
+            return keyHealth.outageGrace().minus(s.unavailableFor());
+        });
     }
 
     /** A use of a cached Envelope; close it when done (the AEK may be destroyed only after every lease closed). */
@@ -64,6 +92,8 @@ public class AekCache implements AutoCloseable {
         final String key;
         final Envelope envelope;
         final long expiresAt;
+        /** past expiresAt, the entry is kept (for {@link #acquireStale} only) until then: within a vault outage's grace */
+        long heldUntil;
         int users;
         boolean retired;
 
@@ -71,6 +101,11 @@ public class AekCache implements AutoCloseable {
             this.key = key;
             this.envelope = envelope;
             this.expiresAt = expiresAt;
+            this.heldUntil = expiresAt;
+        }
+
+        boolean held(long now) {
+            return now - heldUntil < 0;
         }
     }
 
@@ -85,9 +120,7 @@ public class AekCache implements AutoCloseable {
                 e.users++;
                 return new Lease(e);
             }
-            if (e != null) {
-                retire(e);
-            }
+            // an expired entry stays until the load replaced it: if the vault is out, acquireStale may still want it
         }
         Envelope loaded = load.get();
         synchronized (this) {
@@ -108,6 +141,35 @@ public class AekCache implements AutoCloseable {
         }
     }
 
+    /**
+     * The cached Envelope of {@code key} whether or not its TTL has passed, without loading: for a cluster whose vault
+     * is out, within the grace period. Empty when this instance holds none (it was never unwrapped here, or retired).
+     */
+    synchronized Optional<Lease> acquireStale(String key) {
+        Entry e = entries.get(key);
+        if (e == null || e.retired) {
+            return Optional.empty();
+        }
+        e.users++;
+        return Optional.of(new Lease(e));
+    }
+
+    /**
+     * Keeps the cluster's entry (if this instance has one) past its TTL: the vault is out and the grace period has
+     * {@code graceLeft} left. At most one TTL at a time, after which the sweeper asks the recorded key state again:
+     * a key revoked or back meanwhile does not keep its plaintext for the rest of the grace period. Never shortens a
+     * hold.
+     */
+    synchronized void holdCluster(UUID clusterId, Duration graceLeft) {
+        Entry e = entries.get(clusterKey(clusterId));
+        if (e != null && !graceLeft.isNegative() && !graceLeft.isZero()) {
+            long until = System.nanoTime() + Math.min(graceLeft.toNanos(), ttlNanos);
+            if (until - e.heldUntil > 0) {
+                e.heldUntil = until;
+            }
+        }
+    }
+
     /** Drops (and destroys, once unused) the AEK of {@code key}: for a key the vault refused. */
     synchronized void evict(String key) {
         Entry e = entries.get(key);
@@ -124,23 +186,46 @@ public class AekCache implements AutoCloseable {
         evict(clusterKey(clusterId));
     }
 
+    private static final String CLUSTER_PREFIX = "cluster:";
+
     static String clusterKey(UUID clusterId) {
-        return "cluster:" + clusterId;
+        return CLUSTER_PREFIX + clusterId;
     }
 
     synchronized int size() {
         return entries.size();
     }
 
-    synchronized void sweep() {
-        long now = System.nanoTime();
+    void sweep() {
         List<Entry> expired = new ArrayList<>();
-        for (Entry e : entries.values()) {
-            if (now - e.expiresAt >= 0) {
-                expired.add(e);
+        synchronized (this) {
+            long now = System.nanoTime();
+            for (Entry e : entries.values()) {
+                if (now - e.expiresAt >= 0 && !e.held(now)) {
+                    expired.add(e);
+                }
             }
         }
-        expired.forEach(this::retire);
+        for (Entry e : expired) {
+            // an expired cluster entry whose vault is out (as any instance's poller recorded) is held instead, while the
+            // grace period lasts; the database read happens outside the lock
+            Duration left = Duration.ZERO;
+            if (e.key.startsWith(CLUSTER_PREFIX)) {
+                try {
+                    left = outages.apply(UUID.fromString(e.key.substring(CLUSTER_PREFIX.length())));
+                } catch (RuntimeException failure) {
+                    left = Duration.ZERO; // cannot tell: the plaintext does not outlive its TTL on a guess
+                }
+            }
+            synchronized (this) {
+                if (left.compareTo(Duration.ZERO) > 0) {
+                    // one TTL at a time, then the state is read again (revoked, back, or past the grace period)
+                    e.heldUntil = System.nanoTime() + Math.min(left.toNanos(), ttlNanos);
+                } else if (!e.held(System.nanoTime())) {
+                    retire(e);
+                }
+            }
+        }
     }
 
     private synchronized void release(Entry e) {

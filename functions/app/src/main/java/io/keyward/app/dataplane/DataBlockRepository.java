@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
-/** {@code data_blocks}, {@code workspace_platform_aeks} and {@code data_dropped_records} (schema/ V8). */
+/** {@code data_blocks}, {@code workspace_platform_aeks} and {@code data_dropped_records} (schema/ V8, V11). */
 @Singleton
 class DataBlockRepository {
 
@@ -53,15 +53,29 @@ class DataBlockRepository {
         }
     }
 
-    /** A sealed block; {@code clusterId} and {@code aekVersion} are set exactly for {@link KeyKind#CLUSTER}. */
+    /**
+     * A sealed block; {@code clusterId} and {@code aekVersion} are set exactly for {@link KeyKind#CLUSTER};
+     * {@code pendingClusterId} for a {@link KeyKind#PLATFORM} block buffered while that cluster's vault was out.
+     */
     record Block(UUID blockId, UUID customerId, String workspaceResourceId, String table, Instant minTime, Instant maxTime,
-                 int recordCount, KeyKind keyKind, @Nullable UUID clusterId, @Nullable Integer aekVersion, byte[] sealed) {
+                 int recordCount, KeyKind keyKind, @Nullable UUID clusterId, @Nullable Integer aekVersion, byte[] sealed,
+                 @Nullable UUID pendingClusterId) {
+    }
+
+    private static final String COLUMNS = "block_id, customer_id, workspace_resource_id, table_name, min_time_generated,"
+            + " max_time_generated, record_count, key_kind, cluster_id, aek_version, sealed, pending_cluster_id";
+
+    private static Block block(ResultSet rs) throws SQLException {
+        Integer version = (Integer) rs.getObject(10);
+        return new Block(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(7), KeyKind.of(rs.getString(8)),
+                rs.getObject(9, UUID.class), version, rs.getBytes(11), rs.getObject(12, UUID.class));
     }
 
     void insert(Connection c, Block b, Instant now) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO data_blocks (block_id, customer_id, workspace_resource_id,"
                 + " table_name, min_time_generated, max_time_generated, record_count, key_kind, cluster_id, aek_version, sealed,"
-                + " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " created_at, pending_cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setObject(1, b.blockId());
             ps.setObject(2, b.customerId());
             ps.setString(3, b.workspaceResourceId());
@@ -74,6 +88,7 @@ class DataBlockRepository {
             ps.setObject(10, b.aekVersion());
             ps.setBytes(11, b.sealed());
             ps.setTimestamp(12, Timestamp.from(now));
+            ps.setObject(13, b.pendingClusterId());
             ps.executeUpdate();
         }
     }
@@ -81,8 +96,7 @@ class DataBlockRepository {
     /** Blocks of a table overlapping [from, to], newest (by their latest record) first. */
     List<Block> overlapping(Connection c, UUID customerId, String table, Instant from, Instant to) throws SQLException {
         List<Block> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT block_id, customer_id, workspace_resource_id, table_name,"
-                + " min_time_generated, max_time_generated, record_count, key_kind, cluster_id, aek_version, sealed"
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
                 + " FROM data_blocks WHERE customer_id = ? AND table_name = ? AND max_time_generated >= ?"
                 + " AND min_time_generated <= ? ORDER BY max_time_generated DESC, block_id")) {
             ps.setObject(1, customerId);
@@ -91,14 +105,55 @@ class DataBlockRepository {
             ps.setTimestamp(4, Timestamp.from(to));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Integer version = (Integer) rs.getObject(10);
-                    out.add(new Block(rs.getObject(1, UUID.class), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
-                            rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(7), KeyKind.of(rs.getString(8)),
-                            rs.getObject(9, UUID.class), version, rs.getBytes(11)));
+                    out.add(block(rs));
                 }
             }
         }
         return out;
+    }
+
+    boolean hasPending(Connection c, UUID clusterId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM data_blocks WHERE pending_cluster_id = ?)")) {
+            ps.setObject(1, clusterId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Up to {@code limit} blocks buffered for the cluster with ids after {@code after} (null: from the first), locked
+     * for this transaction; blocks another re-sealer holds are skipped, not waited for.
+     */
+    List<Block> lockPending(Connection c, UUID clusterId, @Nullable UUID after, int limit) throws SQLException {
+        List<Block> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM data_blocks WHERE pending_cluster_id = ?"
+                + " AND (?::uuid IS NULL OR block_id > ?::uuid) ORDER BY block_id LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            ps.setObject(1, clusterId);
+            ps.setObject(2, after, java.sql.Types.OTHER);
+            ps.setObject(3, after, java.sql.Types.OTHER);
+            ps.setInt(4, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(block(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The buffered block now sealed under its cluster's AEK; false if it was no longer pending for it. */
+    boolean resealed(Connection c, UUID blockId, UUID clusterId, int aekVersion, byte[] sealed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE data_blocks SET key_kind = 'cluster', cluster_id = ?, aek_version = ?,"
+                + " sealed = ?, pending_cluster_id = NULL WHERE block_id = ? AND pending_cluster_id = ?")) {
+            ps.setObject(1, clusterId);
+            ps.setInt(2, aekVersion);
+            ps.setBytes(3, sealed);
+            ps.setObject(4, blockId);
+            ps.setObject(5, clusterId);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     record PlatformAek(String kekName, String kekVersion, byte[] wrapped) {

@@ -53,6 +53,10 @@ class DataPlaneController {
         out.put("records", done.records());
         out.put("blocks", done.blocks());
         out.put("key", done.keyKind());
+        if (done.buffered()) {
+            // the cluster's vault is out: kept under the platform key, re-sealed under the cluster's once it is back
+            out.put("buffered", true);
+        }
         return HttpResponse.ok(out);
     }
 

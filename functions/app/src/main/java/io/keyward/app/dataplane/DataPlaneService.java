@@ -8,6 +8,7 @@ import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.keyhealth.KeyHealth;
+import io.keyward.app.keyhealth.KeyState;
 import io.keyward.app.workspaces.WorkspaceService;
 import io.keyward.app.workspaces.WorkspaceTarget;
 import io.keyward.hsm.envelope.BlockRef;
@@ -20,6 +21,7 @@ import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -79,11 +81,24 @@ class DataPlaneService {
         this.json = json;
     }
 
-    record Ingested(int records, int blocks, String keyKind) {
+    /** {@code buffered}: sealed under the platform key for the cluster whose vault is out, pending re-sealing. */
+    record Ingested(int records, int blocks, String keyKind, boolean buffered) {
     }
 
     /** The key new blocks of a workspace go under: its platform AEK, or its linked cluster's. */
     private record Target(DataBlockRepository.KeyKind kind, @Nullable UUID clusterId) {
+    }
+
+    /** The vault of a cluster's key is out and no cached AEK may serve: {@code age} by the database clock. */
+    private static final class VaultOutage extends RuntimeException {
+        final String reason;
+        final Duration age;
+
+        VaultOutage(String reason, Duration age) {
+            super(reason, null, false, false);
+            this.reason = reason;
+            this.age = age;
+        }
     }
 
     Ingested ingest(UUID workspaceId, Principal caller, @Nullable String table, @Nullable String timeField, @Nullable String body) {
@@ -100,11 +115,30 @@ class DataPlaneService {
             encoded.add(write(r));
         }
         if (records.isEmpty()) {
-            return new Ingested(0, 0, "none");
+            return new Ingested(0, 0, "none", false);
         }
         Target target = targetOf(ws);
-        try (AekCache.Lease lease = lease(ws, target, true, t, records.size(), new HashMap<>())) {
-            Envelope envelope = lease.envelope();
+        UUID pendingFor = null;
+        AekCache.Lease lease;
+        try {
+            lease = lease(ws, target, true, t, records.size(), new HashMap<>());
+        } catch (VaultOutage outage) {
+            if (outage.age.compareTo(keyHealth.outageGrace().plus(properties.outageBuffer())) >= 0) {
+                // refused, not dropped: nothing was stored and the sender keeps the records to send again
+                throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The customer-managed key's vault of cluster '"
+                        + target.clusterId() + "' has been unreachable for longer than the outage buffer allows ("
+                        + outage.reason + "). The records were not stored; send them again once the vault is back.");
+            }
+            // beyond the grace period (or no cached AEK on this instance): sealed under the workspace's platform key
+            // and owed to the cluster; the key-health poller re-seals them once the vault answers again
+            pendingFor = target.clusterId();
+            target = new Target(DataBlockRepository.KeyKind.PLATFORM, null);
+            lease = platformLease(ws.customerId());
+            LOG.info("workspace {}: {} records of {} buffered under the platform key: the vault of cluster {} is out ({})",
+                    ws.resourceId(), records.size(), t, pendingFor, outage.reason);
+        }
+        try (AekCache.Lease used = lease) {
+            Envelope envelope = used.envelope();
             List<DataBlockRepository.Block> blocks = new ArrayList<>();
             int i = 0;
             while (i < encoded.size()) {
@@ -128,7 +162,7 @@ class DataPlaneService {
                 UUID blockId = UUID.randomUUID();
                 byte[] sealed = cipher.seal(envelope, ref(ws.resourceId(), t, blockId), out.toByteArray());
                 blocks.add(new DataBlockRepository.Block(blockId, ws.customerId(), ws.resourceId(), t, min, max, n, target.kind(),
-                        target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed));
+                        target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed, pendingFor));
             }
             repository.inTransaction(c -> {
                 for (DataBlockRepository.Block b : blocks) {
@@ -136,7 +170,7 @@ class DataPlaneService {
                 }
                 return null;
             });
-            return new Ingested(records.size(), blocks.size(), target.kind().stored);
+            return new Ingested(records.size(), blocks.size(), target.kind().stored, pendingFor != null);
         }
     }
 
@@ -153,7 +187,7 @@ class DataPlaneService {
         }
         List<DataBlockRepository.Block> blocks = repository.read(c -> repository.overlapping(c, ws.customerId(), t, from, to));
         List<Map<String, Object>> found = new ArrayList<>();
-        Map<UUID, Boolean> revoked = new HashMap<>();
+        Map<UUID, KeyHealth.Status> health = new HashMap<>();
         Comparator<Map<String, Object>> newestFirst = Comparator.comparing((Map<String, Object> r) -> Instant.parse((String) r.get(TIME_GENERATED)))
                 .reversed();
         for (DataBlockRepository.Block b : blocks) {
@@ -162,9 +196,8 @@ class DataPlaneService {
             if (found.size() >= max && Instant.parse((String) found.get(max - 1).get(TIME_GENERATED)).isAfter(b.maxTime())) {
                 break;
             }
-            Target key = new Target(b.keyKind(), b.clusterId());
             byte[] plain;
-            try (AekCache.Lease lease = lease(ws, key, false, t, 0, revoked)) {
+            try (AekCache.Lease lease = readLease(ws, b, health)) {
                 plain = cipher.open(lease.envelope(), ref(b.workspaceResourceId(), b.table(), b.blockId()), b.sealed());
             } catch (IntegrityException e) {
                 LOG.error("workspace {}: block {} of table {} failed its integrity check", ws.resourceId(), b.blockId(), t);
@@ -183,6 +216,36 @@ class DataPlaneService {
             }
         }
         return found;
+    }
+
+    /**
+     * The Envelope that opens {@code b}. A block buffered for a cluster whose vault was out is under the platform key
+     * but is the cluster's data: it is readable exactly when the cluster's own blocks are (not revoked, not beyond the
+     * outage's grace period).
+     */
+    private AekCache.Lease readLease(WorkspaceTarget ws, DataBlockRepository.Block b, Map<UUID, KeyHealth.Status> health) {
+        try {
+            if (b.pendingClusterId() != null) {
+                UUID cluster = b.pendingClusterId();
+                KeyHealth.Status s = health.computeIfAbsent(cluster, id -> keyHealth.of(id).orElse(NOT_POLLED));
+                KeyHealth.Access access = keyHealth.access(s);
+                if (access == KeyHealth.Access.Revoked) {
+                    throw revoked(cluster, false);
+                }
+                if (access == KeyHealth.Access.OutageBeyondGrace) {
+                    throw new VaultOutage(String.valueOf(s.lastError()), age(s));
+                }
+                return platformLease(ws.customerId());
+            }
+            return lease(ws, new Target(b.keyKind(), b.clusterId()), false, b.table(), 0, health);
+        } catch (VaultOutage outage) {
+            UUID cluster = b.pendingClusterId() != null ? b.pendingClusterId() : b.clusterId();
+            String why = outage.age.compareTo(keyHealth.outageGrace()) >= 0
+                    ? "has been unreachable for longer than the grace period (" + outage.reason + ")"
+                    : "cannot be reached (" + outage.reason + ") and this instance holds no cached copy of the cluster's key";
+            throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The customer-managed key's vault of cluster '" + cluster + "' "
+                    + why + ": data under this key cannot be read until the vault is back. Try again later.");
+        }
     }
 
     private WorkspaceTarget authorize(UUID workspaceId, Principal caller) {
@@ -206,40 +269,94 @@ class DataPlaneService {
                 .orElse(new Target(DataBlockRepository.KeyKind.PLATFORM, null));
     }
 
+    /** A cluster the poller has not seen yet: used as is. */
+    private static final KeyHealth.Status NOT_POLLED = new KeyHealth.Status(KeyState.Unknown, null, null, null, null);
+
+    private static Duration age(KeyHealth.Status s) {
+        return s.unavailableFor() == null ? Duration.ZERO : s.unavailableFor();
+    }
+
+    private AekCache.Lease platformLease(UUID customerId) {
+        return cache.acquire(platformKey(customerId), () -> Envelope.of(PLATFORM_AEK_VERSION, platform.aek(customerId)));
+    }
+
+    static String platformKey(UUID customerId) {
+        return "platform:" + customerId;
+    }
+
+    private ArmException revoked(UUID clusterId, boolean ingest) {
+        return new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, "The customer-managed key of cluster '"
+                + clusterId + "' was revoked (the vault refused it at the last key-health check)."
+                + (ingest ? " The records were dropped." : " Data under this key cannot be read until access is restored."));
+    }
+
     /**
-     * The Envelope of {@code key}; when the vault refuses, an ingest counts its records as dropped. {@code revoked}
-     * remembers the recorded key state per cluster for one request: one database read per cluster, not per block.
+     * The Envelope of {@code key}. {@code health} remembers the recorded key state per cluster for one request: one
+     * database read per cluster, not per block. By that state (docs/data-plane-outages.md):
+     * <ul>
+     * <li>Revoked: refused without a vault call; an ingest counts its records as dropped.</li>
+     * <li>Unavailable within the grace period: the cached AEK, even past its TTL, without a vault call; none cached
+     * here: {@link VaultOutage}.</li>
+     * <li>Unavailable beyond it: {@link VaultOutage} (the caller buffers an ingest, fails a query).</li>
+     * <li>otherwise: the cached AEK, else an unwrap through the vault. A refusal there drops an ingest as before; an
+     * unreachable vault starts the outage now (first failure any instance saw) and falls back as within the grace.</li>
+     * </ul>
      */
-    private AekCache.Lease lease(WorkspaceTarget ws, Target key, boolean ingest, String table, int records, Map<UUID, Boolean> revoked) {
+    private AekCache.Lease lease(WorkspaceTarget ws, Target key, boolean ingest, String table, int records,
+                                 Map<UUID, KeyHealth.Status> health) {
         if (key.kind() == DataBlockRepository.KeyKind.PLATFORM) {
-            return cache.acquire("platform:" + ws.customerId(), () -> Envelope.of(PLATFORM_AEK_VERSION, platform.aek(ws.customerId())));
+            return platformLease(ws.customerId());
         }
-        String cacheKey = AekCache.clusterKey(key.clusterId());
+        UUID clusterId = key.clusterId();
+        String cacheKey = AekCache.clusterKey(clusterId);
         try {
-            if (revoked.computeIfAbsent(key.clusterId(), keyHealth::revoked)) {
-                // the poller saw the vault refuse this key: no vault call until it sees the key usable again
-                throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, "The customer-managed key of cluster '"
-                        + key.clusterId() + "' was revoked (the vault refused it at the last key-health check)."
-                        + (ingest ? " The records were dropped." : " Data under this key cannot be read until access is restored."));
+            KeyHealth.Status status = health.computeIfAbsent(clusterId, id -> keyHealth.of(id).orElse(NOT_POLLED));
+            switch (keyHealth.access(status)) {
+                case Revoked -> throw revoked(clusterId, ingest);
+                case OutageBeyondGrace -> throw new VaultOutage(String.valueOf(status.lastError()), age(status));
+                case OutageWithinGrace -> {
+                    // no vault call while it is known to be out: the poller notices when it is back
+                    cache.holdCluster(clusterId, keyHealth.outageGrace().minus(age(status)));
+                    return cache.acquireStale(cacheKey)
+                            .orElseThrow(() -> new VaultOutage(String.valueOf(status.lastError()), age(status)));
+                }
+                case Usable -> {
+                    // below
+                }
             }
-            return cache.acquire(cacheKey, () -> {
-                AekResult aek = cmk.unwrap(key.clusterId());
-                if (aek instanceof AekResult.Unwrapped u) {
-                    return Envelope.of(CLUSTER_AEK_VERSION, u.aek());
+            try {
+                return cache.acquire(cacheKey, () -> {
+                    AekResult aek = cmk.unwrap(clusterId);
+                    if (aek instanceof AekResult.Unwrapped u) {
+                        return Envelope.of(CLUSTER_AEK_VERSION, u.aek());
+                    }
+                    if (aek instanceof AekResult.Refused r) {
+                        throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, r.message()
+                                + (ingest ? " The records were dropped." : " Data under this key cannot be read until access is restored."));
+                    }
+                    if (aek instanceof AekResult.Unavailable u) {
+                        throw new VaultOutage("The vault could not be reached: " + u.reason() + ".", Duration.ZERO);
+                    }
+                    throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible,
+                            "The cluster '" + clusterId + "' and its key no longer exist; its data cannot be read.");
+                });
+            } catch (VaultOutage outage) {
+                // the first failure this instance saw (the poller may not have run yet): the grace period starts now
+                keyHealth.outageSeen(clusterId, outage.reason);
+                KeyHealth.Status now = keyHealth.of(clusterId).orElse(NOT_POLLED);
+                health.put(clusterId, now);
+                Duration age = age(now);
+                if (now.state() == KeyState.Revoked) {
+                    throw revoked(clusterId, ingest);
                 }
-                if (aek instanceof AekResult.Refused r) {
-                    throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, r.message()
-                            + (ingest ? " The records were dropped." : " Data under this key cannot be read until access is restored."));
+                if (age.compareTo(keyHealth.outageGrace()) >= 0) {
+                    throw new VaultOutage(outage.reason, age);
                 }
-                if (aek instanceof AekResult.Unavailable u) {
-                    throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The customer-managed key's vault cannot be reached ("
-                            + u.reason() + ")." + (ingest ? " The records were dropped." : " Try again later."));
-                }
-                throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible,
-                        "The cluster '" + key.clusterId() + "' and its key no longer exist; its data cannot be read.");
-            });
+                cache.holdCluster(clusterId, keyHealth.outageGrace().minus(age));
+                return cache.acquireStale(cacheKey).orElseThrow(() -> new VaultOutage(outage.reason, age));
+            }
         } catch (ArmException e) {
-            if (ingest) {
+            if (ingest && e.code() == ArmErrorCode.CustomerManagedKeyInaccessible) {
                 Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 repository.inTransaction(c -> {
                     repository.countDropped(c, ws.customerId(), table, records, e.code().name(), now);
@@ -251,7 +368,7 @@ class DataPlaneService {
         }
     }
 
-    private static BlockRef ref(String workspaceResourceId, String table, UUID blockId) {
+    static BlockRef ref(String workspaceResourceId, String table, UUID blockId) {
         return new BlockRef(workspaceResourceId + "/" + table, blockId.toString());
     }
 

@@ -4,6 +4,7 @@ import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.app.dataplane.AekCache;
+import io.keyward.app.dataplane.OutageBuffer;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.UUID;
@@ -14,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * The KeyHealth_Poll timer's work: unwraps each due cluster's AEK through the customer's vault as the cluster's
  * identity (the same {@link CmkKeys#unwrap} the data plane uses) and records what it saw. A refusal (4xx)
  * revokes the cluster and drops its cached AEK on this instance; other instances stop serving it because the data
- * plane reads the recorded state. An outage (unreachable, 5xx) keeps the state and records the error: grace handling
- * is later work.
+ * plane reads the recorded state. An outage (unreachable, time-out, 5xx) makes the key Unavailable from its first
+ * failure and keeps the cached AEKs (the data plane decides on the grace period); the first unwrap that works again
+ * ends it and re-seals what the data plane buffered under the platform key meanwhile (docs/data-plane-outages.md).
  */
 @Singleton
 public class KeyHealthJob {
@@ -26,12 +28,14 @@ public class KeyHealthJob {
     private final CmkKeys cmk;
     private final AekCache cache;
     private final KeyHealthProperties properties;
+    private final OutageBuffer buffer;
 
-    KeyHealthJob(KeyHealthRepository repository, CmkKeys cmk, AekCache cache, KeyHealthProperties properties) {
+    KeyHealthJob(KeyHealthRepository repository, CmkKeys cmk, AekCache cache, KeyHealthProperties properties, OutageBuffer buffer) {
         this.repository = repository;
         this.cmk = cmk;
         this.cache = cache;
         this.properties = properties;
+        this.buffer = buffer;
     }
 
     /** What one run did. */
@@ -50,11 +54,16 @@ public class KeyHealthJob {
         List<UUID> batch;
         while (!(batch = repository.claim(owner, properties.batch(), properties.lease())).isEmpty()) {
             for (UUID clusterId : batch) {
+                // a batch of slow checks (vault time-outs) may outlast the batch's lease: never check a cluster whose
+                // claim another poller has taken over meanwhile
+                if (!repository.renew(clusterId, owner, properties.lease())) {
+                    continue;
+                }
                 checked++;
                 switch (check(clusterId, owner)) {
                     case Accessible -> accessible++;
                     case Revoked -> revoked++;
-                    case Unknown -> unavailable++;
+                    case Unavailable, Unknown -> unavailable++;
                 }
             }
         }
@@ -64,11 +73,13 @@ public class KeyHealthJob {
         return new Round(checked, accessible, revoked, unavailable);
     }
 
-    /** Unknown here means "state kept": the vault could not answer, or the cluster has no key any more. */
+    /** Unknown here means "state kept": the cluster has no key any more. */
     private KeyState check(UUID clusterId, String owner) {
         AekResult aek = cmk.unwrap(clusterId);
         if (aek instanceof AekResult.Unwrapped u) {
             try (AekMaterial material = u.aek()) {
+                // before the state says Accessible; idempotent, a failure leaves the blocks pending for the next check
+                buffer.resealPending(clusterId, material);
                 cmk.followLatest(clusterId, material); // an empty keyVersion follows the key's newest version
             }
             repository.record(clusterId, owner, KeyState.Accessible, true, null, properties.period());
@@ -80,9 +91,13 @@ public class KeyHealthJob {
             LOG.info("cluster {}: key revoked ({})", clusterId, r.status());
             return KeyState.Revoked;
         }
-        String error = aek instanceof AekResult.Unavailable u ? "The vault could not be reached: " + u.reason() + "."
-                : "The cluster has no customer-managed key.";
-        repository.record(clusterId, owner, null, false, error, properties.period());
+        if (aek instanceof AekResult.Unavailable u) {
+            // cached AEKs stay: within the grace period the data plane keeps serving with them
+            repository.record(clusterId, owner, KeyState.Unavailable, false, "The vault could not be reached: " + u.reason() + ".",
+                    properties.period());
+            return KeyState.Unavailable;
+        }
+        repository.record(clusterId, owner, null, false, "The cluster has no customer-managed key.", properties.period());
         return KeyState.Unknown;
     }
 }

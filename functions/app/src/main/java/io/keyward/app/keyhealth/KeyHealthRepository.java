@@ -25,8 +25,9 @@ class KeyHealthRepository {
         this.dataSource = dataSource;
     }
 
+    /** {@code unavailableFor}: how long the current outage lasts by the database clock (null unless Unavailable). */
     record Health(UUID clusterId, KeyState state, @Nullable Instant lastSuccessfulUnwrap, @Nullable String lastError,
-                  @Nullable Instant lastCheckedAt) {
+                  @Nullable Instant lastCheckedAt, @Nullable Instant unavailableSince, @Nullable Duration unavailableFor) {
     }
 
     /** Adds a row (due now, Unknown) for every cluster that has a wrapped AEK and none yet. */
@@ -64,20 +65,65 @@ class KeyHealthRepository {
         });
     }
 
-    /** Records a check and releases the lease; {@code state} null keeps the state (an outage). */
-    void record(UUID clusterId, String owner, @Nullable KeyState state, boolean unwrapped, @Nullable String error, Duration period) {
-        write(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE cmk_key_health SET key_state = coalesce(?, key_state),"
+    /**
+     * Renews {@code owner}'s lease on one claimed cluster just before checking it; false when the claim was lost (the
+     * lease expired and another poller took the cluster): then this poller must not check it.
+     */
+    boolean renew(UUID clusterId, String owner, Duration lease) {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cmk_key_health SET"
+                    + " lease_expires_at = clock_timestamp() + ?::float8 * interval '1 millisecond'"
+                    + " WHERE resource_uuid = ? AND lease_owner = ? AND lease_expires_at > clock_timestamp()")) {
+                ps.setLong(1, lease.toMillis());
+                ps.setObject(2, clusterId);
+                ps.setString(3, owner);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Records a check and releases the lease; {@code state} null keeps the state (no key). {@link KeyState#Unavailable}
+     * starts an outage (or continues it: {@code unavailable_since} keeps its first failure) but never lifts a
+     * revocation: an unreachable vault proves nothing about access. Any other state ends the outage. A poller whose
+     * lease was taken over records nothing (false).
+     */
+    boolean record(UUID clusterId, String owner, @Nullable KeyState state, boolean unwrapped, @Nullable String error, Duration period) {
+        return write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cmk_key_health SET key_state = CASE"
+                    + " WHEN ? IS NULL THEN key_state WHEN ? = 'Unavailable' AND key_state = 'Revoked' THEN key_state ELSE ? END,"
+                    + " unavailable_since = CASE WHEN ? IS NULL THEN unavailable_since"
+                    + " WHEN ? = 'Unavailable' AND key_state <> 'Revoked' THEN coalesce(unavailable_since, clock_timestamp())"
+                    + " WHEN ? = 'Unavailable' THEN unavailable_since ELSE NULL END,"
                     + " last_successful_unwrap = CASE WHEN ? THEN clock_timestamp() ELSE last_successful_unwrap END,"
                     + " last_error = ?, last_checked_at = clock_timestamp(),"
                     + " next_check_at = clock_timestamp() + ?::float8 * interval '1 millisecond',"
                     + " lease_owner = NULL, lease_expires_at = NULL WHERE resource_uuid = ? AND lease_owner = ?")) {
-                ps.setString(1, state == null ? null : state.name());
-                ps.setBoolean(2, unwrapped);
-                ps.setString(3, error);
-                ps.setLong(4, period.toMillis());
-                ps.setObject(5, clusterId);
-                ps.setString(6, owner);
+                String s = state == null ? null : state.name();
+                for (int i = 1; i <= 6; i++) {
+                    ps.setString(i, s);
+                }
+                ps.setBoolean(7, unwrapped);
+                ps.setString(8, error);
+                ps.setLong(9, period.toMillis());
+                ps.setObject(10, clusterId);
+                ps.setString(11, owner);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * A failed unwrap seen outside the poller (the data plane's own unwrap on a cold cache): starts the outage now if
+     * the key was not already Unavailable or Revoked, without touching the poller's schedule or lease.
+     */
+    void outageSeen(UUID clusterId, String error) {
+        write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE cmk_key_health SET key_state = 'Unavailable',"
+                    + " unavailable_since = coalesce(unavailable_since, clock_timestamp()), last_error = ?"
+                    + " WHERE resource_uuid = ? AND key_state IN ('Accessible', 'Unknown', 'Unavailable')")) {
+                ps.setString(1, error);
+                ps.setObject(2, clusterId);
                 return ps.executeUpdate();
             }
         });
@@ -85,15 +131,18 @@ class KeyHealthRepository {
 
     Optional<Health> find(UUID clusterId) {
         return SqlTransactions.read(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT key_state, last_successful_unwrap, last_error, last_checked_at"
+            try (PreparedStatement ps = c.prepareStatement("SELECT key_state, last_successful_unwrap, last_error, last_checked_at,"
+                    + " unavailable_since, extract(epoch FROM clock_timestamp() - unavailable_since) * 1000"
                     + " FROM cmk_key_health WHERE resource_uuid = ?")) {
                 ps.setObject(1, clusterId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.<Health>empty();
                     }
+                    double millis = rs.getDouble(6);
+                    Duration unavailableFor = rs.wasNull() ? null : Duration.ofMillis((long) Math.max(0, millis));
                     return Optional.of(new Health(clusterId, KeyState.valueOf(rs.getString(1)), instant(rs, 2), rs.getString(3),
-                            instant(rs, 4)));
+                            instant(rs, 4), instant(rs, 5), unavailableFor));
                 }
             }
         }, KeyHealthRepository::failure);

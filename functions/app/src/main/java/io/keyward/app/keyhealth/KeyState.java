@@ -7,5 +7,10 @@ public enum KeyState {
     /** The vault refused the last unwrap (4xx: key disabled or deleted, access removed). */
     Revoked,
     /** Not polled yet. */
-    Unknown
+    Unknown,
+    /**
+     * The vault could not be reached or answered 5xx since {@code unavailable_since}: the data plane keeps the cached
+     * AEK for {@code keyward.keyhealth.outage-grace}, then buffers ingestion (docs/data-plane-outages.md).
+     */
+    Unavailable
 }

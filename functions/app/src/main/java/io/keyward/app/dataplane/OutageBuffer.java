@@ -1,0 +1,109 @@
+package io.keyward.app.dataplane;
+
+import io.keyward.hsm.envelope.AekMaterial;
+import io.keyward.hsm.envelope.Envelope;
+import io.keyward.hsm.envelope.IntegrityException;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingestion buffered through a vault outage (docs/data-plane-outages.md): blocks a cluster's workspaces ingested while
+ * the cluster's vault was out beyond the grace period were sealed under the workspace's platform AEK and marked
+ * {@code pending_cluster_id}. Once the key-health poller unwraps the cluster's AEK again, this re-seals them under it.
+ *
+ * <p>One transaction per batch: the batch's rows are locked ({@code FOR UPDATE SKIP LOCKED}, so two pollers never
+ * re-seal the same block and neither waits for the other), opened with the platform AEK, sealed with the cluster's
+ * AEK under the same block reference (same AAD: workspace, table, block id) and updated with the marker cleared. A
+ * crash rolls the batch back: its blocks stay pending, still readable under the platform key, and the next check
+ * re-seals them. Nothing is deleted, so nothing can be lost.
+ */
+@Singleton
+public class OutageBuffer {
+
+    /** blocks per transaction: up to 64 KiB each, so a batch holds a few MiB of plaintext at most */
+    private static final int BATCH = 32;
+    private static final Logger LOG = LoggerFactory.getLogger(OutageBuffer.class);
+
+    private final DataBlockRepository repository;
+    private final BlockCipher cipher;
+    private final AekCache cache;
+    private final PlatformKeys platform;
+
+    OutageBuffer(DataBlockRepository repository, AekCache cache, PlatformKeys platform, BlockCipher cipher) {
+        this.cipher = cipher;
+        this.repository = repository;
+        this.cache = cache;
+        this.platform = platform;
+    }
+
+    /**
+     * Re-seals every block buffered for {@code clusterId} under {@code clusterAek} (which the caller keeps and
+     * destroys); the number re-sealed. Never throws: what fails stays pending for the next successful check, and a
+     * block that fails its integrity check under the platform key is left pending and logged (it cannot be read either
+     * way, and is not destroyed).
+     */
+    public int resealPending(UUID clusterId, AekMaterial clusterAek) {
+        try {
+            if (!repository.read(c -> repository.hasPending(c, clusterId))) {
+                return 0;
+            }
+            // a copy for the Envelope, which destroys what it is given when closed; the caller destroys its own
+            byte[] copy = Arrays.copyOf(clusterAek.bytes(io.keyward.hsm.envelope.KeyAccess.plaintext()), AekMaterial.LENGTH);
+            int total = 0;
+            try (Envelope cluster = Envelope.of(DataPlaneService.CLUSTER_AEK_VERSION, AekMaterial.adopt(copy))) {
+                UUID after = null;
+                while (true) {
+                    Batch done = resealBatch(clusterId, cluster, after);
+                    total += done.resealed();
+                    if (done.last() == null) {
+                        break;
+                    }
+                    after = done.last();
+                }
+            }
+            if (total > 0) {
+                LOG.info("cluster {}: {} buffered blocks re-sealed under the cluster's key", clusterId, total);
+            }
+            return total;
+        } catch (RuntimeException e) {
+            LOG.warn("cluster {}: re-sealing buffered blocks stopped, the rest stay pending: {}", clusterId, e.toString());
+            return 0;
+        }
+    }
+
+    /** {@code last}: the last block id looked at, null when there was none (the end). */
+    private record Batch(int resealed, @Nullable UUID last) {
+    }
+
+    private Batch resealBatch(UUID clusterId, Envelope cluster, @Nullable UUID after) {
+        return repository.inTransaction(c -> {
+            List<DataBlockRepository.Block> blocks = repository.lockPending(c, clusterId, after, BATCH);
+            int resealed = 0;
+            for (DataBlockRepository.Block b : blocks) {
+                var ref = DataPlaneService.ref(b.workspaceResourceId(), b.table(), b.blockId());
+                byte[] plain;
+                try (AekCache.Lease lease = cache.acquire(DataPlaneService.platformKey(b.customerId()),
+                        () -> Envelope.of(DataPlaneService.PLATFORM_AEK_VERSION, platform.aek(b.customerId())))) {
+                    plain = cipher.open(lease.envelope(), ref, b.sealed());
+                } catch (IntegrityException e) {
+                    LOG.error("cluster {}: buffered block {} failed its integrity check under the platform key; left pending",
+                            clusterId, b.blockId());
+                    continue;
+                }
+                try {
+                    if (repository.resealed(c, b.blockId(), clusterId, cluster.primaryVersion(), cipher.seal(cluster, ref, plain))) {
+                        resealed++;
+                    }
+                } finally {
+                    Arrays.fill(plain, (byte) 0);
+                }
+            }
+            return new Batch(resealed, blocks.isEmpty() ? null : blocks.get(blocks.size() - 1).blockId());
+        });
+    }
+}
