@@ -106,7 +106,7 @@ class RetentionTest {
         // P45D: the aged block's metadata says its records are 30 to 40 days old (their text was not changed)
         assertThat(rows(query(ws30, "Ret_CL", "P45D"))).extracting(r -> r.get("msg")).containsExactlyInAnyOrder("recent-1", "straddling-1",
                 "recent-0", "straddling-0");
-        assertThat(rows(query(ws60, "Ret_CL"))).extracting(r -> r.get("msg")).containsExactly("kept45-0");
+        assertThat(rows(query(ws60, "Ret_CL", "P60D"))).extracting(r -> r.get("msg")).containsExactly("kept45-0");
         // the cluster itself is alive: only its data past retention went, its AEK stays
         assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isEqualTo(1);
 
@@ -142,15 +142,16 @@ class RetentionTest {
 
         arm.host.host().fireTimer("Retention_Purge");
 
+        // first what matters: no key Keyward holds opens them any more
+        for (Sealed block : copied) {
+            assertThat(openWithAnyKey(block)).as("block %s opened after the shred", block.blockId).isNull();
+        }
         assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM cmk_key_health WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM clusters WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
         // the workspace's own platform-key data is not the cluster's: it stays
         assertThat(messages(ws)).containsExactly("platform");
-        for (Sealed block : copied) {
-            assertThat(openWithAnyKey(block)).as("block %s opened after the shred", block.blockId).isNull();
-        }
         ClusterArm.Reply again = arm.call("PUT", keyed.clusterId + API, body("westeurope", 1000, ""));
         assertThat(again.status()).as(again.text()).isEqualTo(201);
         assertThat(again.properties().get("clusterId")).isNotEqualTo(keyed.clusterUuid);
