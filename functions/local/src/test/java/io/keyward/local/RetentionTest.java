@@ -19,6 +19,7 @@ import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.BlockRef;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
+import io.keyward.hsm.envelope.KeyAccess;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import java.net.URI;
@@ -100,9 +101,9 @@ class RetentionTest {
 
         fireOverHttp();
 
-        assertThat(messages(ws30)).containsExactlyInAnyOrder("straddling", "recent");
-        assertThat(messages(ws60)).containsExactly("kept45");
-        assertThat(messages(revokedWs)).containsExactly("revoked-new");
+        assertThat(prefixes(ws30)).containsExactlyInAnyOrder("straddling", "recent");
+        assertThat(prefixes(ws60)).containsExactly("kept45");
+        assertThat(prefixes(revokedWs)).containsExactly("revoked-new");
         // P45D: the aged block's metadata says its records are 30 to 40 days old (their text was not changed)
         assertThat(rows(query(ws30, "Ret_CL", "P45D"))).extracting(r -> r.get("msg")).containsExactlyInAnyOrder("recent-1", "straddling-1",
                 "recent-0", "straddling-0");
@@ -128,10 +129,10 @@ class RetentionTest {
                 keyed.clusterUuid);
         assertThat(copied).isNotEmpty();
         // The harness can open these blocks while the AEK exists: a shred that did not happen would be caught below.
-        assertThat(openWithAnyKey(copied.get(0))).contains("shred-secret");
+        assertThat(openWithAnyKey(copied)).allSatisfy(plain -> assertThat(plain).contains("shred-secret"));
         Sealed platformBlock = sealed("SELECT block_id, workspace_resource_id, table_name, sealed FROM data_blocks"
                 + " WHERE customer_id = ?::uuid AND key_kind = 'platform'", ws.customerId).get(0);
-        assertThat(openWithAnyKey(platformBlock)).contains("platform-0");
+        assertThat(openWithAnyKey(List.of(platformBlock))).singleElement().asString().contains("platform-0");
 
         assertThat(arm.call("DELETE", keyed.clusterId + API, null).status()).isEqualTo(200);
         String name = keyed.clusterName;
@@ -143,15 +144,13 @@ class RetentionTest {
         arm.host.host().fireTimer("Retention_Purge");
 
         // first what matters: no key Keyward holds opens them any more
-        for (Sealed block : copied) {
-            assertThat(openWithAnyKey(block)).as("block %s opened after the shred", block.blockId).isNull();
-        }
+        assertThat(openWithAnyKey(copied)).as("copied blocks opened after the shred").hasSize(copied.size()).containsOnlyNulls();
         assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM cmk_key_health WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM clusters WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
         // the workspace's own platform-key data is not the cluster's: it stays
-        assertThat(messages(ws)).containsExactly("platform");
+        assertThat(prefixes(ws)).containsExactly("platform");
         ClusterArm.Reply again = arm.call("PUT", keyed.clusterId + API, body("westeurope", 1000, ""));
         assertThat(again.status()).as(again.text()).isEqualTo(201);
         assertThat(again.properties().get("clusterId")).isNotEqualTo(keyed.clusterUuid);
@@ -198,7 +197,7 @@ class RetentionTest {
         assertThat(ingest(ws, "Gone_CL", "ws-secret", t0, 2).json()).containsEntry("key", "platform");
         List<Sealed> copied = sealed("SELECT block_id, workspace_resource_id, table_name, sealed FROM data_blocks"
                 + " WHERE customer_id = ?::uuid", ws.customerId);
-        assertThat(openWithAnyKey(copied.get(0))).contains("ws-secret");
+        assertThat(openWithAnyKey(copied)).singleElement().asString().contains("ws-secret");
         // a workspace deleted for good (force) leaves its platform AEK and blocks behind: retention sweeps them too
         Workspace forced = workspace(sub, null);
         assertThat(ingest(forced, "Gone_CL", "forced", t0, 1).status()).isEqualTo(200);
@@ -209,7 +208,7 @@ class RetentionTest {
         arm.host.host().fireTimer("Retention_Purge");
         // still recoverable within 14 days: nothing is touched
         assertThat(count("SELECT count(*) FROM workspace_platform_aeks WHERE customer_id = ?::uuid", ws.customerId)).isEqualTo(1);
-        assertThat(messages(ws)).containsExactly("ws-secret");
+        assertThat(prefixes(ws)).containsExactly("ws-secret");
         assertThat(count("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", forced.customerId)).isZero();
         assertThat(count("SELECT count(*) FROM workspace_platform_aeks WHERE customer_id = ?::uuid", forced.customerId)).isZero();
 
@@ -218,12 +217,61 @@ class RetentionTest {
         assertThat(count("SELECT count(*) FROM workspace_platform_aeks WHERE customer_id = ?::uuid", ws.customerId)).isZero();
         assertThat(count("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", ws.customerId)).isZero();
         assertThat(count("SELECT count(*) FROM workspaces WHERE customer_id = ?::uuid", ws.customerId)).isZero();
-        for (Sealed block : copied) {
-            assertThat(openWithAnyKey(block)).as("block %s opened after the shred", block.blockId).isNull();
-        }
+        assertThat(openWithAnyKey(copied)).as("copied blocks opened after the shred").hasSize(copied.size()).containsOnlyNulls();
         ClusterArm.Reply again = arm.call("PUT", ws.id + WS_API, "{\"location\":\"westeurope\"}");
         assertThat(again.status()).as(again.text()).isEqualTo(201);
         assertThat(again.properties().get("customerId")).isNotEqualTo(ws.customerId);
+    }
+
+    @Test
+    void twoRunsAtOnceSplitTheWorkAndBothEndCleanly() throws Exception {
+        List<Keyed> clusters = new ArrayList<>();
+        List<Workspace> workspaces = new ArrayList<>();
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(5));
+        for (int i = 0; i < 2; i++) {
+            String sub = sub();
+            Workspace ws = workspace(sub, null);
+            Keyed keyed = keyedCluster(sub, ws);
+            assertThat(ingest(ws, "Twice_CL", "twice-cl" + i, t0, 1).json()).containsEntry("key", "cluster");
+            assertThat(arm.call("DELETE", keyed.clusterId + API, null).status()).isEqualTo(200);
+            arm.sql("UPDATE clusters SET deleted_at = now() - interval '15 days', scheduled_purge_at = now() - interval '1 day'"
+                    + " WHERE name = ?", keyed.clusterName);
+            Workspace aged = workspace(sub, null);
+            for (int b = 0; b < 5; b++) {
+                assertThat(ingest(aged, "Twice_CL", "twice-old" + i + "-" + b, t0, 1).status()).isEqualTo(200);
+                age("twice-old" + i + "-" + b, "31 days", "31 days");
+            }
+            assertThat(ingest(aged, "Twice_CL", "twice-new" + i, t0, 1).status()).isEqualTo(200);
+            clusters.add(keyed);
+            workspaces.add(aged);
+        }
+        RetentionJob job = arm.host.bean(RetentionJob.class);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<RetentionJob.Report>> runs = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                runs.add(pool.submit(() -> {
+                    start.await();
+                    return job.run();
+                }));
+            }
+            start.countDown();
+            int purged = 0;
+            for (var run : runs) {
+                purged += run.get(60, java.util.concurrent.TimeUnit.SECONDS).clustersPurged();
+            }
+            // each cluster row is removed by exactly one of the two runs (other tests' expired clusters may add to the sum)
+            assertThat(purged).isGreaterThanOrEqualTo(2);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThat(count("SELECT count(*) FROM clusters WHERE cluster_id = ?::uuid", clusters.get(i).clusterUuid)).isZero();
+            assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", clusters.get(i).clusterUuid)).isZero();
+            assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", clusters.get(i).clusterUuid)).isZero();
+            assertThat(prefixes(workspaces.get(i))).containsExactly("twice-new" + i);
+        }
     }
 
     // --- keys: every AEK Keyward still holds
@@ -232,13 +280,12 @@ class RetentionTest {
     }
 
     /**
-     * Tries every AEK Keyward holds on a copied block: each cmk_aeks row unwrapped through CmkKeys (its customer's
-     * vault, as the resource's identity) and each platform AEK unwrapped by the platform KEK in the HSM, as the data
-     * plane does. The plaintext if one opened it, else null; every failure must be the envelope's IntegrityException.
+     * Tries every AEK Keyward holds on copied blocks: each cmk_aeks row unwrapped through CmkKeys (its customer's vault,
+     * as the resource's identity) and each platform AEK unwrapped by the platform KEK in the HSM, as the data plane does.
+     * The plaintext of each block if some key opened it, else null; every failure must be the envelope's
+     * IntegrityException.
      */
-    private static String openWithAnyKey(Sealed block) throws Exception {
-        BlockRef ref = new BlockRef(block.workspaceResourceId + "/" + block.table, block.blockId);
-        int version = ByteBuffer.wrap(block.bytes, 1, 4).getInt();
+    private static List<String> openWithAnyKey(List<Sealed> blocks) throws Exception {
         List<AekMaterial> keys = new ArrayList<>();
         CmkKeys cmk = arm.host.bean(CmkKeys.class);
         for (String uuid : strings("SELECT resource_uuid::text FROM cmk_aeks")) {
@@ -257,18 +304,23 @@ class RetentionTest {
             }
         }
         assertThat(keys).as("AEKs Keyward holds").isNotEmpty();
-        String opened = null;
-        for (AekMaterial aek : keys) {
-            try (Envelope envelope = Envelope.of(version, aek)) {
-                if (opened == null) {
-                    try {
-                        opened = new String(envelope.open(ref, block.bytes), StandardCharsets.UTF_8);
-                    } catch (IntegrityException expected) {
-                        // not this key
-                    }
+        List<String> opened = new ArrayList<>();
+        for (Sealed block : blocks) {
+            BlockRef ref = new BlockRef(block.workspaceResourceId + "/" + block.table, block.blockId);
+            int version = ByteBuffer.wrap(block.bytes, 1, 4).getInt();
+            String plain = null;
+            for (AekMaterial aek : keys) {
+                // Envelope.of takes the material over and destroys it on close: give it a copy
+                try (Envelope envelope = Envelope.of(version, AekMaterial.adopt(aek.bytes(KeyAccess.plaintext()).clone()))) {
+                    plain = new String(envelope.open(ref, block.bytes), StandardCharsets.UTF_8);
+                    break;
+                } catch (IntegrityException expected) {
+                    // not this key
                 }
             }
+            opened.add(plain);
         }
+        keys.forEach(AekMaterial::destroy);
         return opened;
     }
 
@@ -380,7 +432,7 @@ class RetentionTest {
     }
 
     /** The prefixes of the workspace's remaining blocks. */
-    private static List<String> messages(Workspace ws) throws Exception {
+    private static List<String> prefixes(Workspace ws) throws Exception {
         List<String> out = new ArrayList<>();
         for (String id : strings("SELECT block_id::text FROM data_blocks WHERE customer_id = '" + ws.customerId + "'::uuid")) {
             out.add(PREFIXES.getOrDefault(id, "?" + id));
