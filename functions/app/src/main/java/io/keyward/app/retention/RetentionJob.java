@@ -115,6 +115,9 @@ public class RetentionJob {
         // This instance's cached plaintext goes at once; other instances' expire within keyward.dataplane.aek-cache-ttl,
         // and none can unwrap it again.
         claimed.forEach(cache::evictCluster);
+        if (claimed.size() >= properties.resourcesPerRun()) {
+            t.complete = false; // there may be more: the next run takes them
+        }
         return claimed;
     }
 
@@ -143,6 +146,9 @@ public class RetentionJob {
             }
             return ids;
         });
+        if (claimed.size() >= properties.resourcesPerRun()) {
+            t.complete = false;
+        }
         for (UUID id : claimed) {
             if (!deleteAll(t, c -> repository.deleteWorkspaceBlocks(c, id, properties.batchSize()), true)) {
                 LOG.info("workspace {}: blocks left for the next run", id);
@@ -172,12 +178,19 @@ public class RetentionJob {
     }
 
     private void purgeLeftovers(Tally t) {
-        t.orphanAeks += repository.inTransaction(c -> repository.deleteOrphanPlatformAeks(c, properties.resourcesPerRun()));
-        for (UUID id : repository.read(c -> repository.orphanWorkspaces(c, properties.resourcesPerRun()))) {
+        int limit = properties.resourcesPerRun();
+        int aeks = repository.inTransaction(c -> repository.deleteOrphanPlatformAeks(c, limit));
+        t.orphanAeks += aeks;
+        List<UUID> goneWorkspaces = repository.read(c -> repository.orphanWorkspaces(c, limit));
+        for (UUID id : goneWorkspaces) {
             deleteAll(t, c -> repository.deleteWorkspaceBlocks(c, id, properties.batchSize()), false);
         }
-        for (UUID id : repository.read(c -> repository.orphanClusters(c, properties.resourcesPerRun()))) {
+        List<UUID> goneClusters = repository.read(c -> repository.orphanClusters(c, limit));
+        for (UUID id : goneClusters) {
             deleteAll(t, c -> repository.deleteClusterBlocks(c, id, properties.batchSize()), false);
+        }
+        if (aeks >= limit || goneWorkspaces.size() >= limit || goneClusters.size() >= limit) {
+            t.complete = false;
         }
     }
 
