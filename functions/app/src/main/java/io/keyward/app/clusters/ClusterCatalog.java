@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -120,6 +121,29 @@ class ClusterCatalog implements ClusterService {
             Optional<StoredCluster> cluster = byId(c, clusterResourceId);
             return cluster.isEmpty() ? 0 : repository.linkCount(c, cluster.get().clusterId());
         });
+    }
+
+    @Override
+    public List<UUID> claimExpiredDeleted(Connection tx, Duration grace, int limit) {
+        try {
+            return repository.claimExpiredDeleted(tx, grace, limit);
+        } catch (SQLException e) {
+            throw new ClusterRepository.ClusterStoreException(e);
+        }
+    }
+
+    @Override
+    public boolean purgeDeleted(Connection tx, UUID clusterId, Duration grace) {
+        try {
+            Optional<StoredCluster> expired = repository.findExpiredDeleted(tx, clusterId, grace);
+            if (expired.isEmpty()) {
+                return false;
+            }
+            purge(tx, expired.get());
+            return true;
+        } catch (SQLException e) {
+            throw new ClusterRepository.ClusterStoreException(e);
+        }
     }
 
     // --- management operations

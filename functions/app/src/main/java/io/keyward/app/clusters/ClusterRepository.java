@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,6 +146,35 @@ class ClusterRepository {
             setInstant(ps, 12, s.scheduledPurgeAt());
             ps.setObject(13, s.clusterId());
             ps.executeUpdate();
+        }
+    }
+
+    /** Soft-deleted clusters past their purge date by {@code grace} (database clock), locked, skipping rows others hold. */
+    List<UUID> claimExpiredDeleted(Connection c, Duration grace, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT cluster_id FROM clusters WHERE deleted_at IS NOT NULL"
+                + " AND scheduled_purge_at <= now() - make_interval(secs => ?) ORDER BY scheduled_purge_at, cluster_id LIMIT ?"
+                + " FOR UPDATE SKIP LOCKED")) {
+            ps.setDouble(1, grace.toMillis() / 1000.0);
+            ps.setInt(2, limit);
+            List<UUID> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The cluster, locked, if it is soft-deleted and past its purge date by {@code grace} (database clock). */
+    Optional<StoredCluster> findExpiredDeleted(Connection c, UUID clusterId, Duration grace) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM clusters WHERE cluster_id = ?"
+                + " AND deleted_at IS NOT NULL AND scheduled_purge_at <= now() - make_interval(secs => ?) FOR UPDATE")) {
+            ps.setObject(1, clusterId);
+            ps.setDouble(2, grace.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(c, rs)) : Optional.empty();
+            }
         }
     }
 

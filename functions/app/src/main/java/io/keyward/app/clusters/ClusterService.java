@@ -1,7 +1,10 @@
 package io.keyward.app.clusters;
 
 import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /** What the workspaces capability asks of clusters. Resource ids are compared without case, as ARM does. */
 public interface ClusterService {
@@ -17,5 +20,19 @@ public interface ClusterService {
 
     /** Workspaces currently linked (the 1000-per-cluster rule). */
     int linkedWorkspaceCount(String clusterResourceId);
+
+    /**
+     * For retention: the ids of soft-deleted clusters whose purge date passed at least {@code grace} ago on the database
+     * clock, at most {@code limit}, locked in {@code tx} ({@code FOR UPDATE SKIP LOCKED}: an instance purging at the
+     * same time takes others, and a recovery waits for {@code tx}).
+     */
+    List<UUID> claimExpiredDeleted(Connection tx, Duration grace, int limit);
+
+    /**
+     * For retention: removes the soft-deleted cluster {@code clusterId} for good in {@code tx} if its purge date passed
+     * at least {@code grace} ago, shredding its AEK first if it is still there (it should be gone already); its name is
+     * free again. False when there is no such row (already purged, or recovered).
+     */
+    boolean purgeDeleted(Connection tx, UUID clusterId, Duration grace);
 
 }

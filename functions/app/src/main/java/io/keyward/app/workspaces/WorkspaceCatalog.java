@@ -124,6 +124,29 @@ class WorkspaceCatalog implements WorkspaceService {
                 .map(w -> new WorkspaceTarget(w.customerId(), w.id(), w.tenantId(), w.clusterResourceId()));
     }
 
+    @Override
+    public List<UUID> claimExpiredDeleted(Connection tx, Duration grace, int limit) {
+        try {
+            return repository.claimExpiredDeleted(tx, SOFT_DELETE_PERIOD.plus(grace), limit);
+        } catch (SQLException e) {
+            throw new WorkspaceRepository.WorkspaceStoreException(e);
+        }
+    }
+
+    @Override
+    public boolean purgeDeleted(Connection tx, UUID customerId, Duration grace) {
+        try {
+            Optional<Workspace> expired = repository.findByCustomerId(tx, customerId, true);
+            if (expired.isEmpty() || !expired.get().deleted() || !repository.deletedBefore(tx, customerId, SOFT_DELETE_PERIOD.plus(grace))) {
+                return false;
+            }
+            purge(tx, expired.get());
+            return true;
+        } catch (SQLException e) {
+            throw new WorkspaceRepository.WorkspaceStoreException(e);
+        }
+    }
+
     // --- workspaces
 
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, WorkspaceRequest request, Principal caller) {

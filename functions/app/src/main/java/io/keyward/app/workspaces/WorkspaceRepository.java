@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +115,34 @@ class WorkspaceRepository {
             setInstant(ps, 11, w.deletedAt());
             ps.setObject(12, w.customerId());
             ps.executeUpdate();
+        }
+    }
+
+    /** Soft-deleted workspaces deleted at least {@code age} ago (database clock), locked, skipping rows others hold. */
+    List<UUID> claimExpiredDeleted(Connection c, Duration age, int limit) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id FROM workspaces WHERE deleted_at IS NOT NULL"
+                + " AND deleted_at <= now() - make_interval(secs => ?) ORDER BY deleted_at, customer_id LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            ps.setDouble(1, age.toMillis() / 1000.0);
+            ps.setInt(2, limit);
+            List<UUID> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Whether the workspace is soft-deleted since at least {@code age} ago, on the database clock. */
+    boolean deletedBefore(Connection c, UUID customerId, Duration age) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM workspaces WHERE customer_id = ? AND deleted_at IS NOT NULL"
+                + " AND deleted_at <= now() - make_interval(secs => ?)")) {
+            ps.setObject(1, customerId);
+            ps.setDouble(2, age.toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

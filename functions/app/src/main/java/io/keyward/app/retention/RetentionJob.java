@@ -1,0 +1,244 @@
+package io.keyward.app.retention;
+
+import io.keyward.app.clusters.ClusterService;
+import io.keyward.app.cmk.CmkKeys;
+import io.keyward.app.dataplane.AekCache;
+import io.keyward.app.workspaces.WorkspaceService;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Retention, run by the {@code Retention_Purge} timer function (docs/retention.md):
+ * <ol>
+ *   <li>Soft-deleted clusters past their purge date: (1) the wrapped AEK is shredded ({@link CmkKeys#shred}) and that
+ *       commits on its own, so from then on nothing sealed under it can be opened; (2) the cluster's blocks are deleted
+ *       in batches; (3) the cluster row is removed and its name is free.</li>
+ *   <li>Soft-deleted workspaces past their 14 days: the same order with the workspace's platform AEK, then all its blocks
+ *       (under whatever key), then its row.</li>
+ *   <li>Blocks past their workspace's {@code retentionInDays}, whatever key they are under: revoked keys included, since
+ *       deleting needs no key.</li>
+ *   <li>Leftovers of purges done elsewhere (a forced workspace delete, a name re-used): platform AEKs first, then
+ *       blocks, of workspaces and clusters whose row is gone.</li>
+ * </ol>
+ * Every step is idempotent and is found again from what is still there: a run that crashed, or stopped at its limits,
+ * is finished by the next one; two instances running at once split the work ({@code SKIP LOCKED}) or repeat a
+ * harmless delete.
+ */
+@Singleton
+public class RetentionJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
+
+    private final RetentionRepository repository;
+    private final RetentionProperties properties;
+    private final ClusterService clusters;
+    private final WorkspaceService workspaces;
+    private final CmkKeys cmk;
+    private final AekCache cache;
+
+    RetentionJob(RetentionRepository repository, RetentionProperties properties, ClusterService clusters, WorkspaceService workspaces,
+                 CmkKeys cmk, AekCache cache) {
+        this.repository = repository;
+        this.properties = properties;
+        this.clusters = clusters;
+        this.workspaces = workspaces;
+        this.cmk = cmk;
+        this.cache = cache;
+    }
+
+    /**
+     * What one run did.
+     *
+     * @param clustersShredded   cluster AEKs deleted (step 1)
+     * @param clustersPurged     cluster rows removed (step 3): names released
+     * @param workspacesShredded workspace platform AEKs deleted
+     * @param workspacesPurged   workspace rows removed
+     * @param expiredBlocks      blocks past their workspace's retention
+     * @param purgedBlocks       blocks of purged clusters and workspaces
+     * @param orphanAeks         platform AEKs of workspaces already gone
+     * @param orphanBlocks       blocks of workspaces or clusters already gone
+     * @param complete           false when a limit stopped the run: the next run goes on
+     */
+    public record Report(int clustersShredded, int clustersPurged, int workspacesShredded, int workspacesPurged, long expiredBlocks,
+                         long purgedBlocks, int orphanAeks, long orphanBlocks, boolean complete) {
+    }
+
+    public Report run() {
+        if (!properties.enabled()) {
+            LOG.info("retention is disabled (keyward.retention.enabled=false): nothing purged");
+            return new Report(0, 0, 0, 0, 0, 0, 0, 0, true);
+        }
+        Tally t = new Tally();
+        List<RuntimeException> failures = new ArrayList<>();
+        phase(failures, "deleted clusters", () -> purgeDeletedClusters(t));
+        phase(failures, "deleted workspaces", () -> purgeDeletedWorkspaces(t));
+        phase(failures, "expired blocks", () -> purgeExpiredBlocks(t));
+        phase(failures, "leftovers", () -> purgeLeftovers(t));
+        Report report = t.report();
+        LOG.info("retention run: {}", report);
+        if (!failures.isEmpty()) {
+            RuntimeException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
+        return report;
+    }
+
+    /**
+     * Step (1) of the cluster purge alone, in one transaction: claims up to {@code resourcesPerRun} soft-deleted clusters
+     * past their purge date and shreds their AEKs. The rows and blocks stay for steps (2) and (3), which {@link #run()}
+     * does next; public so that a test can stop here, as a crash would. Returns the clusters claimed.
+     */
+    public List<UUID> shredExpiredClusters() {
+        return shredExpiredClusters(new Tally());
+    }
+
+    // --- clusters
+
+    private List<UUID> shredExpiredClusters(Tally t) {
+        List<UUID> claimed = repository.inTransaction(c -> {
+            List<UUID> ids = clusters.claimExpiredDeleted(c, properties.purgeGrace(), properties.resourcesPerRun());
+            for (UUID id : ids) {
+                if (cmk.shred(c, id)) {
+                    t.clustersShredded++;
+                    LOG.info("cluster {}: AEK shredded (retention over); its data can no longer be decrypted", id);
+                }
+            }
+            return ids;
+        });
+        // This instance's cached plaintext goes at once; other instances' expire within keyward.dataplane.aek-cache-ttl,
+        // and none can unwrap it again.
+        claimed.forEach(cache::evictCluster);
+        if (claimed.size() >= properties.resourcesPerRun()) {
+            t.complete = false; // there may be more: the next run takes them
+        }
+        return claimed;
+    }
+
+    private void purgeDeletedClusters(Tally t) {
+        for (UUID id : shredExpiredClusters(t)) {
+            if (!deleteAll(t, c -> repository.deleteClusterBlocks(c, id, properties.batchSize()), true)) {
+                LOG.info("cluster {}: blocks left for the next run", id);
+                continue;
+            }
+            if (repository.inTransaction(c -> clusters.purgeDeleted(c, id, properties.purgeGrace()))) {
+                t.clustersPurged++;
+                LOG.info("cluster {}: purged, its name is released", id);
+            }
+        }
+    }
+
+    // --- workspaces
+
+    private void purgeDeletedWorkspaces(Tally t) {
+        List<UUID> claimed = repository.inTransaction(c -> {
+            List<UUID> ids = workspaces.claimExpiredDeleted(c, properties.purgeGrace(), properties.resourcesPerRun());
+            for (UUID id : ids) {
+                if (repository.deletePlatformAek(c, id)) {
+                    t.workspacesShredded++;
+                }
+            }
+            return ids;
+        });
+        if (claimed.size() >= properties.resourcesPerRun()) {
+            t.complete = false;
+        }
+        for (UUID id : claimed) {
+            if (!deleteAll(t, c -> repository.deleteWorkspaceBlocks(c, id, properties.batchSize()), true)) {
+                LOG.info("workspace {}: blocks left for the next run", id);
+                continue;
+            }
+            if (repository.inTransaction(c -> workspaces.purgeDeleted(c, id, properties.purgeGrace()))) {
+                t.workspacesPurged++;
+                LOG.info("workspace {}: purged (platform AEK shredded, blocks deleted), its name is released", id);
+            }
+        }
+    }
+
+    // --- blocks
+
+    private void purgeExpiredBlocks(Tally t) {
+        Batch expired = c -> repository.deleteExpiredBlocks(c, properties.batchSize());
+        int batches = 0;
+        int n;
+        do {
+            n = repository.inTransaction(expired::delete);
+            t.expiredBlocks += n;
+            batches++;
+        } while (n >= properties.batchSize() && batches < properties.maxBatches());
+        if (n >= properties.batchSize()) {
+            t.complete = false;
+        }
+    }
+
+    private void purgeLeftovers(Tally t) {
+        int limit = properties.resourcesPerRun();
+        int aeks = repository.inTransaction(c -> repository.deleteOrphanPlatformAeks(c, limit));
+        t.orphanAeks += aeks;
+        List<UUID> goneWorkspaces = repository.read(c -> repository.orphanWorkspaces(c, limit));
+        for (UUID id : goneWorkspaces) {
+            deleteAll(t, c -> repository.deleteWorkspaceBlocks(c, id, properties.batchSize()), false);
+        }
+        List<UUID> goneClusters = repository.read(c -> repository.orphanClusters(c, limit));
+        for (UUID id : goneClusters) {
+            deleteAll(t, c -> repository.deleteClusterBlocks(c, id, properties.batchSize()), false);
+        }
+        if (aeks >= limit || goneWorkspaces.size() >= limit || goneClusters.size() >= limit) {
+            t.complete = false;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Batch {
+        int delete(Connection c) throws SQLException;
+    }
+
+    /** Batches until none is full, each its own transaction; false when {@code maxBatches} stopped it first. */
+    private boolean deleteAll(Tally t, Batch b, boolean ofPurged) {
+        for (int i = 0; i < properties.maxBatches(); i++) {
+            int n = repository.inTransaction(b::delete);
+            if (ofPurged) {
+                t.purgedBlocks += n;
+            } else {
+                t.orphanBlocks += n;
+            }
+            if (n < properties.batchSize()) {
+                return true;
+            }
+        }
+        t.complete = false;
+        return false;
+    }
+
+    private static void phase(List<RuntimeException> failures, String name, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            LOG.error("retention: {} failed; the next run takes it up again", name, e);
+            failures.add(e);
+        }
+    }
+
+    private static final class Tally {
+        int clustersShredded;
+        int clustersPurged;
+        int workspacesShredded;
+        int workspacesPurged;
+        long expiredBlocks;
+        long purgedBlocks;
+        int orphanAeks;
+        long orphanBlocks;
+        boolean complete = true;
+
+        Report report() {
+            return new Report(clustersShredded, clustersPurged, workspacesShredded, workspacesPurged, expiredBlocks, purgedBlocks,
+                    orphanAeks, orphanBlocks, complete);
+        }
+    }
+}
