@@ -2,12 +2,21 @@ package io.keyward.app.keyhealth;
 
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
-import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.app.dataplane.AekCache;
 import io.keyward.app.dataplane.OutageBuffer;
+import io.keyward.hsm.envelope.AekMaterial;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +38,7 @@ public class KeyHealthJob {
     private final AekCache cache;
     private final KeyHealthProperties properties;
     private final OutageBuffer buffer;
+    private final ExecutorService workers;
 
     KeyHealthJob(KeyHealthRepository repository, CmkKeys cmk, AekCache cache, KeyHealthProperties properties, OutageBuffer buffer) {
         this.repository = repository;
@@ -36,41 +46,71 @@ public class KeyHealthJob {
         this.cache = cache;
         this.properties = properties;
         this.buffer = buffer;
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(Math.max(1, properties.parallelism()), r -> {
+            Thread t = new Thread(r, "keyhealth-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** What one run did. */
     public record Round(int checked, int accessible, int revoked, int unavailable) {
     }
 
-    /** Checks every due cluster, one claimed batch after another, until none is due. */
+    /**
+     * Checks every due cluster, one claimed batch after another, until none is due. The clusters of a batch are checked
+     * {@code keyward.keyhealth.parallelism} at a time: each check mostly waits on its vault, and a round over many
+     * clusters must fit in the poll period.
+     */
     public Round runDue() {
         repository.enrol();
         // a claim id per run: two runs on one instance (timer and a test firing it) are different owners
         String owner = "keyhealth#" + UUID.randomUUID();
-        int checked = 0;
-        int accessible = 0;
-        int revoked = 0;
-        int unavailable = 0;
+        Map<KeyState, Integer> seen = new EnumMap<>(KeyState.class);
         List<UUID> batch;
         while (!(batch = repository.claim(owner, properties.batch(), properties.lease())).isEmpty()) {
+            List<Future<KeyState>> checks = new ArrayList<>(batch.size());
             for (UUID clusterId : batch) {
-                // a batch of slow checks (vault time-outs) may outlast the batch's lease: never check a cluster whose
-                // claim another poller has taken over meanwhile
-                if (!repository.renew(clusterId, owner, properties.lease())) {
-                    continue;
-                }
-                checked++;
-                switch (check(clusterId, owner)) {
-                    case Accessible -> accessible++;
-                    case Revoked -> revoked++;
-                    case Unavailable, Unknown -> unavailable++;
+                checks.add(workers.submit(() -> {
+                    // a batch of slow checks (vault time-outs) may outlast the batch's lease: never check a cluster whose
+                    // claim another poller has taken over meanwhile
+                    return repository.renew(clusterId, owner, properties.lease()) ? check(clusterId, owner) : null;
+                }));
+            }
+            for (Future<KeyState> f : checks) {
+                KeyState state = outcome(f);
+                if (state != null) {
+                    seen.merge(state == KeyState.Unknown ? KeyState.Unavailable : state, 1, Integer::sum);
                 }
             }
         }
+        int accessible = seen.getOrDefault(KeyState.Accessible, 0);
+        int revoked = seen.getOrDefault(KeyState.Revoked, 0);
+        int unavailable = seen.getOrDefault(KeyState.Unavailable, 0);
+        int checked = accessible + revoked + unavailable;
         if (checked > 0) {
             LOG.debug("key health: {} checked, {} accessible, {} revoked, {} unavailable", checked, accessible, revoked, unavailable);
         }
         return new Round(checked, accessible, revoked, unavailable);
+    }
+
+    /** A check that threw (a database fault) is logged and left to its lease: another round takes the cluster again. */
+    private static KeyState outcome(Future<KeyState> check) {
+        try {
+            return check.get();
+        } catch (ExecutionException e) {
+            LOG.warn("key health: a check failed: {}", e.getCause().toString());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        workers.shutdownNow();
     }
 
     /** Unknown here means "state kept": the cluster has no key any more. */

@@ -53,10 +53,15 @@ class RetentionRepository {
                 + " LIMIT ? FOR UPDATE OF b SKIP LOCKED)", null, limit);
     }
 
-    /** Deletes up to {@code limit} blocks sealed under the cluster's AEK. */
+    /**
+     * Deletes up to {@code limit} blocks of the cluster: sealed under its AEK, or buffered for it under a platform key
+     * during a vault outage (pending_cluster_id, V11) and never re-sealed.
+     */
     int deleteClusterBlocks(Connection c, UUID clusterId, int limit) throws SQLException {
-        return update(c, "DELETE FROM data_blocks WHERE block_id IN (SELECT block_id FROM data_blocks WHERE cluster_id = ?"
+        int sealed = update(c, "DELETE FROM data_blocks WHERE block_id IN (SELECT block_id FROM data_blocks WHERE cluster_id = ?"
                 + " LIMIT ? FOR UPDATE SKIP LOCKED)", clusterId, limit);
+        return sealed + update(c, "DELETE FROM data_blocks WHERE block_id IN (SELECT block_id FROM data_blocks"
+                + " WHERE pending_cluster_id = ? LIMIT ? FOR UPDATE SKIP LOCKED)", clusterId, Math.max(0, limit - sealed));
     }
 
     /** Deletes up to {@code limit} blocks of the workspace, under whatever key. */
