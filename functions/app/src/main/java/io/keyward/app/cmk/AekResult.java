@@ -5,8 +5,8 @@ import io.keyward.hsm.envelope.AekMaterial;
 /** What unwrapping a resource's AEK through its customer's vault gave. */
 public sealed interface AekResult {
 
-    /** The plaintext AEK; the receiver destroys it. */
-    record Unwrapped(AekMaterial aek) implements AekResult {
+    /** The plaintext AEK (the receiver destroys it); whether the resource follows its key's newest version. */
+    record Unwrapped(AekMaterial aek, boolean followsLatest) implements AekResult {
     }
 
     /** The resource is gone, not active, or has no customer key: there is nothing to unwrap. */

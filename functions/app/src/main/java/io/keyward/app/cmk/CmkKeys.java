@@ -243,7 +243,7 @@ public class CmkKeys {
         WrappedAek wrapped = stored.aek();
         try {
             byte[] plain = clients.crypto(wrapped.keyId(), stored.identity()).unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped.wrapped()).getKey();
-            return new AekResult.Unwrapped(AekMaterial.adopt(plain));
+            return new AekResult.Unwrapped(AekMaterial.adopt(plain), stored.followsLatest());
         } catch (HttpResponseException e) {
             int status = status(e);
             if (status >= 400 && status < 500) {

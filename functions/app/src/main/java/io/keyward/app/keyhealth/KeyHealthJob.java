@@ -120,7 +120,9 @@ public class KeyHealthJob {
             try (AekMaterial material = u.aek()) {
                 // before the state says Accessible; idempotent, a failure leaves the blocks pending for the next check
                 buffer.resealPending(clusterId, material);
-                cmk.followLatest(clusterId, material); // an empty keyVersion follows the key's newest version
+                if (u.followsLatest()) {
+                    cmk.followLatest(clusterId, material); // an empty keyVersion follows the key's newest version
+                }
             }
             repository.record(clusterId, owner, KeyState.Accessible, true, null, properties.period());
             return KeyState.Accessible;
