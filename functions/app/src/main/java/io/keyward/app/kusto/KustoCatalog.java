@@ -96,7 +96,7 @@ class KustoCatalog {
                 if (existing.isEmpty()) {
                     return new Saved(create(c, sub, group, name, body, caller), true, null);
                 }
-                return change(c, existing.get(), body, true);
+                return change(c, existing.get(), body);
             });
         } catch (KustoRepository.KustoStoreException e) {
             if (KustoRepository.UNIQUE_VIOLATION.equals(e.sqlState())) {
@@ -112,7 +112,7 @@ class KustoCatalog {
     Saved update(SubscriptionId sub, ResourceGroupName group, String name, KustoWire.ClusterBody body, Principal caller) {
         Saved saved = repository.inTransaction(c -> {
             vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/write", false);
-            return change(c, existing(c, sub, group, name, true), body, false);
+            return change(c, existing(c, sub, group, name, true), body);
         });
         kick(saved.operation());
         return saved;
@@ -309,7 +309,7 @@ class KustoCatalog {
         }
         KustoCluster.Sku sku = sku(body.sku(), null);
         UUID principal = null;
-        if (systemAssigned(body.identity(), false)) {
+        if (systemAssigned(body.identity())) {
             // A managed-identity principal of the caller's tenant, so that a vault access policy can name its object id
             // and the CMK core can call the vault as it.
             principal = UUID.fromString(identities.createPrincipal(caller.tenantId(), PrincipalType.MANAGED_IDENTITY, name).objectId());
@@ -323,8 +323,8 @@ class KustoCatalog {
         return created;
     }
 
-    /** A PUT ({@code replace}) or PATCH of an existing cluster; a new key starts the async key update. */
-    private Saved change(Connection c, KustoCluster current, KustoWire.ClusterBody body, boolean replace) throws SQLException {
+    /** A PUT or PATCH of an existing cluster (absent members keep their values); a new key starts the async key update. */
+    private Saved change(Connection c, KustoCluster current, KustoWire.ClusterBody body) throws SQLException {
         requireIdle(current);
         if (body.location() != null && !CmkKeys.normalLocation(body.location()).equals(CmkKeys.normalLocation(current.location()))) {
             throw new ArmException(ArmErrorCode.BadRequest, "The location of cluster '" + current.name() + "' is '" + current.location()
@@ -332,10 +332,20 @@ class KustoCatalog {
         }
         KustoCluster.Sku sku = body.sku() == null ? current.sku() : sku(body.sku(), current.sku());
         Map<String, String> tags = body.tags() == null ? current.tags() : body.tags();
+        // The wire format first, so that a request refused for it changes nothing (not even a new identity).
+        CustomerKey key = null;
+        KustoWire.KeyVault wire = body.properties() == null ? null : body.properties().keyVaultProperties();
+        if (wire != null) {
+            if (KustoKeys.namesUserIdentity(wire)) {
+                throw new ArmException(ArmErrorCode.KeyVaultPropertiesOnlyForSystemAssignedResources, KustoKeys.SYSTEM_ASSIGNED_ONLY,
+                        "properties.keyVaultProperties.userIdentity");
+            }
+            key = KustoKeys.parse(wire);
+        }
         // The docs' ARM template updates the key with a PUT that names no identity: an absent identity keeps the current one.
         UUID principal = current.principalId();
         if (body.identity() != null) {
-            if (systemAssigned(body.identity(), true)) {
+            if (systemAssigned(body.identity())) {
                 if (principal == null) {
                     principal = UUID.fromString(identities.createPrincipal(current.tenantId(), PrincipalType.MANAGED_IDENTITY,
                             current.name()).objectId());
@@ -348,14 +358,7 @@ class KustoCatalog {
                 principal = null;
             }
         }
-        CustomerKey key = null;
-        KustoWire.KeyVault wire = body.properties() == null ? null : body.properties().keyVaultProperties();
-        if (wire != null) {
-            if (KustoKeys.namesUserIdentity(wire)) {
-                throw new ArmException(ArmErrorCode.KeyVaultPropertiesOnlyForSystemAssignedResources, KustoKeys.SYSTEM_ASSIGNED_ONLY,
-                        "properties.keyVaultProperties.userIdentity");
-            }
-            key = KustoKeys.parse(wire);
+        if (key != null) {
             if (principal == null) {
                 throw new ArmException(ArmErrorCode.KeyVaultPropertiesOnlyForSystemAssignedResources, KustoKeys.SYSTEM_ASSIGNED_ONLY,
                         "identity");
@@ -386,7 +389,7 @@ class KustoCatalog {
      * Whether {@code identity} asks for the system-assigned identity ({@code None} or absent: no identity). User-assigned
      * identities do not exist in Keyward; asking for one is refused rather than silently ignored.
      */
-    private static boolean systemAssigned(@Nullable KustoWire.Identity identity, boolean given) {
+    private static boolean systemAssigned(@Nullable KustoWire.Identity identity) {
         String type = identity == null || identity.type() == null ? "None" : identity.type().replace(" ", "");
         if (type.equalsIgnoreCase("SystemAssigned")) {
             return true;
