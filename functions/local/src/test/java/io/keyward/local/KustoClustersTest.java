@@ -115,6 +115,37 @@ class KustoClustersTest {
     // --- errors answered at once (400)
 
     @Test
+    void aCreateNeedsALocationAValidSkuAndAValidName() throws Exception {
+        String sub = ClusterArm.sub();
+        ClusterArm.assertError(arm.call("PUT", path(sub, name()) + API, "{\"sku\":{\"name\":\"Standard_E8ads_v5\",\"tier\":\"Standard\"}}"),
+                400, "InvalidParameter", "'location'");
+        ClusterArm.assertError(arm.call("PUT", path(sub, name()) + API, "{\"location\":\"westeurope\"}"), 400, "InvalidParameter", "'sku'");
+        ClusterArm.assertError(arm.call("PUT", path(sub, name()) + API, "{\"location\":\"westeurope\",\"sku\":{\"name\":"
+                + "\"Standard_E8ads_v5\",\"tier\":\"Premium\"}}"), 400, "InvalidParameter", "Basic or Standard");
+        ClusterArm.assertError(arm.call("PUT", path(sub, "Bad_Name") + API, create("westeurope", "")), 400, "InvalidParameter",
+                "lowercase letters and digits");
+        ClusterArm.Reply nothing = arm.call("GET", "/subscriptions/" + sub + "/providers/Microsoft.Kusto/clusters" + API, null);
+        assertThat(nothing.status()).as(nothing.text()).isEqualTo(200);
+        assertThat(nothing.text()).isEqualTo("{\"value\":[]}");
+    }
+
+    @Test
+    void aClusterBusyWithAnOperationOrInAnotherRegionRefusesChanges() throws Exception {
+        Cluster cl = newCluster("westeurope");
+        ClusterArm.assertError(arm.call("PATCH", cl.path + API, "{\"location\":\"northeurope\"}"), 400, "BadRequest",
+                "cannot be changed to 'northeurope'");
+        ClusterArm.Reply scaled = arm.call("PATCH", cl.path + API, "{\"sku\":{\"capacity\":5},\"tags\":{\"team\":\"a\"}}");
+        assertThat(scaled.status()).as(scaled.text()).isEqualTo(200);
+        assertThat(scaled.map("sku")).containsEntry("capacity", 5).containsEntry("name", "Standard_E8ads_v5");
+        assertThat(scaled.json()).containsEntry("tags", Map.of("team", "a"));
+        // stands in for a key update that is still running
+        arm.sql("UPDATE kusto_clusters SET state = 'Updating', provisioning_state = 'Running' WHERE name = ?", cl.name);
+        ClusterArm.assertError(arm.call("PATCH", cl.path + API, "{\"properties\":" + keyProperties(vaultUri, "k1", "") + "}"), 409,
+                "ConflictError", "in state Updating");
+        ClusterArm.assertError(arm.call("DELETE", cl.path + API, null), 409, "ConflictError", "in state Updating");
+    }
+
+    @Test
     void keyVaultPropertiesInACreateAreRefused() throws Exception {
         String sub = ClusterArm.sub();
         String name = name();
