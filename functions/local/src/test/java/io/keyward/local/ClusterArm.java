@@ -133,6 +133,22 @@ final class ClusterArm {
         assertThat(r.status()).as(r.text()).isEqualTo(200);
     }
 
+    /** Removes key permissions of {@code objectId} through ARM's accessPolicies/remove. */
+    void revoke(String sub, String vault, String objectId, String... permissions) throws Exception {
+        String perms = String.join(",", Arrays.stream(permissions).map(p -> "\"" + p + "\"").toList());
+        Reply r = call("PUT", vaultPath(sub, vault) + "/accessPolicies/remove" + VAULT_API,
+                "{\"properties\":{\"accessPolicies\":[" + policy(objectId, perms) + "]}}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+    }
+
+    /** Enables or disables one key version through the Key Vault API. */
+    Reply setKeyEnabled(String vault, String keyName, String version, boolean enabled) throws Exception {
+        Reply r = call("PATCH", URI.create(host.vaultUri(vault) + "keys/" + keyName + "/" + version + "?api-version=7.4"),
+                host.token(client, Audiences.KEY_VAULT), "{\"attributes\":{\"enabled\":" + enabled + "}}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r;
+    }
+
     /** A new RSA key in the vault, through the Key Vault API; returns its version. */
     String createKey(String vault, String keyName, int size) throws Exception {
         Reply r = call("POST", URI.create(host.vaultUri(vault) + "keys/" + keyName + "/create?api-version=7.4"),

@@ -36,6 +36,10 @@ class CmkAekRepository {
         return SqlTransactions.read(dataSource, work, CmkKeys.CmkStoreException::new);
     }
 
+    <T> T write(SqlTransactions.SqlWork<T> work) {
+        return SqlTransactions.inTransaction(dataSource, work, CmkKeys.CmkStoreException::new);
+    }
+
     Optional<WrappedAek> find(Connection c, UUID uuid) {
         return findStored(c, uuid).map(Stored::aek);
     }
@@ -75,6 +79,30 @@ class CmkAekRepository {
             ps.setTimestamp(11, Timestamp.from(now));
             ps.setTimestamp(12, Timestamp.from(now));
             ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new CmkKeys.CmkStoreException(e);
+        }
+        // The key was just proven usable: whatever the poller last saw (revoked, unavailable) no longer applies; the
+        // resource is polled again at once, as a newly enrolled one.
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM cmk_key_health WHERE resource_uuid = ?")) {
+            ps.setObject(1, r.uuid());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new CmkKeys.CmkStoreException(e);
+        }
+    }
+
+    /** Replaces the wrapped AEK only if it is still the one {@code expectedVersion} wrapped. */
+    boolean replaceIfVersion(Connection c, UUID uuid, String expectedVersion, WrappedAek aek) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE cmk_aeks SET key_id = ?, key_version = ?, algorithm = ?, wrapped_aek = ?,"
+                + " updated_at = clock_timestamp() WHERE resource_uuid = ? AND key_version = ?")) {
+            ps.setString(1, aek.keyId());
+            ps.setString(2, aek.keyVersion());
+            ps.setString(3, aek.algorithm());
+            ps.setBytes(4, aek.wrapped());
+            ps.setObject(5, uuid);
+            ps.setString(6, expectedVersion);
+            return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             throw new CmkKeys.CmkStoreException(e);
         }

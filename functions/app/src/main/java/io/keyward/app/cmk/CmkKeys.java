@@ -207,7 +207,10 @@ public class CmkKeys {
         return repository.find(c, resourceUuid);
     }
 
-    /** Stores (or replaces) the resource's wrapped AEK in the caller's transaction {@code c}. */
+    /**
+     * Stores (or replaces) the resource's wrapped AEK in the caller's transaction {@code c}, and forgets what key health
+     * last recorded for it (the binding just proved the key usable; the poller checks it again at once).
+     */
     public void save(Connection c, CmkResource resource, WrappedAek aek, boolean followsLatest, Instant now) {
         repository.save(c, resource, aek, followsLatest, now);
     }
@@ -252,6 +255,88 @@ public class CmkKeys {
         } catch (RuntimeException e) {
             LOG.warn("{} {}: unwrapKey of {} failed: {}", stored.kind(), resourceUuid, wrapped.keyId(), e.toString());
             return new AekResult.Unavailable("the vault could not be reached");
+        }
+    }
+
+    // --- following the latest key version
+
+    /** What {@link #followLatest} did. */
+    public enum Rotation {
+        /** The resource names a fixed key version (or has no key): nothing to follow. */
+        NOT_FOLLOWING,
+        /** The AEK is already wrapped by the latest version. */
+        CURRENT,
+        /** The AEK is now wrapped by a newer version (the wrapped AEK changed; the AEK itself did not). */
+        ROTATED,
+        /** A newer version exists but cannot take the AEK (disabled, not RSA, refused): the current one stays. */
+        NEWER_UNUSABLE,
+        /** The vault did not answer: try again at the next poll. */
+        UNREACHABLE
+    }
+
+    /**
+     * For a resource whose key version was left empty: asks the vault (as the resource's identity) for the key's
+     * current version and, when it is newer than the one that wrapped the AEK, re-wraps the same AEK ({@code current},
+     * which the caller just unwrapped and still owns) under it. No data block is touched: blocks depend on the AEK,
+     * not on the key version. The swap is conditional on the stored version, so a concurrent key update wins.
+     */
+    public Rotation followLatest(UUID resourceUuid, AekMaterial current) {
+        Optional<CmkAekRepository.Stored> found = repository.read(c -> repository.findStored(c, resourceUuid));
+        if (found.isEmpty() || !found.get().followsLatest()) {
+            return Rotation.NOT_FOLLOWING;
+        }
+        CmkAekRepository.Stored stored = found.get();
+        KeyIdentifier kid = KeyIdentifier.parse(stored.aek().keyId());
+        try {
+            KeyVaultKey latest = clients.keys(kid.vaultUri(), stored.identity()).getKey(kid.name());
+            String version = latest.getProperties().getVersion();
+            if (version == null || version.equalsIgnoreCase(stored.aek().keyVersion())) {
+                return Rotation.CURRENT;
+            }
+            if (!Boolean.TRUE.equals(latest.getProperties().isEnabled())
+                    || !(KeyType.RSA.equals(latest.getKeyType()) || KeyType.RSA_HSM.equals(latest.getKeyType()))) {
+                LOG.info("{} {}: key version {} is not usable for the AEK; it stays under {}", stored.kind(), resourceUuid, version,
+                        stored.aek().keyVersion());
+                return Rotation.NEWER_UNUSABLE;
+            }
+            byte[] plain = current.bytes(KeyAccess.plaintext());
+            CryptographyClient crypto = clients.crypto(latest.getId(), stored.identity());
+            byte[] wrapped = crypto.wrapKey(KeyWrapAlgorithm.RSA_OAEP, plain).getEncryptedKey();
+            byte[] back = crypto.unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped).getKey();
+            boolean same = Arrays.equals(plain, back);
+            Arrays.fill(back, (byte) 0);
+            if (!same) {
+                return Rotation.UNREACHABLE;
+            }
+            WrappedAek next = new WrappedAek(latest.getId(), version, "RSA-OAEP", wrapped);
+            boolean swapped = repository.write(c -> repository.replaceIfVersion(c, resourceUuid, stored.aek().keyVersion(), next));
+            if (swapped) {
+                LOG.info("{} {}: AEK re-wrapped by the key's latest version {} (was {})", stored.kind(), resourceUuid, version,
+                        stored.aek().keyVersion());
+            }
+            return swapped ? Rotation.ROTATED : Rotation.CURRENT;
+        } catch (HttpResponseException e) {
+            int status = status(e);
+            if (status >= 400 && status < 500) {
+                LOG.info("{} {}: the vault refused following the latest version of {} ({})", stored.kind(), resourceUuid, kid.name(), status);
+                return Rotation.NEWER_UNUSABLE;
+            }
+            return Rotation.UNREACHABLE;
+        } catch (RuntimeException e) {
+            LOG.warn("{} {}: following the latest version of {} failed: {}", stored.kind(), resourceUuid, kid.name(), e.toString());
+            return Rotation.UNREACHABLE;
+        }
+    }
+
+    /** {@code https://host/keys/name/version}: the parts a rotation needs. */
+    private record KeyIdentifier(String vaultUri, String name) {
+        static KeyIdentifier parse(String kid) {
+            URI uri = URI.create(kid);
+            String[] path = uri.getPath().split("/");
+            if (path.length < 3 || !"keys".equals(path[1])) {
+                throw new IllegalStateException("not a key identifier: " + kid);
+            }
+            return new KeyIdentifier(uri.getScheme() + "://" + uri.getAuthority() + "/", path[2]);
         }
     }
 

@@ -14,10 +14,12 @@ import java.nio.file.Path;
  *                                resolve in a plain JVM. Unset in production: DNS applies.
  * @param vaultTrustStore         PKCS12 trust store for those calls (the local host's CA); unset = the JDK's trust
  * @param vaultTrustStorePassword its password
+ * @param clientCacheSize         Key Vault clients kept per (key, identity), each with its challenge and token
  */
 @ConfigurationProperties("keyward.cmk")
 public record CmkProperties(
         @Nullable String vaultConnectAddress,
         @Nullable Path vaultTrustStore,
-        @Bindable(defaultValue = "changeit") String vaultTrustStorePassword) {
+        @Bindable(defaultValue = "changeit") String vaultTrustStorePassword,
+        @Bindable(defaultValue = "10000") int clientCacheSize) {
 }

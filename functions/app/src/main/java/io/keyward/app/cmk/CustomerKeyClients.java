@@ -23,6 +23,9 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import reactor.core.publisher.Mono;
@@ -41,10 +44,23 @@ public class CustomerKeyClients implements AutoCloseable {
     private final IdentityService identities;
     private final VaultConnectTunnel tunnel;
     private final HttpClient http;
+    /**
+     * Clients per (key or vault, identity), least recently used first out: a client keeps the vault's challenge and
+     * its identity's token between calls, so that a poll is one request, not a challenge, a token and a request.
+     * Access is still decided by the vault on every call: the token carries no permissions.
+     */
+    private final Map<String, Object> clients;
 
     CustomerKeyClients(IdentityService identities, CmkProperties properties,
                        @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
         this.identities = identities;
+        int size = properties.clientCacheSize();
+        this.clients = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Object> eldest) {
+                return size() > size;
+            }
+        });
         java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         if (properties.vaultTrustStore() != null) {
             jdk.sslContext(trusting(properties));
@@ -60,14 +76,16 @@ public class CustomerKeyClients implements AutoCloseable {
     public KeyClient keys(String vaultUri, Principal identity) {
         // Keyward's vaults answer with Key Vault's resource (https://vault.azure.net) on their own domain, which the
         // SDK's check of the challenge against the vault's host would refuse.
-        return new KeyClientBuilder().vaultUrl(vaultUri).credential(credential(identity)).httpClient(http)
-                .disableChallengeResourceVerification().buildClient();
+        return (KeyClient) clients.computeIfAbsent("keys|" + vaultUri + "|" + identity.tenantId() + "|" + identity.objectId(),
+                k -> new KeyClientBuilder().vaultUrl(vaultUri).credential(credential(identity)).httpClient(http)
+                        .disableChallengeResourceVerification().buildClient());
     }
 
     /** Every operation goes to the vault: a cached public key would wrap locally and prove nothing about access. */
     public CryptographyClient crypto(String keyId, Principal identity) {
-        return new CryptographyClientBuilder().keyIdentifier(keyId).credential(credential(identity)).httpClient(http)
-                .disableChallengeResourceVerification().disableKeyCaching().buildClient();
+        return (CryptographyClient) clients.computeIfAbsent("crypto|" + keyId + "|" + identity.tenantId() + "|" + identity.objectId(),
+                k -> new CryptographyClientBuilder().keyIdentifier(keyId).credential(credential(identity)).httpClient(http)
+                        .disableChallengeResourceVerification().disableKeyCaching().buildClient());
     }
 
     @PreDestroy

@@ -56,6 +56,7 @@ class DataPlaneService {
     private final WorkspaceService workspaces;
     private final ClusterService clusters;
     private final CmkKeys cmk;
+    private final BlockCipher cipher;
     private final PlatformKeys platform;
     private final AekCache cache;
     private final DataBlockRepository repository;
@@ -63,12 +64,14 @@ class DataPlaneService {
     private final JsonMapper json;
     private final KeyHealth keyHealth;
 
-    DataPlaneService(WorkspaceService workspaces, ClusterService clusters, CmkKeys cmk, PlatformKeys platform, AekCache cache,
+    DataPlaneService(WorkspaceService workspaces, ClusterService clusters, CmkKeys cmk, BlockCipher cipher, PlatformKeys platform,
+                     AekCache cache,
                      DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth) {
         this.keyHealth = keyHealth;
         this.workspaces = workspaces;
         this.clusters = clusters;
         this.cmk = cmk;
+        this.cipher = cipher;
         this.platform = platform;
         this.cache = cache;
         this.repository = repository;
@@ -123,7 +126,7 @@ class DataPlaneService {
                 }
                 out.write(']');
                 UUID blockId = UUID.randomUUID();
-                byte[] sealed = envelope.seal(ref(ws.resourceId(), t, blockId), out.toByteArray());
+                byte[] sealed = cipher.seal(envelope, ref(ws.resourceId(), t, blockId), out.toByteArray());
                 blocks.add(new DataBlockRepository.Block(blockId, ws.customerId(), ws.resourceId(), t, min, max, n, target.kind(),
                         target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed));
             }
@@ -162,7 +165,7 @@ class DataPlaneService {
             Target key = new Target(b.keyKind(), b.clusterId());
             byte[] plain;
             try (AekCache.Lease lease = lease(ws, key, false, t, 0, revoked)) {
-                plain = lease.envelope().open(ref(b.workspaceResourceId(), b.table(), b.blockId()), b.sealed());
+                plain = cipher.open(lease.envelope(), ref(b.workspaceResourceId(), b.table(), b.blockId()), b.sealed());
             } catch (IntegrityException e) {
                 LOG.error("workspace {}: block {} of table {} failed its integrity check", ws.resourceId(), b.blockId(), t);
                 throw new ArmException(ArmErrorCode.DataIntegrityFailure, "The stored block '" + b.blockId() + "' of table '" + t

@@ -2,6 +2,7 @@ package io.keyward.app.keyhealth;
 
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
+import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.app.dataplane.AekCache;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -67,7 +68,9 @@ public class KeyHealthJob {
     private KeyState check(UUID clusterId, String owner) {
         AekResult aek = cmk.unwrap(clusterId);
         if (aek instanceof AekResult.Unwrapped u) {
-            u.aek().destroy();
+            try (AekMaterial material = u.aek()) {
+                cmk.followLatest(clusterId, material); // an empty keyVersion follows the key's newest version
+            }
             repository.record(clusterId, owner, KeyState.Accessible, true, null, properties.period());
             return KeyState.Accessible;
         }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,28 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         }
         requireOwner(owner.get(), sub, caller, action);
         return true;
+    }
+
+    @Override
+    public Vault authorizeKeyAccess(Connection tx, String vaultName, Principal caller, String principalObjectId, String tenantId,
+                                    Set<KeyPermission> permissions, boolean enableProtection) throws SQLException {
+        StoredVault current = (VaultName.valid(vaultName) ? repository.findByName(tx, vaultName, true) : Optional.<StoredVault>empty())
+                .filter(v -> !v.deleted())
+                .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The vault '" + vaultName + "' was not found."));
+        Vault v = current.vault();
+        requireAccess(tx, SubscriptionId.parse(v.subscriptionId()), caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
+        List<AccessPolicy> policies = AccessPolicyOperation.ADD.apply(v.accessPolicies(),
+                List.of(new AccessPolicy(tenantId, principalObjectId, permissions)));
+        requirePolicyCount(policies);
+        boolean softDelete = v.softDeleteEnabled() || enableProtection;
+        boolean purgeProtection = v.purgeProtectionEnabled() || enableProtection;
+        requirePurgeProtectionNeedsSoftDelete(softDelete, purgeProtection);
+        StoredVault updated = new StoredVault(with(v, v.tenantId(), v.sku(), softDelete, purgeProtection, policies), current.tags(), now(),
+                null, null);
+        repository.update(tx, updated);
+        LOG.info("vault {}: key access {} authorized for {} by {}{}", v.id(), permissions, principalObjectId, caller.objectId(),
+                enableProtection ? "; soft delete and purge protection on" : "");
+        return updated.vault();
     }
 
     // --- management operations

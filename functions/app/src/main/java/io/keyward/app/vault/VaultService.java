@@ -5,6 +5,7 @@ import io.keyward.app.identity.Principal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Set;
 
 /** What other capabilities (the keys data plane, identity, the other resource providers) ask of vaults. */
 public interface VaultService {
@@ -22,4 +23,16 @@ public interface VaultService {
      */
     boolean requireSubscriptionOwner(Connection tx, SubscriptionId sub, Principal caller, String action, boolean claim)
             throws SQLException;
+
+    /**
+     * Authorizes a resource's identity on a vault, as the portal's "authorize" button of a CMK resource does for
+     * {@code caller}: adds (unions) an access policy granting {@code permissions} to {@code principalObjectId} of
+     * {@code tenantId} and, with {@code enableProtection}, turns on soft delete and purge protection where they are
+     * off (purge protection cannot be turned off again). Runs in {@code tx}, the caller's transaction, with the vault's
+     * row locked; the caller must be allowed to write the vault's access policies (its subscription's tenant), else
+     * 403 {@code AuthorizationFailed}; an unknown or soft-deleted vault is 404 {@code ResourceNotFound}. Returns the
+     * vault as updated.
+     */
+    Vault authorizeKeyAccess(Connection tx, String vaultName, Principal caller, String principalObjectId, String tenantId,
+                             Set<KeyPermission> permissions, boolean enableProtection) throws SQLException;
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmarks that drive the in-process local function host from outside (HTTPS, tokens, PostgreSQL, the HSM), each
+# beside its limit measured in the same run. Embedded PostgreSQL and the SoftHSM2 token live under bench/target and
+# .keyward/bench-softhsm. Results go to bench/results/<name>.txt.
+#
+#   bench/host.sh unwrap     [SECONDS_PER_PHASE]   Key Vault unwrapkey vs direct Hsm.unwrap; 1 and 8 clients, half peak
+#   bench/host.sh data-plane [SECONDS_PER_PHASE]   ingest and query MB/s, encryption on vs off in the same run
+#   bench/host.sh keyhealth  [SIZES]               key-health poll rounds over 1,000 and 10,000 resources (1000,10000)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+case "${1:-}" in
+  unwrap)     main=io.keyward.bench.UnwrapOverHttps;    arg="${2:-10}"; home=host-home ;;
+  data-plane) main=io.keyward.bench.DataPlaneOverHttps; arg="${2:-10}"; home=host-home-dp ;;
+  keyhealth)  main=io.keyward.bench.KeyHealthPollBench; arg="${2:-1000,10000}"; home=host-home-kh ;;
+  *) echo "usage: bench/host.sh unwrap|data-plane|keyhealth [ARG]" >&2; exit 2 ;;
+esac
+
+[ "${KEYWARD_BENCH_SKIP_BUILD:-}" = 1 ] || mvn -B -q -pl bench -am -DskipTests install
+mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt"
+cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
+
+set -a
+eval "$(bash softhsm-config/init-token.sh --dir "$root/.keyward/bench-softhsm" --label keyward-bench --quiet)"
+set +a
+
+# A fresh host home (database, identity, TLS) per run: resources of an earlier run would count against limits.
+rm -rf "bench/target/$home"
+# The vaults' host names must resolve to the loopback host: a hosts file of our own for the JDK resolver.
+mkdir -p bench/target bench/results
+printf '127.0.0.1 localhost kwbench.vault.localhost kwbenchdp.vault.localhost kwbenchkh.vault.localhost\n' > bench/target/hosts
+# sun.net.httpserver.nodelay: the JDK HTTPS server otherwise leaves Nagle on, and each small response waits for
+# the client's delayed ACK (~40 ms per request on Linux).
+java -Djdk.net.hosts.file="$root/bench/target/hosts" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -Dorg.slf4j.simpleLogger.log.com.azure.core.http.jdk.httpclient.JdkHttpClient=error \
+  -Dsun.net.httpserver.nodelay="${KEYWARD_BENCH_NODELAY:-true}" \
+  -cp "$cp" "$main" "$arg" "$root/bench/target/$home" \
+  | tee "bench/results/$1.txt"

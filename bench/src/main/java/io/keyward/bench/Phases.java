@@ -1,0 +1,101 @@
+package io.keyward.bench;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/** Closed-loop and fixed-rate measurement phases for the benchmarks that drive a server from outside. */
+final class Phases {
+
+    interface Op {
+        void run(int thread) throws Exception;
+    }
+
+    record Result(String name, int threads, long ops, Duration elapsed, Histogram latency, long errors) {
+        double opsPerSecond() {
+            return ops / (elapsed.toNanos() / 1e9);
+        }
+    }
+
+    private final Duration warmup;
+    private final Duration measure;
+
+    Phases(Duration warmup, Duration measure) {
+        this.warmup = warmup;
+        this.measure = measure;
+    }
+
+    Result closedLoop(String name, int threads, Op op) throws Exception {
+        return phase(name, threads, op, 0);
+    }
+
+    Result fixedRate(String name, int threads, double perSecond, Op op) throws Exception {
+        return phase(name, threads, op, perSecond);
+    }
+
+    /** Threads loop on {@code op}; with a rate, each thread keeps its share of it on a fixed schedule. */
+    private Result phase(String name, int threads, Op op, double perSecond) throws Exception {
+        long warmupEnd = System.nanoTime() + warmup.toNanos();
+        long end = warmupEnd + measure.toNanos();
+        Histogram[] histograms = new Histogram[threads];
+        AtomicLong ops = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(threads);
+        long intervalNanos = perSecond > 0 ? (long) (threads * 1e9 / perSecond) : 0;
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            histograms[t] = new Histogram(60_000_000_000L, 3);
+            Thread worker = new Thread(() -> {
+                long intended = System.nanoTime() + (intervalNanos == 0 ? 0 : intervalNanos * thread / threads);
+                try {
+                    while (true) {
+                        long start;
+                        if (intervalNanos > 0) {
+                            while (System.nanoTime() < intended) {
+                                long wait = intended - System.nanoTime();
+                                if (wait > 200_000) {
+                                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                                }
+                            }
+                            start = intended;
+                            intended += intervalNanos;
+                        } else {
+                            start = System.nanoTime();
+                        }
+                        if (start >= end) {
+                            break;
+                        }
+                        try {
+                            op.run(thread);
+                        } catch (Exception e) {
+                            if (errors.incrementAndGet() == 1) {
+                                System.err.println(name + ": " + e.getMessage());
+                            }
+                        }
+                        long now = System.nanoTime();
+                        if (start >= warmupEnd) {
+                            histograms[thread].recordValue(Math.min(now - start, 60_000_000_000L));
+                            ops.incrementAndGet();
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            }, "bench-" + t);
+            worker.start();
+        }
+        done.await();
+        Histogram all = new Histogram(60_000_000_000L, 3);
+        for (Histogram h : histograms) {
+            all.add(h);
+        }
+        Result r = new Result(name, threads, ops.get(), measure, all, errors.get());
+        System.out.printf("  %-30s %d clients: %.0f ops/s, p50 %.2f ms, p99 %.2f ms%n", name, threads,
+                r.opsPerSecond(), all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(99) / 1e6);
+        return r;
+    }
+
+}

@@ -1,0 +1,101 @@
+package io.keyward.app.hpccache;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON shapes of ARM {@code Microsoft.StorageCache/caches} (azure-rest-api-specs, storagecache resource-manager,
+ * stable 2023-05-01 {@code storagecache.json}: Cache, CacheProperties, CacheEncryptionSettings, KeyVaultKeyReference,
+ * CacheHealth, CacheIdentity, CacheSku), only the members Keyward acts on; others are accepted and ignored.
+ */
+final class CacheWire {
+
+    static final String TYPE = StoredCache.KIND;
+
+    private CacheWire() {
+    }
+
+    // --- inbound (read-only members are ignored)
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CacheBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable Identity identity, @Nullable Sku sku,
+                     @Nullable PropertiesIn properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PropertiesIn(@Nullable Integer cacheSizeGB, @Nullable String subnet, @Nullable EncryptionSettings encryptionSettings) {
+    }
+
+    // --- both ways
+
+    /** CacheIdentity: principalId and tenantId are read-only; Keyward supports SystemAssigned only. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Identity(@Nullable String type, @Nullable String principalId, @Nullable String tenantId,
+                    @Nullable Map<String, Object> userAssignedIdentities) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Sku(@Nullable String name) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record EncryptionSettings(@Nullable KeyVaultKeyReference keyEncryptionKey, @Nullable Boolean rotationToLatestKeyVersionEnabled) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record KeyVaultKeyReference(@Nullable String keyUrl, @Nullable SourceVault sourceVault) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record SourceVault(@Nullable String id) {
+    }
+
+    // --- outbound
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CacheOut(String id, String name, String type, String location, Map<String, String> tags, Identity identity, Sku sku,
+                    PropertiesOut properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PropertiesOut(int cacheSizeGB, String subnet, String provisioningState, Health health,
+                         @Nullable EncryptionSettings encryptionSettings, List<String> mountAddresses) {
+    }
+
+    /** CacheHealth: state, statusDescription and conditions (each a timestamp and a message). */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Health(String state, String statusDescription, List<Condition> conditions) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Condition(@Nullable String timestamp, String message) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record CacheList(List<CacheOut> value, @Nullable String nextLink) {
+    }
+
+    static CacheOut out(StoredCache c, Health health, String provisioningState) {
+        EncryptionSettings encryption = c.customerKey()
+                ? new EncryptionSettings(new KeyVaultKeyReference(c.keyUrl(), new SourceVault(c.sourceVaultId())), c.rotationToLatest())
+                : null;
+        return new CacheOut(c.id(), c.name(), TYPE, c.location(), c.tags(),
+                new Identity("SystemAssigned", c.principalId().toString(), c.tenantId(), null), new Sku(c.skuName()),
+                new PropertiesOut(c.cacheSizeGb(), c.subnet(), provisioningState, health, encryption, List.of()));
+    }
+}

@@ -1,0 +1,97 @@
+package io.keyward.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The data plane's ingest and query calls, and the key-health poll, as tests drive them on the local host. */
+final class Logs {
+
+    static final String WS_API = "?api-version=2022-10-01";
+    static final String LINK_API = "?api-version=2020-08-01";
+
+    private final ClusterArm arm;
+    private final JsonMapper json;
+
+    Logs(ClusterArm arm) {
+        this.arm = arm;
+        this.json = arm.host.bean(JsonMapper.class);
+    }
+
+    record Workspace(String id, String customerId) {
+    }
+
+    Workspace workspace(String sub) throws Exception {
+        String id = "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.OperationalInsights/workspaces/" + ClusterArm.name("ws");
+        ClusterArm.Reply put = arm.call("PUT", id + WS_API, "{\"location\":\"westeurope\"}");
+        assertThat(put.status()).as(put.text()).isEqualTo(201);
+        return new Workspace(id, (String) put.properties().get("customerId"));
+    }
+
+    void link(Workspace ws, String clusterId) throws Exception {
+        ClusterArm.Reply linked = arm.awaitOperation(arm.call("PUT", ws.id() + "/linkedServices/cluster" + LINK_API,
+                "{\"properties\":{\"writeAccessResourceId\":\"" + clusterId + "\"}}"));
+        assertThat(linked.json()).as(linked.text()).containsEntry("status", "Succeeded");
+    }
+
+    /** {@code n} records {"ts", "msg": prefix-i} one minute apart from {@code first}. */
+    static String records(String prefix, Instant first, int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add("{\"ts\":\"" + first.plusSeconds(60L * i) + "\",\"msg\":\"" + prefix + "-" + i + "\",\"level\":" + i + "}");
+        }
+        return "[" + String.join(",", out) + "]";
+    }
+
+    ClusterArm.Reply ingest(String customerId, String table, String timeField, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(arm.host.baseUri().resolve("/api/workspaces/" + customerId + "/logs"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + arm.armToken()).header("Log-Type", table).timeout(Duration.ofSeconds(60));
+        if (timeField != null) {
+            b.header("time-generated-field", timeField);
+        }
+        HttpResponse<String> r = arm.host.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Object> parsed = r.body() == null || !r.body().trim().startsWith("{") ? Map.of()
+                : json.readValue(r.body(), Argument.mapOf(String.class, Object.class));
+        return new ClusterArm.Reply(r.statusCode(), r.body(), parsed, r.headers());
+    }
+
+    ClusterArm.Reply query(String customerId, String params) throws Exception {
+        return arm.call("GET", URI.create(arm.host.baseUri() + "/api/workspaces/" + customerId + "/logs?" + params), arm.armToken(), null);
+    }
+
+    /** The {@code msg} of each record a successful query returned, in order. */
+    @SuppressWarnings("unchecked")
+    List<Object> messages(String customerId, String params) throws Exception {
+        ClusterArm.Reply q = query(customerId, params);
+        assertThat(q.status()).as(q.text()).isEqualTo(200);
+        return ((List<Map<String, Object>>) q.json().get("records")).stream().map(r -> r.get("msg")).toList();
+    }
+
+    /**
+     * Makes the resource due and fires KeyHealth_Poll until it records {@code state} (bounded: the host's own timer may
+     * hold the lease for a moment); the key state as last recorded.
+     */
+    String pollUntil(String resourceUuid, String state) throws Exception {
+        String seen = null;
+        for (int i = 0; i < 40 && !state.equals(seen); i++) {
+            if (i > 0) {
+                Thread.sleep(250);
+            }
+            arm.query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1",
+                    resourceUuid, Integer.class);
+            arm.host.host().fireTimer("KeyHealth_Poll");
+            seen = arm.query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", resourceUuid, String.class);
+        }
+        return seen;
+    }
+}
