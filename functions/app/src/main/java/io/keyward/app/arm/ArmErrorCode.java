@@ -24,6 +24,15 @@ public enum ArmErrorCode {
     CustomerManagedKeyInaccessible(HttpStatus.FORBIDDEN),
     KeyVaultUnavailable(HttpStatus.SERVICE_UNAVAILABLE),
     DataIntegrityFailure(HttpStatus.CONFLICT),
+    // Data Explorer (Microsoft.Kusto) customer-managed keys: the documented codes, all 400
+    InvalidKeyVaultProperties(HttpStatus.BAD_REQUEST),
+    CannotProvideKeyVaultPropertiesDuringCreation(HttpStatus.BAD_REQUEST),
+    KeyVaultPropertiesOnlyForSystemAssignedResources(HttpStatus.BAD_REQUEST),
+    KeyVaultNotFound(HttpStatus.BAD_REQUEST),
+    KeyNotFound(HttpStatus.BAD_REQUEST),
+    IdentityDoesNotHaveAccessToKeyVault(HttpStatus.BAD_REQUEST),
+    KeyVaultNotPurgeProtected(HttpStatus.BAD_REQUEST),
+    KeyVaultNotSoftDeleteEnabled(HttpStatus.BAD_REQUEST),
     // async operations (D): a failure the caller cannot fix; its cause is logged, never sent
     InternalServerError(HttpStatus.INTERNAL_SERVER_ERROR);
 

@@ -1,0 +1,116 @@
+package io.keyward.app.kusto;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.cmk.CustomerKey;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON shapes of ARM {@code Microsoft.Kusto} (azure-rest-api-specs, specification/azure-kusto resource-manager,
+ * stable 2024-04-13 {@code kusto.json}: Cluster, ClusterUpdate, ClusterProperties, KeyVaultProperties, Identity, AzureSku,
+ * AttachedDatabaseConfiguration), kept apart from the domain. Read-only and unsupported members of requests are ignored.
+ */
+final class KustoWire {
+
+    private KustoWire() {
+    }
+
+    // --- inbound: Cluster (PUT) and ClusterUpdate (PATCH) share the members Keyward reads
+
+    @Serdeable
+    record ClusterBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable Sku sku,
+                       @Nullable Identity identity, @Nullable PropertiesIn properties) {
+    }
+
+    @Serdeable
+    record PropertiesIn(@Nullable KeyVault keyVaultProperties) {
+    }
+
+    @Serdeable
+    record AttachedBody(@Nullable String location, @Nullable AttachedPropertiesIn properties) {
+    }
+
+    @Serdeable
+    record AttachedPropertiesIn(@Nullable String databaseName, @Nullable String clusterResourceId,
+                                @Nullable String defaultPrincipalsModificationKind) {
+    }
+
+    // --- both ways
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Sku(@Nullable String name, @Nullable String tier, @Nullable Integer capacity) {
+    }
+
+    /** Identity: type None, SystemAssigned, UserAssigned or "SystemAssigned, UserAssigned"; ids read-only. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Identity(@Nullable String type, @Nullable String principalId, @Nullable String tenantId,
+                    @Nullable Map<String, Object> userAssignedIdentities) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record KeyVault(@Nullable String keyName, @Nullable String keyVersion, @Nullable String keyVaultUri, @Nullable String userIdentity) {
+    }
+
+    // --- outbound
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ClusterOut(String id, String name, String type, String location, Map<String, String> tags, Sku sku, Identity identity,
+                      PropertiesOut properties) {
+    }
+
+    /**
+     * {@code stateReason} says why the cluster is Unavailable (its key revoked), as Data Explorer does; Keyward has no
+     * query or ingestion endpoints of Data Explorer, so {@code uri} and {@code dataIngestionUri} are left out.
+     */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PropertiesOut(String provisioningState, String state, @Nullable String stateReason, @Nullable KeyVault keyVaultProperties,
+                         boolean enableDiskEncryption, boolean enableDoubleEncryption, boolean enablePurge, boolean enableStreamingIngest,
+                         String engineType, String publicNetworkAccess) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ClusterList(List<ClusterOut> value) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AttachedOut(String id, String name, String type, String location, AttachedPropertiesOut properties) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AttachedPropertiesOut(String provisioningState, String databaseName, String clusterResourceId,
+                                 List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AttachedList(List<AttachedOut> value) {
+    }
+
+    static ClusterOut out(KustoCluster c, @Nullable String unavailableReason) {
+        CustomerKey k = c.key();
+        KeyVault key = k == null ? null : new KeyVault(k.keyName(), k.keyVersion(), k.vaultUri(), null);
+        Identity identity = c.principalId() == null ? new Identity("None", null, null, null)
+                : new Identity("SystemAssigned", c.principalId().toString(), c.tenantId(), null);
+        String state = unavailableReason == null ? c.state().name() : KustoCluster.State.Unavailable.name();
+        return new ClusterOut(c.id(), c.name(), KustoCluster.WIRE_TYPE, c.location(), c.tags(),
+                new Sku(c.sku().name(), c.sku().tier(), c.sku().capacity()), identity,
+                new PropertiesOut(c.provisioningState().name(), state, unavailableReason, key, false, false, false, false, "V3", "Enabled"));
+    }
+
+    static AttachedOut out(KustoCluster follower, KustoRepository.Attached a) {
+        return new AttachedOut(follower.id() + "/attachedDatabaseConfigurations/" + a.name(), follower.name() + "/" + a.name(),
+                KustoCluster.WIRE_TYPE + "/AttachedDatabaseConfigurations", follower.location(),
+                new AttachedPropertiesOut("Succeeded", a.databaseName(), a.leaderResourceId(),
+                        a.databaseName().equals("*") ? List.of() : List.of(a.databaseName()), a.principalsKind()));
+    }
+}
