@@ -62,7 +62,8 @@ class FunctionJsonIT {
         for (String name : actual.keySet()) {
             if (!expected.containsKey(name)) {
                 problems.add("unexpected: " + name + " (generated " + actual.get(name).tsv()
-                        + "; add this line to src/test/resources/expected-functions.tsv if it is meant to be there)");
+                        + "); if it is meant to be there, add this line to src/test/resources/expected-functions.tsv:\n"
+                        + actual.get(name).line());
             }
         }
         assertThat(problems)
@@ -94,6 +95,29 @@ class FunctionJsonIT {
             String first = trigger.path("route").asText().split("/")[0].toLowerCase(Locale.ROOT);
             assertThat(first).as(dir + " route").isNotIn("admin", "runtime");
         }
+    }
+
+    /** Two functions on the same method and route template would be ambiguous to the host's router. */
+    @Test
+    void noTwoHttpFunctionsShareAMethodAndRoute() throws IOException {
+        Map<String, String> seen = new TreeMap<>();
+        List<String> clashes = new ArrayList<>();
+        for (Path dir : functionDirs()) {
+            JsonNode trigger = read(dir.resolve("function.json")).path("bindings").get(0);
+            if (!"httpTrigger".equals(trigger.path("type").asText())) {
+                continue;
+            }
+            // parameter names do not disambiguate: keys/{name} and keys/{key} are the same template
+            String route = trigger.path("route").asText().toLowerCase(Locale.ROOT).replaceAll("\\{[^}]*}", "{}");
+            for (JsonNode method : trigger.path("methods")) {
+                String key = method.asText().toUpperCase(Locale.ROOT) + " " + route;
+                String other = seen.put(key, dir.getFileName().toString());
+                if (other != null) {
+                    clashes.add(key + ": " + other + " and " + dir.getFileName());
+                }
+            }
+        }
+        assertThat(clashes).as("functions on the same method and route").isEmpty();
     }
 
     @Test
@@ -237,6 +261,11 @@ class FunctionJsonIT {
                 }
             }
             return lines;
+        }
+
+        /** The line as expected-functions.tsv writes it (tab-separated). */
+        String line() {
+            return name + "\t" + trigger + "\t" + spec + (route.isEmpty() ? "" : "\t" + route);
         }
 
         String tsv() {
