@@ -55,6 +55,9 @@ class InfraTemplateTest {
     private static final Pattern KEY_VAULT_REFERENCE = Pattern.compile(
             "^\\[format\\('@Microsoft\\.KeyVault\\(SecretUri=\\{0}\\)', variables\\('([A-Za-z0-9]+)'\\)\\)]$");
     private static final Pattern API_VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}(-preview)?");
+    private static final Pattern RESOURCE_ID = Pattern.compile("resourceId\\('([A-Za-z./]+)'");
+    private static final Pattern REFERENCE_CALL = Pattern.compile(
+            "(?:reference|listKeys)\\(resourceId\\('([A-Za-z./]+)'(?:[^()]|\\([^()]*\\))*\\), '(\\d{4}-\\d{2}-\\d{2})'\\)");
     private static final Pattern REFERENCE = Pattern.compile("\\b(parameters|variables)\\('([A-Za-z0-9_]+)'\\)");
 
     private static ArmTemplate template;
@@ -109,7 +112,31 @@ class InfraTemplateTest {
                 }
             }
         }
+        // dependsOn and reference() name resources this template declares, at the api-version it declares them
+        Map<String, String> declaredTypes = new java.util.HashMap<>();
+        template.resources().forEach(r -> declaredTypes.put(r.path("type").asText().toLowerCase(), r.path("apiVersion").asText()));
+        for (JsonNode r : template.resources()) {
+            for (JsonNode dep : r.path("dependsOn")) {
+                Matcher m = RESOURCE_ID.matcher(dep.asText());
+                if (!m.find()) {
+                    problems.add("dependsOn is not a resourceId(...) of this template: " + dep.asText());
+                } else if (!declaredTypes.containsKey(m.group(1).toLowerCase())) {
+                    problems.add("dependsOn names a type this template does not declare: " + dep.asText());
+                }
+            }
+        }
+        for (String s : strings(root)) {
+            Matcher m = REFERENCE_CALL.matcher(s);
+            while (m.find()) {
+                String declared = declaredTypes.get(m.group(1).toLowerCase());
+                if (declared == null || !declared.equals(m.group(2))) {
+                    problems.add("reference to " + m.group(1) + " at " + m.group(2) + ", declared at " + declared + ": " + s);
+                }
+            }
+        }
         assertThat(problems).as(String.join("\n", problems)).isEmpty();
+        assertThat(strings(root).stream().filter(s -> REFERENCE_CALL.matcher(s).find()).count())
+                .as("reference()/listKeys() calls checked").isGreaterThanOrEqualTo(5);
         // every parameter is used
         String text = Files.readString(template.file());
         for (String p : parameters) {
