@@ -30,18 +30,25 @@ class InfraTemplateTest {
      * Settings the template may leave to the code's default. Only settings that HAVE a code default can be excused
      * here (a required one always fails when the template lacks it). Entries ending in '_' are prefixes.
      */
-    private static final Map<String, String> OPTIONAL_WITH_DEFAULT = Map.of(
-            "KEYWARD_OPERATIONS_", "async-operation timing (lease 60 s > longest step, retries, run budget): tuned and "
-                    + "exercised by AsyncOperationsTest, not per deployment",
-            "KEYWARD_KEYHEALTH_", "per-key check period 60 s is the top of the 6-60 s Azure documents; batch and lease "
-                    + "follow it (the schedule has no default and is not excused)",
-            "KEYWARD_CLUSTERS_", "Azure's documented cluster limits (2 per region, 14 d soft delete, 30 d capacity lock)",
-            "KEYWARD_DATAPLANE_", "AEK cache TTL 60 s and 64 KiB blocks, measured in docs/benchmarks.md",
-            "KEYWARD_IDENTITY_", "token lifetime, clock skew, signing key name and Entra's public-cloud issuer and JWKS "
-                    + "defaults; mode, authority and default tenant are set (authority's default is loopback, so required)",
-            "KEYWARD_HSM_", "borrow timeout, probe timeout and CKM_AES_KEY_WRAP 0x2109 (the same code on every token); "
-                    + "library and PIN have no default and are set",
-            "KEYWARD_INSTANCE_ID", "empty: the instance id is then WEBSITE_INSTANCE_ID, which the Functions platform sets");
+    private static final Map<String, String> OPTIONAL_WITH_DEFAULT = Map.ofEntries(
+            Map.entry("KEYWARD_OPERATIONS_",
+                    "async-operation timing (lease 60 s > longest step, retries, run budget): tuned and "
+                    + "exercised by AsyncOperationsTest, not per deployment"),
+            Map.entry("KEYWARD_KEYHEALTH_",
+                    "per-key check period 60 s is the top of the 6-60 s Azure documents; batch and lease "
+                    + "follow it (the schedule has no default and is not excused)"),
+            Map.entry("KEYWARD_CLUSTERS_",
+                    "Azure's documented cluster limits (2 per region, 14 d soft delete, 30 d capacity lock)"),
+            Map.entry("KEYWARD_DATAPLANE_",
+                    "AEK cache TTL 60 s and 64 KiB blocks, measured in docs/benchmarks.md"),
+            Map.entry("KEYWARD_IDENTITY_",
+                    "token lifetime, clock skew, signing key name and Entra's public-cloud issuer and JWKS "
+                    + "defaults; mode, authority and default tenant are set (authority's default is loopback, so required)"),
+            Map.entry("KEYWARD_HSM_",
+                    "borrow timeout, probe timeout and CKM_AES_KEY_WRAP 0x2109 (the same code on every token); "
+                    + "library and PIN have no default and are set"),
+            Map.entry("KEYWARD_INSTANCE_ID",
+                    "empty: the instance id is then WEBSITE_INSTANCE_ID, which the Functions platform sets"));
 
     /**
      * Settings only the local host or the tests set; a deployment must not (they point calls at loopback, trust a
