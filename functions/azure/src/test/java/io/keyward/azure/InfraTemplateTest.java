@@ -328,6 +328,19 @@ class InfraTemplateTest {
         }
     }
 
+    /** docs/deployment.md documents every parameter and every Keyward setting the template sets. */
+    @Test
+    void theDeploymentGuideDocumentsEveryParameterAndSetting() throws IOException {
+        String guide = Files.readString(ArmTemplate.REPO.resolve("docs/deployment.md"));
+        template.parameters().fieldNames().forEachRemaining(p ->
+                assertThat(guide).as("docs/deployment.md documents parameter " + p).contains("`" + p + "`"));
+        for (String name : template.appSettingNames()) {
+            if (name.startsWith("KEYWARD_")) {
+                assertThat(guide).as("docs/deployment.md documents " + name).contains(name);
+            }
+        }
+    }
+
     private static String excuse(String name) {
         return OPTIONAL_WITH_DEFAULT.entrySet().stream()
                 .filter(e -> e.getKey().endsWith("_") ? name.startsWith(e.getKey()) : name.equals(e.getKey()))
