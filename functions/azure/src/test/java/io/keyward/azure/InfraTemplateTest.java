@@ -47,6 +47,11 @@ class InfraTemplateTest {
             Map.entry("KEYWARD_HSM_",
                     "borrow timeout, probe timeout and CKM_AES_KEY_WRAP 0x2109 (the same code on every token); "
                     + "library and PIN have no default and are set"),
+            Map.entry("KEYWARD_HPCCACHE_",
+                    "Azure HPC Cache's documented rules (90-minute key authorization window, the regions offering "
+                    + "customer-managed keys) and a 5 s wait poll; the schedule has no default and is not excused"),
+            Map.entry("KEYWARD_CMK_CLIENT_CACHE_SIZE",
+                    "a memory bound on cached Key Vault clients (10000 per instance), not a deployment choice"),
             Map.entry("KEYWARD_INSTANCE_ID",
                     "empty: the instance id is then WEBSITE_INSTANCE_ID, which the Functions platform sets"));
 
