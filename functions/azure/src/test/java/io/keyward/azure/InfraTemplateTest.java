@@ -50,6 +50,15 @@ class InfraTemplateTest {
             Map.entry("KEYWARD_HPCCACHE_",
                     "Azure HPC Cache's documented rules (90-minute key authorization window, the regions offering "
                     + "customer-managed keys) and a 5 s wait poll; the schedule has no default and is not excused"),
+            Map.entry("KEYWARD_KUSTO_",
+                    "the Data Explorer key update's retry window for an unreachable vault (10 min, like Log Analytics')"),
+            Map.entry("KEYWARD_RETENTION_",
+                    "batch sizes, per-run limits and the 1 h grace after the 14-day soft delete; the schedule has no "
+                    + "default and is not excused"),
+            Map.entry("KEYWARD_CMK_VAULT_TIMEOUT",
+                    "5 s per vault call: an unanswering vault must count as an outage quickly (docs/data-plane-outages.md)"),
+            Map.entry("KEYWARD_CMK_VAULT_RETRIES",
+                    "1 retry: the outage grace period, not retries, rides out a blip (docs/data-plane-outages.md)"),
             Map.entry("KEYWARD_CMK_CLIENT_CACHE_SIZE",
                     "a memory bound on cached Key Vault clients (10000 per instance), not a deployment choice"),
             Map.entry("KEYWARD_INSTANCE_ID",
