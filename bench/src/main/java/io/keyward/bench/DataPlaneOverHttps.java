@@ -94,24 +94,25 @@ public final class DataPlaneOverHttps {
         System.out.printf("Data plane over HTTPS into a CMK-linked workspace: batches of %d records (%d bytes of JSON),"
                 + " queries of %d records; %d clients, %d s per phase after %d s warm-up, %d cores%n", RECORDS_PER_BATCH, body.length,
                 QUERY_LIMIT, CLIENTS, seconds, Math.max(10, seconds), Runtime.getRuntime().availableProcessors());
-        // Each mode writes its own table: a query must read blocks the same mode wrote.
+        // Each mode queries a table it wrote itself (a query must read blocks the same mode wrote), filled beforehand
+        // with 40 batches 10 minutes apart: a query of the newest 1,000 records reads the blocks of the two newest.
         long[] queryBytes = new long[2];
         for (int mode = 0; mode < 2; mode++) {
             SwitchableBlockCipher.encrypt = mode == 0;
-            for (int i = 0; i < 4; i++) {
-                ingest(clients.get(0), token, table(mode == 0), body);
+            for (int i = 0; i < 40; i++) {
+                ingest(clients.get(0), token, queryTable(mode == 0), batch(t0.minus(Duration.ofHours(8)).plus(Duration.ofMinutes(10L * i))));
             }
-            queryBytes[mode] = query(clients.get(0), token, table(mode == 0)).length;
+            queryBytes[mode] = query(clients.get(0), token, queryTable(mode == 0)).length;
         }
         List<Phases.Result> ingest = new ArrayList<>();
         List<Phases.Result> query = new ArrayList<>();
+        // A-B-B-A: encrypted, plain, plain, encrypted, so that a steady drift (JIT, a growing table) favours neither
         for (int round = 0; round < 2; round++) {
-            for (boolean encrypt : new boolean[] {true, false}) {
+            for (boolean encrypt : round == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
                 SwitchableBlockCipher.encrypt = encrypt;
-                String t = table(encrypt);
                 String label = encrypt ? "encrypted" : "plain";
-                ingest.add(phases.closedLoop("ingest " + label, CLIENTS, i -> ingest(clients.get(i), token, t, body)));
-                query.add(phases.closedLoop("query " + label, CLIENTS, i -> query(clients.get(i), token, t)));
+                ingest.add(phases.closedLoop("ingest " + label, CLIENTS, i -> ingest(clients.get(i), token, ingestTable(encrypt), body)));
+                query.add(phases.closedLoop("query " + label, CLIENTS, i -> query(clients.get(i), token, queryTable(encrypt))));
             }
         }
         SwitchableBlockCipher.encrypt = true;
@@ -120,12 +121,12 @@ public final class DataPlaneOverHttps {
         System.out.printf("%-22s %10s %10s %12s %9s %9s%n", "phase", "req/s", "MB/s", "records/s", "p50 ms", "p99 ms");
         for (int i = 0; i < ingest.size(); i++) {
             print(ingest.get(i), body.length, RECORDS_PER_BATCH);
-            print(query.get(i), queryBytes[i % 2], QUERY_LIMIT);
+            print(query.get(i), queryBytes[query.get(i).name().endsWith("encrypted") ? 0 : 1], QUERY_LIMIT);
         }
-        double ingestOn = mean(ingest, 0);
-        double ingestOff = mean(ingest, 1);
-        double queryOn = mean(query, 0);
-        double queryOff = mean(query, 1);
+        double ingestOn = mean(ingest, true);
+        double ingestOff = mean(ingest, false);
+        double queryOn = mean(query, true);
+        double queryOff = mean(query, false);
         System.out.println();
         System.out.printf("ingest: encrypted %.1f MB/s vs plain %.1f MB/s: encryption costs %.1f %%  (goal <= 10 %%)%n",
                 ingestOn * body.length / 1e6, ingestOff * body.length / 1e6, 100 * (1 - ingestOn / ingestOff));
@@ -135,19 +136,18 @@ public final class DataPlaneOverHttps {
         System.out.printf("errors: %d%n", errors);
     }
 
-    private static String table(boolean encrypt) {
-        return encrypt ? "BenchEncrypted_CL" : "BenchPlain_CL";
+    private static String ingestTable(boolean encrypt) {
+        return encrypt ? "BenchIngestEncrypted_CL" : "BenchIngestPlain_CL";
     }
 
-    /** Mean ops/s of the phases at {@code parity} (0: encrypted, 1: plain). */
-    private static double mean(List<Phases.Result> results, int parity) {
-        double sum = 0;
-        int n = 0;
-        for (int i = parity; i < results.size(); i += 2) {
-            sum += results.get(i).opsPerSecond();
-            n++;
-        }
-        return sum / n;
+    private static String queryTable(boolean encrypt) {
+        return encrypt ? "BenchQueryEncrypted_CL" : "BenchQueryPlain_CL";
+    }
+
+    /** Mean ops/s of the encrypted (or plain) phases. */
+    private static double mean(List<Phases.Result> results, boolean encrypted) {
+        return results.stream().filter(r -> r.name().endsWith(encrypted ? "encrypted" : "plain"))
+                .mapToDouble(Phases.Result::opsPerSecond).average().orElseThrow();
     }
 
     private static void print(Phases.Result r, long bytesPerOp, int recordsPerOp) {

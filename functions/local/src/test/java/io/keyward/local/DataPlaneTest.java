@@ -243,6 +243,28 @@ class DataPlaneTest {
         assertThat(rows.get(149).get("n")).isEqualTo(50);
     }
 
+    @Test
+    void aQueryOverMoreBlocksThanAPageReadsThemNewestFirstAcrossPages() throws Exception {
+        Workspace ws = workspace(sub());
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(3));
+        // 40 ingests of one record each: 40 blocks, more than two of the query's 16-block pages
+        for (int i = 0; i < 40; i++) {
+            assertThat(ingest(arm, ws.customerId, "Paged_CL", "ts", "[{\"ts\":\"" + t0.plusSeconds(60L * i) + "\",\"msg\":\"m" + i
+                    + "\"}]").status()).isEqualTo(200);
+        }
+        assertThat(queryDb("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", ws.customerId, Long.class)).isEqualTo(40L);
+        List<Object> newest = rows(query(arm, ws.customerId, "table=Paged_CL&timespan=PT4H&limit=25")).stream().map(r -> r.get("msg")).toList();
+        List<Object> expected = new ArrayList<>();
+        for (int i = 39; i >= 15; i--) {
+            expected.add("m" + i);
+        }
+        assertThat(newest).isEqualTo(expected);
+        assertThat(rows(query(arm, ws.customerId, "table=Paged_CL&timespan=PT4H&limit=1000"))).hasSize(40);
+        // a window in the middle: blocks 5..34 by time, crossing page boundaries from either end
+        assertThat(rows(query(arm, ws.customerId, "table=Paged_CL&limit=1000&from=" + enc(t0.plusSeconds(300).toString()) + "&to="
+                + enc(t0.plusSeconds(60L * 34).toString())))).extracting(r -> r.get("msg")).hasSize(30).first().isEqualTo("m34");
+    }
+
     // --- helpers
 
     private static ClusterArm.Reply setKeyEnabled(String keyName, String version, boolean enabled) throws Exception {

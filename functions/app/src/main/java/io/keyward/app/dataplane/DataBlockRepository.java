@@ -93,16 +93,28 @@ class DataBlockRepository {
         }
     }
 
-    /** Blocks of a table overlapping [from, to], newest (by their latest record) first. */
-    List<Block> overlapping(Connection c, UUID customerId, String table, Instant from, Instant to) throws SQLException {
+    /**
+     * One page of the blocks of a table overlapping [from, to], newest (by their latest record) first, after the
+     * block {@code after} (null: from the start). Pages, not the whole range: a query needs only the newest blocks,
+     * and a table's range may hold far more sealed bytes than memory.
+     */
+    List<Block> overlapping(Connection c, UUID customerId, String table, Instant from, Instant to, @Nullable Block after, int page)
+            throws SQLException {
         List<Block> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
                 + " FROM data_blocks WHERE customer_id = ? AND table_name = ? AND max_time_generated >= ?"
-                + " AND min_time_generated <= ? ORDER BY max_time_generated DESC, block_id")) {
-            ps.setObject(1, customerId);
-            ps.setString(2, table);
-            ps.setTimestamp(3, Timestamp.from(from));
-            ps.setTimestamp(4, Timestamp.from(to));
+                + " AND min_time_generated <= ?" + (after == null ? "" : " AND (max_time_generated, block_id) < (?, ?)")
+                + " ORDER BY max_time_generated DESC, block_id DESC LIMIT ?")) {
+            int i = 1;
+            ps.setObject(i++, customerId);
+            ps.setString(i++, table);
+            ps.setTimestamp(i++, Timestamp.from(from));
+            ps.setTimestamp(i++, Timestamp.from(to));
+            if (after != null) {
+                ps.setTimestamp(i++, Timestamp.from(after.maxTime()));
+                ps.setObject(i++, after.blockId());
+            }
+            ps.setInt(i, page);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(block(rs));

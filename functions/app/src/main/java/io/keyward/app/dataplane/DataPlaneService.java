@@ -29,6 +29,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +54,8 @@ class DataPlaneService {
     /** The cluster AEK's Envelope version; a key rotation re-wraps the same AEK, so there is one so far. */
     static final int CLUSTER_AEK_VERSION = 1;
     static final int PLATFORM_AEK_VERSION = 1;
+    /** Blocks read per database round trip by a query (at most 16 x 64 KiB of sealed data in memory per page). */
+    private static final int QUERY_PAGE = 16;
     private static final Argument<List<Map<String, Object>>> RECORDS = Argument.listOf(Argument.mapOf(String.class, Object.class));
     private static final Logger LOG = LoggerFactory.getLogger(DataPlaneService.class);
 
@@ -185,12 +189,11 @@ class DataPlaneService {
         if (from.isAfter(to)) {
             throw new ArmException(ArmErrorCode.InvalidParameter, "The time range ends before it starts.", "to");
         }
-        List<DataBlockRepository.Block> blocks = repository.read(c -> repository.overlapping(c, ws.customerId(), t, from, to));
         List<Map<String, Object>> found = new ArrayList<>();
         Map<UUID, KeyHealth.Status> health = new HashMap<>();
         Comparator<Map<String, Object>> newestFirst = Comparator.comparing((Map<String, Object> r) -> Instant.parse((String) r.get(TIME_GENERATED)))
                 .reversed();
-        for (DataBlockRepository.Block b : blocks) {
+        for (DataBlockRepository.Block b : (Iterable<DataBlockRepository.Block>) () -> pages(ws.customerId(), t, from, to)) {
             // Blocks come by their newest record, descending: once `max` records are newer than this block's newest,
             // no older block can contribute.
             if (found.size() >= max && Instant.parse((String) found.get(max - 1).get(TIME_GENERATED)).isAfter(b.maxTime())) {
@@ -216,6 +219,38 @@ class DataPlaneService {
             }
         }
         return found;
+    }
+
+    /** The blocks of a query's range, newest first, read from the database a page at a time as the query goes on. */
+    private Iterator<DataBlockRepository.Block> pages(UUID customerId, String table, Instant from, Instant to) {
+        return new Iterator<>() {
+            private List<DataBlockRepository.Block> page = List.of();
+            private int next;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (next < page.size()) {
+                    return true;
+                }
+                if (done) {
+                    return false;
+                }
+                DataBlockRepository.Block after = page.isEmpty() ? null : page.get(page.size() - 1);
+                page = repository.read(c -> repository.overlapping(c, customerId, table, from, to, after, QUERY_PAGE));
+                next = 0;
+                done = page.size() < QUERY_PAGE;
+                return !page.isEmpty();
+            }
+
+            @Override
+            public DataBlockRepository.Block next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return page.get(next++);
+            }
+        };
     }
 
     /**
