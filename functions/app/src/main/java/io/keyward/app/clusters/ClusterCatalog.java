@@ -1,6 +1,5 @@
 package io.keyward.app.clusters;
 
-import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.AsyncOperation;
@@ -8,7 +7,9 @@ import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.NewOperation;
 import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
+import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.identity.IdentityService;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.PrincipalType;
@@ -128,7 +129,7 @@ class ClusterCatalog implements ClusterService {
         try {
             return repository.claimExpiredDeleted(tx, grace, limit);
         } catch (SQLException e) {
-            throw new ClusterRepository.ClusterStoreException(e);
+            throw new StoreException("cluster", e);
         }
     }
 
@@ -142,7 +143,7 @@ class ClusterCatalog implements ClusterService {
             purge(tx, expired.get());
             return true;
         } catch (SQLException e) {
-            throw new ClusterRepository.ClusterStoreException(e);
+            throw new StoreException("cluster", e);
         }
     }
 
@@ -174,8 +175,8 @@ class ClusterCatalog implements ClusterService {
                 }
                 return change(c, current, body, true);
             });
-        } catch (ClusterRepository.ClusterStoreException e) {
-            if (ClusterRepository.UNIQUE_VIOLATION.equals(e.sqlState())) {
+        } catch (StoreException e) {
+            if (e.uniqueViolation()) {
                 throw new ArmException(ArmErrorCode.ConflictError, "A cluster named '" + name.value() + "' is being created by another"
                         + " request.", "clusterName");
             }
@@ -412,7 +413,7 @@ class ClusterCatalog implements ClusterService {
         try {
             action.run();
         } catch (SQLException e) {
-            throw new ClusterRepository.ClusterStoreException(e);
+            throw new StoreException("cluster", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.keyward.app.clusters;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -30,9 +31,6 @@ import javax.sql.DataSource;
 @Singleton
 class ClusterRepository {
 
-    /** SQLSTATE unique_violation: a concurrent create took the name first. */
-    static final String UNIQUE_VIOLATION = "23505";
-
     private static final String COLUMNS = "cluster_id, subscription_id, resource_group, name, location, tenant_id, principal_id,"
             + " sku_capacity, billing_type, provisioning_state, key_vault_uri, key_name, key_version, key_rsa_size, tags::text,"
             + " created_at, updated_at, last_sku_update, deleted_at, scheduled_purge_at";
@@ -47,22 +45,13 @@ class ClusterRepository {
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, ClusterStoreException::new);
+        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("cluster", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, ClusterStoreException::new);
+        return SqlTransactions.read(dataSource, work, e -> new StoreException("cluster", e));
     }
 
-    static final class ClusterStoreException extends RuntimeException {
-        ClusterStoreException(SQLException cause) {
-            super("cluster store failed: SQLSTATE " + cause.getSQLState(), cause);
-        }
-
-        String sqlState() {
-            return ((SQLException) getCause()).getSQLState();
-        }
-    }
 
     /**
      * Serialises cluster creates and recoveries of one subscription until the transaction ends, so that two at once

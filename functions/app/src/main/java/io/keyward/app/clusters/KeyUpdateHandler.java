@@ -5,6 +5,7 @@ import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.OperationHandler;
 import io.keyward.app.arm.StepContext;
 import io.keyward.app.arm.StepResult;
+import io.keyward.app.arm.StoreException;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.cmk.CmkResource;
@@ -109,7 +110,7 @@ class KeyUpdateHandler implements OperationHandler {
         try {
             return repository.find(c, id.sub(), id.group(), id.name(), true);
         } catch (SQLException e) {
-            throw new ClusterRepository.ClusterStoreException(e);
+            throw new StoreException("cluster", e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.keyward.app.cmk;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.PrincipalType;
 import jakarta.inject.Singleton;
@@ -33,11 +34,11 @@ class CmkAekRepository {
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, CmkKeys.CmkStoreException::new);
+        return SqlTransactions.read(dataSource, work, e -> new StoreException("cmk", e));
     }
 
     <T> T write(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, CmkKeys.CmkStoreException::new);
+        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("cmk", e));
     }
 
     Optional<WrappedAek> find(Connection c, UUID uuid) {
@@ -56,7 +57,7 @@ class CmkAekRepository {
                         rs.getBoolean(5), rs.getBoolean(6), new WrappedAek(rs.getString(7), rs.getString(8), rs.getString(9), rs.getBytes(10))));
             }
         } catch (SQLException e) {
-            throw new CmkKeys.CmkStoreException(e);
+            throw new StoreException("cmk", e);
         }
     }
 
@@ -80,7 +81,7 @@ class CmkAekRepository {
             ps.setTimestamp(12, Timestamp.from(now));
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new CmkKeys.CmkStoreException(e);
+            throw new StoreException("cmk", e);
         }
         // The key was just proven usable: whatever the poller last saw (revoked, unavailable) no longer applies; the
         // resource is polled again at once, as a newly enrolled one.
@@ -88,7 +89,7 @@ class CmkAekRepository {
             ps.setObject(1, r.uuid());
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new CmkKeys.CmkStoreException(e);
+            throw new StoreException("cmk", e);
         }
     }
 
@@ -104,7 +105,7 @@ class CmkAekRepository {
             ps.setString(6, expectedVersion);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
-            throw new CmkKeys.CmkStoreException(e);
+            throw new StoreException("cmk", e);
         }
     }
 
@@ -114,7 +115,7 @@ class CmkAekRepository {
             ps.setObject(2, uuid);
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw new CmkKeys.CmkStoreException(e);
+            throw new StoreException("cmk", e);
         }
     }
 
@@ -126,7 +127,7 @@ class CmkAekRepository {
             aek.setObject(1, uuid);
             return aek.executeUpdate() > 0;
         } catch (SQLException e) {
-            throw new CmkKeys.CmkStoreException(e);
+            throw new StoreException("cmk", e);
         }
     }
 }

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
@@ -340,10 +339,4 @@ public class CmkKeys {
         }
     }
 
-    /** Thrown by the core's storage on a database failure. */
-    public static final class CmkStoreException extends RuntimeException {
-        CmkStoreException(SQLException cause) {
-            super("cmk_aeks: " + cause.getMessage(), cause);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package io.keyward.app.dataplane;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -25,18 +26,13 @@ class DataBlockRepository {
         this.dataSource = dataSource;
     }
 
-    static final class DataStoreException extends RuntimeException {
-        DataStoreException(SQLException cause) {
-            super("data store failed: SQLSTATE " + cause.getSQLState(), cause);
-        }
-    }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, DataStoreException::new);
+        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("data", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, DataStoreException::new);
+        return SqlTransactions.read(dataSource, work, e -> new StoreException("data", e));
     }
 
     enum KeyKind {

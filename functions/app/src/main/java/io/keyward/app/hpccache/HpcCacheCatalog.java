@@ -7,6 +7,7 @@ import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.NewOperation;
 import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
+import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.CmkKeys;
@@ -94,8 +95,8 @@ class HpcCacheCatalog {
                 Optional<StoredCache> existing = repository.find(c, sub.value(), group.value(), name.value(), true);
                 return existing.isEmpty() ? create(c, sub, group, name, body, caller) : update(c, existing.get(), body);
             });
-        } catch (HpcCacheRepository.CacheStoreException e) {
-            if (HpcCacheRepository.UNIQUE_VIOLATION.equals(e.sqlState())) {
+        } catch (StoreException e) {
+            if (e.uniqueViolation()) {
                 throw new ArmException(ArmErrorCode.ConflictError, "A cache named '" + name + "' is being created by another request.",
                         "cacheName");
             }

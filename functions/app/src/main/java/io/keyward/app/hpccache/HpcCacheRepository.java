@@ -1,6 +1,7 @@
 package io.keyward.app.hpccache;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -25,9 +26,6 @@ import javax.sql.DataSource;
 @Singleton
 class HpcCacheRepository {
 
-    /** SQLSTATE unique_violation: a concurrent create took the name first. */
-    static final String UNIQUE_VIOLATION = "23505";
-
     private static final String COLUMNS = "cache_uuid, subscription_id, resource_group, name, location, tenant_id, principal_id,"
             + " sku_name, cache_size_gb, subnet, key_url, source_vault_id, rotation_to_latest, provisioning_state, health_state,"
             + " status_description, tags::text, created_at, updated_at, authorized_at, create_operation_id";
@@ -42,22 +40,13 @@ class HpcCacheRepository {
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, CacheStoreException::new);
+        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("hpc cache", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, CacheStoreException::new);
+        return SqlTransactions.read(dataSource, work, e -> new StoreException("hpc cache", e));
     }
 
-    static final class CacheStoreException extends RuntimeException {
-        CacheStoreException(SQLException cause) {
-            super("hpc cache store failed: SQLSTATE " + cause.getSQLState(), cause);
-        }
-
-        String sqlState() {
-            return ((SQLException) getCause()).getSQLState();
-        }
-    }
 
     Optional<StoredCache> find(Connection c, String subscriptionId, String resourceGroup, String name, boolean forUpdate) throws SQLException {
         String sql = "SELECT " + COLUMNS + " FROM hpc_caches WHERE subscription_id = ? AND lower(resource_group) = lower(?)"

@@ -7,6 +7,7 @@ import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.NewOperation;
 import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
+import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
@@ -98,8 +99,8 @@ class KustoCatalog {
                 }
                 return change(c, existing.get(), body);
             });
-        } catch (KustoRepository.KustoStoreException e) {
-            if (KustoRepository.UNIQUE_VIOLATION.equals(e.sqlState())) {
+        } catch (StoreException e) {
+            if (e.uniqueViolation()) {
                 throw new ArmException(ArmErrorCode.ConflictError, "A cluster named '" + name + "' is being created by another request.",
                         "clusterName");
             }

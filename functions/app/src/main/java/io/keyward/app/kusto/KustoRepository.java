@@ -1,6 +1,7 @@
 package io.keyward.app.kusto;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
 import io.keyward.app.cmk.CustomerKey;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
@@ -25,8 +26,6 @@ import javax.sql.DataSource;
 @Singleton
 class KustoRepository {
 
-    /** SQLSTATE unique_violation: a concurrent create took the name first. */
-    static final String UNIQUE_VIOLATION = "23505";
     private static final String COLUMNS = "cluster_uuid, subscription_id, resource_group, name, location, tenant_id, principal_id,"
             + " sku_name, sku_tier, sku_capacity, provisioning_state, state, key_vault_uri, key_name, key_version, tags::text,"
             + " created_at, updated_at";
@@ -45,22 +44,13 @@ class KustoRepository {
                     Instant createdAt) {
     }
 
-    static final class KustoStoreException extends RuntimeException {
-        KustoStoreException(SQLException cause) {
-            super("kusto store failed: SQLSTATE " + cause.getSQLState(), cause);
-        }
-
-        String sqlState() {
-            return ((SQLException) getCause()).getSQLState();
-        }
-    }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, KustoStoreException::new);
+        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("kusto", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, KustoStoreException::new);
+        return SqlTransactions.read(dataSource, work, e -> new StoreException("kusto", e));
     }
 
     Optional<KustoCluster> find(Connection c, String subscriptionId, String resourceGroup, String name, boolean forUpdate)

@@ -1,6 +1,7 @@
 package io.keyward.app.retention;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,18 +28,13 @@ class RetentionRepository {
         this.dataSource = dataSource;
     }
 
-    static final class RetentionStoreException extends RuntimeException {
-        RetentionStoreException(SQLException cause) {
-            super("retention store failed: SQLSTATE " + cause.getSQLState(), cause);
-        }
-    }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, RetentionStoreException::new);
+        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("retention", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, RetentionStoreException::new);
+        return SqlTransactions.read(dataSource, work, e -> new StoreException("retention", e));
     }
 
     /**

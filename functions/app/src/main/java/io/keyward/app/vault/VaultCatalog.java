@@ -3,6 +3,7 @@ package io.keyward.app.vault;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ResourceGroupName;
+import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.VaultTenantLookup;
@@ -138,8 +139,8 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                 repository.update(c, updated);
                 return new Saved(updated, false);
             });
-        } catch (VaultRepository.VaultStoreException e) {
-            if (VaultRepository.UNIQUE_VIOLATION.equals(e.sqlState())) {
+        } catch (StoreException e) {
+            if (e.uniqueViolation()) {
                 throw nameTaken(name); // a concurrent create took the name between our read and our insert
             }
             throw e;

@@ -1,6 +1,7 @@
 package io.keyward.app.vault;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -31,9 +32,6 @@ import javax.sql.DataSource;
 @Singleton
 class VaultRepository {
 
-    /** SQLSTATE unique_violation: another request took the (global) vault name first. */
-    static final String UNIQUE_VIOLATION = "23505";
-
     private static final String COLUMNS = "name, subscription_id, resource_group, location, tenant_id, sku, soft_delete_enabled,"
             + " soft_delete_retention_days, purge_protection_enabled, access_policies::text, tags::text, created_at, updated_at,"
             + " deleted_at, scheduled_purge_at";
@@ -49,23 +47,14 @@ class VaultRepository {
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, VaultStoreException::new);
+        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("vault", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, VaultStoreException::new);
+        return SqlTransactions.read(dataSource, work, e -> new StoreException("vault", e));
     }
 
     /** Thrown for database failures; {@link #sqlState()} lets the service tell a name race from an outage. */
-    static final class VaultStoreException extends RuntimeException {
-        VaultStoreException(SQLException cause) {
-            super("vault store failed: SQLSTATE " + cause.getSQLState(), cause);
-        }
-
-        String sqlState() {
-            return ((SQLException) getCause()).getSQLState();
-        }
-    }
 
     // --- subscriptions
 

@@ -8,6 +8,7 @@ import io.keyward.app.arm.NewOperation;
 import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.StepResult;
+import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.clusters.Cluster;
 import io.keyward.app.clusters.ClusterProvisioningState;
@@ -102,7 +103,7 @@ class WorkspaceCatalog implements WorkspaceService {
                 }
             }
         } catch (SQLException e) {
-            throw new WorkspaceRepository.WorkspaceStoreException(e);
+            throw new StoreException("workspace", e);
         }
     }
 
@@ -129,7 +130,7 @@ class WorkspaceCatalog implements WorkspaceService {
         try {
             return repository.claimExpiredDeleted(tx, SOFT_DELETE_PERIOD.plus(grace), limit);
         } catch (SQLException e) {
-            throw new WorkspaceRepository.WorkspaceStoreException(e);
+            throw new StoreException("workspace", e);
         }
     }
 
@@ -143,7 +144,7 @@ class WorkspaceCatalog implements WorkspaceService {
             purge(tx, expired.get());
             return true;
         } catch (SQLException e) {
-            throw new WorkspaceRepository.WorkspaceStoreException(e);
+            throw new StoreException("workspace", e);
         }
     }
 
@@ -171,8 +172,8 @@ class WorkspaceCatalog implements WorkspaceService {
                 repository.update(c, updated);
                 return new Saved(updated, false);
             });
-        } catch (WorkspaceRepository.WorkspaceStoreException e) {
-            if (WorkspaceRepository.UNIQUE_VIOLATION.equals(e.sqlState())) {
+        } catch (StoreException e) {
+            if (e.uniqueViolation()) {
                 throw new ArmException(ArmErrorCode.ConflictError, "The workspace '" + name + "' was created by a concurrent request;"
                         + " retry the request.");
             }

@@ -1,6 +1,7 @@
 package io.keyward.app.workspaces;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -30,9 +31,6 @@ import javax.sql.DataSource;
 @Singleton
 class WorkspaceRepository {
 
-    /** SQLSTATE unique_violation: a concurrent create took the name first. */
-    static final String UNIQUE_VIOLATION = "23505";
-
     private static final String COLUMNS = "customer_id, subscription_id, resource_group, name, location, tenant_id, sku,"
             + " retention_in_days, tags::text, cluster_resource_id, pending_kind, pending_cluster_id, pending_operation_id,"
             + " created_at, modified_at, deleted_at";
@@ -47,23 +45,14 @@ class WorkspaceRepository {
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, WorkspaceStoreException::new);
+        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("workspace", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, WorkspaceStoreException::new);
+        return SqlTransactions.read(dataSource, work, e -> new StoreException("workspace", e));
     }
 
     /** Thrown for database failures; {@link #sqlState()} tells a name race from an outage. */
-    static final class WorkspaceStoreException extends RuntimeException {
-        WorkspaceStoreException(SQLException cause) {
-            super("workspace store failed: SQLSTATE " + cause.getSQLState(), cause);
-        }
-
-        String sqlState() {
-            return ((SQLException) getCause()).getSQLState();
-        }
-    }
 
     // --- workspaces
 
