@@ -52,7 +52,6 @@ class ClusterRepository {
         return SqlTransactions.read(dataSource, work, e -> new StoreException("cluster", e));
     }
 
-
     /**
      * Serialises cluster creates and recoveries of one subscription until the transaction ends, so that two at once
      * cannot both pass the per-region count (an advisory lock: it needs no row to exist).

@@ -26,7 +26,6 @@ class DataBlockRepository {
         this.dataSource = dataSource;
     }
 
-
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
         return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("data", e));
     }

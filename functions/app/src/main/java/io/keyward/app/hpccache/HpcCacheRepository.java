@@ -47,7 +47,6 @@ class HpcCacheRepository {
         return SqlTransactions.read(dataSource, work, e -> new StoreException("hpc cache", e));
     }
 
-
     Optional<StoredCache> find(Connection c, String subscriptionId, String resourceGroup, String name, boolean forUpdate) throws SQLException {
         String sql = "SELECT " + COLUMNS + " FROM hpc_caches WHERE subscription_id = ? AND lower(resource_group) = lower(?)"
                 + " AND lower(name) = lower(?)" + (forUpdate ? " FOR UPDATE" : "");

@@ -44,7 +44,6 @@ class KustoRepository {
                     Instant createdAt) {
     }
 
-
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
         return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("kusto", e));
     }

@@ -28,7 +28,6 @@ class RetentionRepository {
         this.dataSource = dataSource;
     }
 
-
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
         return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("retention", e));
     }
