@@ -1,13 +1,15 @@
 package io.keyward.app.clusters;
 
+import static io.keyward.app.arm.JdbcColumns.instant;
+import static io.keyward.app.arm.JdbcColumns.setInstant;
+import static io.keyward.app.arm.JdbcColumns.tags;
+import static io.keyward.app.arm.JdbcColumns.toJson;
+
 import io.keyward.app.arm.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -34,7 +35,6 @@ class ClusterRepository {
     private static final String COLUMNS = "cluster_id, subscription_id, resource_group, name, location, tenant_id, principal_id,"
             + " sku_capacity, billing_type, provisioning_state, key_vault_uri, key_name, key_version, key_rsa_size, tags::text,"
             + " created_at, updated_at, last_sku_update, deleted_at, scheduled_purge_at";
-    private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
 
     private final DataSource dataSource;
     private final JsonMapper json;
@@ -244,7 +244,7 @@ class ClusterRepository {
         } else {
             ps.setInt(first + 6, k.keyRsaSize());
         }
-        ps.setString(first + 7, write(s.tags()));
+        ps.setString(first + 7, toJson(json, s.tags()));
     }
 
     private StoredCluster map(Connection c, ResultSet rs) throws SQLException {
@@ -255,7 +255,7 @@ class ClusterRepository {
         return new StoredCluster(id, rs.getString("subscription_id"), rs.getString("resource_group"), rs.getString("name"),
                 rs.getString("location"), rs.getString("tenant_id"), rs.getObject("principal_id", UUID.class), rs.getLong("sku_capacity"),
                 BillingType.valueOf(rs.getString("billing_type")), ClusterProvisioningState.valueOf(rs.getString("provisioning_state")),
-                key, read(rs.getString(15)), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
+                key, tags(json, rs.getString(15)), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant(),
                 rs.getTimestamp("last_sku_update").toInstant(), instant(rs.getTimestamp("deleted_at")),
                 instant(rs.getTimestamp("scheduled_purge_at")), workspaces(c, id));
     }
@@ -274,32 +274,4 @@ class ClusterRepository {
         }
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Map<String, String> read(String text) {
-        try {
-            return json.readValue(text, TAGS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void setInstant(PreparedStatement ps, int index, @Nullable Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.TIMESTAMP);
-        } else {
-            ps.setTimestamp(index, Timestamp.from(value));
-        }
-    }
-
-    @Nullable
-    private static Instant instant(@Nullable Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
 }

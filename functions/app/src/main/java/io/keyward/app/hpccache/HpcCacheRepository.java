@@ -1,13 +1,15 @@
 package io.keyward.app.hpccache;
 
+import static io.keyward.app.arm.JdbcColumns.instant;
+import static io.keyward.app.arm.JdbcColumns.setInstant;
+import static io.keyward.app.arm.JdbcColumns.tags;
+import static io.keyward.app.arm.JdbcColumns.toJson;
+
 import io.keyward.app.arm.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -29,7 +30,6 @@ class HpcCacheRepository {
     private static final String COLUMNS = "cache_uuid, subscription_id, resource_group, name, location, tenant_id, principal_id,"
             + " sku_name, cache_size_gb, subnet, key_url, source_vault_id, rotation_to_latest, provisioning_state, health_state,"
             + " status_description, tags::text, created_at, updated_at, authorized_at, create_operation_id";
-    private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
 
     private final DataSource dataSource;
     private final JsonMapper json;
@@ -99,7 +99,7 @@ class HpcCacheRepository {
             ps.setString(14, s.provisioningState());
             ps.setString(15, s.healthState());
             ps.setString(16, s.statusDescription());
-            ps.setString(17, write(s.tags()));
+            ps.setString(17, toJson(json, s.tags()));
             ps.setTimestamp(18, Timestamp.from(s.createdAt()));
             ps.setTimestamp(19, Timestamp.from(s.updatedAt()));
             setInstant(ps, 20, s.authorizedAt());
@@ -116,7 +116,7 @@ class HpcCacheRepository {
             ps.setString(1, s.provisioningState());
             ps.setString(2, s.healthState());
             ps.setString(3, s.statusDescription());
-            ps.setString(4, write(s.tags()));
+            ps.setString(4, toJson(json, s.tags()));
             ps.setTimestamp(5, Timestamp.from(s.updatedAt()));
             setInstant(ps, 6, s.authorizedAt());
             ps.setObject(7, s.createOperation());
@@ -160,37 +160,9 @@ class HpcCacheRepository {
     private StoredCache map(ResultSet rs) throws SQLException {
         return new StoredCache(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getObject(7, UUID.class), rs.getString(8), rs.getInt(9), rs.getString(10), rs.getString(11),
-                rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15), rs.getString(16), read(rs.getString(17)),
+                rs.getString(12), rs.getBoolean(13), rs.getString(14), rs.getString(15), rs.getString(16), tags(json, rs.getString(17)),
                 rs.getTimestamp(18).toInstant(), rs.getTimestamp(19).toInstant(), instant(rs.getTimestamp(20)),
                 rs.getObject(21, UUID.class));
     }
 
-    @Nullable
-    private static Instant instant(@Nullable Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
-
-    private static void setInstant(PreparedStatement ps, int i, @Nullable Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(i, java.sql.Types.TIMESTAMP);
-        } else {
-            ps.setTimestamp(i, Timestamp.from(value));
-        }
-    }
-
-    private Map<String, String> read(String text) {
-        try {
-            return json.readValue(text, TAGS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private String write(Map<String, String> tags) {
-        try {
-            return json.writeValueAsString(tags);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,14 +1,14 @@
 package io.keyward.app.kusto;
 
+import static io.keyward.app.arm.JdbcColumns.tags;
+import static io.keyward.app.arm.JdbcColumns.toJson;
+
 import io.keyward.app.arm.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.keyward.app.cmk.CustomerKey;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +17,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -29,7 +28,6 @@ class KustoRepository {
     private static final String COLUMNS = "cluster_uuid, subscription_id, resource_group, name, location, tenant_id, principal_id,"
             + " sku_name, sku_tier, sku_capacity, provisioning_state, state, key_vault_uri, key_name, key_version, tags::text,"
             + " created_at, updated_at";
-    private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
 
     private final DataSource dataSource;
     private final JsonMapper json;
@@ -214,7 +212,7 @@ class KustoRepository {
         ps.setString(first + 6, key == null ? null : key.vaultUri());
         ps.setString(first + 7, key == null ? null : key.keyName());
         ps.setString(first + 8, key == null ? null : key.keyVersion());
-        ps.setString(first + 9, write(k.tags()));
+        ps.setString(first + 9, toJson(json, k.tags()));
     }
 
     private KustoCluster map(ResultSet rs) throws SQLException {
@@ -224,22 +222,7 @@ class KustoRepository {
                 rs.getString("name"), rs.getString("location"), rs.getString("tenant_id"), rs.getObject("principal_id", UUID.class),
                 new KustoCluster.Sku(rs.getString("sku_name"), rs.getString("sku_tier"), rs.getInt("sku_capacity")),
                 KustoCluster.ProvisioningState.valueOf(rs.getString("provisioning_state")), KustoCluster.State.valueOf(rs.getString("state")),
-                key, readTags(rs.getString(16)), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+                key, tags(json, rs.getString(16)), rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Map<String, String> readTags(String text) {
-        try {
-            return json.readValue(text, TAGS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -1,5 +1,11 @@
 package io.keyward.app.vault;
 
+import static io.keyward.app.arm.JdbcColumns.fromJson;
+import static io.keyward.app.arm.JdbcColumns.instant;
+import static io.keyward.app.arm.JdbcColumns.setInstant;
+import static io.keyward.app.arm.JdbcColumns.tags;
+import static io.keyward.app.arm.JdbcColumns.toJson;
+
 import io.keyward.app.arm.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
@@ -7,19 +13,15 @@ import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -36,7 +38,6 @@ class VaultRepository {
             + " soft_delete_retention_days, purge_protection_enabled, access_policies::text, tags::text, created_at, updated_at,"
             + " deleted_at, scheduled_purge_at";
     private static final Argument<List<StoredPolicy>> POLICIES = Argument.listOf(StoredPolicy.class);
-    private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
 
     private final DataSource dataSource;
     private final JsonMapper json;
@@ -201,50 +202,21 @@ class VaultRepository {
         ps.setBoolean(first + 3, vault.softDeleteEnabled());
         ps.setInt(first + 4, vault.softDeleteRetentionDays());
         ps.setBoolean(first + 5, vault.purgeProtectionEnabled());
-        ps.setString(first + 6, write(vault.accessPolicies().stream().map(StoredPolicy::of).toList()));
-        ps.setString(first + 7, write(v.tags()));
+        ps.setString(first + 6, toJson(json, vault.accessPolicies().stream().map(StoredPolicy::of).toList()));
+        ps.setString(first + 7, toJson(json, v.tags()));
     }
 
     private StoredVault map(ResultSet rs) throws SQLException {
         String name = rs.getString("name");
         String subscription = rs.getString("subscription_id");
         String group = rs.getString("resource_group");
-        List<AccessPolicy> policies = read(rs.getString(10), POLICIES).stream().map(StoredPolicy::policy).toList();
+        List<AccessPolicy> policies = fromJson(json, rs.getString(10), POLICIES).stream().map(StoredPolicy::policy).toList();
         Vault vault = new Vault(Vault.idOf(subscription, group, name), subscription, group, name, rs.getString("location"),
                 rs.getString("tenant_id"), rs.getString("sku"), rs.getBoolean("soft_delete_enabled"),
                 rs.getInt("soft_delete_retention_days"), rs.getBoolean("purge_protection_enabled"), policies,
                 rs.getTimestamp("created_at").toInstant());
-        return new StoredVault(vault, read(rs.getString(11), TAGS), rs.getTimestamp("updated_at").toInstant(),
+        return new StoredVault(vault, tags(json, rs.getString(11)), rs.getTimestamp("updated_at").toInstant(),
                 instant(rs.getTimestamp("deleted_at")), instant(rs.getTimestamp("scheduled_purge_at")));
-    }
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private <T> T read(String text, Argument<T> type) {
-        try {
-            return json.readValue(text, type);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void setInstant(PreparedStatement ps, int index, @Nullable Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.TIMESTAMP);
-        } else {
-            ps.setTimestamp(index, Timestamp.from(value));
-        }
-    }
-
-    @Nullable
-    private static Instant instant(@Nullable Timestamp t) {
-        return t == null ? null : t.toInstant();
     }
 
     /** The stored JSON form of an access policy; key permissions by their wire names. */

@@ -1,13 +1,15 @@
 package io.keyward.app.workspaces;
 
+import static io.keyward.app.arm.JdbcColumns.instant;
+import static io.keyward.app.arm.JdbcColumns.setInstant;
+import static io.keyward.app.arm.JdbcColumns.tags;
+import static io.keyward.app.arm.JdbcColumns.toJson;
+
 import io.keyward.app.arm.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -34,7 +35,6 @@ class WorkspaceRepository {
     private static final String COLUMNS = "customer_id, subscription_id, resource_group, name, location, tenant_id, sku,"
             + " retention_in_days, tags::text, cluster_resource_id, pending_kind, pending_cluster_id, pending_operation_id,"
             + " created_at, modified_at, deleted_at";
-    private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
 
     private final DataSource dataSource;
     private final JsonMapper json;
@@ -240,7 +240,7 @@ class WorkspaceRepository {
         ps.setString(first + 1, w.tenantId());
         ps.setString(first + 2, w.sku());
         ps.setInt(first + 3, w.retentionInDays());
-        ps.setString(first + 4, write(w.tags()));
+        ps.setString(first + 4, toJson(json, w.tags()));
         ps.setString(first + 5, w.clusterResourceId());
         Workspace.Pending p = w.pending();
         ps.setString(first + 6, p == null ? null : p.kind().stored());
@@ -274,37 +274,9 @@ class WorkspaceRepository {
                 rs.getString("pending_cluster_id"), rs.getObject("pending_operation_id", UUID.class));
         return new Workspace(rs.getObject("customer_id", UUID.class), rs.getString("subscription_id"), rs.getString("resource_group"),
                 rs.getString("name"), rs.getString("location"), rs.getString("tenant_id"), rs.getString("sku"),
-                rs.getInt("retention_in_days"), read(rs.getString(9)), rs.getString("cluster_resource_id"), pending,
+                rs.getInt("retention_in_days"), tags(json, rs.getString(9)), rs.getString("cluster_resource_id"), pending,
                 rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("modified_at").toInstant(),
                 instant(rs.getTimestamp("deleted_at")));
     }
 
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Map<String, String> read(String text) {
-        try {
-            return json.readValue(text, TAGS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void setInstant(PreparedStatement ps, int index, @Nullable Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.TIMESTAMP);
-        } else {
-            ps.setTimestamp(index, Timestamp.from(value));
-        }
-    }
-
-    @Nullable
-    private static Instant instant(@Nullable Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
 }
