@@ -33,7 +33,7 @@ class AsyncOperationRepository {
     private final DataSource dataSource;
 
     AsyncOperationRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
     }
 
     /** An operation with what only the runner needs: how many times its current step has failed. */

@@ -37,7 +37,7 @@ class ScriptedOperationHandler implements OperationHandler {
     private final String runner = ManagementFactory.getRuntimeMXBean().getName();
 
     ScriptedOperationHandler(DataSource dataSource, JsonMapper json) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
         this.json = json;
     }
 

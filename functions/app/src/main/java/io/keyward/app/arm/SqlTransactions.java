@@ -1,5 +1,6 @@
 package io.keyward.app.arm;
 
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,6 +20,15 @@ public final class SqlTransactions {
     }
 
     private SqlTransactions() {
+    }
+
+    /**
+     * The pool itself behind the {@code DataSource} bean. With Micronaut Data on the classpath that bean is a proxy whose
+     * connections belong to the current Micronaut-managed connection or transaction (and fail outside one); the plain
+     * JDBC repositories manage their connections and transactions themselves, so they take the pool directly.
+     */
+    public static DataSource plain(DataSource dataSource) {
+        return DelegatingDataSource.unwrapDataSource(dataSource);
     }
 
     public static <T> T inTransaction(DataSource dataSource, SqlWork<T> work,

@@ -40,7 +40,7 @@ class ClusterRepository {
     private final JsonMapper json;
 
     ClusterRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
         this.json = json;
     }
 

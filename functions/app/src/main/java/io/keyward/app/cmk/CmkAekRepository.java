@@ -22,7 +22,7 @@ class CmkAekRepository {
     private final DataSource dataSource;
 
     CmkAekRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
     }
 
     /** A row with what unwrapping needs. */

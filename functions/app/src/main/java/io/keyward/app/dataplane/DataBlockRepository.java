@@ -23,7 +23,7 @@ class DataBlockRepository {
     private final DataSource dataSource;
 
     DataBlockRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {

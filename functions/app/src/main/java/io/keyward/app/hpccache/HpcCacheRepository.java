@@ -35,7 +35,7 @@ class HpcCacheRepository {
     private final JsonMapper json;
 
     HpcCacheRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
         this.json = json;
     }
 

@@ -1,5 +1,6 @@
 package io.keyward.app.identity;
 
+import io.keyward.app.arm.SqlTransactions;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +21,7 @@ class IdentityRepository {
     private final DataSource dataSource;
 
     IdentityRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
     }
 
     void insertPrincipal(Principal p, boolean operator) {

@@ -1,5 +1,6 @@
 package io.keyward.app.identity;
 
+import io.keyward.app.arm.SqlTransactions;
 import jakarta.inject.Singleton;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -21,7 +22,7 @@ class SigningKeyRepository {
     private final DataSource dataSource;
 
     SigningKeyRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
     }
 
     /** Active keys, newest first. */

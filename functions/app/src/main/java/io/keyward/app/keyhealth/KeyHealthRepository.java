@@ -22,7 +22,7 @@ class KeyHealthRepository {
     private final DataSource dataSource;
 
     KeyHealthRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
     }
 
     /** {@code unavailableFor}: how long the current outage lasts by the database clock (null unless Unavailable). */

@@ -33,7 +33,7 @@ class KustoRepository {
     private final JsonMapper json;
 
     KustoRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
         this.json = json;
     }
 

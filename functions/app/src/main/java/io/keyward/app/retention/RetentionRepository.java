@@ -25,7 +25,7 @@ class RetentionRepository {
     private final DataSource dataSource;
 
     RetentionRepository(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {

@@ -43,7 +43,7 @@ class VaultRepository {
     private final JsonMapper json;
 
     VaultRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
         this.json = json;
     }
 

@@ -40,7 +40,7 @@ class WorkspaceRepository {
     private final JsonMapper json;
 
     WorkspaceRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
         this.json = json;
     }
 

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestInstance;
  * started explicitly ({@link OperationRunner#runNow}): no timer runs in this context, so every outcome is the one a
  * test asked for. Crashes of real processes are in functions/local's OperationsProcessTest.
  */
-@MicronautTest(startApplication = false)
+@MicronautTest(startApplication = false, transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AsyncOperationsTest implements TestPropertyProvider {
 
@@ -89,7 +89,7 @@ class AsyncOperationsTest implements TestPropertyProvider {
 
     @BeforeAll
     void scriptTables() throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = SqlTransactions.plain(dataSource).getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS scripted_operation_attempts (operation_id uuid, step int, runner text)");
             s.execute("CREATE TABLE IF NOT EXISTS scripted_operation_effects (operation_id uuid, step int, runner text)");
         }
@@ -241,7 +241,7 @@ class AsyncOperationsTest implements TestPropertyProvider {
     @Test
     void theStartingTransactionDecidesWhetherTheOperationExists() throws Exception {
         UUID id;
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = SqlTransactions.plain(dataSource).getConnection()) {
             c.setAutoCommit(false);
             id = operations.start(c, newOperation(ScriptedOperationHandler.KIND, "{\"steps\":1}")).id();
             c.rollback();
@@ -350,7 +350,7 @@ class AsyncOperationsTest implements TestPropertyProvider {
 
     /** In a transaction of the test's own, committed before the operation is run, as a controller would. */
     private AsyncOperation start(String kind, String payload) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = SqlTransactions.plain(dataSource).getConnection()) {
             c.setAutoCommit(false);
             AsyncOperation op = operations.start(c, newOperation(kind, payload));
             c.commit();
@@ -360,7 +360,7 @@ class AsyncOperationsTest implements TestPropertyProvider {
 
     private List<String> steps(UUID id) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = SqlTransactions.plain(dataSource).getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT step, outcome FROM async_operation_steps WHERE operation_id = ? ORDER BY step")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -375,7 +375,7 @@ class AsyncOperationsTest implements TestPropertyProvider {
     /** The steps whose transactional write committed, in order, with repeats. */
     private List<Integer> effects(UUID id) throws SQLException {
         List<Integer> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = SqlTransactions.plain(dataSource).getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT step FROM scripted_operation_effects WHERE operation_id = ? ORDER BY step")) {
             ps.setObject(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -388,7 +388,7 @@ class AsyncOperationsTest implements TestPropertyProvider {
     }
 
     private int attempts(UUID id, int step) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = SqlTransactions.plain(dataSource).getConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT count(*) FROM scripted_operation_attempts WHERE operation_id = ? AND step = ?")) {
             ps.setObject(1, id);
             ps.setInt(2, step);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /** The heartbeat on real things: PostgreSQL migrated by schema/'s Flyway scripts, and a SoftHSM2 token. */
-@MicronautTest(startApplication = false)
+@MicronautTest(startApplication = false, transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HeartbeatJobTest implements TestPropertyProvider {
 

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * counted by a trigger on {@code cmk_key_health.last_checked_at}, in the database itself. The clusters here have no
  * wrapped AEK, so a check is the poller's full round trip without a vault (CmkKeys answers NoKey).
  */
-@MicronautTest(startApplication = false)
+@MicronautTest(startApplication = false, transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KeyHealthClaimTest implements TestPropertyProvider {
 

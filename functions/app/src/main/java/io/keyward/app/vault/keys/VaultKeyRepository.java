@@ -1,5 +1,6 @@
 package io.keyward.app.vault.keys;
 
+import io.keyward.app.arm.SqlTransactions;
 import io.keyward.hsm.RsaPublicKey;
 import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
@@ -40,7 +41,7 @@ class VaultKeyRepository {
     private final ObjectMapper json;
 
     VaultKeyRepository(DataSource dataSource, ObjectMapper json) {
-        this.dataSource = dataSource;
+        this.dataSource = SqlTransactions.plain(dataSource);
         this.json = json;
     }
 

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.TestInstance;
  * The keys service on real things: PostgreSQL migrated by schema/'s scripts and a SoftHSM2 token. Vaults are plain
  * records here; the HTTP surface and the Azure SDK are covered in functions/local.
  */
-@MicronautTest(startApplication = false)
+@MicronautTest(startApplication = false, transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VaultKeysTest implements TestPropertyProvider {
     private static final String TENANT = "11111111-1111-1111-1111-111111111111";
