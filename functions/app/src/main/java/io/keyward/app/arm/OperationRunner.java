@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public class OperationRunner {
     private static final int MAX_STEPS_PER_CLAIM = 100;
 
     private final AsyncOperationRepository repository;
+    private final SqlTransactions sql;
     private final OperationsProperties properties;
     private final BeanProvider<OperationHandler> handlerBeans;
     private volatile Map<String, OperationHandler> handlers;
@@ -41,9 +43,10 @@ public class OperationRunner {
      * Handlers are looked up on first use, not injected: they start operations themselves (through
      * {@link AsyncOperations}, which uses this runner), and constructor injection would make that a cycle.
      */
-    OperationRunner(AsyncOperationRepository repository, OperationsProperties properties, BeanProvider<OperationHandler> handlerBeans,
-                    @Value("${keyward.instance-id:}") String configuredId) {
+    OperationRunner(AsyncOperationRepository repository, SqlTransactions sql, OperationsProperties properties,
+                    BeanProvider<OperationHandler> handlerBeans, @Value("${keyward.instance-id:}") String configuredId) {
         this.repository = repository;
+        this.sql = sql;
         this.properties = properties;
         this.handlerBeans = handlerBeans;
         this.instanceId = instanceId(configuredId);
@@ -125,119 +128,174 @@ public class OperationRunner {
             }
         }
         // Continue later, by whoever claims it first: give the lease back rather than let it run out.
-        try (Connection c = repository.connection()) {
-            return repository.postpone(c, op, owner, Duration.ZERO, false) ? Outcome.YIELDED : Outcome.LEASE_LOST;
-        } catch (SQLException e) {
-            LOG.warn("could not release async operation {}: SQLSTATE {}", op.id(), e.getSQLState());
-            return Outcome.YIELDED;
-        }
+        return postpone(op, owner, Duration.ZERO, false) ? Outcome.YIELDED : Outcome.LEASE_LOST;
     }
 
     /** Either {@code outcome} (the runner is done with the operation) or the operation after a committed Continue. */
     private record StepDone(Outcome outcome, AsyncOperation next) {
     }
 
+    /**
+     * One step: the handler runs with no transaction open (it may call vaults and the HSM); then one transaction holds
+     * its database part ({@link StepResult.InTransaction}), the guarded advance and the step record. A lost lease, a
+     * RetryLater or a failure rolls all of that back.
+     */
     private StepDone step(AsyncOperation op, int attempts, String owner) {
         OperationHandler handler = handlers().get(op.kind());
-        try (Connection c = repository.connection()) {
-            c.setAutoCommit(false);
-            try {
-                if (handler == null) {
-                    // A row written by a newer or misconfigured deployment: end it visibly instead of retrying forever.
-                    LOG.error("async operation {} has kind '{}', which no handler runs; it ends Failed", op.id(), op.kind());
-                    return commitEnd(c, op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError.name(),
-                            "The operation could not be run: this service does not know how to run operations of kind '"
-                                    + op.kind() + "'.");
-                }
-                StepResult result;
-                try {
-                    result = handler.run(op, () -> c);
-                    if (result == null) {
-                        throw new IllegalStateException("handler " + handler.getClass().getName() + " returned no StepResult");
+        if (handler == null) {
+            // A row written by a newer or misconfigured deployment: end it visibly instead of retrying forever.
+            LOG.error("async operation {} has kind '{}', which no handler runs; it ends Failed", op.id(), op.kind());
+            return inStepTransaction(op, owner, c -> end(c, op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError,
+                    "The operation could not be run: this service does not know how to run operations of kind '" + op.kind() + "'."));
+        }
+        StepResult result;
+        try {
+            result = Objects.requireNonNull(handler.run(op), "handler " + handler.getClass().getName() + " returned no StepResult");
+        } catch (Exception e) {
+            return failedAttempt(handler, op, attempts, owner, e);
+        }
+        try {
+            return inStepTransaction(op, owner, c -> {
+                StepResult r = result;
+                if (r instanceof StepResult.InTransaction t) {
+                    try {
+                        r = Objects.requireNonNull(t.work().run(c), "handler " + handler.getClass().getName() + " returned no StepResult");
+                    } catch (Exception e) {
+                        throw new HandlerFailed(e);
                     }
-                } catch (Exception e) {
-                    c.rollback();
-                    return failedAttempt(c, handler, op, attempts, owner, e);
-                }
-                if (result instanceof StepResult.Continue cont) {
-                    if (!repository.advance(c, op, owner, properties.lease(), cont.payloadJson(), cont.percentComplete())) {
-                        return leaseLost(c, op, owner);
+                    if (r instanceof StepResult.InTransaction) {
+                        throw new HandlerFailed(new IllegalStateException("a step's transactional part returned another one"));
                     }
-                    repository.recordStep(c, op, "Continue", owner);
-                    c.commit();
-                    return new StepDone(null, new AsyncOperation(op.id(), op.provider(), op.location(), op.subscriptionId(),
-                            op.tenantId(), op.resourceId(), op.kind(), op.status(), op.step() + 1,
-                            cont.payloadJson() == null ? op.payloadJson() : cont.payloadJson(), op.startTime(), null,
-                            cont.percentComplete() == null ? op.percentComplete() : cont.percentComplete(), null));
                 }
-                if (result instanceof StepResult.Succeeded ok) {
-                    return commitEnd(c, op, owner, OperationStatus.Succeeded, ok.payloadJson(), null, null);
-                }
-                if (result instanceof StepResult.Failed failed) {
-                    ArmErrorCode code = failed.code() == null ? ArmErrorCode.InternalServerError : failed.code();
-                    return commitEnd(c, op, owner, OperationStatus.Failed, null, code.name(), failed.message());
-                }
-                StepResult.RetryLater later = (StepResult.RetryLater) result;
-                // The step did not happen: its writes go, and it runs again from the same point.
-                c.rollback();
-                boolean held = repository.postpone(c, op, owner, nonNegative(later.delay()), false);
-                c.commit();
-                LOG.debug("async operation {} step {} retries later: {}", op.id(), op.step(), later.reason());
-                return new StepDone(held ? Outcome.POSTPONED : Outcome.LEASE_LOST, null);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                LOG.warn("async operation {} step {}: the step's transaction failed; it runs again after the lease",
-                        op.id(), op.step(), e);
+                return apply(c, op, owner, r);
+            });
+        } catch (HandlerFailed e) {
+            return failedAttempt(handler, op, attempts, owner, e.getCause());
+        }
+    }
+
+    /** What the step's result asks for, in the step's transaction; throws {@link Rollback} to undo the step's writes. */
+    private StepDone apply(Connection c, AsyncOperation op, String owner, StepResult result) throws SQLException {
+        if (result instanceof StepResult.Continue cont) {
+            if (!repository.advance(c, op, owner, properties.lease(), cont.payloadJson(), cont.percentComplete())) {
+                throw new Rollback(Outcome.LEASE_LOST);
+            }
+            repository.recordStep(c, op, "Continue", owner);
+            return new StepDone(null, new AsyncOperation(op.id(), op.provider(), op.location(), op.subscriptionId(),
+                    op.tenantId(), op.resourceId(), op.kind(), op.status(), op.step() + 1,
+                    cont.payloadJson() == null ? op.payloadJson() : cont.payloadJson(), op.startTime(), null,
+                    cont.percentComplete() == null ? op.percentComplete() : cont.percentComplete(), null));
+        }
+        if (result instanceof StepResult.Succeeded ok) {
+            return end(c, op, owner, OperationStatus.Succeeded, ok.payloadJson(), null, null);
+        }
+        if (result instanceof StepResult.Failed failed) {
+            return end(c, op, owner, OperationStatus.Failed, null, failed.code() == null ? ArmErrorCode.InternalServerError : failed.code(),
+                    failed.message());
+        }
+        StepResult.RetryLater later = (StepResult.RetryLater) result;
+        // The step did not happen: its writes go, and it runs again from the same point.
+        throw new Rollback(Outcome.POSTPONED, nonNegative(later.delay()), later.reason());
+    }
+
+    /**
+     * Runs {@code work} in a transaction of its own (never inside another); a {@link Rollback} undoes it and, for a
+     * RetryLater, postpones the step in a second transaction.
+     */
+    private StepDone inStepTransaction(AsyncOperation op, String owner, SqlTransactions.SqlWork<StepDone> work) {
+        try {
+            return sql.inTransaction(work, e -> new StoreException("async operation", e));
+        } catch (Rollback r) {
+            if (r.outcome == Outcome.LEASE_LOST) {
+                LOG.info("async operation {} step {}: lease {} lost before commit; the step's writes are rolled back", op.id(), op.step(),
+                        owner);
                 return new StepDone(Outcome.LEASE_LOST, null);
             }
-        } catch (SQLException e) {
-            LOG.warn("async operation {}: no database connection for step {}: SQLSTATE {}", op.id(), op.step(), e.getSQLState());
+            boolean held = postpone(op, owner, r.delay, false);
+            LOG.debug("async operation {} step {} retries later: {}", op.id(), op.step(), r.reason);
+            return new StepDone(held ? Outcome.POSTPONED : Outcome.LEASE_LOST, null);
+        } catch (HandlerFailed e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn("async operation {} step {}: the step's transaction failed; it runs again after the lease", op.id(), op.step(), e);
             return new StepDone(Outcome.LEASE_LOST, null);
         }
     }
 
-    private StepDone commitEnd(Connection c, AsyncOperation op, String owner, OperationStatus status, String payload,
-                               String errorCode, String errorMessage) throws SQLException {
-        if (!repository.finish(c, op, owner, status, payload, errorCode, errorMessage)) {
-            return leaseLost(c, op, owner);
+    private boolean postpone(AsyncOperation op, String owner, Duration delay, boolean failed) {
+        try {
+            return sql.inTransaction(c -> repository.postpone(c, op, owner, delay, failed), e -> new StoreException("async operation", e));
+        } catch (RuntimeException e) {
+            LOG.warn("async operation {}: could not postpone step {}; it runs again after the lease", op.id(), op.step(), e);
+            return false;
+        }
+    }
+
+    private StepDone end(Connection c, AsyncOperation op, String owner, OperationStatus status, String payload, ArmErrorCode code,
+                         String errorMessage) throws SQLException {
+        if (!repository.finish(c, op, owner, status, payload, code == null ? null : code.name(), errorMessage)) {
+            throw new Rollback(Outcome.LEASE_LOST);
         }
         repository.recordStep(c, op, status.name(), owner);
-        c.commit();
         LOG.info("async operation {} ({}) on {} ended {}", op.id(), op.kind(), op.resourceId(), status);
         return new StepDone(Outcome.ENDED, null);
     }
 
-    private StepDone leaseLost(Connection c, AsyncOperation op, String owner) throws SQLException {
-        c.rollback();
-        LOG.info("async operation {} step {}: lease {} lost before commit; the step's writes are rolled back", op.id(), op.step(), owner);
-        return new StepDone(Outcome.LEASE_LOST, null);
-    }
-
     /**
      * The handler threw: retried with exponential backoff up to {@code maxAttempts}, then the operation ends Failed
-     * with a generic error. The exception's text stays in the log: it can name internals or quote secrets.
+     * with a generic error, and the handler's {@link OperationHandler#abandoned} puts its resource back in the same
+     * transaction. The exception's text stays in the log: it can name internals or quote secrets.
      */
-    private StepDone failedAttempt(Connection c, OperationHandler handler, AsyncOperation op, int attempts, String owner,
-                                   Exception e) throws SQLException {
+    private StepDone failedAttempt(OperationHandler handler, AsyncOperation op, int attempts, String owner, Throwable e) {
         int failed = attempts + 1;
         if (failed >= properties.maxAttempts()) {
             LOG.error("async operation {} ({}) step {} failed {} times; it ends Failed", op.id(), op.kind(), op.step(), failed, e);
+            String message = "The operation failed due to an internal error after " + failed + " attempts. Retry the request; if it"
+                    + " keeps failing, contact support with the operation id " + op.id() + ".";
             try {
-                handler.abandoned(op, () -> c);
-            } catch (Exception again) {
-                c.rollback();
-                LOG.error("async operation {} ({}): the handler could not record its failure", op.id(), op.kind(), again);
+                return inStepTransaction(op, owner, c -> {
+                    try {
+                        handler.abandoned(op, () -> c);
+                    } catch (Exception again) {
+                        throw new HandlerFailed(again);
+                    }
+                    return end(c, op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError, message);
+                });
+            } catch (HandlerFailed again) {
+                LOG.error("async operation {} ({}): the handler could not record its failure", op.id(), op.kind(), again.getCause());
+                return inStepTransaction(op, owner, c -> end(c, op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError,
+                        message));
             }
-            return commitEnd(c, op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError.name(),
-                    "The operation failed due to an internal error after " + failed + " attempts. Retry the request; if it"
-                            + " keeps failing, contact support with the operation id " + op.id() + ".");
         }
         Duration backoff = properties.backoff(failed);
         LOG.warn("async operation {} ({}) step {} failed (attempt {} of {}); retrying in {}", op.id(), op.kind(), op.step(), failed,
                 properties.maxAttempts(), backoff, e);
-        boolean held = repository.postpone(c, op, owner, backoff, true);
-        c.commit();
-        return new StepDone(held ? Outcome.POSTPONED : Outcome.LEASE_LOST, null);
+        return new StepDone(postpone(op, owner, backoff, true) ? Outcome.POSTPONED : Outcome.LEASE_LOST, null);
+    }
+
+    /** Undoes the step's transaction; says what became of the operation. */
+    private static final class Rollback extends RuntimeException {
+        final Outcome outcome;
+        final Duration delay;
+        final String reason;
+
+        Rollback(Outcome outcome) {
+            this(outcome, Duration.ZERO, null);
+        }
+
+        Rollback(Outcome outcome, Duration delay, String reason) {
+            super(null, null, false, false);
+            this.outcome = outcome;
+            this.delay = delay;
+            this.reason = reason;
+        }
+    }
+
+    /** The handler's transactional part threw: counted as a failed attempt once its transaction rolled back. */
+    private static final class HandlerFailed extends RuntimeException {
+        HandlerFailed(Throwable cause) {
+            super(null, cause, false, false);
+        }
     }
 
     private static Duration nonNegative(Duration d) {

@@ -52,33 +52,35 @@ class ScriptedOperationHandler implements OperationHandler {
     }
 
     @Override
-    public StepResult run(AsyncOperation op, StepContext ctx) throws Exception {
+    public StepResult run(AsyncOperation op) throws Exception {
         Script script = json.readValue(op.payloadJson(), Script.class);
         int step = op.step();
         int attempt = recordAttempt(op.id(), step);
         if (is(script.slowStep(), step) && attempt == 1) {
             Thread.sleep(script.slowMillis() == null ? 1000 : script.slowMillis());
         }
-        try (PreparedStatement ps = ctx.connection().prepareStatement(
-                "INSERT INTO scripted_operation_effects (operation_id, step, runner) VALUES (?, ?, ?)")) {
-            ps.setObject(1, op.id());
-            ps.setInt(2, step);
-            ps.setString(3, runner);
-            ps.executeUpdate();
-        }
-        if (is(script.throwStep(), step) && attempt <= (script.throwTimes() == null ? Integer.MAX_VALUE : script.throwTimes())) {
-            throw new IllegalStateException("scripted failure with internal detail: password=hunter2");
-        }
-        if (is(script.retryStep(), step) && attempt == 1) {
-            return new StepResult.RetryLater(Duration.ofMillis(200), "scripted retry");
-        }
-        if (is(script.failStep(), step)) {
-            return new StepResult.Failed(ArmErrorCode.InvalidParameter, "Scripted failure at step " + step + ".");
-        }
-        if (step + 1 >= script.steps()) {
-            return new StepResult.Succeeded(null);
-        }
-        return new StepResult.Continue(null, (step + 1) * 100 / script.steps());
+        return new StepResult.InTransaction(tx -> {
+            try (PreparedStatement ps = tx.prepareStatement(
+                    "INSERT INTO scripted_operation_effects (operation_id, step, runner) VALUES (?, ?, ?)")) {
+                ps.setObject(1, op.id());
+                ps.setInt(2, step);
+                ps.setString(3, runner);
+                ps.executeUpdate();
+            }
+            if (is(script.throwStep(), step) && attempt <= (script.throwTimes() == null ? Integer.MAX_VALUE : script.throwTimes())) {
+                throw new IllegalStateException("scripted failure with internal detail: password=hunter2");
+            }
+            if (is(script.retryStep(), step) && attempt == 1) {
+                return new StepResult.RetryLater(Duration.ofMillis(200), "scripted retry");
+            }
+            if (is(script.failStep(), step)) {
+                return new StepResult.Failed(ArmErrorCode.InvalidParameter, "Scripted failure at step " + step + ".");
+            }
+            if (step + 1 >= script.steps()) {
+                return new StepResult.Succeeded(null);
+            }
+            return new StepResult.Continue(null, (step + 1) * 100 / script.steps());
+        });
     }
 
     /** Step -1 in the effects table: the runner gave up on the operation. */

@@ -1,61 +1,68 @@
 package io.keyward.app.arm;
 
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
-import javax.sql.DataSource;
+import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.function.Function;
+import javax.sql.DataSource;
 
 /**
- * The one way repositories run JDBC work: in a transaction that commits when the work returns and rolls back when
- * it throws, or as a plain read. Each repository turns {@link SQLException} into its own store exception, so
- * callers can still tell a name race (SQLSTATE 23505) from an outage without seeing JDBC.
+ * The one transaction manager of the app, Micronaut Data's, for the repositories written against JDBC directly: their
+ * work runs in the current transaction when there is one (so it commits or rolls back with the Micronaut Data
+ * repositories and {@code @Transactional} services around it), else in a new one that commits when the work returns and
+ * rolls back when it throws. Each repository turns {@link SQLException} into its own store exception, so callers can
+ * still tell a name race (SQLSTATE 23505) from an outage without seeing JDBC.
  */
+@Singleton
 public final class SqlTransactions {
 
-    /** Work on one connection; may throw what JDBC throws. */
+    /** Work on the transaction's connection; may throw what JDBC throws. Never commit, roll back or close it. */
     @FunctionalInterface
     public interface SqlWork<T> {
         T run(Connection c) throws SQLException;
     }
 
-    private SqlTransactions() {
+    private final TransactionOperations<Connection> transactions;
+
+    SqlTransactions(TransactionOperations<Connection> transactions) {
+        this.transactions = transactions;
     }
 
     /**
-     * The pool itself behind the {@code DataSource} bean. With Micronaut Data on the classpath that bean is a proxy whose
-     * connections belong to the current Micronaut-managed connection or transaction (and fail outside one); the plain
-     * JDBC repositories manage their connections and transactions themselves, so they take the pool directly.
+     * The pool itself behind the {@code DataSource} bean. With Micronaut Data that bean is a proxy whose connections
+     * belong to the current Micronaut-managed connection or transaction (and fail outside one); code that manages a
+     * connection of its own (a lookup in auto-commit, a test's set-up) takes the pool directly.
      */
     public static DataSource plain(DataSource dataSource) {
         return DelegatingDataSource.unwrapDataSource(dataSource);
     }
 
-    public static <T> T inTransaction(DataSource dataSource, SqlWork<T> work,
-                                      Function<SQLException, ? extends RuntimeException> failure) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw failure.apply(e);
+    /** Runs {@code work} in the current transaction, or in a new one. */
+    public <T> T inTransaction(SqlWork<T> work, Function<SQLException, ? extends RuntimeException> failure) {
+        try {
+            return transactions.executeWrite(status -> {
+                try {
+                    return work.run(status.getConnection());
+                } catch (SQLException e) {
+                    throw new Sql(e);
+                }
+            });
+        } catch (Sql e) {
+            throw failure.apply((SQLException) e.getCause());
         }
     }
 
-    public static <T> T read(DataSource dataSource, SqlWork<T> work,
-                             Function<SQLException, ? extends RuntimeException> failure) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw failure.apply(e);
+    /** A read: the same as {@link #inTransaction}; a read that joins a writing transaction sees its writes. */
+    public <T> T read(SqlWork<T> work, Function<SQLException, ? extends RuntimeException> failure) {
+        return inTransaction(work, failure);
+    }
+
+    /** Carries a JDBC failure out of the transaction template, which rolls back on any runtime exception. */
+    private static final class Sql extends RuntimeException {
+        Sql(SQLException cause) {
+            super(cause.getMessage(), cause, false, false);
         }
     }
 }

@@ -2,12 +2,13 @@ package io.keyward.app.arm;
 
 import java.sql.Connection;
 
-/** What a step gets besides its operation. */
+/** The transaction a handler's database work joins. */
 public interface StepContext {
 
     /**
-     * The step's transaction (auto-commit off). Write on it; never commit, roll back or close it: the runner commits
-     * it together with the step's advance only while it still holds the operation's lease.
+     * The transaction's connection. Write on it (or through any repository: they join the same transaction); never
+     * commit, roll back or close it: the runner commits it together with the step's advance only while it still holds
+     * the operation's lease.
      */
     Connection connection();
 }

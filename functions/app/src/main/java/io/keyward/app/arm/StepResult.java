@@ -1,6 +1,7 @@
 package io.keyward.app.arm;
 
 import io.micronaut.core.annotation.Nullable;
+import java.sql.Connection;
 import java.time.Duration;
 
 /**
@@ -24,5 +25,19 @@ public sealed interface StepResult {
 
     /** Not yet (a dependency still busy): the same step again after {@code delay}; not counted as a failure. */
     record RetryLater(Duration delay, String reason) implements StepResult {
+    }
+
+    /**
+     * The step's database part: {@code work} runs in the step's transaction and returns the step's result (any but
+     * another InTransaction); its writes commit with that result, or roll back with a RetryLater, an exception or a
+     * lost lease. Database work only: no vault, HSM or network call in here.
+     */
+    record InTransaction(Work work) implements StepResult {
+    }
+
+    /** What an {@link InTransaction} runs, on the step transaction's connection. */
+    @FunctionalInterface
+    interface Work {
+        StepResult run(Connection tx) throws Exception;
     }
 }

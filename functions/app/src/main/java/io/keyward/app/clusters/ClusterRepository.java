@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * {@code clusters}, and {@code cluster_workspaces} (schema/ V6; the wrapped AEK is the CMK core's, cmk.CmkKeys). Plain JDBC like the rest of the
@@ -36,20 +35,20 @@ class ClusterRepository {
             + " sku_capacity, billing_type, provisioning_state, key_vault_uri, key_name, key_version, key_rsa_size, tags::text,"
             + " created_at, updated_at, last_sku_update, deleted_at, scheduled_purge_at";
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
     private final JsonMapper json;
 
-    ClusterRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    ClusterRepository(SqlTransactions transactions, JsonMapper json) {
+        this.transactions = transactions;
         this.json = json;
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("cluster", e));
+        return transactions.inTransaction(work, e -> new StoreException("cluster", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, e -> new StoreException("cluster", e));
+        return transactions.read(work, e -> new StoreException("cluster", e));
     }
 
     /**

@@ -67,7 +67,11 @@ class KeyUpdateHandler implements OperationHandler {
     }
 
     @Override
-    public StepResult run(AsyncOperation op, StepContext ctx) throws Exception {
+    public StepResult run(AsyncOperation op) {
+        return new StepResult.InTransaction(tx -> step(op, () -> tx));
+    }
+
+    private StepResult step(AsyncOperation op, StepContext ctx) throws Exception {
         Connection c = ctx.connection();
         Optional<StoredCluster> found = ClusterCatalog.parseId(op.resourceId())
                 .flatMap(id -> find(c, id)).filter(s -> !s.deleted());

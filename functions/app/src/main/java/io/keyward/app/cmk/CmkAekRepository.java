@@ -13,16 +13,15 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /** {@code cmk_aeks} and, for shredding, {@code cmk_key_health} (schema/ V6, V10). */
 @Singleton
 class CmkAekRepository {
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
 
-    CmkAekRepository(DataSource dataSource) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    CmkAekRepository(SqlTransactions transactions) {
+        this.transactions = transactions;
     }
 
     /** A row with what unwrapping needs. */
@@ -34,11 +33,11 @@ class CmkAekRepository {
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, e -> new StoreException("cmk", e));
+        return transactions.read(work, e -> new StoreException("cmk", e));
     }
 
     <T> T write(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("cmk", e));
+        return transactions.inTransaction(work, e -> new StoreException("cmk", e));
     }
 
     Optional<WrappedAek> find(Connection c, UUID uuid) {

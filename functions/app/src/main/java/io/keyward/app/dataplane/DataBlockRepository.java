@@ -14,24 +14,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /** {@code data_blocks}, {@code workspace_platform_aeks} and {@code data_dropped_records} (schema/ V8, V11). */
 @Singleton
 class DataBlockRepository {
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
 
-    DataBlockRepository(DataSource dataSource) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    DataBlockRepository(SqlTransactions transactions) {
+        this.transactions = transactions;
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("data", e));
+        return transactions.inTransaction(work, e -> new StoreException("data", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, e -> new StoreException("data", e));
+        return transactions.read(work, e -> new StoreException("data", e));
     }
 
     enum KeyKind {

@@ -38,7 +38,11 @@ class CacheCreateHandler implements OperationHandler {
     }
 
     @Override
-    public StepResult run(AsyncOperation op, StepContext ctx) throws Exception {
+    public StepResult run(AsyncOperation op) {
+        return new StepResult.InTransaction(tx -> step(op, () -> tx));
+    }
+
+    private StepResult step(AsyncOperation op, StepContext ctx) throws Exception {
         Connection c = ctx.connection();
         Optional<HpcCacheCatalog.ParsedId> id = HpcCacheCatalog.parseId(op.resourceId());
         Optional<StoredCache> found = id.isEmpty() ? Optional.empty() : repository.find(c, id.get().sub(), id.get().group(), id.get().name(), true);

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /** {@code hpc_caches} (schema/ V14; the wrapped AEK is the CMK core's). Plain JDBC; read-then-write runs with the row locked. */
 @Singleton
@@ -31,20 +30,20 @@ class HpcCacheRepository {
             + " sku_name, cache_size_gb, subnet, key_url, source_vault_id, rotation_to_latest, provisioning_state, health_state,"
             + " status_description, tags::text, created_at, updated_at, authorized_at, create_operation_id";
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
     private final JsonMapper json;
 
-    HpcCacheRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    HpcCacheRepository(SqlTransactions transactions, JsonMapper json) {
+        this.transactions = transactions;
         this.json = json;
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("hpc cache", e));
+        return transactions.inTransaction(work, e -> new StoreException("hpc cache", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, e -> new StoreException("hpc cache", e));
+        return transactions.read(work, e -> new StoreException("hpc cache", e));
     }
 
     Optional<StoredCache> find(Connection c, String subscriptionId, String resourceGroup, String name, boolean forUpdate) throws SQLException {

@@ -13,16 +13,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /** {@code cmk_key_health} (schema/ V9, V10). Times come from the database clock, as for async_operations' leases. */
 @Singleton
 class KeyHealthRepository {
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
 
-    KeyHealthRepository(DataSource dataSource) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    KeyHealthRepository(SqlTransactions transactions) {
+        this.transactions = transactions;
     }
 
     /** {@code unavailableFor}: how long the current outage lasts by the database clock (null unless Unavailable). */
@@ -130,7 +129,7 @@ class KeyHealthRepository {
     }
 
     Optional<Health> find(UUID clusterId) {
-        return SqlTransactions.read(dataSource, c -> {
+        return transactions.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT key_state, last_successful_unwrap, last_error, last_checked_at,"
                     + " unavailable_since, extract(epoch FROM clock_timestamp() - unavailable_since) * 1000"
                     + " FROM cmk_key_health WHERE resource_uuid = ?")) {
@@ -154,7 +153,7 @@ class KeyHealthRepository {
     }
 
     private <T> T write(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, KeyHealthRepository::failure);
+        return transactions.inTransaction(work, KeyHealthRepository::failure);
     }
 
     private static RuntimeException failure(SQLException e) {

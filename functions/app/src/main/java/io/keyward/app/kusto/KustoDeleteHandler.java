@@ -43,7 +43,11 @@ class KustoDeleteHandler implements OperationHandler {
     }
 
     @Override
-    public StepResult run(AsyncOperation op, StepContext ctx) throws Exception {
+    public StepResult run(AsyncOperation op) {
+        return new StepResult.InTransaction(tx -> step(op, () -> tx));
+    }
+
+    private StepResult step(AsyncOperation op, StepContext ctx) throws Exception {
         UUID cluster = json.readValue(op.payloadJson(), Payload.class).cluster();
         repository.delete(ctx.connection(), cluster);
         boolean shredded = cmk.shred(ctx.connection(), cluster);

@@ -54,7 +54,11 @@ class KustoKeyUpdateHandler implements OperationHandler {
     }
 
     @Override
-    public StepResult run(AsyncOperation op, StepContext ctx) throws Exception {
+    public StepResult run(AsyncOperation op) {
+        return new StepResult.InTransaction(tx -> step(op, () -> tx));
+    }
+
+    private StepResult step(AsyncOperation op, StepContext ctx) throws Exception {
         Connection c = ctx.connection();
         KeyUpdate update = json.readValue(op.payloadJson(), KeyUpdate.class);
         Optional<KustoCluster> found = repository.findByUuid(c, update.cluster(), true);

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /** {@code kusto_clusters} and {@code kusto_attached_database_configurations} (schema/ V13). Plain JDBC. */
 @Singleton
@@ -29,11 +28,11 @@ class KustoRepository {
             + " sku_name, sku_tier, sku_capacity, provisioning_state, state, key_vault_uri, key_name, key_version, tags::text,"
             + " created_at, updated_at";
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
     private final JsonMapper json;
 
-    KustoRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    KustoRepository(SqlTransactions transactions, JsonMapper json) {
+        this.transactions = transactions;
         this.json = json;
     }
 
@@ -43,11 +42,11 @@ class KustoRepository {
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("kusto", e));
+        return transactions.inTransaction(work, e -> new StoreException("kusto", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, e -> new StoreException("kusto", e));
+        return transactions.read(work, e -> new StoreException("kusto", e));
     }
 
     Optional<KustoCluster> find(Connection c, String subscriptionId, String resourceGroup, String name, boolean forUpdate)

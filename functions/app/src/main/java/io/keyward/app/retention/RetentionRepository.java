@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * The deletes of retention on the data plane's tables ({@code data_blocks}, {@code workspace_platform_aeks}, schema/
@@ -22,18 +21,18 @@ import javax.sql.DataSource;
 @Singleton
 class RetentionRepository {
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
 
-    RetentionRepository(DataSource dataSource) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    RetentionRepository(SqlTransactions transactions) {
+        this.transactions = transactions;
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("retention", e));
+        return transactions.inTransaction(work, e -> new StoreException("retention", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, e -> new StoreException("retention", e));
+        return transactions.read(work, e -> new StoreException("retention", e));
     }
 
     /**

@@ -24,7 +24,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import javax.sql.DataSource;
 
 /**
  * {@code vaults} and {@code subscriptions} (schema/ V3). Plain JDBC like the rest of the app; callers that read
@@ -39,20 +38,20 @@ class VaultRepository {
             + " deleted_at, scheduled_purge_at";
     private static final Argument<List<StoredPolicy>> POLICIES = Argument.listOf(StoredPolicy.class);
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
     private final JsonMapper json;
 
-    VaultRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    VaultRepository(SqlTransactions transactions, JsonMapper json) {
+        this.transactions = transactions;
         this.json = json;
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("vault", e));
+        return transactions.inTransaction(work, e -> new StoreException("vault", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, e -> new StoreException("vault", e));
+        return transactions.read(work, e -> new StoreException("vault", e));
     }
 
     /** Thrown for database failures; {@link #sqlState()} lets the service tell a name race from an outage. */

@@ -2,7 +2,6 @@ package io.keyward.app.workspaces;
 
 import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.OperationHandler;
-import io.keyward.app.arm.StepContext;
 import io.keyward.app.arm.StepResult;
 import jakarta.inject.Singleton;
 
@@ -26,7 +25,7 @@ class ClusterLinkHandler implements OperationHandler {
     }
 
     @Override
-    public StepResult run(AsyncOperation op, StepContext ctx) throws Exception {
-        return workspaces.completeLink(op, ctx.connection());
+    public StepResult run(AsyncOperation op) {
+        return new StepResult.InTransaction(tx -> workspaces.completeLink(op, tx));
     }
 }

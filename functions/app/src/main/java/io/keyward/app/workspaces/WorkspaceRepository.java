@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * {@code workspaces} and {@code workspace_link_events} (schema/ V7). Plain JDBC like the rest of the app; callers
@@ -36,20 +35,20 @@ class WorkspaceRepository {
             + " retention_in_days, tags::text, cluster_resource_id, pending_kind, pending_cluster_id, pending_operation_id,"
             + " created_at, modified_at, deleted_at";
 
-    private final DataSource dataSource;
+    private final SqlTransactions transactions;
     private final JsonMapper json;
 
-    WorkspaceRepository(DataSource dataSource, JsonMapper json) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    WorkspaceRepository(SqlTransactions transactions, JsonMapper json) {
+        this.transactions = transactions;
         this.json = json;
     }
 
     <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.inTransaction(dataSource, work, e -> new StoreException("workspace", e));
+        return transactions.inTransaction(work, e -> new StoreException("workspace", e));
     }
 
     <T> T read(SqlTransactions.SqlWork<T> work) {
-        return SqlTransactions.read(dataSource, work, e -> new StoreException("workspace", e));
+        return transactions.read(work, e -> new StoreException("workspace", e));
     }
 
     /** Thrown for database failures; {@link #sqlState()} tells a name race from an outage. */
