@@ -61,7 +61,7 @@ class ClusterKeyTest {
                 .contains("unwrapKey");
         ClusterArm.Reply after = arm.call("GET", cluster(sub, "rg1", name) + API, null);
         assertThat(after.properties()).containsEntry("provisioningState", "Succeeded").doesNotContainKey("keyVaultProperties");
-        assertThat(arm.query("SELECT count(*) FROM cmk_aeks a JOIN clusters c ON c.cluster_id = a.resource_uuid WHERE c.name = ?", name, Long.class))
+        assertThat(arm.query("SELECT count(*) FROM cmk_aeks a JOIN cmk_resources c USING (resource_uuid) WHERE c.name = ?", name, Long.class))
                 .isZero();
 
         arm.grant(VAULT_SUBSCRIPTION, PROTECTED_VAULT, principal, "unwrapKey");
@@ -74,9 +74,9 @@ class ClusterKeyTest {
         assertThat(bound.properties().get("keyVaultProperties")).isEqualTo(Map.of("keyVaultUri", arm.host.vaultUri(PROTECTED_VAULT).toString(),
                 "keyName", keyName, "keyVersion", ""));
         // empty keyVersion: the latest version was resolved and is the one stored with the wrapped AEK
-        assertThat(arm.query("SELECT a.key_version FROM cmk_aeks a JOIN clusters c ON c.cluster_id = a.resource_uuid WHERE c.name = ?", name, String.class))
+        assertThat(arm.query("SELECT a.key_version FROM cmk_aeks a JOIN cmk_resources c USING (resource_uuid) WHERE c.name = ?", name, String.class))
                 .isEqualTo(version);
-        byte[] wrapped = arm.query("SELECT a.wrapped_aek FROM cmk_aeks a JOIN clusters c ON c.cluster_id = a.resource_uuid WHERE c.name = ?", name,
+        byte[] wrapped = arm.query("SELECT a.wrapped_aek FROM cmk_aeks a JOIN cmk_resources c USING (resource_uuid) WHERE c.name = ?", name,
                 byte[].class);
         assertThat(wrapped).hasSize(256);
 
@@ -85,9 +85,9 @@ class ClusterKeyTest {
         ClusterArm.Reply rotated = arm.awaitOperation(arm.call("PATCH", cluster(sub, "rg1", name) + API,
                 keyPatch(arm.host.vaultUri(PROTECTED_VAULT), keyName, newer)));
         assertThat(rotated.json()).as(rotated.text()).containsEntry("status", "Succeeded");
-        assertThat(arm.query("SELECT a.key_version FROM cmk_aeks a JOIN clusters c ON c.cluster_id = a.resource_uuid WHERE c.name = ?", name, String.class))
+        assertThat(arm.query("SELECT a.key_version FROM cmk_aeks a JOIN cmk_resources c USING (resource_uuid) WHERE c.name = ?", name, String.class))
                 .isEqualTo(newer);
-        assertThat(arm.query("SELECT a.wrapped_aek FROM cmk_aeks a JOIN clusters c ON c.cluster_id = a.resource_uuid WHERE c.name = ?", name,
+        assertThat(arm.query("SELECT a.wrapped_aek FROM cmk_aeks a JOIN cmk_resources c USING (resource_uuid) WHERE c.name = ?", name,
                 byte[].class)).hasSize(384);
     }
 
@@ -109,7 +109,7 @@ class ClusterKeyTest {
         ClusterArm.Reply done = arm.awaitOperation(arm.call("PATCH", cluster(sub, "rg1", name) + API,
                 keyPatch(arm.host.vaultUri(NO_DNS_VAULT), keyName, "")));
         assertThat(done.json()).as(done.text()).containsEntry("status", "Succeeded");
-        assertThat(arm.query("SELECT a.key_version FROM cmk_aeks a JOIN clusters c ON c.cluster_id = a.resource_uuid WHERE c.name = ?", name, String.class))
+        assertThat(arm.query("SELECT a.key_version FROM cmk_aeks a JOIN cmk_resources c USING (resource_uuid) WHERE c.name = ?", name, String.class))
                 .isEqualTo(version);
     }
 

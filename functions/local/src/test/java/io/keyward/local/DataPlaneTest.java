@@ -134,7 +134,7 @@ class DataPlaneTest {
                 .containsExactly("after-link-1", "after-link-0", "before-link-1", "before-link-0");
         assertThat(queryDb("SELECT string_agg(key_kind, ',' ORDER BY max_time_generated) FROM data_blocks WHERE customer_id = ?::uuid",
                 ws.customerId, String.class)).isEqualTo("platform,cluster");
-        assertThat(queryDb("SELECT count(*) FROM data_blocks b JOIN clusters c USING (cluster_id) WHERE b.customer_id = ?::uuid"
+        assertThat(queryDb("SELECT count(*) FROM data_blocks b JOIN cmk_resources c ON c.resource_uuid = b.cluster_id WHERE b.customer_id = ?::uuid"
                 + " AND c.name IS NOT NULL AND b.aek_version = 1", ws.customerId, Long.class)).isEqualTo(1L);
         assertNoPlaintext(ws.customerId, "-link-");
 

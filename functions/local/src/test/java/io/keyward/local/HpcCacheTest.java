@@ -180,7 +180,7 @@ class HpcCacheTest {
         assertThat(created.status()).as(created.text()).isEqualTo(201);
         assertError(arm.call("PUT", cache + API, cmkBody("eastus", url, id, true)), 400, "BadRequest",
                 "The encryptionSettings of cache '" + cache.substring(cache.lastIndexOf('/') + 1) + "' cannot be changed");
-        arm.sql("UPDATE hpc_caches SET provisioning_state = 'Deleting' WHERE name = ?", cache.substring(cache.lastIndexOf('/') + 1));
+        arm.sql("UPDATE cmk_resources SET phase = 'Deleting' WHERE name = ?", cache.substring(cache.lastIndexOf('/') + 1));
         assertError(arm.call("PUT", cache + API, cmkBody("eastus", url, id, false)), 409, "ConflictError", "is being deleted.");
         assertError(arm.call("DELETE", cache + API, null), 409, "ConflictError", "is already being deleted.");
         assertError(arm.call("POST", cache + "/authorizeKeyVault" + API, null), 409, "ConflictError", "is being deleted.");
@@ -250,10 +250,10 @@ class HpcCacheTest {
         String cache = cache(sub, "rg1", cacheName);
         ClusterArm.Reply created = arm.call("PUT", cache + API, cmkBody("westus2", keyUrl(vault, keyName, version), vaultId(sub, vault), false));
         assertThat(created.status()).as(created.text()).isEqualTo(201);
-        arm.sql("UPDATE hpc_caches SET created_at = created_at - interval '89 minutes' WHERE name = ?", cacheName);
+        arm.sql("UPDATE cmk_resources SET created_at = created_at - interval '89 minutes' WHERE name = ?", cacheName);
         assertThat(health(arm.call("GET", cache + API, null))).containsEntry("state", "WaitingForKey");
 
-        arm.sql("UPDATE hpc_caches SET created_at = created_at - interval '2 minutes' WHERE name = ?", cacheName);
+        arm.sql("UPDATE cmk_resources SET created_at = created_at - interval '2 minutes' WHERE name = ?", cacheName);
         String timedOut = "The cache's access to its key vault was not authorized within 90 minutes of its creation, so the cache failed."
                 + " Delete the cache and create it again.";
         // shown on read at once, written by the timer
@@ -261,7 +261,7 @@ class HpcCacheTest {
         assertThat(read.properties()).containsEntry("provisioningState", "Failed");
         assertThat(health(read)).containsEntry("state", "StartFailed").containsEntry("statusDescription", timedOut);
         arm.host.host().fireTimer("Caches_FailUnauthorized");
-        assertThat(arm.query("SELECT provisioning_state || '/' || health_state FROM hpc_caches WHERE name = ?", cacheName, String.class))
+        assertThat(arm.query("SELECT phase || '/' || (properties->>'healthState') FROM cmk_resources WHERE name = ?", cacheName, String.class))
                 .isEqualTo("Failed/StartFailed");
         ClusterArm.Reply failed = awaitCreate(created, cache);
         assertThat(failed.json()).as(failed.text()).containsEntry("status", "Failed");

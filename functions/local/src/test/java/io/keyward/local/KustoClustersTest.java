@@ -139,7 +139,7 @@ class KustoClustersTest {
         assertThat(scaled.map("sku")).containsEntry("capacity", 5).containsEntry("name", "Standard_E8ads_v5");
         assertThat(scaled.json()).containsEntry("tags", Map.of("team", "a"));
         // stands in for a key update that is still running
-        arm.sql("UPDATE kusto_clusters SET state = 'Updating', provisioning_state = 'Running' WHERE name = ?", cl.name);
+        arm.sql("UPDATE cmk_resources SET phase = 'Updating' WHERE name = ?", cl.name);
         ClusterArm.assertError(arm.call("PATCH", cl.path + API, "{\"properties\":" + keyProperties(vaultUri, "k1", "") + "}"), 409,
                 "ConflictError", "in state Updating");
         ClusterArm.assertError(arm.call("DELETE", cl.path + API, null), 409, "ConflictError", "in state Updating");
@@ -392,7 +392,7 @@ class KustoClustersTest {
     }
 
     private static String uuidOf(String clusterName) throws Exception {
-        return arm.query("SELECT cluster_uuid::text FROM kusto_clusters WHERE name = ?", clusterName, String.class);
+        return arm.query("SELECT resource_uuid::text FROM cmk_resources WHERE name = ?", clusterName, String.class);
     }
 
     private static void assertExactly(ClusterArm.Reply r, int status, String code, String message) {

@@ -138,7 +138,7 @@ class RetentionTest {
         String name = keyed.clusterName;
         ClusterArm.assertError(arm.call("PUT", keyed.clusterId + API, body("westeurope", 1000, "")), 409, "ConflictError", "reserved");
         // 14 days (and the purge grace) later
-        arm.sql("UPDATE clusters SET deleted_at = now() - interval '15 days', scheduled_purge_at = now() - interval '1 day'"
+        arm.sql("UPDATE cmk_resources SET deleted_at = now() - interval '15 days', purge_at = now() - interval '1 day'"
                 + " WHERE name = ?", name);
 
         arm.host.host().fireTimer("Retention_Purge");
@@ -148,7 +148,7 @@ class RetentionTest {
         assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM cmk_key_health WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
-        assertThat(count("SELECT count(*) FROM clusters WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
+        assertThat(count("SELECT count(*) FROM cmk_resources WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         // the workspace's own platform-key data is not the cluster's: it stays
         assertThat(prefixes(ws)).containsExactly("platform");
         ClusterArm.Reply again = arm.call("PUT", keyed.clusterId + API, body("westeurope", 1000, ""));
@@ -169,23 +169,23 @@ class RetentionTest {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(10));
         assertThat(ingest(ws, "Resume_CL", "resume", t0, 2).json()).containsEntry("key", "cluster");
         assertThat(arm.call("DELETE", keyed.clusterId + API, null).status()).isEqualTo(200);
-        arm.sql("UPDATE clusters SET deleted_at = now() - interval '15 days', scheduled_purge_at = now() - interval '1 day'"
+        arm.sql("UPDATE cmk_resources SET deleted_at = now() - interval '15 days', purge_at = now() - interval '1 day'"
                 + " WHERE name = ?", keyed.clusterName);
 
         // step (1) alone, as a crash right after its commit leaves it: the AEK is gone, blocks and row are still there
         assertThat(arm.host.bean(RetentionJob.class).shredExpiredClusters()).contains(UUID.fromString(keyed.clusterUuid));
         assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isPositive();
-        assertThat(count("SELECT count(*) FROM clusters WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM cmk_resources WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isEqualTo(1);
 
         arm.host.host().fireTimer("Retention_Purge");
         assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
-        assertThat(count("SELECT count(*) FROM clusters WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
+        assertThat(count("SELECT count(*) FROM cmk_resources WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
 
         // idempotent: again, through the job itself, nothing fails and nothing comes back
         arm.host.bean(RetentionJob.class).run();
         arm.host.host().fireTimer("Retention_Purge");
-        assertThat(count("SELECT count(*) FROM clusters WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
+        assertThat(count("SELECT count(*) FROM cmk_resources WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(arm.call("PUT", keyed.clusterId + API, body("westeurope", 1000, "")).status()).isEqualTo(201);
     }
 
@@ -234,7 +234,7 @@ class RetentionTest {
             Keyed keyed = keyedCluster(sub, ws);
             assertThat(ingest(ws, "Twice_CL", "twice-cl" + i, t0, 1).json()).containsEntry("key", "cluster");
             assertThat(arm.call("DELETE", keyed.clusterId + API, null).status()).isEqualTo(200);
-            arm.sql("UPDATE clusters SET deleted_at = now() - interval '15 days', scheduled_purge_at = now() - interval '1 day'"
+            arm.sql("UPDATE cmk_resources SET deleted_at = now() - interval '15 days', purge_at = now() - interval '1 day'"
                     + " WHERE name = ?", keyed.clusterName);
             Workspace aged = workspace(sub, null);
             for (int b = 0; b < 5; b++) {
@@ -267,7 +267,7 @@ class RetentionTest {
             pool.shutdownNow();
         }
         for (int i = 0; i < 2; i++) {
-            assertThat(count("SELECT count(*) FROM clusters WHERE cluster_id = ?::uuid", clusters.get(i).clusterUuid)).isZero();
+            assertThat(count("SELECT count(*) FROM cmk_resources WHERE resource_uuid = ?::uuid", clusters.get(i).clusterUuid)).isZero();
             assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", clusters.get(i).clusterUuid)).isZero();
             assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", clusters.get(i).clusterUuid)).isZero();
             assertThat(prefixes(workspaces.get(i))).containsExactly("twice-new" + i);

@@ -287,7 +287,7 @@ class WorkspacesArmTest {
         String name = wsName();
         assertThat(call("PUT", ws(sub, "rg1", name) + API, token, "{\"location\":\"eastus\"}").status).isEqualTo(201);
         // Keyward provisions a cluster at once; a cluster still provisioning is what Azure has for hours after a create.
-        for (String state : List.of("Creating", "ProvisioningAccount", "Failed")) {
+        for (String state : List.of("Creating", "Updating", "Failed")) {
             setClusterState(cluster, state);
             try {
                 Reply early = call("PUT", link(sub, "rg1", name) + LINK_API, token, linkBody(cluster));
@@ -509,7 +509,7 @@ class WorkspacesArmTest {
     // --- helpers: stand-ins in the database for what a test cannot wait for
 
     private static void setClusterState(String clusterId, String state) throws Exception {
-        sql("UPDATE clusters SET provisioning_state = ? WHERE lower(subscription_id || '/' || resource_group || '/' || name) = lower(?)",
+        sql("UPDATE cmk_resources SET phase = ? WHERE lower(subscription_id || '/' || resource_group || '/' || name) = lower(?)",
                 state, clusterId.replaceAll("^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/[^/]+/clusters/([^/]+)$", "$1/$2/$3"));
     }
 

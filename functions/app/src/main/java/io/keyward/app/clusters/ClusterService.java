@@ -1,38 +1,39 @@
 package io.keyward.app.clusters;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** What the workspaces capability asks of clusters. Resource ids are compared without case, as ARM does. */
+/**
+ * What the workspaces, the data plane and retention ask of clusters. Resource ids are compared without case, as ARM does.
+ * Writes run in the caller's transaction when there is one.
+ */
 public interface ClusterService {
 
     /** The active (not soft-deleted) cluster with this resource id. */
     Optional<Cluster> find(String clusterResourceId);
 
-    /** Records a completed link, in the caller's transaction {@code tx}; a cluster that is gone is ignored. */
-    void workspaceLinked(Connection tx, String clusterResourceId, String workspaceResourceId);
+    /** Records a completed link; a cluster that is gone is ignored. */
+    void workspaceLinked(String clusterResourceId, String workspaceResourceId);
 
-    /** Records a completed unlink, in {@code tx}; works on soft-deleted clusters too (delete unlinks asynchronously). */
-    void workspaceUnlinked(Connection tx, String clusterResourceId, String workspaceResourceId);
+    /** Records a completed unlink; works on soft-deleted clusters too (delete unlinks asynchronously). */
+    void workspaceUnlinked(String clusterResourceId, String workspaceResourceId);
 
     /** Workspaces currently linked (the 1000-per-cluster rule). */
     int linkedWorkspaceCount(String clusterResourceId);
 
     /**
      * For retention: the ids of soft-deleted clusters whose purge date passed at least {@code grace} ago on the database
-     * clock, at most {@code limit}, locked in {@code tx} ({@code FOR UPDATE SKIP LOCKED}: an instance purging at the
-     * same time takes others, and a recovery waits for {@code tx}).
+     * clock, at most {@code limit}, locked in the caller's transaction ({@code FOR UPDATE SKIP LOCKED}: an instance purging
+     * at the same time takes others, and a recovery waits for it).
      */
-    List<UUID> claimExpiredDeleted(Connection tx, Duration grace, int limit);
+    List<UUID> claimExpiredDeleted(Duration grace, int limit);
 
     /**
-     * For retention: removes the soft-deleted cluster {@code clusterId} for good in {@code tx} if its purge date passed
-     * at least {@code grace} ago, shredding its AEK first if it is still there (it should be gone already); its name is
-     * free again. False when there is no such row (already purged, or recovered).
+     * For retention: removes the soft-deleted cluster {@code clusterId} for good if its purge date passed at least
+     * {@code grace} ago, shredding its AEK first if it is still there (it should be gone already); its name is free again.
+     * False when there is no such row (already purged, or recovered).
      */
-    boolean purgeDeleted(Connection tx, UUID clusterId, Duration grace);
-
+    boolean purgeDeleted(UUID clusterId, Duration grace);
 }

@@ -1,6 +1,7 @@
 package io.keyward.app.clusters;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.engine.Resource;
 import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.keyhealth.KeyState;
 import io.micronaut.core.annotation.Nullable;
@@ -85,7 +86,7 @@ final class ClusterWire {
     record ClusterList(List<ClusterOut> value, @Nullable String nextLink) {
     }
 
-    static ClusterOut out(StoredCluster c) {
+    static ClusterOut out(ClusterCatalog.Stored c) {
         return out(c, null);
     }
 
@@ -94,19 +95,20 @@ final class ClusterWire {
      * Unknown until the key-health poller first checked the key), lastSuccessfulKeyUnwrap and lastKeyError, shown only
      * when a customer key is configured. Azure Monitor has no such properties.
      */
-    static ClusterOut out(StoredCluster c, @Nullable KeyHealth.Status health) {
-        KeyVault key = c.key() == null ? null
-                : new KeyVault(c.key().keyVaultUri(), c.key().keyName(), c.key().keyVersion(), c.key().keyRsaSize());
-        List<AssociatedWorkspace> workspaces = c.workspaces().stream()
-                .map(w -> new AssociatedWorkspace(null, w.resourceId().substring(w.resourceId().lastIndexOf('/') + 1), w.resourceId(),
+    static ClusterOut out(ClusterCatalog.Stored stored, @Nullable KeyHealth.Status health) {
+        Resource<ClusterProperties> c = stored.resource();
+        ClusterProperties p = c.properties();
+        KeyVault key = c.key() == null ? null : new KeyVault(c.key().vaultUri(), c.key().keyName(), c.key().keyVersion(), p.keyRsaSize());
+        List<AssociatedWorkspace> workspaces = stored.workspaces().stream()
+                .map(w -> new AssociatedWorkspace(null, w.workspaceId().substring(w.workspaceId().lastIndexOf('/') + 1), w.workspaceId(),
                         w.associatedAt().toString()))
                 .toList();
-        return new ClusterOut(c.id(), c.name(), TYPE, c.location(), c.tags(),
+        return new ClusterOut(c.id().toString(), c.name(), TYPE, c.location(), c.tags(),
                 new Identity("SystemAssigned", c.principalId().toString(), c.tenantId()),
-                new Sku(SKU_NAME, c.capacity()),
-                new PropertiesOut(c.clusterId().toString(), c.state().name(), true, false, c.billingType().name(), key,
+                new Sku(SKU_NAME, p.capacity()),
+                new PropertiesOut(c.uuid().toString(), ClusterCatalog.state(c.phase()).name(), true, false, p.billingType().name(), key,
                         c.updatedAt().toString(), c.createdAt().toString(), workspaces,
-                        new CapacityReservation(c.lastSkuUpdate().toString(), ClusterCapacity.MIN),
+                        new CapacityReservation(p.lastSkuUpdate().toString(), ClusterCapacity.MIN),
                         key == null ? null : health == null ? KeyState.Unknown.name() : health.state().name(),
                         key == null || health == null || health.lastSuccessfulUnwrap() == null ? null
                                 : health.lastSuccessfulUnwrap().toString(),

@@ -9,7 +9,8 @@ import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.identity.Principal;
-import io.keyward.app.keyhealth.KeyHealth;
+import io.keyward.app.arm.ArmResourceId;
+import io.keyward.app.engine.KeyedResources;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -50,10 +51,10 @@ class ClustersController {
     private final ClusterCatalog clusters;
     private final ArmRequestContent content;
     private final AsyncOperations operations;
-    private final KeyHealth keyHealth;
+    private final KeyedResources engine;
 
-    ClustersController(ClusterCatalog clusters, ArmRequestContent content, AsyncOperations operations, KeyHealth keyHealth) {
-        this.keyHealth = keyHealth;
+    ClustersController(ClusterCatalog clusters, ArmRequestContent content, AsyncOperations operations, KeyedResources engine) {
+        this.engine = engine;
         this.clusters = clusters;
         this.content = content;
         this.operations = operations;
@@ -63,10 +64,8 @@ class ClustersController {
     HttpResponse<?> createOrUpdate(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                    @PathVariable String resourceGroupName, @PathVariable String clusterName, @Nullable @Body String body) {
         String apiVersion = apiVersion(request);
-        SubscriptionId sub = SubscriptionId.parse(subscriptionId);
-        ResourceGroupName group = ResourceGroupName.parse(resourceGroupName);
-        ClusterName name = ClusterName.parse(clusterName);
-        ClusterCatalog.Saved saved = clusters.createOrUpdate(sub, group, name, read(body), caller);
+        KeyedResources.Saved<ClusterProperties> saved = clusters.createOrUpdate(id(subscriptionId, resourceGroupName, clusterName),
+                read(body), caller);
         return answer(request, saved, saved.created() ? HttpStatus.CREATED : HttpStatus.OK, apiVersion);
     }
 
@@ -74,27 +73,23 @@ class ClustersController {
     HttpResponse<?> update(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                            @PathVariable String resourceGroupName, @PathVariable String clusterName, @Nullable @Body String body) {
         String apiVersion = apiVersion(request);
-        SubscriptionId sub = SubscriptionId.parse(subscriptionId);
-        ResourceGroupName group = ResourceGroupName.parse(resourceGroupName);
-        ClusterName name = ClusterName.parse(clusterName);
-        return answer(request, clusters.update(sub, group, name, read(body), caller), HttpStatus.OK, apiVersion);
+        return answer(request, clusters.update(id(subscriptionId, resourceGroupName, clusterName), read(body), caller), HttpStatus.OK,
+                apiVersion);
     }
 
     @Get(CLUSTER)
     ClusterWire.ClusterOut get(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         apiVersion(request);
-        StoredCluster cluster = clusters.get(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                ClusterName.parse(clusterName), caller);
-        return ClusterWire.out(cluster, cluster.key() == null ? null : keyHealth.of(cluster.clusterId()).orElse(null));
+        ClusterCatalog.Stored cluster = clusters.get(id(subscriptionId, resourceGroupName, clusterName), caller);
+        return ClusterWire.out(cluster, engine.keyHealth(cluster.resource()).orElse(null));
     }
 
     @Delete(CLUSTER)
     HttpResponse<?> delete(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                            @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         apiVersion(request);
-        boolean existed = clusters.delete(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                ClusterName.parse(clusterName), caller);
+        boolean existed = clusters.delete(id(subscriptionId, resourceGroupName, clusterName), caller);
         return existed ? HttpResponse.ok() : HttpResponse.noContent();
     }
 
@@ -103,8 +98,7 @@ class ClustersController {
     ClusterWire.ClusterOut recover(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                    @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         apiVersion(request);
-        return ClusterWire.out(clusters.recover(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                ClusterName.parse(clusterName), caller));
+        return ClusterWire.out(clusters.recover(id(subscriptionId, resourceGroupName, clusterName), caller));
     }
 
     @Get(GROUP)
@@ -130,10 +124,16 @@ class ClustersController {
         return content.read(body, ClusterWire.ClusterBody.class);
     }
 
-    private MutableHttpResponse<?> answer(HttpRequest<?> request, ClusterCatalog.Saved saved, HttpStatus status, String apiVersion) {
+    private MutableHttpResponse<?> answer(HttpRequest<?> request, KeyedResources.Saved<ClusterProperties> saved, HttpStatus status,
+                                          String apiVersion) {
         MutableHttpResponse<ClusterWire.ClusterOut> response = HttpResponse.<ClusterWire.ClusterOut>status(status)
-                .body(ClusterWire.out(saved.cluster()));
-        return saved.keyUpdate() == null ? response : operations.accepted(response, saved.keyUpdate(), request, apiVersion);
+                .body(ClusterWire.out(clusters.stored(saved.resource())));
+        return saved.operation() == null ? response : operations.accepted(response, saved.operation(), request, apiVersion);
+    }
+
+    private static ArmResourceId id(String subscriptionId, String resourceGroupName, String clusterName) {
+        return ArmResourceId.of(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName), Cluster.TYPE,
+                ClusterName.parse(clusterName).value());
     }
 
     private static String apiVersion(HttpRequest<?> request) {
@@ -159,11 +159,11 @@ class ClustersController {
         }
     }
 
-    private static ClusterWire.ClusterList list(HttpRequest<?> request, ClusterCatalog.Page page) {
+    private ClusterWire.ClusterList list(HttpRequest<?> request, KeyedResources.Page<ClusterProperties> page) {
         String next = page.last() == null ? null : origin(request) + request.getPath() + "?api-version="
                 + URLEncoder.encode(request.getParameters().get("api-version"), StandardCharsets.UTF_8) + "&%24top=" + top(request)
                 + "&%24skiptoken=" + page.last();
-        return new ClusterWire.ClusterList(page.items().stream().map(ClusterWire::out).toList(), next);
+        return new ClusterWire.ClusterList(page.items().stream().map(c -> ClusterWire.out(clusters.stored(c))).toList(), next);
     }
 
     private static String origin(HttpRequest<?> request) {

@@ -65,9 +65,9 @@ public class CmkKeys {
      * stays readable) or a new one from the token's RNG. Nothing is stored: the caller saves the result with
      * {@link #save} in its own transaction {@code c}.
      */
-    public Binding bind(Connection c, CmkResource resource, CustomerKey key, KeyPolicy policy) {
+    public Binding bind(CmkResource resource, CustomerKey key, KeyPolicy policy) {
         try {
-            return bindChecked(resource, key, policy, find(c, resource.uuid()));
+            return bindChecked(resource, key, policy, repository.read(c -> repository.find(c, resource.uuid())));
         } catch (RuntimeException e) {
             if (causedByIo(e)) {
                 LOG.warn("{} {}: the vault cannot be reached: {}", resource.kind(), resource.uuid(), e.toString());

@@ -1,12 +1,13 @@
 package io.keyward.app.hpccache;
 
 import io.keyward.app.arm.ArmErrorCode;
+import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.OperationHandler;
-import io.keyward.app.arm.StepContext;
 import io.keyward.app.arm.StepResult;
+import io.keyward.app.engine.Phase;
+import io.keyward.app.engine.Resource;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -20,56 +21,46 @@ import java.util.Optional;
 @Singleton
 class CacheCreateHandler implements OperationHandler {
 
-    static final String KIND = "caches.create";
-
-    private final HpcCacheRepository repository;
     private final HpcCacheCatalog catalog;
-    private final HpcCacheProperties properties;
 
-    CacheCreateHandler(HpcCacheRepository repository, HpcCacheCatalog catalog, HpcCacheProperties properties) {
-        this.repository = repository;
+    CacheCreateHandler(HpcCacheCatalog catalog) {
         this.catalog = catalog;
-        this.properties = properties;
     }
 
     @Override
     public String kind() {
-        return KIND;
+        return HpcCacheCatalog.CREATE_KIND;
     }
 
     @Override
     public StepResult run(AsyncOperation op) {
-        return new StepResult.InTransaction(tx -> step(op, () -> tx));
-    }
-
-    private StepResult step(AsyncOperation op, StepContext ctx) throws Exception {
-        Connection c = ctx.connection();
-        Optional<HpcCacheCatalog.ParsedId> id = HpcCacheCatalog.parseId(op.resourceId());
-        Optional<StoredCache> found = id.isEmpty() ? Optional.empty() : repository.find(c, id.get().sub(), id.get().group(), id.get().name(), true);
-        if (found.isEmpty() || StoredCache.DELETING.equals(found.get().provisioningState())) {
-            return new StepResult.Failed(ArmErrorCode.ResourceNotFound, "The cache was deleted before its creation completed.");
-        }
-        StoredCache cache = found.get();
-        Instant now = catalog.now();
-        switch (cache.provisioningState()) {
-            case StoredCache.SUCCEEDED:
+        return new StepResult.InTransaction(tx -> {
+            Optional<Resource<HpcCache>> found = ArmResourceId.parse(op.resourceId(), HpcCache.TYPE).flatMap(catalog::find)
+                    .filter(c -> c.phase() != Phase.Deleting);
+            if (found.isEmpty()) {
+                return new StepResult.Failed(ArmErrorCode.ResourceNotFound, "The cache was deleted before its creation completed.");
+            }
+            Resource<HpcCache> cache = found.get();
+            if (cache.phase() == Phase.Succeeded) {
                 return new StepResult.Succeeded(null);
-            case StoredCache.FAILED:
-                return new StepResult.Failed(ArmErrorCode.BadRequest, cache.statusDescription());
-            default:
-                break;
-        }
-        if (!cache.customerKey()) {
-            repository.update(c, cache.withState(StoredCache.SUCCEEDED, StoredCache.HEALTHY, "Cache is healthy.", now));
-            return new StepResult.Succeeded(null);
-        }
-        Instant deadline = catalog.deadline(cache);
-        if (!now.isBefore(deadline)) {
-            repository.update(c, cache.withState(StoredCache.FAILED, StoredCache.START_FAILED, catalog.timedOut(), now));
-            return new StepResult.Failed(ArmErrorCode.BadRequest, catalog.timedOut());
-        }
-        Duration left = Duration.between(now, deadline);
-        return new StepResult.RetryLater(left.compareTo(properties.keyWaitPoll()) < 0 ? left : properties.keyWaitPoll(),
-                "waiting for the key vault access to be authorized");
+            }
+            if (cache.phase() == Phase.Failed) {
+                return new StepResult.Failed(ArmErrorCode.BadRequest, cache.properties().statusDescription());
+            }
+            if (!cache.properties().customerKey()) {
+                catalog.save(cache.withPhase(Phase.Succeeded).withProperties(cache.properties().withHealth(HpcCache.HEALTHY, "Cache is healthy.")));
+                return new StepResult.Succeeded(null);
+            }
+            Instant now = Instant.now();
+            Instant deadline = catalog.deadline(cache);
+            if (!now.isBefore(deadline)) {
+                catalog.save(cache.withPhase(Phase.Failed).withProperties(cache.properties().withHealth(HpcCache.START_FAILED,
+                        catalog.timedOut())));
+                return new StepResult.Failed(ArmErrorCode.BadRequest, catalog.timedOut());
+            }
+            Duration left = Duration.between(now, deadline);
+            return new StepResult.RetryLater(left.compareTo(catalog.keyWaitPoll()) < 0 ? left : catalog.keyWaitPoll(),
+                    "waiting for the key vault access to be authorized");
+        });
     }
 }

@@ -1,6 +1,7 @@
 package io.keyward.app.hpccache;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.engine.Resource;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Map;
  */
 final class CacheWire {
 
-    static final String TYPE = StoredCache.KIND;
+    static final String TYPE = HpcCache.TYPE;
 
     private CacheWire() {
     }
@@ -90,12 +91,13 @@ final class CacheWire {
     record CacheList(List<CacheOut> value, @Nullable String nextLink) {
     }
 
-    static CacheOut out(StoredCache c, Health health, String provisioningState) {
-        EncryptionSettings encryption = c.customerKey()
-                ? new EncryptionSettings(new KeyVaultKeyReference(c.keyUrl(), new SourceVault(c.sourceVaultId())), c.rotationToLatest())
+    static CacheOut out(Resource<HpcCache> c, Health health, String provisioningState) {
+        HpcCache p = c.properties();
+        EncryptionSettings encryption = p.customerKey()
+                ? new EncryptionSettings(new KeyVaultKeyReference(p.keyUrl(), new SourceVault(p.sourceVaultId())), p.rotationToLatest())
                 : null;
-        return new CacheOut(c.id(), c.name(), TYPE, c.location(), c.tags(),
-                new Identity("SystemAssigned", c.principalId().toString(), c.tenantId(), null), new Sku(c.skuName()),
-                new PropertiesOut(c.cacheSizeGb(), c.subnet(), provisioningState, health, encryption, List.of()));
+        return new CacheOut(c.id().toString(), c.name(), TYPE, c.location(), c.tags(),
+                new Identity("SystemAssigned", c.principalId().toString(), c.tenantId(), null), new Sku(p.skuName()),
+                new PropertiesOut(p.cacheSizeGb(), p.subnet(), provisioningState, health, encryption, List.of()));
     }
 }

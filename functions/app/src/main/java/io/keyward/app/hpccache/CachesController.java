@@ -6,6 +6,8 @@ import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.engine.KeyedResources;
+import io.keyward.app.engine.Resource;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -51,12 +53,10 @@ class CachesController {
     HttpResponse<?> createOrUpdate(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                    @PathVariable String resourceGroupName, @PathVariable String cacheName, @Nullable @Body String body) {
         String apiVersion = apiVersion(request);
-        SubscriptionId sub = SubscriptionId.parse(subscriptionId);
-        ResourceGroupName group = ResourceGroupName.parse(resourceGroupName);
-        CacheName name = CacheName.parse(cacheName);
-        HpcCacheCatalog.Saved saved = caches.createOrUpdate(sub, group, name, content.read(body, CacheWire.CacheBody.class), caller);
+        KeyedResources.Saved<HpcCache> saved = caches.createOrUpdate(HpcCacheCatalog.id(subscriptionId, resourceGroupName, cacheName),
+                content.read(body, CacheWire.CacheBody.class), caller);
         MutableHttpResponse<CacheWire.CacheOut> response = HttpResponse.<CacheWire.CacheOut>status(saved.created() ? HttpStatus.CREATED
-                : HttpStatus.OK).body(caches.view(saved.cache()));
+                : HttpStatus.OK).body(caches.view(saved.resource()));
         return saved.operation() == null ? response : operations.accepted(response, saved.operation(), request, apiVersion);
     }
 
@@ -64,16 +64,14 @@ class CachesController {
     CacheWire.CacheOut get(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                            @PathVariable String resourceGroupName, @PathVariable String cacheName) {
         apiVersion(request);
-        return caches.view(caches.get(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                CacheName.parse(cacheName), caller));
+        return caches.view(caches.get(HpcCacheCatalog.id(subscriptionId, resourceGroupName, cacheName), caller));
     }
 
     @Delete(CACHE)
     HttpResponse<?> delete(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                            @PathVariable String resourceGroupName, @PathVariable String cacheName) {
         String apiVersion = apiVersion(request);
-        Optional<AsyncOperation> op = caches.delete(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                CacheName.parse(cacheName), caller);
+        Optional<AsyncOperation> op = caches.delete(HpcCacheCatalog.id(subscriptionId, resourceGroupName, cacheName), caller);
         return op.isEmpty() ? HttpResponse.noContent() : operations.accepted(HttpResponse.accepted(), op.get(), request, apiVersion);
     }
 
@@ -82,8 +80,7 @@ class CachesController {
     CacheWire.CacheOut authorizeKeyVault(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                          @PathVariable String resourceGroupName, @PathVariable String cacheName) {
         apiVersion(request);
-        return caches.view(caches.authorize(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                CacheName.parse(cacheName), caller));
+        return caches.view(caches.authorize(HpcCacheCatalog.id(subscriptionId, resourceGroupName, cacheName), caller));
     }
 
     @Get(GROUP)
@@ -99,7 +96,7 @@ class CachesController {
         return list(caches.list(SubscriptionId.parse(subscriptionId), null, caller));
     }
 
-    private CacheWire.CacheList list(java.util.List<StoredCache> items) {
+    private CacheWire.CacheList list(java.util.List<Resource<HpcCache>> items) {
         return new CacheWire.CacheList(items.stream().map(caches::view).toList(), null);
     }
 

@@ -2,19 +2,16 @@ package io.keyward.app.hpccache;
 
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.AsyncOperations;
-import io.keyward.app.arm.NewOperation;
-import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
-import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.cmk.Binding;
-import io.keyward.app.cmk.CmkKeys;
-import io.keyward.app.cmk.KeyPolicy;
-import io.keyward.app.identity.IdentityService;
+import io.keyward.app.engine.KeyedResources;
+import io.keyward.app.engine.Phase;
+import io.keyward.app.engine.Resource;
 import io.keyward.app.identity.Principal;
-import io.keyward.app.identity.PrincipalType;
 import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.keyhealth.KeyState;
 import io.keyward.app.vault.KeyPermission;
@@ -23,12 +20,9 @@ import io.keyward.app.vault.VaultService;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -36,198 +30,154 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HPC caches: a thin surface over the CMK core. A cache with a customer-managed key is created with its system-assigned
- * identity and waits for its key (health {@code WaitingForKey}) until a caller who may change the key vault authorizes
- * it ({@link #authorize}): the identity gets get/wrapKey/unwrapKey on the vault, soft delete and purge protection are
- * turned on, and only then the core binds the key and creates the cache's AEK (its "encrypted disks"). Key validation
- * and polling are the core's ({@link CmkKeys}, {@link KeyHealth}); this class only maps them to the cache's wire.
+ * HPC caches on the engine. A cache with a customer-managed key is created with its system-assigned identity and waits
+ * for its key (health {@code WaitingForKey}) until a caller who may change the key vault authorizes it
+ * ({@link #authorize}): the identity gets get/wrapKey/unwrapKey on the vault, soft delete and purge protection are turned
+ * on, and only then the core binds the key and creates the cache's AEK (its "encrypted disks").
  */
 @Singleton
 class HpcCacheCatalog {
 
-    static final String PROVIDER = "Microsoft.StorageCache";
+    static final String CREATE_KIND = "caches.create";
     /** What the portal's authorize button grants the cache's identity (the HPC Cache CMK docs). */
     static final Set<KeyPermission> KEY_PERMISSIONS = EnumSet.of(KeyPermission.GET, KeyPermission.WRAP_KEY, KeyPermission.UNWRAP_KEY);
-    private static final Pattern RESOURCE_ID = Pattern.compile(
-            "^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.StorageCache/caches/([^/]+)/?$", Pattern.CASE_INSENSITIVE);
+    private static final int LIST_ALL = 100_000;
     private static final Logger LOG = LoggerFactory.getLogger(HpcCacheCatalog.class);
 
-    private final HpcCacheRepository repository;
+    private final KeyedResources engine;
+    private final HpcCacheSurface surface;
     private final VaultService vaults;
-    private final IdentityService identities;
     private final AsyncOperations operations;
-    private final CmkKeys cmk;
-    private final KeyHealth keyHealth;
     private final HpcCacheProperties properties;
     private final String vaultDnsSuffix;
-    private final Clock clock = Clock.systemUTC();
 
-    HpcCacheCatalog(HpcCacheRepository repository, VaultService vaults, IdentityService identities, AsyncOperations operations,
-                    CmkKeys cmk, KeyHealth keyHealth, HpcCacheProperties properties,
-                    @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
-        this.repository = repository;
+    HpcCacheCatalog(KeyedResources engine, HpcCacheSurface surface, VaultService vaults, AsyncOperations operations,
+                    HpcCacheProperties properties, @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
+        this.engine = engine;
+        this.surface = surface;
         this.vaults = vaults;
-        this.identities = identities;
         this.operations = operations;
-        this.cmk = cmk;
-        this.keyHealth = keyHealth;
         this.properties = properties;
         this.vaultDnsSuffix = vaultDnsSuffix.toLowerCase(Locale.ROOT).replaceAll("^\\.+", "");
     }
 
-    /** A PUT: the cache after it, whether it was created (201), and its create operation, if it started one. */
-    record Saved(StoredCache cache, boolean created, @Nullable AsyncOperation operation) {
+    static ArmResourceId id(String subscriptionId, String resourceGroupName, String cacheName) {
+        return ArmResourceId.of(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName), HpcCache.TYPE,
+                CacheName.parse(cacheName).value());
     }
 
     // --- management operations
 
-    Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, CacheName name, CacheWire.CacheBody body, Principal caller) {
-        Saved saved;
-        try {
-            saved = repository.inTransaction(c -> {
-                vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.StorageCache/caches/write", true);
-                Optional<StoredCache> existing = repository.find(c, sub.value(), group.value(), name.value(), true);
-                return existing.isEmpty() ? create(c, sub, group, name, body, caller) : update(c, existing.get(), body);
-            });
-        } catch (StoreException e) {
-            if (e.uniqueViolation()) {
-                throw new ArmException(ArmErrorCode.ConflictError, "A cache named '" + name + "' is being created by another request.",
-                        "cacheName");
+    KeyedResources.Saved<HpcCache> createOrUpdate(ArmResourceId id, CacheWire.CacheBody body, Principal caller) {
+        return engine.put(surface, id, caller, "Microsoft.StorageCache/caches/write", new KeyedResources.Put<>() {
+            @Override
+            public KeyedResources.Created<HpcCache> create(KeyedResources.Creation c) {
+                return new KeyedResources.Created<>(newCache(c, body), CREATE_KIND);
             }
-            throw e;
-        }
-        if (saved.operation() != null) {
-            operations.kick(saved.operation().id());
-        }
-        return saved;
-    }
 
-    StoredCache get(SubscriptionId sub, ResourceGroupName group, CacheName name, Principal caller) {
-        return repository.read(c -> {
-            if (!vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.StorageCache/caches/read", false)) {
-                throw notFound(group, name);
+            @Override
+            public KeyedResources.Change<HpcCache> change(Resource<HpcCache> current) {
+                return new KeyedResources.Change<>(update(current, body), null);
             }
-            return repository.find(c, sub.value(), group.value(), name.value(), false).orElseThrow(() -> notFound(group, name));
         });
     }
 
-    List<StoredCache> list(SubscriptionId sub, @Nullable ResourceGroupName group, Principal caller) {
-        return repository.read(c -> {
-            if (!vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.StorageCache/caches/read", false)) {
-                return List.of();
-            }
-            return repository.list(c, sub.value(), group == null ? null : group.value());
-        });
+    Resource<HpcCache> get(ArmResourceId id, Principal caller) {
+        return engine.get(surface, id, caller, "Microsoft.StorageCache/caches/read");
     }
 
-    /**
-     * Starts the async delete (the cache shows {@code Deleting}; its AEK is shredded by {@link CacheDeleteHandler}).
-     * Empty when there was no such cache (ARM answers 204).
-     */
-    Optional<AsyncOperation> delete(SubscriptionId sub, ResourceGroupName group, CacheName name, Principal caller) {
-        Optional<AsyncOperation> op = repository.inTransaction(c -> {
-            if (!vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.StorageCache/caches/delete", false)) {
-                return Optional.<AsyncOperation>empty();
-            }
-            Optional<StoredCache> found = repository.find(c, sub.value(), group.value(), name.value(), true);
-            if (found.isEmpty()) {
-                return Optional.<AsyncOperation>empty();
-            }
-            StoredCache cache = found.get();
-            if (StoredCache.DELETING.equals(cache.provisioningState())) {
-                throw new ArmException(ArmErrorCode.ConflictError, "The cache '" + cache.name() + "' is already being deleted.");
-            }
-            repository.update(c, cache.withState(StoredCache.DELETING, StoredCache.TRANSITIONING, "Cache is being deleted.", now()));
-            cmk.setActive(c, cache.uuid(), false); // no more key checks for a cache on its way out
-            return Optional.of(operations.start(c, new NewOperation(PROVIDER, normalLocation(cache.location()), cache.subscriptionId(),
-                    cache.tenantId(), cache.id(), CacheDeleteHandler.KIND, OperationStatus.Deleting, null)));
-        });
-        op.ifPresent(o -> operations.kick(o.id()));
-        return op;
+    List<Resource<HpcCache>> list(SubscriptionId sub, @Nullable ResourceGroupName group, Principal caller) {
+        return engine.list(surface, sub, group, caller, "Microsoft.StorageCache/caches/read", null, LIST_ALL).items();
+    }
+
+    /** Starts the async delete (the cache shows {@code Deleting}; the engine shreds its AEK). Empty: there was none (204). */
+    Optional<AsyncOperation> delete(ArmResourceId id, Principal caller) {
+        return Optional.ofNullable(engine.delete(surface, id, caller, "Microsoft.StorageCache/caches/delete").operation());
     }
 
     /**
      * Keyward's {@code authorizeKeyVault} action (the portal's "Authorize" button of the HPC Cache CMK docs; not in the REST
      * spec): as {@code caller}, who must be allowed to change the vault, grants the cache's identity get, wrapKey and
      * unwrapKey on the vault and turns on soft delete and purge protection, commits that, then binds the key through the
-     * core as the cache's identity and creates the cache's AEK. A refusal by the core leaves the cache waiting for its
-     * key (the vault changes stay): fix the key and authorize again before the deadline.
+     * engine as the cache's identity (no transaction open while the vault is called) and creates the cache's AEK. A
+     * refusal leaves the cache waiting for its key (the vault changes stay): fix the key and authorize again before the
+     * deadline.
      */
-    StoredCache authorize(SubscriptionId sub, ResourceGroupName group, CacheName name, Principal caller) {
+    Resource<HpcCache> authorize(ArmResourceId id, Principal caller) {
         failUnauthorized(); // a cache past its window fails now, not at the timer's next run
-        StoredCache granted = repository.inTransaction(c -> {
-            if (!vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.StorageCache/caches/write", false)) {
-                throw notFound(group, name);
-            }
-            StoredCache cache = repository.find(c, sub.value(), group.value(), name.value(), true).orElseThrow(() -> notFound(group, name));
-            if (!cache.customerKey()) {
+        Resource<HpcCache> granted = engine.mutate(surface, id, caller, "Microsoft.StorageCache/caches/write", cache -> {
+            if (!cache.properties().customerKey()) {
                 throw new ArmException(ArmErrorCode.BadRequest, "The cache '" + cache.name() + "' uses Microsoft-managed keys: it has no key"
                         + " vault access to authorize.");
             }
-            if (StoredCache.DELETING.equals(cache.provisioningState())) {
-                throw new ArmException(ArmErrorCode.ConflictError, "The cache '" + cache.name() + "' is being deleted.");
+            if (cache.phase() == Phase.Failed) {
+                throw new ArmException(ArmErrorCode.ConflictError, cache.properties().statusDescription());
             }
-            if (StoredCache.FAILED.equals(cache.provisioningState())) {
-                throw new ArmException(ArmErrorCode.ConflictError, cache.statusDescription());
-            }
-            if (!cache.waitingForKey()) {
+            if (!HpcCache.waitingForKey(cache)) {
                 return cache; // authorized before: nothing to do
             }
             KeyReference key = key(cache);
-            vaults.authorizeKeyAccess(c, key.vaultName(), caller, cache.principalId().toString(), cache.tenantId(), KEY_PERMISSIONS, true);
-            StoredCache authorized = cache.authorized(now());
-            repository.update(c, authorized);
-            return authorized;
+            vaults.authorizeKeyAccess(key.vaultName(), caller, cache.principalId().toString(), cache.tenantId(), KEY_PERMISSIONS, true);
+            return cache.withProperties(cache.properties().authorized(engine.now()));
         });
-        if (!granted.waitingForKey()) {
+        if (!HpcCache.waitingForKey(granted)) {
             return granted;
         }
         // The vault's key API reads committed state only: the core binds once the grant above is committed.
-        StoredCache bound = repository.inTransaction(c -> {
-            StoredCache cache = repository.find(c, sub.value(), group.value(), name.value(), true).orElseThrow(() -> notFound(group, name));
-            if (!cache.waitingForKey()) {
-                return cache;
-            }
-            KeyReference key = key(cache);
-            Binding outcome = cmk.bind(c, cache.resource(), key.customerKey(), KeyPolicy.rsa2048(true, Set.of()));
-            if (outcome instanceof Binding.Bound b) {
-                Instant now = now();
-                cmk.save(c, cache.resource(), b.aek(), key.rotationToLatest(), now);
-                StoredCache healthy = cache.withState(StoredCache.SUCCEEDED, StoredCache.HEALTHY, "Cache is healthy. Its disks are"
-                        + " encrypted with the customer-managed key '" + b.aek().keyId() + "'.", now);
-                repository.update(c, healthy);
-                LOG.info("cache {}: encrypted disks created, AEK wrapped by {}", cache.id(), b.aek().keyId());
-                return healthy;
-            }
-            if (outcome instanceof Binding.Refused r) {
-                throw new ArmException(ArmErrorCode.BadRequest, refusal(cache, r));
-            }
-            throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The key vault could not be reached to create the encrypted"
-                    + " disks of cache '" + cache.name() + "' (" + ((Binding.Unreachable) outcome).reason() + "). Authorize again before "
-                    + deadline(cache) + ".");
-        });
-        if (bound.createOperation() != null) {
-            operations.kick(bound.createOperation());
+        KeyedResources.BindOutcome<HpcCache> outcome = engine.bindNow(surface, granted, key(granted).customerKey(), HpcCacheSurface.POLICY,
+                HpcCache::waitingForKey, cache -> cache.withPhase(Phase.Succeeded).withProperties(cache.properties().withHealth(HpcCache.HEALTHY,
+                        "Cache is healthy. Its disks are encrypted with the customer-managed key '" + key(cache).keyUrl() + "'.")));
+        if (outcome.binding() instanceof Binding.Refused r) {
+            throw new ArmException(ArmErrorCode.BadRequest, refusal(granted, r, deadline(granted)));
         }
-        return bound;
+        if (outcome.binding() instanceof Binding.Unreachable u) {
+            throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The key vault could not be reached to create the encrypted"
+                    + " disks of cache '" + granted.name() + "' (" + u.reason() + "). Authorize again before " + deadline(granted) + ".");
+        }
+        LOG.info("cache {}: encrypted disks created", granted.id());
+        if (outcome.resource().properties().createOperationId() != null) {
+            operations.kick(outcome.resource().properties().createOperationId());
+        }
+        return outcome.resource();
     }
 
     /** Fails every cache whose authorization window is over (the Caches_FailUnauthorized timer); returns how many. */
     int failUnauthorized() {
-        Instant now = now();
-        List<UUID> ops = repository.inTransaction(c -> repository.failWaitingCreatedBefore(c, now.minus(properties.authorizeTimeout()),
-                timedOut(), now));
+        List<UUID> ops = failWaiting();
         ops.forEach(operations::kick);
         if (!ops.isEmpty()) {
             LOG.info("{} cache(s) failed: key vault access not authorized within {}", ops.size(), properties.authorizeTimeout());
         }
         return ops.size();
+    }
+
+    private List<UUID> failWaiting() {
+        return engine.inTransaction(() -> {
+        List<UUID> ops = new ArrayList<>();
+        for (Resource<HpcCache> cache : engine.inPhaseSince(surface, Phase.Creating, engine.now().minus(properties.authorizeTimeout()), 1000)) {
+            if (HpcCache.waitingForKey(cache)) {
+                engine.save(surface, cache.withPhase(Phase.Failed).withProperties(cache.properties().withHealth(HpcCache.START_FAILED,
+                        timedOut())));
+                if (cache.properties().createOperationId() != null) {
+                    ops.add(cache.properties().createOperationId());
+                }
+            }
+        }
+        return ops;
+        });
+    }
+
+    /** The create operation's step, in its transaction: ends when the cache is ready or failed. */
+    Optional<Resource<HpcCache>> find(ArmResourceId id) {
+        return engine.find(surface, id);
+    }
+
+    void save(Resource<HpcCache> cache) {
+        engine.save(surface, cache);
     }
 
     // --- what GET shows
@@ -237,28 +187,28 @@ class HpcCacheCatalog {
      * a cache whose key the key-health poller found refused shows health {@code Down} with the vault's answer as a
      * condition, and {@code Healthy} again once the poller reaches the key.
      */
-    CacheWire.CacheOut view(StoredCache c) {
-        if (c.waitingForKey() && !now().isBefore(deadline(c))) {
-            return CacheWire.out(c, new CacheWire.Health(StoredCache.START_FAILED, timedOut(), List.of()), StoredCache.FAILED);
+    CacheWire.CacheOut view(Resource<HpcCache> c) {
+        if (HpcCache.waitingForKey(c) && !engine.now().isBefore(deadline(c))) {
+            return CacheWire.out(c, new CacheWire.Health(HpcCache.START_FAILED, timedOut(), List.of()), Phase.Failed.name());
         }
-        if (c.customerKey() && StoredCache.SUCCEEDED.equals(c.provisioningState())) {
-            Optional<KeyHealth.Status> health = keyHealth.of(c.uuid());
+        if (c.properties().customerKey() && c.phase() == Phase.Succeeded) {
+            Optional<KeyHealth.Status> health = engine.keyHealth(c);
             if (health.isPresent() && health.get().state() == KeyState.Revoked) {
                 String error = health.get().lastError() == null ? "The key vault refused the key." : health.get().lastError();
-                return CacheWire.out(c, new CacheWire.Health(StoredCache.DOWN, "The cache cannot use its customer-managed key, so its"
+                return CacheWire.out(c, new CacheWire.Health(HpcCache.DOWN, "The cache cannot use its customer-managed key, so its"
                         + " encrypted disks cannot be read: restore the key (enable it, or give the cache's identity get, wrapKey and"
                         + " unwrapKey again). The cache is healthy again after the next successful key check.",
                         List.of(new CacheWire.Condition(health.get().lastSuccessfulUnwrap() == null ? null
-                                : health.get().lastSuccessfulUnwrap().toString(), error))), c.provisioningState());
+                                : health.get().lastSuccessfulUnwrap().toString(), error))), HpcCache.provisioningState(c));
             }
         }
-        return CacheWire.out(c, new CacheWire.Health(c.healthState(), c.statusDescription(), List.of()), c.provisioningState());
+        return CacheWire.out(c, new CacheWire.Health(c.properties().healthState(), c.properties().statusDescription(), List.of()),
+                HpcCache.provisioningState(c));
     }
 
     // --- rules
 
-    private Saved create(Connection c, SubscriptionId sub, ResourceGroupName group, CacheName name, CacheWire.CacheBody body,
-                         Principal caller) throws SQLException {
+    private Resource<HpcCache> newCache(KeyedResources.Creation c, CacheWire.CacheBody body) {
         String location = required(body.location(), "location");
         String sku = required(body.sku() == null ? null : body.sku().name(), "sku.name");
         CacheWire.PropertiesIn p = body.properties();
@@ -276,59 +226,42 @@ class HpcCacheCatalog {
             CacheWire.KeyVaultKeyReference kek = encryption.keyEncryptionKey();
             key = KeyReference.parse(kek.keyUrl(), kek.sourceVault() == null ? null : kek.sourceVault().id(),
                     Boolean.TRUE.equals(encryption.rotationToLatestKeyVersionEnabled()), vaultDnsSuffix);
-            requireVault(sub, location, key);
+            requireVault(c.id().subscription(), location, key);
         }
-        // The system-assigned identity: a managed-identity principal of the caller's tenant, which the authorize action
-        // names in the vault's access policies and as which the core calls the vault.
-        Principal identity = identities.createPrincipal(caller.tenantId(), PrincipalType.MANAGED_IDENTITY, name.value());
-        Instant now = now();
-        StoredCache created = new StoredCache(UUID.randomUUID(), sub.value(), group.value(), name.value(), location, caller.tenantId(),
-                UUID.fromString(identity.objectId()), sku, size, subnet, key == null ? null : key.keyUrl(),
-                key == null ? null : key.sourceVaultId(), key != null && key.rotationToLatest(), StoredCache.CREATING,
-                key == null ? StoredCache.TRANSITIONING : StoredCache.WAITING_FOR_KEY,
-                key == null ? "Cache is being created." : waiting(name.value(), key, now.plus(properties.authorizeTimeout())),
-                body.tags() == null ? Map.of() : body.tags(), now, now, null, null);
-        repository.insert(c, created);
-        AsyncOperation op = operations.start(c, new NewOperation(PROVIDER, normalLocation(location), sub.value(), caller.tenantId(),
-                created.id(), CacheCreateHandler.KIND, OperationStatus.InProgress, null));
-        created = created.withCreateOperation(op.id());
-        repository.update(c, created);
-        LOG.info("cache {} created with identity {}{}", created.id(), identity.objectId(), key == null ? "" : ", waiting for its key");
-        return new Saved(created, true, op);
+        // The system-assigned identity, which the authorize action names in the vault's access policies and as which the
+        // core calls the vault.
+        HpcCache cache = new HpcCache(sku, size, subnet, key == null ? null : key.keyUrl(), key == null ? null : key.sourceVaultId(),
+                key != null && key.rotationToLatest(), key == null ? HpcCache.TRANSITIONING : HpcCache.WAITING_FOR_KEY,
+                key == null ? "Cache is being created." : waiting(c.id().name(), key, c.now().plus(properties.authorizeTimeout())), null, null);
+        Resource<HpcCache> created = Resource.create(c.uuid(), c.id(), location, c.tenantId(), c.newIdentity(), cache,
+                body.tags() == null ? Map.of() : body.tags(), c.now()).withPhase(Phase.Creating);
+        return key == null ? created : created.withKey(key.customerKey());
     }
 
     /** A PUT of an existing cache: only tags change; its key is set once, at creation. */
-    private Saved update(Connection c, StoredCache current, CacheWire.CacheBody body) throws SQLException {
-        if (StoredCache.DELETING.equals(current.provisioningState())) {
-            throw new ArmException(ArmErrorCode.ConflictError, "The cache '" + current.name() + "' is being deleted.");
-        }
+    private Resource<HpcCache> update(Resource<HpcCache> current, CacheWire.CacheBody body) {
         CacheWire.EncryptionSettings e = body.properties() == null ? null : body.properties().encryptionSettings();
         CacheWire.KeyVaultKeyReference kek = e == null ? null : e.keyEncryptionKey();
         String keyUrl = kek == null ? null : kek.keyUrl();
         boolean rotation = e != null && Boolean.TRUE.equals(e.rotationToLatestKeyVersionEnabled());
-        boolean sameKey = keyUrl == null ? current.keyUrl() == null
-                : keyUrl.equalsIgnoreCase(current.keyUrl()) && rotation == current.rotationToLatest();
+        boolean sameKey = keyUrl == null ? current.properties().keyUrl() == null
+                : keyUrl.equalsIgnoreCase(current.properties().keyUrl()) && rotation == current.properties().rotationToLatest();
         if (!sameKey) {
             throw new ArmException(ArmErrorCode.BadRequest, "The encryptionSettings of cache '" + current.name() + "' cannot be changed:"
                     + " Keyward sets a cache's key when the cache is created.", "properties.encryptionSettings");
         }
-        StoredCache updated = current.withTags(body.tags() == null ? current.tags() : body.tags(), now());
-        repository.update(c, updated);
-        return new Saved(updated, false, null);
+        return current.withTags(body.tags());
     }
 
     private void requireCmkRegion(String location) {
-        boolean offered = properties.cmkRegions().stream().anyMatch(r -> normalLocation(r).equals(normalLocation(location)));
+        boolean offered = properties.cmkRegions().stream().anyMatch(r -> KeyedResources.normalLocation(r).equals(KeyedResources.normalLocation(location)));
         if (!offered) {
+            List<String> r = properties.cmkRegions();
+            String regions = r.size() == 1 ? r.get(0) : String.join(", ", r.subList(0, r.size() - 1)) + " and " + r.get(r.size() - 1);
             throw new ArmException(ArmErrorCode.BadRequest, "Customer-managed key encryption for Azure HPC Cache is available only in "
-                    + regions() + "; the cache's location is '" + location + "'. Create the cache in one of those regions, or"
+                    + regions + "; the cache's location is '" + location + "'. Create the cache in one of those regions, or"
                     + " without encryptionSettings (Microsoft-managed keys).", "location");
         }
-    }
-
-    private String regions() {
-        List<String> r = properties.cmkRegions();
-        return r.size() == 1 ? r.get(0) : String.join(", ", r.subList(0, r.size() - 1)) + " and " + r.get(r.size() - 1);
     }
 
     private static void requireSystemAssigned(@Nullable CacheWire.Identity identity) {
@@ -350,14 +283,15 @@ class HpcCacheCatalog {
                 .orElseThrow(() -> new ArmException(ArmErrorCode.BadRequest, "The key vault '" + key.vaultName() + "' was not found in"
                         + " resource group '" + key.vaultGroup() + "' of subscription '" + key.vaultSubscription() + "'.",
                         KeyReference.SOURCE_VAULT_TARGET));
-        if (!normalLocation(vault.location()).equals(normalLocation(location))) {
+        if (!KeyedResources.normalLocation(vault.location()).equals(KeyedResources.normalLocation(location))) {
             throw new ArmException(ArmErrorCode.BadRequest, "The key vault '" + vault.name() + "' is in '" + vault.location()
                     + "' and the cache in '" + location + "': the key vault must be in the cache's region.", KeyReference.SOURCE_VAULT_TARGET);
         }
     }
 
-    private KeyReference key(StoredCache cache) {
-        return KeyReference.parse(cache.keyUrl(), cache.sourceVaultId(), cache.rotationToLatest(), vaultDnsSuffix);
+    private KeyReference key(Resource<HpcCache> cache) {
+        return KeyReference.parse(cache.properties().keyUrl(), cache.properties().sourceVaultId(), cache.properties().rotationToLatest(),
+                vaultDnsSuffix);
     }
 
     private static String required(@Nullable String value, String property) {
@@ -367,27 +301,23 @@ class HpcCacheCatalog {
         return value;
     }
 
-    Instant deadline(StoredCache cache) {
+    Instant deadline(Resource<HpcCache> cache) {
         return cache.createdAt().plus(properties.authorizeTimeout());
     }
 
-    private String waiting(String name, KeyReference key, Instant deadline) {
+    private static String waiting(String name, KeyReference key, Instant deadline) {
         return "Waiting for key: authorize cache '" + name + "' to use key vault '" + key.vaultName() + "' (POST .../caches/" + name
                 + "/authorizeKeyVault) by " + deadline + ", or the cache fails.";
     }
 
     /** The health description of a cache whose window is over (the docs: the cache fails). */
     String timedOut() {
-        return "The cache's access to its key vault was not authorized within " + minutes(properties.authorizeTimeout())
+        long m = properties.authorizeTimeout().toMinutes();
+        return "The cache's access to its key vault was not authorized within " + (m == 1 ? "1 minute" : m + " minutes")
                 + " of its creation, so the cache failed. Delete the cache and create it again.";
     }
 
-    private static String minutes(Duration d) {
-        long m = d.toMinutes();
-        return m == 1 ? "1 minute" : m + " minutes";
-    }
-
-    private String refusal(StoredCache cache, Binding.Refused r) {
+    static String refusal(Resource<HpcCache> cache, Binding.Refused r, @Nullable Instant deadline) {
         String lead = switch (r.reason()) {
             case NOT_RSA, RSA_SIZE -> "Azure HPC Cache requires an RSA 2048 key. ";
             case KEY_NOT_FOUND -> "The key does not exist in the key vault. ";
@@ -399,29 +329,11 @@ class HpcCacheCatalog {
             default -> "";
         };
         return "The encrypted disks of cache '" + cache.name() + "' could not be created with its key: " + lead + r.detail()
-                + " The cache keeps waiting for its key: fix it and authorize again before " + deadline(cache) + ".";
+                + (deadline == null ? "" : " The cache keeps waiting for its key: fix it and authorize again before " + deadline + ".");
     }
 
-    private static ArmException notFound(ResourceGroupName group, CacheName name) {
-        return new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + StoredCache.KIND + "/" + name + "' under resource group '"
-                + group + "' was not found.");
+    Duration keyWaitPoll() {
+        return properties.keyWaitPoll();
     }
 
-    record ParsedId(String sub, String group, String name) {
-    }
-
-    static Optional<ParsedId> parseId(@Nullable String resourceId) {
-        Matcher m = resourceId == null ? null : RESOURCE_ID.matcher(resourceId);
-        return m == null || !m.matches() ? Optional.empty()
-                : Optional.of(new ParsedId(m.group(1).toLowerCase(Locale.ROOT), m.group(2), m.group(3)));
-    }
-
-    static String normalLocation(String location) {
-        return CmkKeys.normalLocation(location);
-    }
-
-    /** Microseconds: what timestamptz keeps. */
-    Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MICROS);
-    }
 }

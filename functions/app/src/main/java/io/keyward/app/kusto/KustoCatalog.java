@@ -2,184 +2,110 @@ package io.keyward.app.kusto;
 
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.AsyncOperation;
-import io.keyward.app.arm.AsyncOperations;
-import io.keyward.app.arm.NewOperation;
-import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
-import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.cmk.CustomerKey;
-import io.keyward.app.identity.IdentityService;
+import io.keyward.app.engine.KeyUpdate;
+import io.keyward.app.engine.KeyedResources;
+import io.keyward.app.engine.Resource;
+import io.keyward.app.engine.Surface;
 import io.keyward.app.identity.Principal;
-import io.keyward.app.identity.PrincipalType;
-import io.keyward.app.vault.VaultService;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Data Explorer clusters as a thin facade over the CMK core: create (synchronous), update (the key update is an async
- * operation whose step is {@link KustoKeyUpdateHandler}), delete (an async operation that shreds the cluster's AEK),
- * stop and start, and attached database configurations (which make clusters leaders and followers). Rules whose answer
- * needs no vault are checked here and answered 400 at once; the key itself is checked by the vault in the operation.
+ * Data Explorer clusters on the engine: create (synchronous), update (a new key starts the engine's key update), delete
+ * (the engine's asynchronous delete, which shreds the AEK), stop and start, and attached database configurations (which
+ * make clusters leaders and followers). Rules whose answer needs no vault are checked here and answered 400 at once.
  */
 @Singleton
 class KustoCatalog {
 
     static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9]{3,21}$");
     private static final Pattern CONFIG_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$");
-    private static final Pattern RESOURCE_ID = Pattern.compile(
-            "^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\\.Kusto/clusters/([^/]+)/?$", Pattern.CASE_INSENSITIVE);
     private static final List<String> TIERS = List.of("Basic", "Standard");
     private static final List<String> PRINCIPALS_KINDS = List.of("Union", "Replace", "None");
-    private static final Logger LOG = LoggerFactory.getLogger(KustoCatalog.class);
+    /** Data Explorer lists have no nextLink: a list answers every cluster (of a subscription or group) at once. */
+    private static final int LIST_ALL = 100_000;
 
-    private final KustoRepository repository;
-    private final VaultService vaults;
-    private final IdentityService identities;
-    private final AsyncOperations operations;
+    private final KeyedResources engine;
+    private final KustoSurface surface;
+    private final AttachedRepository attached;
     private final CmkKeys cmk;
-    private final JsonMapper json;
-    private final Clock clock = Clock.systemUTC();
 
-    KustoCatalog(KustoRepository repository, VaultService vaults, IdentityService identities, AsyncOperations operations, CmkKeys cmk,
-                 JsonMapper json) {
-        this.repository = repository;
-        this.vaults = vaults;
-        this.identities = identities;
-        this.operations = operations;
+    KustoCatalog(KeyedResources engine, KustoSurface surface, AttachedRepository attached, CmkKeys cmk) {
+        this.engine = engine;
+        this.surface = surface;
+        this.attached = attached;
         this.cmk = cmk;
-        this.json = json;
     }
 
-    /** A PUT or PATCH: the cluster after it, whether it was created, and the key update it started, if any. */
-    record Saved(KustoCluster cluster, boolean created, @Nullable AsyncOperation operation) {
-    }
-
-    record SavedAttached(KustoCluster follower, KustoRepository.Attached attached, boolean created) {
-    }
-
-    static String name(String value) {
-        if (value == null || !NAME.matcher(value).matches()) {
-            throw new ArmException(ArmErrorCode.InvalidParameter, "Cluster name '" + value + "' is invalid: it must be 4-22 characters,"
+    static ArmResourceId id(String subscriptionId, String resourceGroupName, String clusterName) {
+        if (clusterName == null || !NAME.matcher(clusterName).matches()) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "Cluster name '" + clusterName + "' is invalid: it must be 4-22 characters,"
                     + " lowercase letters and digits, starting with a letter.", "clusterName");
         }
-        return value;
+        return ArmResourceId.of(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName), KustoCluster.TYPE,
+                clusterName);
     }
 
     // --- clusters
 
-    Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, String name, KustoWire.ClusterBody body, Principal caller) {
-        Saved saved;
-        try {
-            saved = repository.inTransaction(c -> {
-                vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/write", true);
-                Optional<KustoCluster> existing = repository.find(c, sub.value(), group.value(), name, true);
-                if (existing.isEmpty()) {
-                    return new Saved(create(c, sub, group, name, body, caller), true, null);
-                }
-                return change(c, existing.get(), body);
-            });
-        } catch (StoreException e) {
-            if (e.uniqueViolation()) {
-                throw new ArmException(ArmErrorCode.ConflictError, "A cluster named '" + name + "' is being created by another request.",
-                        "clusterName");
+    KeyedResources.Saved<KustoCluster> createOrUpdate(ArmResourceId id, KustoWire.ClusterBody body, Principal caller) {
+        return engine.put(surface, id, caller, "Microsoft.Kusto/clusters/write", new KeyedResources.Put<>() {
+            @Override
+            public KeyedResources.Created<KustoCluster> create(KeyedResources.Creation c) {
+                return new KeyedResources.Created<>(newCluster(c, body), null);
             }
-            throw e;
-        }
-        kick(saved.operation());
-        return saved;
-    }
 
-    Saved update(SubscriptionId sub, ResourceGroupName group, String name, KustoWire.ClusterBody body, Principal caller) {
-        Saved saved = repository.inTransaction(c -> {
-            vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/write", false);
-            return change(c, existing(c, sub, group, name, true), body);
-        });
-        kick(saved.operation());
-        return saved;
-    }
-
-    KustoCluster get(SubscriptionId sub, ResourceGroupName group, String name, Principal caller) {
-        return repository.read(c -> {
-            if (!vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/read", false)) {
-                throw notFound(group, name);
+            @Override
+            public KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current) {
+                return KustoCatalog.this.change(current, body);
             }
-            return existing(c, sub, group, name, false);
         });
     }
 
-    List<KustoCluster> list(SubscriptionId sub, @Nullable ResourceGroupName group, Principal caller) {
-        return repository.read(c -> vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/read", false)
-                ? repository.list(c, sub.value(), group == null ? null : group.value()) : List.of());
+    KeyedResources.Saved<KustoCluster> update(ArmResourceId id, KustoWire.ClusterBody body, Principal caller) {
+        return engine.update(surface, id, caller, "Microsoft.Kusto/clusters/write", current -> change(current, body));
     }
 
-    /**
-     * Starts the asynchronous delete (empty when there is no such cluster: 204). Data Explorer keeps no deleted clusters,
-     * so the operation deletes the row and shreds the cluster's wrapped AEK in one transaction.
-     */
-    Optional<AsyncOperation> delete(SubscriptionId sub, ResourceGroupName group, String name, Principal caller) {
-        Optional<AsyncOperation> op = repository.inTransaction(c -> {
-            vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/delete", false);
-            Optional<KustoCluster> found = repository.find(c, sub.value(), group.value(), name, true);
-            if (found.isEmpty()) {
-                return Optional.empty();
-            }
-            KustoCluster current = requireIdle(found.get());
-            repository.update(c, current.withStates(KustoCluster.ProvisioningState.Deleting, KustoCluster.State.Deleting, now()));
-            cmk.setActive(c, current.uuid(), false); // no more polling of a key that is about to be shredded
-            return Optional.of(operations.start(c, new NewOperation(KustoCluster.PROVIDER, CmkKeys.normalLocation(current.location()),
-                    current.subscriptionId(), current.tenantId(), current.id(), KustoDeleteHandler.KIND, OperationStatus.Deleting,
-                    write(new KustoDeleteHandler.Payload(current.uuid())))));
-        });
-        op.ifPresent(o -> kick(o));
-        return op;
+    Resource<KustoCluster> get(ArmResourceId id, Principal caller) {
+        return engine.get(surface, id, caller, "Microsoft.Kusto/clusters/read");
     }
 
-    /** Stops a running cluster: its key is no longer polled (the CMK core's inactive rows) until it starts again. */
-    KustoCluster stop(SubscriptionId sub, ResourceGroupName group, String name, Principal caller) {
-        return repository.inTransaction(c -> {
-            vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/stop/action", false);
-            KustoCluster current = requireIdle(existing(c, sub, group, name, true));
-            if (current.state() == KustoCluster.State.Stopped) {
-                return current;
-            }
-            KustoCluster stopped = current.withStates(KustoCluster.ProvisioningState.Succeeded, KustoCluster.State.Stopped, now());
-            repository.update(c, stopped);
-            cmk.setActive(c, current.uuid(), false);
-            return stopped;
-        });
+    List<Resource<KustoCluster>> list(SubscriptionId sub, @Nullable ResourceGroupName group, Principal caller) {
+        return engine.list(surface, sub, group, caller, "Microsoft.Kusto/clusters/read", null, LIST_ALL).items();
+    }
+
+    /** Starts the asynchronous delete (empty when there is no such cluster: 204). Data Explorer keeps no deleted clusters. */
+    Optional<AsyncOperation> delete(ArmResourceId id, Principal caller) {
+        return Optional.ofNullable(engine.delete(surface, id, caller, "Microsoft.Kusto/clusters/delete").operation());
+    }
+
+    /** Stops a running cluster: its key is no longer polled until it starts again. */
+    Resource<KustoCluster> stop(ArmResourceId id, Principal caller) {
+        return engine.mutate(surface, id, caller, "Microsoft.Kusto/clusters/stop/action",
+                c -> c.properties().stopped() ? c : c.withProperties(c.properties().withStopped(true)));
     }
 
     /**
      * Starts a stopped cluster. Starting needs the cluster's data, so a cluster with a customer key unwraps its AEK through
-     * the vault first: a key the vault refuses keeps the cluster stopped (403 CustomerManagedKeyInaccessible).
+     * the vault first (outside any transaction): a key the vault refuses keeps the cluster stopped (403
+     * CustomerManagedKeyInaccessible).
      */
-    KustoCluster start(SubscriptionId sub, ResourceGroupName group, String name, Principal caller) {
-        KustoCluster current = repository.read(c -> {
-            vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/start/action", false);
-            return requireIdle(existing(c, sub, group, name, false));
-        });
-        if (current.state() != KustoCluster.State.Stopped) {
+    Resource<KustoCluster> start(ArmResourceId id, Principal caller) {
+        Resource<KustoCluster> current = engine.requireIdle(surface, get(id, caller), Surface.Request.PATCH);
+        if (!current.properties().stopped()) {
             return current;
         }
         if (current.key() != null) {
@@ -187,31 +113,27 @@ class KustoCatalog {
             if (aek instanceof AekResult.Unwrapped u) {
                 u.aek().destroy();
             } else if (aek instanceof AekResult.Refused r) {
-                throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, "Cluster '" + name + "' cannot start: its"
+                throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, "Cluster '" + id.name() + "' cannot start: its"
                         + " customer-managed key cannot be used. " + r.message());
             } else if (aek instanceof AekResult.Unavailable u) {
-                throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "Cluster '" + name + "' cannot start: the key vault could not"
+                throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "Cluster '" + id.name() + "' cannot start: the key vault could not"
                         + " be reached (" + u.reason() + "). Try again later.");
             }
         }
-        return repository.inTransaction(c -> {
-            KustoCluster again = requireIdle(existing(c, sub, group, name, true));
-            if (again.state() != KustoCluster.State.Stopped) {
-                return again;
-            }
-            KustoCluster started = again.withStates(KustoCluster.ProvisioningState.Succeeded, KustoCluster.State.Running, now());
-            repository.update(c, started);
-            if (started.key() != null) {
-                cmk.setActive(c, started.uuid(), true);
-            }
-            return started;
-        });
+        return engine.mutate(surface, id, caller, "Microsoft.Kusto/clusters/start/action",
+                c -> c.properties().stopped() ? c.withProperties(c.properties().withStopped(false)) : c);
     }
 
     // --- attached database configurations
 
-    SavedAttached attach(SubscriptionId sub, ResourceGroupName group, String clusterName, String configName, KustoWire.AttachedBody body,
-                         Principal caller) {
+    record SavedAttached(Resource<KustoCluster> follower, AttachedRepository.Attached attached, boolean created) {
+    }
+
+    SavedAttached attach(ArmResourceId followerId, String configName, KustoWire.AttachedBody body, Principal caller) {
+        return engine.inTransaction(() -> attachInTransaction(followerId, configName, body, caller));
+    }
+
+    private SavedAttached attachInTransaction(ArmResourceId followerId, String configName, KustoWire.AttachedBody body, Principal caller) {
         if (configName == null || !CONFIG_NAME.matcher(configName).matches()) {
             throw new ArmException(ArmErrorCode.InvalidParameter, "Attached database configuration name '" + configName + "' is invalid.",
                     "attachedDatabaseConfigurationName");
@@ -226,78 +148,75 @@ class KustoCatalog {
             throw new ArmException(ArmErrorCode.InvalidParameter, "properties.defaultPrincipalsModificationKind must be one of "
                     + PRINCIPALS_KINDS + ", not '" + kind + "'.", "properties.defaultPrincipalsModificationKind");
         }
-        Matcher leaderId = RESOURCE_ID.matcher(p.clusterResourceId());
-        if (!leaderId.matches()) {
-            throw new ArmException(ArmErrorCode.InvalidParameter, "properties.clusterResourceId '" + p.clusterResourceId()
-                    + "' is not the resource id of a Microsoft.Kusto/clusters resource.", "properties.clusterResourceId");
+        ArmResourceId leaderId = ArmResourceId.parse(p.clusterResourceId(), KustoCluster.TYPE).orElseThrow(() -> new ArmException(
+                ArmErrorCode.InvalidParameter, "properties.clusterResourceId '" + p.clusterResourceId() + "' is not the resource id of a"
+                + " Microsoft.Kusto/clusters resource.", "properties.clusterResourceId"));
+        Resource<KustoCluster> follower = engine.requireIdle(surface, engine.get(surface, followerId, caller,
+                "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/write"), Surface.Request.PATCH);
+        Resource<KustoCluster> leader;
+        try {
+            leader = engine.get(surface, leaderId, caller, "Microsoft.Kusto/clusters/read");
+        } catch (ArmException e) {
+            if (e.code() != ArmErrorCode.ResourceNotFound) {
+                throw e;
+            }
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The leader cluster '" + p.clusterResourceId() + "' was not found.",
+                    "properties.clusterResourceId");
         }
-        return repository.inTransaction(c -> {
-            vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/write", false);
-            KustoCluster follower = requireIdle(existing(c, sub, group, clusterName, true));
-            SubscriptionId leaderSub = SubscriptionId.parse(leaderId.group(1));
-            Optional<KustoCluster> leader = vaults.requireSubscriptionOwner(c, leaderSub, caller, "Microsoft.Kusto/clusters/read", false)
-                    ? repository.find(c, leaderSub.value(), leaderId.group(2), leaderId.group(3), true) : Optional.empty();
-            if (leader.isEmpty()) {
-                throw new ArmException(ArmErrorCode.InvalidParameter, "The leader cluster '" + p.clusterResourceId() + "' was not found.",
-                        "properties.clusterResourceId");
+        if (leader.uuid().equals(follower.uuid())) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "A cluster cannot follow its own databases.", "properties.clusterResourceId");
+        }
+        for (Resource<KustoCluster> side : List.of(follower, leader)) {
+            if (side.key() != null || side.phase().busy()) {
+                throw new ArmException(ArmErrorCode.BadRequest, KustoKeys.LEADER_FOLLOWER + " Cluster '" + side.name()
+                        + "' uses a customer-managed key.", "properties.clusterResourceId");
             }
-            if (leader.get().uuid().equals(follower.uuid())) {
-                throw new ArmException(ArmErrorCode.InvalidParameter, "A cluster cannot follow its own databases.",
-                        "properties.clusterResourceId");
-            }
-            for (KustoCluster side : List.of(follower, leader.get())) {
-                if (side.key() != null || operations.hasActive(side.id())) {
-                    throw new ArmException(ArmErrorCode.BadRequest, KustoKeys.LEADER_FOLLOWER + " Cluster '" + side.name()
-                            + "' uses a customer-managed key.", "properties.clusterResourceId");
-                }
-            }
-            Optional<KustoRepository.Attached> before = repository.findAttached(c, follower.uuid(), configName);
-            KustoRepository.Attached a = new KustoRepository.Attached(follower.uuid(), before.map(KustoRepository.Attached::name)
-                    .orElse(configName), leader.get().id(), leader.get().uuid(), p.databaseName(), kind,
-                    before.map(KustoRepository.Attached::createdAt).orElse(now()));
-            repository.upsertAttached(c, a);
-            return new SavedAttached(follower, a, before.isEmpty());
-        });
+        }
+        Optional<AttachedRepository.Attached> before = attached.find(follower.uuid(), configName);
+        AttachedRepository.Attached a = new AttachedRepository.Attached(follower.uuid(), before.map(AttachedRepository.Attached::name)
+                .orElse(configName), leader.id().toString(), leader.uuid(), p.databaseName(), kind,
+                before.map(AttachedRepository.Attached::createdAt).orElse(engine.now()));
+        attached.remove(a.follower(), a.name());
+        attached.insert(a.follower(), a.name(), a.leaderResourceId(), a.leader(), a.databaseName(), a.principalsKind(), a.createdAt());
+        return new SavedAttached(follower, a, before.isEmpty());
     }
 
-    SavedAttached attached(SubscriptionId sub, ResourceGroupName group, String clusterName, String configName, Principal caller) {
-        return repository.read(c -> {
-            if (!vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/read", false)) {
-                throw notFound(group, clusterName);
+    SavedAttached attached(ArmResourceId followerId, String configName, Principal caller) {
+        Resource<KustoCluster> follower = engine.get(surface, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/read");
+        AttachedRepository.Attached a = attached.find(follower.uuid(), configName).orElseThrow(() -> new ArmException(
+                ArmErrorCode.ResourceNotFound, "The attached database configuration '" + configName + "' of cluster '" + followerId.name()
+                + "' was not found."));
+        return new SavedAttached(follower, a, false);
+    }
+
+    record AttachedPage(Resource<KustoCluster> follower, List<AttachedRepository.Attached> items) {
+    }
+
+    AttachedPage listAttached(ArmResourceId followerId, Principal caller) {
+        Resource<KustoCluster> follower = engine.get(surface, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/read");
+        return new AttachedPage(follower, attached.listOf(follower.uuid()));
+    }
+
+    boolean detach(ArmResourceId followerId, String configName, Principal caller) {
+        return engine.inTransaction(() -> detachInTransaction(followerId, configName, caller));
+    }
+
+    private boolean detachInTransaction(ArmResourceId followerId, String configName, Principal caller) {
+        Optional<Resource<KustoCluster>> follower;
+        try {
+            follower = Optional.of(engine.get(surface, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/delete"));
+        } catch (ArmException e) {
+            if (e.code() != ArmErrorCode.ResourceNotFound) {
+                throw e;
             }
-            KustoCluster follower = existing(c, sub, group, clusterName, false);
-            KustoRepository.Attached a = repository.findAttached(c, follower.uuid(), configName).orElseThrow(() -> new ArmException(
-                    ArmErrorCode.ResourceNotFound, "The attached database configuration '" + configName + "' of cluster '" + clusterName
-                    + "' was not found."));
-            return new SavedAttached(follower, a, false);
-        });
-    }
-
-    record AttachedPage(KustoCluster follower, List<KustoRepository.Attached> items) {
-    }
-
-    AttachedPage listAttached(SubscriptionId sub, ResourceGroupName group, String clusterName, Principal caller) {
-        return repository.read(c -> {
-            if (!vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/read", false)) {
-                throw notFound(group, clusterName);
-            }
-            KustoCluster follower = existing(c, sub, group, clusterName, false);
-            return new AttachedPage(follower, repository.listAttached(c, follower.uuid()));
-        });
-    }
-
-    boolean detach(SubscriptionId sub, ResourceGroupName group, String clusterName, String configName, Principal caller) {
-        return repository.inTransaction(c -> {
-            vaults.requireSubscriptionOwner(c, sub, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/delete", false);
-            Optional<KustoCluster> follower = repository.find(c, sub.value(), group.value(), clusterName, true);
-            return follower.isPresent() && repository.deleteAttached(c, follower.get().uuid(), configName);
-        });
+            follower = Optional.empty();
+        }
+        return follower.isPresent() && attached.remove(follower.get().uuid(), configName) > 0;
     }
 
     // --- rules
 
-    private KustoCluster create(Connection c, SubscriptionId sub, ResourceGroupName group, String name, KustoWire.ClusterBody body,
-                                Principal caller) throws SQLException {
+    private Resource<KustoCluster> newCluster(KeyedResources.Creation c, KustoWire.ClusterBody body) {
         if (body.properties() != null && body.properties().keyVaultProperties() != null) {
             throw new ArmException(ArmErrorCode.CannotProvideKeyVaultPropertiesDuringCreation, KustoKeys.ON_CREATE,
                     "properties.keyVaultProperties");
@@ -309,30 +228,18 @@ class KustoCatalog {
             throw new ArmException(ArmErrorCode.InvalidParameter, "The 'sku' property is required.", "sku");
         }
         KustoCluster.Sku sku = sku(body.sku(), null);
-        UUID principal = null;
-        if (systemAssigned(body.identity())) {
-            // A managed-identity principal of the caller's tenant, so that a vault access policy can name its object id
-            // and the CMK core can call the vault as it.
-            principal = UUID.fromString(identities.createPrincipal(caller.tenantId(), PrincipalType.MANAGED_IDENTITY, name).objectId());
-        }
-        Instant now = now();
-        KustoCluster created = new KustoCluster(UUID.randomUUID(), sub.value(), group.value(), name, body.location(), caller.tenantId(),
-                principal, sku, KustoCluster.ProvisioningState.Succeeded, KustoCluster.State.Running, null,
-                body.tags() == null ? Map.of() : body.tags(), now, now);
-        repository.insert(c, created);
-        LOG.info("kusto cluster {} created{}", created.id(), principal == null ? "" : " with identity " + principal);
-        return created;
+        UUID principal = systemAssigned(body.identity()) ? c.newIdentity() : null;
+        return Resource.create(c.uuid(), c.id(), body.location(), c.tenantId(), principal, new KustoCluster(sku, false),
+                body.tags() == null ? Map.of() : body.tags(), c.now());
     }
 
     /** A PUT or PATCH of an existing cluster (absent members keep their values); a new key starts the async key update. */
-    private Saved change(Connection c, KustoCluster current, KustoWire.ClusterBody body) throws SQLException {
-        requireIdle(current);
-        if (body.location() != null && !CmkKeys.normalLocation(body.location()).equals(CmkKeys.normalLocation(current.location()))) {
+    private KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current, KustoWire.ClusterBody body) {
+        if (body.location() != null && !KeyedResources.normalLocation(body.location()).equals(KeyedResources.normalLocation(current.location()))) {
             throw new ArmException(ArmErrorCode.BadRequest, "The location of cluster '" + current.name() + "' is '" + current.location()
                     + "' and cannot be changed to '" + body.location() + "'.", "location");
         }
-        KustoCluster.Sku sku = body.sku() == null ? current.sku() : sku(body.sku(), current.sku());
-        Map<String, String> tags = body.tags() == null ? current.tags() : body.tags();
+        KustoCluster.Sku sku = body.sku() == null ? current.properties().sku() : sku(body.sku(), current.properties().sku());
         // The wire format first, so that a request refused for it changes nothing (not even a new identity).
         CustomerKey key = null;
         KustoWire.KeyVault wire = body.properties() == null ? null : body.properties().keyVaultProperties();
@@ -348,8 +255,7 @@ class KustoCatalog {
         if (body.identity() != null) {
             if (systemAssigned(body.identity())) {
                 if (principal == null) {
-                    principal = UUID.fromString(identities.createPrincipal(current.tenantId(), PrincipalType.MANAGED_IDENTITY,
-                            current.name()).objectId());
+                    principal = engine.newIdentity(current);
                 }
             } else if (current.key() != null) {
                 throw new ArmException(ArmErrorCode.BadRequest, "The system-assigned identity of cluster '" + current.name()
@@ -364,7 +270,7 @@ class KustoCatalog {
                 throw new ArmException(ArmErrorCode.KeyVaultPropertiesOnlyForSystemAssignedResources, KustoKeys.SYSTEM_ASSIGNED_ONLY,
                         "identity");
             }
-            if (repository.inFollowerRelation(c, current.uuid())) {
+            if (attached.inRelation(current.uuid())) {
                 throw new ArmException(ArmErrorCode.BadRequest, KustoKeys.LEADER_FOLLOWER + " Cluster '" + current.name()
                         + "' follows or is followed by another cluster (attachedDatabaseConfigurations).", "properties.keyVaultProperties");
             }
@@ -372,18 +278,9 @@ class KustoCatalog {
                 key = null; // repeating the key it has changes nothing
             }
         }
-        Instant now = now();
-        KustoCluster updated = current.with(sku, tags, principal, now);
-        AsyncOperation op = null;
-        if (key != null) {
-            updated = updated.withStates(KustoCluster.ProvisioningState.Running, KustoCluster.State.Updating, now);
-            op = operations.start(c, new NewOperation(KustoCluster.PROVIDER, CmkKeys.normalLocation(current.location()),
-                    current.subscriptionId(), current.tenantId(), current.id(), KustoKeyUpdateHandler.KIND, OperationStatus.Updating,
-                    write(new KeyUpdate(current.uuid(), key.vaultUri(), key.keyName(), key.keyVersion(), current.state()))));
-            LOG.info("kusto cluster {}: key update {} started for {} key '{}'", current.id(), op.id(), key.vaultUri(), key.keyName());
-        }
-        repository.update(c, updated);
-        return new Saved(updated, false, op);
+        Resource<KustoCluster> next = current.withTags(body.tags()).withPrincipal(principal)
+                .withProperties(new KustoCluster(sku, current.properties().stopped()));
+        return new KeyedResources.Change<>(next, key == null ? null : KeyUpdate.of(current.uuid(), key, null));
     }
 
     /**
@@ -422,43 +319,5 @@ class KustoCatalog {
                     + capacity + ".", "sku.capacity");
         }
         return new KustoCluster.Sku(name, tier, capacity);
-    }
-
-    private KustoCluster requireIdle(KustoCluster cluster) {
-        if (cluster.state() == KustoCluster.State.Updating || cluster.state() == KustoCluster.State.Deleting
-                || operations.hasActive(cluster.id())) {
-            throw new ArmException(ArmErrorCode.ConflictError, "Cluster '" + cluster.name() + "' is in state " + cluster.state()
-                    + ": an operation on it is in progress. Wait for it to complete and try again.");
-        }
-        return cluster;
-    }
-
-    private KustoCluster existing(Connection c, SubscriptionId sub, ResourceGroupName group, String name, boolean forUpdate)
-            throws SQLException {
-        return repository.find(c, sub.value(), group.value(), name, forUpdate).orElseThrow(() -> notFound(group, name));
-    }
-
-    private static ArmException notFound(ResourceGroupName group, String name) {
-        return new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + KustoCluster.KIND + "/" + name
-                + "' under resource group '" + group + "' was not found.");
-    }
-
-    private void kick(@Nullable AsyncOperation op) {
-        if (op != null) {
-            operations.kick(op.id());
-        }
-    }
-
-    private String write(Object value) {
-        try {
-            return json.writeValueAsString(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Microseconds: what timestamptz keeps, so a returned cluster equals the row read back. */
-    private Instant now() {
-        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 }

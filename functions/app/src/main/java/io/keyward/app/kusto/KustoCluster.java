@@ -1,69 +1,44 @@
 package io.keyward.app.kusto;
 
-import io.keyward.app.cmk.CmkResource;
-import io.keyward.app.cmk.CustomerKey;
-import io.micronaut.core.annotation.Nullable;
-import java.time.Instant;
-import java.util.Map;
-import java.util.UUID;
+import io.keyward.app.engine.Phase;
+import io.keyward.app.engine.Resource;
+import io.micronaut.serde.annotation.Serdeable;
 
 /**
- * A {@code kusto_clusters} row. {@code principalId} is the system-assigned identity (null for identity type None);
- * {@code key} the customer's key once a key update bound it (its AEK is the CMK core's). {@code state} is what the
- * ARM operations left (Running, Stopped, Updating, Deleting); GET reports Unavailable over it while the key is revoked.
+ * What a Data Explorer cluster keeps beyond the engine's columns: its sku and whether it is stopped (a stopped cluster's
+ * key is not polled). Its wire states come from the engine's phase and this flag.
  */
-record KustoCluster(UUID uuid, String subscriptionId, String resourceGroup, String name, String location, String tenantId,
-                    @Nullable UUID principalId, Sku sku, ProvisioningState provisioningState, State state,
-                    @Nullable CustomerKey key, Map<String, String> tags, Instant createdAt, Instant updatedAt) {
+@Serdeable
+record KustoCluster(Sku sku, boolean stopped) {
 
-    static final String PROVIDER = "Microsoft.Kusto";
-    /** The resource type as ARM paths and cmk_aeks.resource_kind spell it. */
-    static final String KIND = "Microsoft.Kusto/clusters";
+    static final String TYPE = "Microsoft.Kusto/clusters";
     /** The type Data Explorer answers with in resource bodies. */
     static final String WIRE_TYPE = "Microsoft.Kusto/Clusters";
 
-    KustoCluster {
-        tags = Map.copyOf(tags);
-    }
-
     /** {name, tier, capacity} of Data Explorer's AzureSku. */
+    @Serdeable
     record Sku(String name, String tier, int capacity) {
     }
 
-    /** ProvisioningState of the 2024-04-13 spec (Moving and Canceled never happen here). */
-    enum ProvisioningState { Running, Creating, Deleting, Succeeded, Failed }
-
-    /** properties.state of the 2024-04-13 spec, as far as Keyward goes through it. */
-    enum State { Creating, Unavailable, Running, Deleting, Stopping, Stopped, Starting, Updating }
-
-    String id() {
-        return idOf(subscriptionId, resourceGroup, name);
+    KustoCluster withStopped(boolean now) {
+        return new KustoCluster(sku, now);
     }
 
-    static String idOf(String subscriptionId, String resourceGroup, String name) {
-        return "/subscriptions/" + subscriptionId + "/resourceGroups/" + resourceGroup + "/providers/" + KIND + "/" + name;
+    /** ProvisioningState of the 2024-04-13 spec: Running while a key update runs, as Data Explorer answers. */
+    static String provisioningState(Resource<KustoCluster> c) {
+        return switch (c.phase()) {
+            case Updating -> "Running";
+            case Deleting -> "Deleting";
+            case Failed -> "Failed";
+            default -> "Succeeded";
+        };
     }
 
-    boolean systemAssigned() {
-        return principalId != null;
-    }
-
-    CmkResource cmkResource() {
-        return new CmkResource(uuid, KIND, name, tenantId, principalId, location);
-    }
-
-    KustoCluster with(Sku newSku, Map<String, String> newTags, @Nullable UUID newPrincipal, Instant now) {
-        return new KustoCluster(uuid, subscriptionId, resourceGroup, name, location, tenantId, newPrincipal, newSku, provisioningState,
-                state, key, newTags, createdAt, now);
-    }
-
-    KustoCluster withStates(ProvisioningState newProvisioning, State newState, Instant now) {
-        return new KustoCluster(uuid, subscriptionId, resourceGroup, name, location, tenantId, principalId, sku, newProvisioning,
-                newState, key, tags, createdAt, now);
-    }
-
-    KustoCluster withKey(CustomerKey newKey, Instant now) {
-        return new KustoCluster(uuid, subscriptionId, resourceGroup, name, location, tenantId, principalId, sku,
-                ProvisioningState.Succeeded, State.Running, newKey, tags, createdAt, now);
+    /** properties.state of the 2024-04-13 spec, as far as Keyward goes through it (Unavailable is the key view's). */
+    static String state(Resource<KustoCluster> c) {
+        if (c.phase() == Phase.Updating || c.phase() == Phase.Deleting) {
+            return c.phase().name();
+        }
+        return c.properties().stopped() ? "Stopped" : "Running";
     }
 }

@@ -7,6 +7,8 @@ import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.identity.Principal;
+import io.keyward.app.engine.KeyedResources;
+import io.keyward.app.engine.Resource;
 import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.keyhealth.KeyState;
 import io.micronaut.core.annotation.Nullable;
@@ -46,21 +48,20 @@ class KustoClustersController {
     private final KustoCatalog clusters;
     private final ArmRequestContent content;
     private final AsyncOperations operations;
-    private final KeyHealth keyHealth;
+    private final KeyedResources engine;
 
-    KustoClustersController(KustoCatalog clusters, ArmRequestContent content, AsyncOperations operations, KeyHealth keyHealth) {
+    KustoClustersController(KustoCatalog clusters, ArmRequestContent content, AsyncOperations operations, KeyedResources engine) {
         this.clusters = clusters;
         this.content = content;
         this.operations = operations;
-        this.keyHealth = keyHealth;
+        this.engine = engine;
     }
 
     @Put(CLUSTER)
     HttpResponse<?> createOrUpdate(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                    @PathVariable String resourceGroupName, @PathVariable String clusterName, @Nullable @Body String body) {
         String apiVersion = apiVersion(request);
-        KustoCatalog.Saved saved = clusters.createOrUpdate(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                KustoCatalog.name(clusterName), content.read(body, KustoWire.ClusterBody.class), caller);
+        KeyedResources.Saved<KustoCluster> saved = clusters.createOrUpdate(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName), content.read(body, KustoWire.ClusterBody.class), caller);
         return answer(request, saved, saved.created() ? HttpStatus.CREATED : HttpStatus.OK, apiVersion);
     }
 
@@ -68,8 +69,7 @@ class KustoClustersController {
     HttpResponse<?> update(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                            @PathVariable String resourceGroupName, @PathVariable String clusterName, @Nullable @Body String body) {
         String apiVersion = apiVersion(request);
-        KustoCatalog.Saved saved = clusters.update(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                KustoCatalog.name(clusterName), content.read(body, KustoWire.ClusterBody.class), caller);
+        KeyedResources.Saved<KustoCluster> saved = clusters.update(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName), content.read(body, KustoWire.ClusterBody.class), caller);
         return answer(request, saved, HttpStatus.OK, apiVersion);
     }
 
@@ -77,16 +77,14 @@ class KustoClustersController {
     KustoWire.ClusterOut get(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                              @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         apiVersion(request);
-        return out(clusters.get(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                KustoCatalog.name(clusterName), caller));
+        return out(clusters.get(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName), caller));
     }
 
     @Delete(CLUSTER)
     HttpResponse<?> delete(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                            @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         String apiVersion = apiVersion(request);
-        Optional<AsyncOperation> op = clusters.delete(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                KustoCatalog.name(clusterName), caller);
+        Optional<AsyncOperation> op = clusters.delete(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName), caller);
         return op.isEmpty() ? HttpResponse.noContent() : operations.accepted(HttpResponse.accepted(), op.get(), request, apiVersion);
     }
 
@@ -94,7 +92,7 @@ class KustoClustersController {
     HttpResponse<?> stop(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                          @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         apiVersion(request);
-        clusters.stop(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName), KustoCatalog.name(clusterName),
+        clusters.stop(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName),
                 caller);
         return HttpResponse.ok();
     }
@@ -103,7 +101,7 @@ class KustoClustersController {
     HttpResponse<?> start(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                           @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         apiVersion(request);
-        clusters.start(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName), KustoCatalog.name(clusterName),
+        clusters.start(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName),
                 caller);
         return HttpResponse.ok();
     }
@@ -112,8 +110,7 @@ class KustoClustersController {
     KustoWire.ClusterList listByResourceGroup(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                               @PathVariable String resourceGroupName) {
         apiVersion(request);
-        return new KustoWire.ClusterList(clusters.list(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                caller).stream().map(this::out).toList());
+        return new KustoWire.ClusterList(clusters.list(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName), caller).stream().map(this::out).toList());
     }
 
     @Get("/subscriptions/{subscriptionId}/providers/Microsoft.Kusto/clusters")
@@ -129,8 +126,8 @@ class KustoClustersController {
                            @PathVariable String resourceGroupName, @PathVariable String clusterName,
                            @PathVariable String attachedDatabaseConfigurationName, @Nullable @Body String body) {
         apiVersion(request);
-        KustoCatalog.SavedAttached saved = clusters.attach(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                KustoCatalog.name(clusterName), attachedDatabaseConfigurationName, content.read(body, KustoWire.AttachedBody.class), caller);
+        KustoCatalog.SavedAttached saved = clusters.attach(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName),
+                attachedDatabaseConfigurationName, content.read(body, KustoWire.AttachedBody.class), caller);
         return HttpResponse.status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK).body(KustoWire.out(saved.follower(), saved.attached()));
     }
 
@@ -139,8 +136,8 @@ class KustoClustersController {
                                    @PathVariable String resourceGroupName, @PathVariable String clusterName,
                                    @PathVariable String attachedDatabaseConfigurationName) {
         apiVersion(request);
-        KustoCatalog.SavedAttached found = clusters.attached(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                KustoCatalog.name(clusterName), attachedDatabaseConfigurationName, caller);
+        KustoCatalog.SavedAttached found = clusters.attached(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName),
+                attachedDatabaseConfigurationName, caller);
         return KustoWire.out(found.follower(), found.attached());
     }
 
@@ -148,8 +145,7 @@ class KustoClustersController {
     KustoWire.AttachedList listAttached(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                         @PathVariable String resourceGroupName, @PathVariable String clusterName) {
         apiVersion(request);
-        KustoCatalog.AttachedPage page = clusters.listAttached(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                KustoCatalog.name(clusterName), caller);
+        KustoCatalog.AttachedPage page = clusters.listAttached(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName), caller);
         return new KustoWire.AttachedList(page.items().stream().map(a -> KustoWire.out(page.follower(), a)).toList());
     }
 
@@ -158,8 +154,8 @@ class KustoClustersController {
                            @PathVariable String resourceGroupName, @PathVariable String clusterName,
                            @PathVariable String attachedDatabaseConfigurationName) {
         apiVersion(request);
-        return clusters.detach(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                KustoCatalog.name(clusterName), attachedDatabaseConfigurationName, caller) ? HttpResponse.ok() : HttpResponse.noContent();
+        return clusters.detach(KustoCatalog.id(subscriptionId, resourceGroupName, clusterName), attachedDatabaseConfigurationName, caller)
+                ? HttpResponse.ok() : HttpResponse.noContent();
     }
 
     // --- helpers
@@ -168,20 +164,19 @@ class KustoClustersController {
      * The cluster as the wire shows it: a running cluster whose key the key-health poller found revoked is Unavailable,
      * with the vault's refusal as {@code stateReason}; the next poll that unwraps its AEK makes it Running again.
      */
-    private KustoWire.ClusterOut out(KustoCluster c) {
+    private KustoWire.ClusterOut out(Resource<KustoCluster> c) {
         String reason = null;
-        if (c.key() != null && c.state() == KustoCluster.State.Running) {
-            Optional<KeyHealth.Status> health = keyHealth.of(c.uuid());
-            if (health.isPresent() && health.get().state() == KeyState.Revoked) {
-                reason = "The cluster's customer-managed key is inaccessible"
-                        + (health.get().lastError() == null ? "." : ": " + health.get().lastError());
-            }
+        Optional<KeyHealth.Status> health = engine.keyHealth(c);
+        if (health.isPresent() && health.get().state() == KeyState.Revoked && KustoCluster.state(c).equals("Running")) {
+            reason = "The cluster's customer-managed key is inaccessible"
+                    + (health.get().lastError() == null ? "." : ": " + health.get().lastError());
         }
         return KustoWire.out(c, reason);
     }
 
-    private MutableHttpResponse<?> answer(HttpRequest<?> request, KustoCatalog.Saved saved, HttpStatus status, String apiVersion) {
-        MutableHttpResponse<KustoWire.ClusterOut> response = HttpResponse.<KustoWire.ClusterOut>status(status).body(out(saved.cluster()));
+    private MutableHttpResponse<?> answer(HttpRequest<?> request, KeyedResources.Saved<KustoCluster> saved, HttpStatus status,
+                                          String apiVersion) {
+        MutableHttpResponse<KustoWire.ClusterOut> response = HttpResponse.<KustoWire.ClusterOut>status(status).body(out(saved.resource()));
         return saved.operation() == null ? response : operations.accepted(response, saved.operation(), request, apiVersion);
     }
 

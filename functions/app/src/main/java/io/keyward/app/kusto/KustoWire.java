@@ -2,6 +2,7 @@ package io.keyward.app.kusto;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.cmk.CustomerKey;
+import io.keyward.app.engine.Resource;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
@@ -96,18 +97,19 @@ final class KustoWire {
     record AttachedList(List<AttachedOut> value) {
     }
 
-    static ClusterOut out(KustoCluster c, @Nullable String unavailableReason) {
+    static ClusterOut out(Resource<KustoCluster> c, @Nullable String unavailableReason) {
         CustomerKey k = c.key();
         KeyVault key = k == null ? null : new KeyVault(k.keyName(), k.keyVersion(), k.vaultUri(), null);
         Identity identity = c.principalId() == null ? new Identity("None", null, null, null)
                 : new Identity("SystemAssigned", c.principalId().toString(), c.tenantId(), null);
-        String state = unavailableReason == null ? c.state().name() : KustoCluster.State.Unavailable.name();
-        return new ClusterOut(c.id(), c.name(), KustoCluster.WIRE_TYPE, c.location(), c.tags(),
-                new Sku(c.sku().name(), c.sku().tier(), c.sku().capacity()), identity,
-                new PropertiesOut(c.provisioningState().name(), state, unavailableReason, key, false, false, false, false, "V3", "Enabled"));
+        String state = unavailableReason == null ? KustoCluster.state(c) : "Unavailable";
+        KustoCluster.Sku sku = c.properties().sku();
+        return new ClusterOut(c.id().toString(), c.name(), KustoCluster.WIRE_TYPE, c.location(), c.tags(),
+                new Sku(sku.name(), sku.tier(), sku.capacity()), identity,
+                new PropertiesOut(KustoCluster.provisioningState(c), state, unavailableReason, key, false, false, false, false, "V3", "Enabled"));
     }
 
-    static AttachedOut out(KustoCluster follower, KustoRepository.Attached a) {
+    static AttachedOut out(Resource<KustoCluster> follower, AttachedRepository.Attached a) {
         return new AttachedOut(follower.id() + "/attachedDatabaseConfigurations/" + a.name(), follower.name() + "/" + a.name(),
                 KustoCluster.WIRE_TYPE + "/AttachedDatabaseConfigurations", follower.location(),
                 new AttachedPropertiesOut("Succeeded", a.databaseName(), a.leaderResourceId(),

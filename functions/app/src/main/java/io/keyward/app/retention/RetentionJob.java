@@ -103,7 +103,7 @@ public class RetentionJob {
 
     private List<UUID> shredExpiredClusters(Tally t) {
         List<UUID> claimed = repository.inTransaction(c -> {
-            List<UUID> ids = clusters.claimExpiredDeleted(c, properties.purgeGrace(), properties.resourcesPerRun());
+            List<UUID> ids = clusters.claimExpiredDeleted(properties.purgeGrace(), properties.resourcesPerRun());
             for (UUID id : ids) {
                 if (cmk.shred(c, id)) {
                     t.clustersShredded++;
@@ -127,7 +127,7 @@ public class RetentionJob {
                 LOG.info("cluster {}: blocks left for the next run", id);
                 continue;
             }
-            if (repository.inTransaction(c -> clusters.purgeDeleted(c, id, properties.purgeGrace()))) {
+            if (clusters.purgeDeleted(id, properties.purgeGrace())) {
                 t.clustersPurged++;
                 LOG.info("cluster {}: purged, its name is released", id);
             }

@@ -104,7 +104,7 @@ class RetentionRepository {
                 + " (SELECT cluster_id AS id FROM data_blocks WHERE cluster_id IS NOT NULL ORDER BY cluster_id LIMIT 1)"
                 + " UNION ALL SELECT (SELECT cluster_id FROM data_blocks WHERE cluster_id IS NOT NULL AND cluster_id > ids.id"
                 + " ORDER BY cluster_id LIMIT 1) FROM ids WHERE ids.id IS NOT NULL)"
-                + " SELECT id FROM ids WHERE id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM clusters k WHERE k.cluster_id = ids.id)"
+                + " SELECT id FROM ids WHERE id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM cmk_resources k WHERE k.resource_uuid = ids.id)"
                 + " LIMIT ?", limit);
     }
 

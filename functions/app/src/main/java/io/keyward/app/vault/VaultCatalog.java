@@ -5,6 +5,7 @@ import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.arm.Subscriptions;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.VaultTenantLookup;
 import io.micronaut.context.event.ApplicationEventPublisher;
@@ -38,13 +39,15 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     private static final Logger LOG = LoggerFactory.getLogger(VaultCatalog.class);
 
     private final VaultRepository repository;
+    private final Subscriptions subscriptions;
     private final ApplicationEventPublisher<VaultPurged> purged;
     private final Clock clock;
 
-    VaultCatalog(VaultRepository repository, ApplicationEventPublisher<VaultPurged> purged) {
+    VaultCatalog(VaultRepository repository, Subscriptions subscriptions, ApplicationEventPublisher<VaultPurged> purged, Clock clock) {
         this.repository = repository;
+        this.subscriptions = subscriptions;
         this.purged = purged;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
     }
 
     /** Outcome of a PUT: the vault and whether it was created (201) rather than updated or recovered (200). */
@@ -71,20 +74,14 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     }
 
     @Override
-    public boolean requireSubscriptionOwner(Connection tx, SubscriptionId sub, Principal caller, String action, boolean claim)
-            throws SQLException {
-        Optional<String> owner = claim ? Optional.of(repository.claimSubscription(tx, sub.value(), caller.tenantId()))
-                : repository.subscriptionTenant(tx, sub.value());
-        if (owner.isEmpty()) {
-            return false;
-        }
-        requireOwner(owner.get(), sub, caller, action);
-        return true;
+    public Vault authorizeKeyAccess(String vaultName, Principal caller, String principalObjectId, String tenantId,
+                                    Set<KeyPermission> permissions, boolean enableProtection) {
+        return repository.inTransaction(tx -> authorizeKeyAccess(tx, vaultName, caller, principalObjectId, tenantId, permissions,
+                enableProtection));
     }
 
-    @Override
-    public Vault authorizeKeyAccess(Connection tx, String vaultName, Principal caller, String principalObjectId, String tenantId,
-                                    Set<KeyPermission> permissions, boolean enableProtection) throws SQLException {
+    private Vault authorizeKeyAccess(Connection tx, String vaultName, Principal caller, String principalObjectId, String tenantId,
+                                     Set<KeyPermission> permissions, boolean enableProtection) throws SQLException {
         StoredVault current = (VaultName.valid(vaultName) ? repository.findByName(tx, vaultName, true) : Optional.<StoredVault>empty())
                 .filter(v -> !v.deleted())
                 .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The vault '" + vaultName + "' was not found."));
@@ -109,8 +106,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
         try {
             return repository.inTransaction(c -> {
-                String owner = repository.claimSubscription(c, sub.value(), caller.tenantId());
-                requireOwner(owner, sub, caller, "Microsoft.KeyVault/vaults/write");
+                subscriptions.requireOwner(sub, caller, "Microsoft.KeyVault/vaults/write", true);
                 Optional<StoredVault> existing = repository.findByName(c, name.value(), true);
                 if (existing.isEmpty()) {
                     if (request.recover()) {
@@ -370,29 +366,12 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     }
 
     /** 403 unless the subscription is unclaimed or the caller's tenant owns it. */
-    private void requireAccess(Connection c, SubscriptionId sub, Principal caller, String action) throws SQLException {
-        Optional<String> owner = repository.subscriptionTenant(c, sub.value());
-        if (owner.isPresent()) {
-            requireOwner(owner.get(), sub, caller, action);
-        }
+    private void requireAccess(Connection c, SubscriptionId sub, Principal caller, String action) {
+        subscriptions.requireOwner(sub, caller, action, false);
     }
 
-    private boolean mayRead(Connection c, SubscriptionId sub, Principal caller, String action) throws SQLException {
-        Optional<String> owner = repository.subscriptionTenant(c, sub.value());
-        if (owner.isEmpty()) {
-            return false;
-        }
-        requireOwner(owner.get(), sub, caller, action);
-        return true;
-    }
-
-    private static void requireOwner(String ownerTenant, SubscriptionId sub, Principal caller, String action) {
-        if (!ownerTenant.equalsIgnoreCase(caller.tenantId())) {
-            // Same answer whether or not the resource exists: nothing about another tenant's subscription leaks.
-            throw new ArmException(ArmErrorCode.AuthorizationFailed, "The client with object id '" + caller.objectId()
-                    + "' does not have authorization to perform action '" + action + "' over scope '/subscriptions/" + sub
-                    + "' or the scope is invalid.");
-        }
+    private boolean mayRead(Connection c, SubscriptionId sub, Principal caller, String action) {
+        return subscriptions.requireOwner(sub, caller, action, false);
     }
 
     private StoredVault active(Connection c, SubscriptionId sub, ResourceGroupName group, VaultName name, boolean forUpdate)

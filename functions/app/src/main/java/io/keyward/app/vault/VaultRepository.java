@@ -56,29 +56,6 @@ class VaultRepository {
 
     /** Thrown for database failures; {@link #sqlState()} lets the service tell a name race from an outage. */
 
-    // --- subscriptions
-
-    /** The tenant owning {@code subscriptionId}, if any tenant created something in it yet. */
-    Optional<String> subscriptionTenant(Connection c, String subscriptionId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT tenant_id FROM subscriptions WHERE subscription_id = ?")) {
-            ps.setString(1, subscriptionId);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        }
-    }
-
-    /** Registers {@code subscriptionId} to {@code tenantId} unless already registered; returns the owning tenant. */
-    String claimSubscription(Connection c, String subscriptionId, String tenantId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO subscriptions (subscription_id, tenant_id) VALUES (?, ?) ON CONFLICT (subscription_id) DO NOTHING")) {
-            ps.setString(1, subscriptionId);
-            ps.setString(2, tenantId);
-            ps.executeUpdate();
-        }
-        return subscriptionTenant(c, subscriptionId).orElseThrow();
-    }
-
     // --- vaults
 
     /** The row holding {@code name} (active or soft-deleted), locked when {@code forUpdate}. */

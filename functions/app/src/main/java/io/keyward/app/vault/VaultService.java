@@ -1,9 +1,6 @@
 package io.keyward.app.vault;
 
-import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.identity.Principal;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Set;
 
@@ -14,25 +11,14 @@ public interface VaultService {
     Optional<Vault> findActiveByName(String vaultName);
 
     /**
-     * ARM tenant isolation, shared by every resource provider (the {@code subscriptions} table lives with vaults
-     * because vaults came first): a subscription belongs to the tenant that first created something in it. Throws
-     * 403 {@code AuthorizationFailed} for {@code action} when another tenant owns {@code sub}; with {@code claim},
-     * an unowned subscription is registered to the caller's tenant in {@code tx}, the caller's transaction. Returns
-     * whether the caller's tenant owns it (false only for an unowned subscription without {@code claim}, where a
-     * read finds nothing and a list is empty).
-     */
-    boolean requireSubscriptionOwner(Connection tx, SubscriptionId sub, Principal caller, String action, boolean claim)
-            throws SQLException;
-
-    /**
      * Authorizes a resource's identity on a vault, as the portal's "authorize" button of a CMK resource does for
      * {@code caller}: adds (unions) an access policy granting {@code permissions} to {@code principalObjectId} of
      * {@code tenantId} and, with {@code enableProtection}, turns on soft delete and purge protection where they are
-     * off (purge protection cannot be turned off again). Runs in {@code tx}, the caller's transaction, with the vault's
+     * off (purge protection cannot be turned off again). Runs in the caller's transaction, with the vault's
      * row locked; the caller must be allowed to write the vault's access policies (its subscription's tenant), else
      * 403 {@code AuthorizationFailed}; an unknown or soft-deleted vault is 404 {@code ResourceNotFound}. Returns the
      * vault as updated.
      */
-    Vault authorizeKeyAccess(Connection tx, String vaultName, Principal caller, String principalObjectId, String tenantId,
-                             Set<KeyPermission> permissions, boolean enableProtection) throws SQLException;
+    Vault authorizeKeyAccess(String vaultName, Principal caller, String principalObjectId, String tenantId,
+                             Set<KeyPermission> permissions, boolean enableProtection);
 }

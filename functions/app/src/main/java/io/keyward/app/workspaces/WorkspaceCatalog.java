@@ -10,11 +10,13 @@ import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.arm.Subscriptions;
 import io.keyward.app.clusters.Cluster;
 import io.keyward.app.clusters.ClusterProvisioningState;
 import io.keyward.app.clusters.ClusterService;
+import io.keyward.app.engine.ResourceDeleted;
+import io.micronaut.runtime.event.annotation.EventListener;
 import io.keyward.app.identity.Principal;
-import io.keyward.app.vault.VaultService;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -69,13 +71,13 @@ class WorkspaceCatalog implements WorkspaceService {
             Pattern.CASE_INSENSITIVE);
 
     private final WorkspaceRepository repository;
-    private final VaultService subscriptions;
+    private final Subscriptions subscriptions;
     private final Provider<AsyncOperations> operations;
     private final Provider<ClusterService> clusters;
     private final JsonMapper json;
     private final Clock clock = Clock.systemUTC();
 
-    WorkspaceCatalog(WorkspaceRepository repository, VaultService subscriptions, Provider<AsyncOperations> operations,
+    WorkspaceCatalog(WorkspaceRepository repository, Subscriptions subscriptions, Provider<AsyncOperations> operations,
                      Provider<ClusterService> clusters, JsonMapper json) {
         this.repository = repository;
         this.subscriptions = subscriptions;
@@ -94,17 +96,23 @@ class WorkspaceCatalog implements WorkspaceService {
 
     // --- WorkspaceService
 
-    @Override
-    public void unlinkAllFrom(Connection tx, String clusterResourceId) {
-        try {
-            for (Workspace w : repository.lockLinkedTo(tx, clusterResourceId)) {
+    /**
+     * A cluster was soft-deleted: an async unlink operation starts, in the deleting transaction, for every workspace linked
+     * to it that has no link operation running yet; the operations run once that transaction commits.
+     */
+    @EventListener
+    void clusterDeleted(ResourceDeleted deleted) {
+        if (!deleted.type().equals(Cluster.TYPE)) {
+            return;
+        }
+        repository.inTransaction(tx -> {
+            for (Workspace w : repository.lockLinkedTo(tx, deleted.id().toString())) {
                 if (w.pending() == null) {
                     startUnlink(tx, w, w.clusterResourceId());
                 }
             }
-        } catch (SQLException e) {
-            throw new StoreException("workspace", e);
-        }
+            return null;
+        });
     }
 
     @Override
@@ -153,7 +161,7 @@ class WorkspaceCatalog implements WorkspaceService {
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, WorkspaceRequest request, Principal caller) {
         try {
             return repository.inTransaction(c -> {
-                subscriptions.requireSubscriptionOwner(c, sub, caller, "Microsoft.OperationalInsights/workspaces/write", true);
+                subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/write", true);
                 Optional<Workspace> existing = repository.findByName(c, sub.value(), group.value(), name.value(), true);
                 if (existing.isPresent() && existing.get().deleted()) {
                     Workspace gone = existing.get();
@@ -183,7 +191,7 @@ class WorkspaceCatalog implements WorkspaceService {
 
     Workspace update(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, WorkspaceRequest request, Principal caller) {
         return repository.inTransaction(c -> {
-            subscriptions.requireSubscriptionOwner(c, sub, caller, "Microsoft.OperationalInsights/workspaces/write", false);
+            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/write", false);
             Workspace updated = updated(active(c, sub, group, name, true), request, false);
             repository.update(c, updated);
             return updated;
@@ -192,7 +200,7 @@ class WorkspaceCatalog implements WorkspaceService {
 
     Workspace get(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
         return repository.read(c -> {
-            subscriptions.requireSubscriptionOwner(c, sub, caller, "Microsoft.OperationalInsights/workspaces/read", false);
+            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/read", false);
             return active(c, sub, group, name, false);
         });
     }
@@ -203,7 +211,7 @@ class WorkspaceCatalog implements WorkspaceService {
      */
     boolean delete(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, boolean force, Principal caller) {
         return repository.inTransaction(c -> {
-            if (!subscriptions.requireSubscriptionOwner(c, sub, caller, "Microsoft.OperationalInsights/workspaces/delete", false)) {
+            if (!subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/delete", false)) {
                 return false;
             }
             Optional<Workspace> found = repository.findByName(c, sub.value(), group.value(), name.value(), true);
@@ -227,7 +235,7 @@ class WorkspaceCatalog implements WorkspaceService {
 
     WorkspacePage list(SubscriptionId sub, @Nullable ResourceGroupName group, int top, @Nullable String afterKey, Principal caller) {
         return repository.read(c -> {
-            if (!subscriptions.requireSubscriptionOwner(c, sub, caller, "Microsoft.OperationalInsights/workspaces/read", false)) {
+            if (!subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/read", false)) {
                 return new WorkspacePage(List.of(), null);
             }
             List<Workspace> rows = repository.listActive(c, sub.value(), group == null ? null : group.value(), afterKey, top + 1);
@@ -249,7 +257,7 @@ class WorkspaceCatalog implements WorkspaceService {
     /** The workspace with its linked service, for LinkedServices_Get. */
     Workspace linkedService(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
         return repository.read(c -> {
-            subscriptions.requireSubscriptionOwner(c, sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/read", false);
+            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/read", false);
             return linkTarget(c, sub, group, name, false);
         });
     }
@@ -260,7 +268,7 @@ class WorkspaceCatalog implements WorkspaceService {
      */
     LinkRequest link(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, ClusterResourceId clusterId, Principal caller) {
         LinkRequest started = repository.inTransaction(c -> {
-            subscriptions.requireSubscriptionOwner(c, sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/write", false);
+            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/write", false);
             Workspace w = linkTarget(c, sub, group, name, true);
             if (w.pending() != null) {
                 throw new ArmException(ArmErrorCode.ConflictError, IN_PROCESS);
@@ -317,7 +325,7 @@ class WorkspaceCatalog implements WorkspaceService {
     /** Starts unlinking the workspace from its cluster; no operation when it is not linked (ARM answers 204). */
     LinkRequest unlink(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
         LinkRequest started = repository.inTransaction(c -> {
-            subscriptions.requireSubscriptionOwner(c, sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/delete", false);
+            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/delete", false);
             Workspace w = linkTarget(c, sub, group, name, true);
             if (w.pending() != null) {
                 throw new ArmException(ArmErrorCode.ConflictError, IN_PROCESS);
@@ -361,7 +369,7 @@ class WorkspaceCatalog implements WorkspaceService {
             return new StepResult.Failed(ArmErrorCode.BadRequest, CLUSTER_NOT_FOUND);
         }
         repository.update(tx, w.withLink(cluster.get().id(), null, w.sku(), now()));
-        clusters.get().workspaceLinked(tx, cluster.get().id(), w.id());
+        clusters.get().workspaceLinked(cluster.get().id(), w.id());
         return new StepResult.Succeeded(null);
     }
 
@@ -380,7 +388,7 @@ class WorkspaceCatalog implements WorkspaceService {
         String cluster = w.clusterResourceId();
         repository.update(tx, w.withLink(null, null, cluster == null ? w.sku() : WorkspaceWire.DEFAULT_SKU, now()));
         if (cluster != null) {
-            clusters.get().workspaceUnlinked(tx, cluster, w.id());
+            clusters.get().workspaceUnlinked(cluster, w.id());
         }
         return new StepResult.Succeeded(null);
     }
@@ -454,7 +462,7 @@ class WorkspaceCatalog implements WorkspaceService {
     /** Removes the row for good; a link ends with it (the cluster is told in the same transaction). */
     private void purge(Connection c, Workspace w) throws SQLException {
         if (w.clusterResourceId() != null) {
-            clusters.get().workspaceUnlinked(c, w.clusterResourceId(), w.id());
+            clusters.get().workspaceUnlinked(w.clusterResourceId(), w.id());
         }
         repository.delete(c, w.customerId());
     }

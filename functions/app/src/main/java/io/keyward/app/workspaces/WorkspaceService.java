@@ -9,13 +9,6 @@ import java.util.UUID;
 /** What other capabilities (the clusters of the resource provider) ask of workspaces. */
 public interface WorkspaceService {
 
-    /**
-     * Starts, in {@code tx} (the caller's transaction), an async unlink operation for every workspace linked to
-     * {@code clusterResourceId} that has no link operation running yet; the operations run once {@code tx} commits
-     * (on the operations timer). Used when the cluster is deleted: its workspaces are unlinked asynchronously.
-     */
-    void unlinkAllFrom(Connection tx, String clusterResourceId);
-
     /** The resource id of the cluster {@code workspaceResourceId} is linked to (a completed link), if any. */
     Optional<String> linkedCluster(String workspaceResourceId);
 

@@ -1,0 +1,536 @@
+package io.keyward.app.engine;
+
+import io.keyward.app.arm.ArmErrorCode;
+import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.ArmResourceId;
+import io.keyward.app.arm.AsyncOperation;
+import io.keyward.app.arm.AsyncOperations;
+import io.keyward.app.arm.NewOperation;
+import io.keyward.app.arm.OperationStatus;
+import io.keyward.app.arm.ResourceGroupName;
+import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.arm.StoreException;
+import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.arm.Subscriptions;
+import io.keyward.app.cmk.Binding;
+import io.keyward.app.cmk.CmkKeys;
+import io.keyward.app.cmk.CustomerKey;
+import io.keyward.app.cmk.KeyPolicy;
+import io.keyward.app.identity.IdentityService;
+import io.keyward.app.identity.Principal;
+import io.keyward.app.identity.PrincipalType;
+import io.keyward.app.keyhealth.KeyHealth;
+import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.exceptions.DataAccessException;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one lifecycle of every resource with a customer-managed key, whatever its surface: create and update in one
+ * transaction with the subscription's ownership and the busy check, the durable key update ({@code cmk.updateKey}:
+ * retry, fail and abandon written once, see {@link KeyUpdateStep}), soft delete with a reserved name or an asynchronous
+ * delete that crypto-shreds ({@link DeleteStep}), recovery, and the key-health view. Surfaces ({@link Surface}) supply
+ * their rules, their words and their wire shape. No transaction here calls a vault or the HSM: key binding happens in
+ * the operation's step, outside any transaction.
+ */
+@Singleton
+public class KeyedResources {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeyedResources.class);
+
+    private final ResourceRepository repository;
+    private final SqlTransactions sql;
+    private final Subscriptions subscriptions;
+    private final AsyncOperations operations;
+    private final CmkKeys cmk;
+    private final IdentityService identities;
+    private final KeyHealth keyHealth;
+    private final JsonMapper json;
+    private final Clock clock;
+    private final ApplicationEventPublisher<ResourceDeleted> deletions;
+
+    KeyedResources(ResourceRepository repository, SqlTransactions sql, Subscriptions subscriptions, AsyncOperations operations,
+                   CmkKeys cmk, IdentityService identities, KeyHealth keyHealth, JsonMapper json, Clock clock,
+                   ApplicationEventPublisher<ResourceDeleted> deletions) {
+        this.repository = repository;
+        this.sql = sql;
+        this.subscriptions = subscriptions;
+        this.operations = operations;
+        this.cmk = cmk;
+        this.identities = identities;
+        this.keyHealth = keyHealth;
+        this.json = json;
+        this.clock = clock;
+        this.deletions = deletions;
+    }
+
+    /** What a PUT or PATCH did: the resource after it, whether it was created (201), and the operation it started, if any. */
+    public record Saved<P>(Resource<P> resource, boolean created, @Nullable AsyncOperation operation) {
+    }
+
+    /** A page of a list: the items and the uuid after which the next page starts (null: last page). */
+    public record Page<P>(List<Resource<P>> items, @Nullable UUID last) {
+    }
+
+    /** What a create needs from the engine: the new resource's uuid and id, its tenant, the time, and its identity. */
+    public final class Creation {
+        private final UUID uuid;
+        private final ArmResourceId id;
+        private final String tenantId;
+        private final Instant now;
+
+        private Creation(UUID uuid, ArmResourceId id, String tenantId, Instant now) {
+            this.uuid = uuid;
+            this.id = id;
+            this.tenantId = tenantId;
+            this.now = now;
+        }
+
+        public UUID uuid() {
+            return uuid;
+        }
+
+        public ArmResourceId id() {
+            return id;
+        }
+
+        public String tenantId() {
+            return tenantId;
+        }
+
+        public Instant now() {
+            return now;
+        }
+
+        /**
+         * A new system-assigned identity for the resource: a managed-identity principal of its tenant, so that a vault
+         * access policy can name its object id and the CMK core can call the vault as it.
+         */
+        public UUID newIdentity() {
+            return newPrincipal(tenantId, id.name());
+        }
+    }
+
+    /** A create: the new resource and, if the surface wants one, the kind of operation that finishes it. */
+    public record Created<P>(Resource<P> resource, @Nullable String operationKind) {
+    }
+
+    /** A change of an existing resource and, when its key changes, the key update to start. */
+    public record Change<P>(Resource<P> resource, @Nullable KeyUpdate keyUpdate) {
+    }
+
+    /** A surface's PUT: how to create the resource, and how to change it when it exists. */
+    public interface Put<P> {
+        Created<P> create(Creation creation);
+
+        Change<P> change(Resource<P> current);
+    }
+
+    // --- reads
+
+    /** The active resource, for a caller who may {@code action} (ARM's read); 404 in the surface's words otherwise. */
+    public <P> Resource<P> get(Surface<P> s, ArmResourceId id, Principal caller, String action) {
+        return sql.read(c -> {
+            if (!subscriptions.requireOwner(id.subscription(), caller, action, false)) {
+                throw s.notFound(id);
+            }
+            return active(s, id).orElseThrow(() -> s.notFound(id));
+        }, this::failure);
+    }
+
+    /** The active resource with this id, without an access check (for other capabilities). */
+    public <P> Optional<Resource<P>> find(Surface<P> s, ArmResourceId id) {
+        return sql.read(c -> active(s, id), this::failure);
+    }
+
+    /** The resource with this id, active or soft-deleted, without an access check. */
+    public <P> Optional<Resource<P>> findByName(Surface<P> s, ArmResourceId id) {
+        return repository.findByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name()).map(r -> view(s, r));
+    }
+
+    /** The resource (active or soft-deleted) with this uuid. */
+    public <P> Optional<Resource<P>> findByUuid(Surface<P> s, UUID uuid) {
+        return repository.findById(uuid).filter(r -> r.resourceType().equals(s.type())).map(r -> view(s, r));
+    }
+
+    public <P> Page<P> list(Surface<P> s, SubscriptionId sub, @Nullable ResourceGroupName group, Principal caller, String action,
+                            @Nullable UUID after, int limit) {
+        return sql.read(c -> {
+            if (!subscriptions.requireOwner(sub, caller, action, false)) {
+                return new Page<P>(List.of(), null);
+            }
+            List<ResourceRow> rows = repository.listActive(s.type(), sub.value(), group == null ? null : group.value(), after, limit + 1);
+            List<Resource<P>> items = rows.stream().limit(limit).map(r -> view(s, r)).toList();
+            return new Page<>(items, rows.size() > limit ? items.get(items.size() - 1).uuid() : null);
+        }, this::failure);
+    }
+
+    /** Active resources of the type in a subscription and region (a surface's per-region limit), in the caller's transaction. */
+    public long countActiveIn(Surface<?> s, SubscriptionId sub, String location) {
+        return repository.countActiveIn(s.type(), sub.value(), normalLocation(location));
+    }
+
+    /** What the key-health poller last recorded of the resource's key; empty without a key or before the first check. */
+    public Optional<KeyHealth.Status> keyHealth(Resource<?> resource) {
+        return resource.key() == null ? Optional.empty() : keyHealth.of(resource.uuid());
+    }
+
+    // --- writes
+
+    /**
+     * A PUT: creates the resource (claiming an unowned subscription for the caller's tenant) or changes it, in one
+     * transaction with the row locked; a soft-deleted resource whose purge date passed is purged first; a change asking
+     * for a key update starts it ({@code phase = Updating}). Operations are kicked after the commit.
+     */
+    public <P> Saved<P> put(Surface<P> s, ArmResourceId id, Principal caller, String action, Put<P> put) {
+        Saved<P> saved;
+        try {
+            saved = sql.inTransaction(c -> {
+                subscriptions.requireOwner(id.subscription(), caller, action, true);
+                lockSubscription(c, s, id.subscription());
+                Optional<ResourceRow> row = repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name());
+                Optional<Resource<P>> existing = row.map(r -> view(s, r));
+                if (existing.isPresent() && existing.get().deleted() && !now().isBefore(existing.get().purgeAt())) {
+                    purge(c, existing.get());
+                    existing = Optional.empty();
+                }
+                if (existing.isEmpty()) {
+                    return create(c, s, id, caller, put);
+                }
+                Resource<P> current = existing.get();
+                if (current.deleted()) {
+                    throw s.nameReserved(current);
+                }
+                return change(c, s, requireIdle(s, current, Surface.Request.PUT), put.change(current));
+            }, this::failure);
+        } catch (StoreException | DataAccessException e) {
+            if (uniqueViolation(e)) {
+                throw new ArmException(ArmErrorCode.ConflictError, "A resource named '" + id.name() + "' is being created by another request.",
+                        "name");
+            }
+            throw e;
+        }
+        kick(saved.operation());
+        return saved;
+    }
+
+    /** A PATCH (or an action that changes the resource): the active resource changed in one transaction, row locked. */
+    public <P> Saved<P> update(Surface<P> s, ArmResourceId id, Principal caller, String action,
+                               java.util.function.Function<Resource<P>, Change<P>> changer) {
+        Saved<P> saved = sql.inTransaction(c -> {
+            subscriptions.requireOwner(id.subscription(), caller, action, false);
+            Resource<P> current = requireIdle(s, locked(s, id), Surface.Request.PATCH);
+            return change(c, s, current, changer.apply(current));
+        }, this::failure);
+        kick(saved.operation());
+        return saved;
+    }
+
+    /** A change that starts no key update and may run while nothing is busy (Data Explorer's stop and start). */
+    public <P> Resource<P> mutate(Surface<P> s, ArmResourceId id, Principal caller, String action, UnaryOperator<Resource<P>> mutation) {
+        return update(s, id, caller, action, r -> new Change<>(mutation.apply(r), null)).resource();
+    }
+
+    /**
+     * A delete. With soft delete ({@link Surface#softDeleteRetention()}): the resource disappears from reads, its name
+     * stays reserved, its key is no longer polled, and listeners ({@link ResourceDeleted}) act in the same transaction;
+     * empty result, {@code true}. Without: an asynchronous delete that shreds the AEK ({@code phase = Deleting}); the
+     * operation. Empty and {@code false} when there was no such resource (ARM answers 204).
+     */
+    public <P> Deletion delete(Surface<P> s, ArmResourceId id, Principal caller, String action) {
+        Deletion deletion = sql.inTransaction(c -> {
+            if (!subscriptions.requireOwner(id.subscription(), caller, action, false)) {
+                return Deletion.NONE;
+            }
+            Optional<Resource<P>> found = repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name())
+                    .map(r -> view(s, r)).filter(r -> !r.deleted());
+            if (found.isEmpty()) {
+                return Deletion.NONE;
+            }
+            Resource<P> current = requireIdle(s, found.get(), Surface.Request.DELETE);
+            Instant now = now();
+            cmk.setActive(c, current.uuid(), false); // no more polling of a key that is going away
+            if (s.softDeleteRetention() != null) {
+                Instant purgeAt = now.plus(s.softDeleteRetention());
+                store(s, current.deletedAt(now, purgeAt).touched(now), false);
+                deletions.publishEvent(new ResourceDeleted(s.type(), current.id(), current.uuid()));
+                LOG.info("{} soft-deleted; its name is reserved until {}", current.id(), purgeAt);
+                return new Deletion(true, null);
+            }
+            store(s, current.withPhase(Phase.Deleting).touched(now), false);
+            AsyncOperation op = operations.start(c, new NewOperation(s.provider(), normalLocation(current.location()), id.subscriptionId(),
+                    current.tenantId(), current.id().toString(), DeleteStep.KIND, OperationStatus.Deleting,
+                    write(new DeleteStep.Payload(current.uuid()))));
+            return new Deletion(true, op);
+        }, this::failure);
+        kick(deletion.operation());
+        return deletion;
+    }
+
+    /** What {@link #delete} did: whether there was a resource, and the asynchronous delete it started, if any. */
+    public record Deletion(boolean existed, @Nullable AsyncOperation operation) {
+        static final Deletion NONE = new Deletion(false, null);
+    }
+
+    /**
+     * Recovers a soft-deleted resource within its retention: it comes back as it was, with its identity and its wrapped
+     * AEK, its key polled again. {@code check} runs first, in the transaction (a surface's limits).
+     */
+    public <P> Resource<P> recover(Surface<P> s, ArmResourceId id, Principal caller, String action, java.util.function.Consumer<Resource<P>> check,
+                                   ArmException notDeleted, ArmException notRecoverable) {
+        return sql.inTransaction(c -> {
+            subscriptions.requireOwner(id.subscription(), caller, action, false);
+            lockSubscription(c, s, id.subscription());
+            Optional<Resource<P>> found = repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name())
+                    .map(r -> view(s, r));
+            if (found.isPresent() && !found.get().deleted()) {
+                throw notDeleted;
+            }
+            Resource<P> deleted = found.filter(r -> now().isBefore(r.purgeAt())).orElseThrow(() -> notRecoverable);
+            check.accept(deleted);
+            Resource<P> recovered = deleted.deletedAt(null, null).touched(now());
+            store(s, recovered, false);
+            if (recovered.key() != null && s.polled(recovered)) {
+                cmk.setActive(c, recovered.uuid(), true);
+            }
+            return recovered;
+        }, this::failure);
+    }
+
+    /**
+     * Binds {@code key} to the resource now, outside any transaction (the vault is called as the resource's identity),
+     * then, in one transaction with the row locked, stores the wrapped AEK and what {@code onBound} makes of the resource
+     * if {@code stillWanted} still holds for it. For a surface whose key is bound by an action rather than an operation
+     * (an HPC cache's authorization).
+     */
+    public <P> BindOutcome<P> bindNow(Surface<P> s, Resource<P> resource, CustomerKey key, KeyPolicy policy,
+                                      java.util.function.Predicate<Resource<P>> stillWanted, UnaryOperator<Resource<P>> onBound) {
+        Binding binding = cmk.bind(resource.cmk(), key, policy);
+        if (!(binding instanceof Binding.Bound bound)) {
+            return new BindOutcome<>(resource, binding);
+        }
+        Resource<P> after = sql.inTransaction(c -> {
+            Resource<P> current = view(s, repository.lockById(resource.uuid()).orElseThrow(() -> s.notFound(resource.id())));
+            if (!stillWanted.test(current)) {
+                return current;
+            }
+            Resource<P> next = onBound.apply(current.withKey(key)).touched(now());
+            cmk.save(c, next.cmk(), bound.aek(), key.followsLatest(), now());
+            store(s, next, false);
+            if (!s.polled(next)) {
+                cmk.setActive(c, next.uuid(), false);
+            }
+            return next;
+        }, this::failure);
+        return new BindOutcome<>(after, binding);
+    }
+
+    /** What {@link #bindNow} did: the resource as it is now, and the core's answer. */
+    public record BindOutcome<P>(Resource<P> resource, Binding binding) {
+    }
+
+    /** Changes resources a timer picks (an HPC cache that waited too long), each in the caller's transaction. */
+    public <P> List<Resource<P>> inPhaseSince(Surface<P> s, Phase phase, Instant before, int limit) {
+        return repository.inPhaseSince(s.type(), phase.name(), before, limit).stream().map(r -> view(s, r)).toList();
+    }
+
+    /** Runs {@code work} (database work only) in the current transaction, or a new one. */
+    public <T> T inTransaction(java.util.function.Supplier<T> work) {
+        return sql.inTransaction(c -> work.get(), this::failure);
+    }
+
+    /** Writes a changed resource in the current transaction (a step's transactional part, a timer). */
+    public <P> void save(Surface<P> s, Resource<P> resource) {
+        store(s, resource.touched(now()), false);
+    }
+
+    // --- purging soft-deleted resources (retention)
+
+    /**
+     * Soft-deleted resources of the type whose purge date passed at least {@code grace} ago on the database clock, at most
+     * {@code limit}, locked in the current transaction (SKIP LOCKED: an instance purging at the same time takes others).
+     */
+    public List<UUID> claimExpiredDeleted(Surface<?> s, java.time.Duration grace, int limit) {
+        return repository.claimExpiredDeleted(s.type(), grace.toMillis() / 1000.0, limit);
+    }
+
+    /** Removes an expired soft-deleted resource for good (AEK first), in the current transaction; false when there is none. */
+    public <P> boolean purgeDeleted(Surface<P> s, UUID uuid, java.time.Duration grace) {
+        return sql.inTransaction(c -> {
+            Optional<ResourceRow> expired = repository.lockExpiredDeleted(uuid, grace.toMillis() / 1000.0);
+            if (expired.isEmpty()) {
+                return false;
+            }
+            purge(c, view(s, expired.get()));
+            return true;
+        }, this::failure);
+    }
+
+    /** Crypto-shredding, in the current transaction: the resource's AEK is deleted; true when there was one. */
+    public boolean shred(UUID uuid) {
+        return sql.inTransaction(c -> cmk.shred(c, uuid), this::failure);
+    }
+
+    // --- the lifecycle's parts, inside the callers' transactions
+
+    private <P> Saved<P> create(Connection c, Surface<P> s, ArmResourceId id, Principal caller, Put<P> put) throws SQLException {
+        Created<P> created = put.create(new Creation(UUID.randomUUID(), id, caller.tenantId(), now()));
+        Resource<P> resource = created.resource();
+        store(s, resource, true);
+        AsyncOperation op = null;
+        if (created.operationKind() != null) {
+            op = operations.start(c, new NewOperation(s.provider(), normalLocation(resource.location()), id.subscriptionId(),
+                    resource.tenantId(), resource.id().toString(), created.operationKind(), OperationStatus.InProgress, null));
+            Resource<P> noted = s.operationStarted(resource, op);
+            if (noted != resource) {
+                resource = noted;
+                store(s, resource, false);
+            }
+        }
+        LOG.info("{} created{}", resource.id(), resource.principalId() == null ? "" : " with identity " + resource.principalId());
+        return new Saved<>(resource, true, op);
+    }
+
+    private <P> Saved<P> change(Connection c, Surface<P> s, Resource<P> current, Change<P> change) throws SQLException {
+        KeyUpdate update = change.keyUpdate();
+        if (change.resource() == current && update == null) {
+            return new Saved<>(current, false, null); // nothing to write
+        }
+        Resource<P> next = change.resource().touched(now());
+        AsyncOperation op = null;
+        if (update != null) {
+            next = next.withPhase(Phase.Updating);
+            op = operations.start(c, new NewOperation(s.provider(), normalLocation(current.location()), current.id().subscriptionId(),
+                    current.tenantId(), current.id().toString(), KeyUpdateStep.KIND, OperationStatus.Updating, write(update)));
+            LOG.info("{}: key update {} started for {} key '{}'", current.id(), op.id(), update.vaultUri(), update.keyName());
+        }
+        store(s, next, false);
+        if (current.key() != null && !next.deleted()) {
+            cmk.setActive(c, next.uuid(), s.polled(next));
+        }
+        return new Saved<>(next, false, op);
+    }
+
+    /**
+     * An operation runs on the resource (a key update, a delete): refused in the surface's words. The operations of the
+     * engine always end by moving the phase on (success, refusal, or the runner abandoning them), so a phase never keeps a
+     * resource busy after its operation ended.
+     */
+    public <P> Resource<P> requireIdle(Surface<P> s, Resource<P> r, Surface.Request request) {
+        if (s.refusesChangesIn(r.phase())) {
+            throw s.busy(r, request);
+        }
+        return r;
+    }
+
+    private <P> void purge(Connection c, Resource<P> expired) throws SQLException {
+        cmk.shred(c, expired.uuid()); // the wrapped AEK first: nothing sealed under it can be opened again
+        repository.deleteById(expired.uuid());
+        LOG.info("{} purged: deleted on {}, retention over", expired.id(), expired.deletedAt());
+    }
+
+    private <P> Resource<P> locked(Surface<P> s, ArmResourceId id) {
+        return repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name()).map(r -> view(s, r))
+                .filter(r -> !r.deleted()).orElseThrow(() -> s.notFound(id));
+    }
+
+    private <P> Optional<Resource<P>> active(Surface<P> s, ArmResourceId id) {
+        return repository.findByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name()).map(r -> view(s, r))
+                .filter(r -> !r.deleted());
+    }
+
+    /** Serialises creates and recoveries of one type in one subscription (a per-region count must hold with two at once). */
+    private static void lockSubscription(Connection c, Surface<?> s, SubscriptionId sub) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            ps.setString(1, s.type() + "/" + sub.value());
+            ps.execute();
+        }
+    }
+
+    <P> Resource<P> view(Surface<P> s, ResourceRow r) {
+        ArmResourceId id = ArmResourceId.of(new SubscriptionId(r.subscriptionId()), new ResourceGroupName(r.resourceGroup()), r.resourceType(),
+                r.name());
+        CustomerKey key = r.keyVaultUri() == null ? null : new CustomerKey(r.keyVaultUri(), r.keyName(), r.keyVersion());
+        try {
+            return new Resource<>(r.uuid(), id, r.location(), r.tenantId(), r.principalId(), r.phase(), key,
+                    json.readValue(r.properties(), s.propertiesType()), r.tags() == null ? java.util.Map.of() : r.tags(), r.createdAt(),
+                    r.updatedAt(), r.deletedAt(), r.purgeAt());
+        } catch (IOException e) {
+            throw new UncheckedIOException("unreadable properties of " + r.resourceType() + " " + r.uuid(), e);
+        }
+    }
+
+    <P> void store(Surface<P> s, Resource<P> r, boolean insert) {
+        CustomerKey k = r.key();
+        ResourceRow row = new ResourceRow(r.uuid(), s.type(), r.id().subscriptionId(), r.id().resourceGroup(), r.name(), r.location(),
+                r.tenantId(), r.principalId(), r.phase(), k == null ? null : k.vaultUri(), k == null ? null : k.keyName(),
+                k == null ? null : k.keyVersion(), write(r.properties()), r.tags(), r.createdAt(), r.updatedAt(), r.deletedAt(), r.purgeAt());
+        if (insert) {
+            repository.save(row);
+        } else {
+            repository.update(row);
+        }
+    }
+
+    /** A new system-assigned identity for an existing resource (one created without it); see {@link Creation#newIdentity()}. */
+    public UUID newIdentity(Resource<?> resource) {
+        return newPrincipal(resource.tenantId(), resource.name());
+    }
+
+    private UUID newPrincipal(String tenantId, String name) {
+        return UUID.fromString(identities.createPrincipal(tenantId, PrincipalType.MANAGED_IDENTITY, name).objectId());
+    }
+
+    private void kick(@Nullable AsyncOperation op) {
+        if (op != null) {
+            operations.kick(op.id());
+        }
+    }
+
+    String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private RuntimeException failure(SQLException e) {
+        return new StoreException("keyed resources", e);
+    }
+
+    private static boolean uniqueViolation(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sqle && "23505".equals(sqle.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** ARM compares locations without case and spaces: "West Europe" is "westeurope". */
+    public static String normalLocation(String location) {
+        return location.replace(" ", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** Microseconds: what timestamptz keeps, so a returned resource equals the row read back. */
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
+    }
+}
