@@ -95,3 +95,5 @@ UPDATE async_operations SET status = 'Failed', end_time = clock_timestamp(), lea
        error_message = 'The operation was interrupted by an upgrade of the service and did not complete. Send the request again.',
        updated_at = clock_timestamp()
  WHERE end_time IS NULL AND kind IN ('clusters.updateKey', 'kusto.updateKey', 'kusto.delete', 'caches.delete');
+-- an HPC cache's create (it waits for its key) is the engine's asynchronous create now
+UPDATE async_operations SET kind = 'cmk.create' WHERE kind = 'caches.create';

@@ -31,6 +31,14 @@ public class StorageCacheFunctions extends AzureHttpFunction {
         return route(request, context);
     }
 
+    @FunctionName("Caches_Update")
+    public HttpResponseMessage update(
+            @HttpTrigger(name = "req", methods = {HttpMethod.PATCH}, route = CACHE,
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
     @FunctionName("Caches_Get")
     public HttpResponseMessage get(
             @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = CACHE,

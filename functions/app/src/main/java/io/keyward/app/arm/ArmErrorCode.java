@@ -18,6 +18,7 @@ public enum ArmErrorCode {
     AuthenticationFailed(HttpStatus.UNAUTHORIZED),
     AuthorizationFailed(HttpStatus.FORBIDDEN),
     ResourceNotFound(HttpStatus.NOT_FOUND),
+    InvalidResourceType(HttpStatus.NOT_FOUND),
     VaultAlreadyExists(HttpStatus.CONFLICT),
     ConflictError(HttpStatus.CONFLICT),
     // data plane: the customer's key refuses the cluster, or cannot be reached; a stored block fails its integrity check

@@ -81,21 +81,12 @@ final class ClusterWire {
     record CapacityReservation(String lastSkuUpdate, long minCapacity) {
     }
 
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ClusterList(List<ClusterOut> value, @Nullable String nextLink) {
-    }
-
-    static ClusterOut out(ClusterCatalog.Stored c) {
-        return out(c, null);
-    }
-
     /**
      * With {@code health} (GET of one cluster): Keyward's own properties keyState ({@code Accessible|Revoked|Unknown},
      * Unknown until the key-health poller first checked the key), lastSuccessfulKeyUnwrap and lastKeyError, shown only
      * when a customer key is configured. Azure Monitor has no such properties.
      */
-    static ClusterOut out(ClusterCatalog.Stored stored, @Nullable KeyHealth.Status health) {
+    static ClusterOut out(Clusters.Stored stored, @Nullable KeyHealth.Status health) {
         Resource<ClusterProperties> c = stored.resource();
         ClusterProperties p = c.properties();
         KeyVault key = c.key() == null ? null : new KeyVault(c.key().vaultUri(), c.key().keyName(), c.key().keyVersion(), p.keyRsaSize());
@@ -106,7 +97,7 @@ final class ClusterWire {
         return new ClusterOut(c.id().toString(), c.name(), TYPE, c.location(), c.tags(),
                 new Identity("SystemAssigned", c.principalId().toString(), c.tenantId()),
                 new Sku(SKU_NAME, p.capacity()),
-                new PropertiesOut(c.uuid().toString(), ClusterCatalog.state(c.phase()).name(), true, false, p.billingType().name(), key,
+                new PropertiesOut(c.uuid().toString(), Clusters.state(c.phase()).name(), true, false, p.billingType().name(), key,
                         c.updatedAt().toString(), c.createdAt().toString(), workspaces,
                         new CapacityReservation(p.lastSkuUpdate().toString(), ClusterCapacity.MIN),
                         key == null ? null : health == null ? KeyState.Unknown.name() : health.state().name(),

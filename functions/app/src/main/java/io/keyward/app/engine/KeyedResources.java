@@ -127,7 +127,10 @@ public class KeyedResources {
         }
     }
 
-    /** A create: the new resource and, if the surface wants one, the kind of operation that finishes it. */
+    /** The operation kind of an asynchronous create, which runs until {@link Surface#readiness} says the resource is ready. */
+    public static final String CREATE = CreateStep.KIND;
+
+    /** A create: the new resource and, for an asynchronous create, {@link #CREATE}. */
     public record Created<P>(Resource<P> resource, @Nullable String operationKind) {
     }
 
@@ -522,6 +525,22 @@ public class KeyedResources {
             }
         }
         return false;
+    }
+
+    /** A required string property of a request body, else 400 naming it. */
+    public static String required(@Nullable String value, String property) {
+        if (value == null || value.isBlank()) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The '" + property + "' property is required.", property);
+        }
+        return value;
+    }
+
+    /** A resource's location is set when it is created: a request naming another one is refused (ARM compares without case). */
+    public static void requireSameLocation(Resource<?> current, @Nullable String location, String noun) {
+        if (location != null && !normalLocation(location).equals(normalLocation(current.location()))) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The location of " + noun + " '" + current.name() + "' is '" + current.location()
+                    + "' and cannot be changed to '" + location + "'.", "location");
+        }
     }
 
     /** ARM compares locations without case and spaces: "West Europe" is "westeurope". */

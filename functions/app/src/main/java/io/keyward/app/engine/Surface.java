@@ -1,11 +1,13 @@
 package io.keyward.app.engine;
 
+import io.keyward.app.arm.ApiVersions;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.KeyPolicy;
+import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
 
@@ -78,6 +80,53 @@ public interface Surface<P> {
     /** The resource after its create started {@code operation} (the surface may note the operation's id). */
     default Resource<P> operationStarted(Resource<P> resource, AsyncOperation operation) {
         return resource;
+    }
+
+    /** Where an asynchronous create stands: ready, failed (with its message), or waiting (look again after {@code recheck}). */
+    sealed interface Readiness<P> {
+        record Ready<P>(Resource<P> resource) implements Readiness<P> {
+        }
+
+        record Failed<P>(Resource<P> resource, String message) implements Readiness<P> {
+        }
+
+        record Waiting<P>(java.time.Duration recheck) implements Readiness<P> {
+        }
+    }
+
+    /**
+     * For a surface whose creates are asynchronous ({@link KeyedResources.Created} with {@link KeyedResources#CREATE}):
+     * whether {@code resource} is ready now, in the create operation's transaction; the resource returned is written.
+     */
+    default Readiness<P> readiness(Resource<P> resource, java.time.Instant now) {
+        return new Readiness.Ready<>(resource.withPhase(Phase.Succeeded));
+    }
+
+    // --- the wire: how the engine's ARM endpoints ({@link ResourcesController}) read and show the surface's resources
+
+    /** The api-versions the surface accepts. */
+    ApiVersions apiVersions();
+
+    /** The resource's name from a path, checked against the surface's naming rules (its 400 otherwise). */
+    String name(String name);
+
+    /** A PUT: create or replace, from the request body as sent. */
+    KeyedResources.Saved<P> put(ArmResourceId id, @Nullable String body, Principal caller);
+
+    /** A PATCH, from the request body as sent. */
+    KeyedResources.Saved<P> patch(ArmResourceId id, @Nullable String body, Principal caller);
+
+    /** The resource as answers to PUT, PATCH and lists show it. */
+    Object out(Resource<P> resource);
+
+    /** The resource as a GET of it shows it (with its key health, say). */
+    default Object outOne(Resource<P> resource) {
+        return out(resource);
+    }
+
+    /** Page size of lists ({@code $top} default; 0: the surface's lists are never paged). */
+    default int pageSize() {
+        return 100;
     }
 
     /** The ARM namespace ({@code Microsoft.Kusto}). */

@@ -86,18 +86,14 @@ final class CacheWire {
     record Condition(@Nullable String timestamp, String message) {
     }
 
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record CacheList(List<CacheOut> value, @Nullable String nextLink) {
-    }
-
-    static CacheOut out(Resource<HpcCache> c, Health health, String provisioningState) {
+    static CacheOut out(Resource<HpcCache> c, List<Condition> conditions) {
         HpcCache p = c.properties();
         EncryptionSettings encryption = p.customerKey()
                 ? new EncryptionSettings(new KeyVaultKeyReference(p.keyUrl(), new SourceVault(p.sourceVaultId())), p.rotationToLatest())
                 : null;
         return new CacheOut(c.id().toString(), c.name(), TYPE, c.location(), c.tags(),
                 new Identity("SystemAssigned", c.principalId().toString(), c.tenantId(), null), new Sku(p.skuName()),
-                new PropertiesOut(p.cacheSizeGb(), p.subnet(), provisioningState, health, encryption, List.of()));
+                new PropertiesOut(p.cacheSizeGb(), p.subnet(), HpcCache.provisioningState(c), new Health(p.healthState(),
+                        p.statusDescription(), conditions), encryption, List.of()));
     }
 }

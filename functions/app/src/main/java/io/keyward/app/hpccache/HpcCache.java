@@ -40,6 +40,11 @@ record HpcCache(String skuName, int cacheSizeGb, String subnet, @Nullable String
                 createOperationId);
     }
 
+    HpcCache withKey(String newKeyUrl, String newSourceVaultId, boolean newRotation) {
+        return new HpcCache(skuName, cacheSizeGb, subnet, newKeyUrl, newSourceVaultId, newRotation, healthState, statusDescription,
+                authorizedAt, createOperationId);
+    }
+
     HpcCache withCreateOperation(UUID operation) {
         return new HpcCache(skuName, cacheSizeGb, subnet, keyUrl, sourceVaultId, rotationToLatest, healthState, statusDescription,
                 authorizedAt, operation);
@@ -50,8 +55,8 @@ record HpcCache(String skuName, int cacheSizeGb, String subnet, @Nullable String
         return c.phase() == Phase.Creating && WAITING_FOR_KEY.equals(c.properties().healthState());
     }
 
-    /** The spec's provisioningState: the engine's phase, but a cache whose create failed is Failed too. */
+    /** The spec's provisioningState: the engine's phase. */
     static String provisioningState(Resource<HpcCache> c) {
-        return c.phase() == Phase.Updating ? Phase.Succeeded.name() : c.phase().name();
+        return c.phase().name();
     }
 }

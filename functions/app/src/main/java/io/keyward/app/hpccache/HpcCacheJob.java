@@ -6,9 +6,9 @@ import jakarta.inject.Singleton;
 @Singleton
 public class HpcCacheJob {
 
-    private final HpcCacheCatalog catalog;
+    private final HpcCaches catalog;
 
-    HpcCacheJob(HpcCacheCatalog catalog) {
+    HpcCacheJob(HpcCaches catalog) {
         this.catalog = catalog;
     }
 

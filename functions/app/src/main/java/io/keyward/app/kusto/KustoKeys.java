@@ -5,10 +5,6 @@ import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.CustomerKey;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Data Explorer's side of customer-managed keys: the wire format of {@code keyVaultProperties} and the error codes and
@@ -22,8 +18,6 @@ final class KustoKeys {
     static final String SYSTEM_ASSIGNED_ONLY = "KeyVaultProperties can be provided only for resources with SystemAssigned Identity.";
     /** The CMK docs' note; Data Explorer documents no error code for it. */
     static final String LEADER_FOLLOWER = "Data encryption using customer managed keys is not supported on leader and follower clusters.";
-    private static final Pattern KEY_NAME = Pattern.compile("^[0-9a-zA-Z-]{1,127}$");
-    private static final Pattern KEY_VERSION = Pattern.compile("^[0-9a-fA-F]{32}$");
 
     private KustoKeys() {
     }
@@ -48,31 +42,9 @@ final class KustoKeys {
         return "KeyVault '" + vaultUri + "' is not Soft-Delete enabled";
     }
 
-    /**
-     * The wire values as a key the vault could answer for, or {@code InvalidKeyVaultProperties}: an https vault URI
-     * without path, query or user info, a Key Vault key name, and an empty (follow the latest) or 32-hex version. The URI
-     * is kept as {@code https://host[:port]/}, lower case.
-     */
+    /** The wire values as a key the vault could answer for ({@link CustomerKey#parse}), or {@code InvalidKeyVaultProperties}. */
     static CustomerKey parse(KustoWire.KeyVault k) {
-        String version = k.keyVersion() == null ? "" : k.keyVersion().trim();
-        if (k.keyVaultUri() == null || k.keyName() == null || !KEY_NAME.matcher(k.keyName()).matches()
-                || !(version.isEmpty() || KEY_VERSION.matcher(version).matches())) {
-            throw invalid();
-        }
-        URI parsed;
-        try {
-            parsed = new URI(k.keyVaultUri().trim());
-        } catch (URISyntaxException e) {
-            throw invalid();
-        }
-        String path = parsed.getRawPath() == null ? "" : parsed.getRawPath();
-        if (!"https".equalsIgnoreCase(parsed.getScheme()) || parsed.getHost() == null || parsed.getHost().indexOf('.') <= 0
-                || !(path.isEmpty() || path.equals("/")) || parsed.getRawQuery() != null || parsed.getRawFragment() != null
-                || parsed.getRawUserInfo() != null) {
-            throw invalid();
-        }
-        String normal = "https://" + parsed.getHost().toLowerCase(Locale.ROOT) + (parsed.getPort() < 0 ? "" : ":" + parsed.getPort()) + "/";
-        return new CustomerKey(normal, k.keyName(), version.toLowerCase(Locale.ROOT));
+        return CustomerKey.parse(k.keyVaultUri(), k.keyName(), k.keyVersion()).orElseThrow(KustoKeys::invalid);
     }
 
     /** keyVaultProperties.userIdentity names a user-assigned identity, which Keyward's clusters do not have. */

@@ -78,11 +78,6 @@ final class KustoWire {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ClusterList(List<ClusterOut> value) {
-    }
-
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     record AttachedOut(String id, String name, String type, String location, AttachedPropertiesOut properties) {
     }
 
@@ -90,11 +85,6 @@ final class KustoWire {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record AttachedPropertiesOut(String provisioningState, String databaseName, String clusterResourceId,
                                  List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind) {
-    }
-
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record AttachedList(List<AttachedOut> value) {
     }
 
     static ClusterOut out(Resource<KustoCluster> c, @Nullable String unavailableReason) {

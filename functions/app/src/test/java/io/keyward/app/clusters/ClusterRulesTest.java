@@ -36,8 +36,8 @@ class ClusterRulesTest {
 
     @Test
     void keyVaultPropertiesAreNormalisedOrRefusedAsBadFormat() {
-        KeyVaultProperties k = KeyVaultProperties.parse("https://MyVault.vault.localhost:7443", "key-1", null, null);
-        assertThat(k.keyVaultUri()).isEqualTo("https://myvault.vault.localhost:7443/");
+        io.keyward.app.cmk.CustomerKey k = KeyVaultProperties.parse("https://MyVault.vault.localhost:7443", "key-1", null, null);
+        assertThat(k.vaultUri()).isEqualTo("https://myvault.vault.localhost:7443/");
         assertThat(k.vaultName()).isEqualTo("myvault");
         assertThat(k.followsLatest()).isTrue();
         assertThat(KeyVaultProperties.parse("https://v1.vault.azure.net/", "k", "0123456789ABCDEF0123456789abcdef", 3072).keyVersion())

@@ -1,17 +1,26 @@
 package io.keyward.app.kusto;
 
+import io.keyward.app.arm.ApiVersions;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
-import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.arm.StepResult;
+import io.keyward.app.cmk.Binding;
+import io.keyward.app.cmk.KeyPolicy;
+import io.keyward.app.vault.KeyPermission;
+import java.time.Duration;
+import java.util.Set;
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.cmk.CustomerKey;
 import io.keyward.app.engine.KeyUpdate;
 import io.keyward.app.engine.KeyedResources;
 import io.keyward.app.engine.Resource;
+import io.keyward.app.engine.ResourceHttp;
+import io.keyward.app.keyhealth.KeyHealth;
+import io.keyward.app.keyhealth.KeyState;
 import io.keyward.app.engine.Surface;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
@@ -29,40 +38,43 @@ import java.util.regex.Pattern;
  * make clusters leaders and followers). Rules whose answer needs no vault are checked here and answered 400 at once.
  */
 @Singleton
-class KustoCatalog {
+class KustoClusters implements Surface<KustoCluster> {
+
+    static final KeyPolicy POLICY = KeyPolicy.rsa2048(true, Set.of(KeyPermission.RECOVER));
 
     static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9]{3,21}$");
     private static final Pattern CONFIG_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$");
     private static final List<String> TIERS = List.of("Basic", "Standard");
     private static final List<String> PRINCIPALS_KINDS = List.of("Union", "Replace", "None");
-    /** Data Explorer lists have no nextLink: a list answers every cluster (of a subscription or group) at once. */
-    private static final int LIST_ALL = 100_000;
+
+    static final ApiVersions API_VERSIONS = ApiVersions.of("2019-09-07", "2019-11-09", "2020-02-15", "2020-06-14", "2020-09-18",
+            "2021-01-01", "2021-08-27", "2022-02-01", "2022-07-07", "2022-11-11", "2022-12-29", "2023-05-02", "2023-08-15", "2024-04-13");
 
     private final KeyedResources engine;
-    private final KustoSurface surface;
+    private final ResourceHttp http;
     private final AttachedRepository attached;
     private final CmkKeys cmk;
+    private final KustoProperties properties;
 
-    KustoCatalog(KeyedResources engine, KustoSurface surface, AttachedRepository attached, CmkKeys cmk) {
+    KustoClusters(KeyedResources engine, ResourceHttp http, AttachedRepository attached, CmkKeys cmk, KustoProperties properties) {
         this.engine = engine;
-        this.surface = surface;
+        this.http = http;
         this.attached = attached;
         this.cmk = cmk;
+        this.properties = properties;
     }
 
-    static ArmResourceId id(String subscriptionId, String resourceGroupName, String clusterName) {
-        if (clusterName == null || !NAME.matcher(clusterName).matches()) {
-            throw new ArmException(ArmErrorCode.InvalidParameter, "Cluster name '" + clusterName + "' is invalid: it must be 4-22 characters,"
-                    + " lowercase letters and digits, starting with a letter.", "clusterName");
-        }
+    ArmResourceId id(String subscriptionId, String resourceGroupName, String clusterName) {
         return ArmResourceId.of(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName), KustoCluster.TYPE,
-                clusterName);
+                name(clusterName));
     }
 
     // --- clusters
 
-    KeyedResources.Saved<KustoCluster> createOrUpdate(ArmResourceId id, KustoWire.ClusterBody body, Principal caller) {
-        return engine.put(surface, id, caller, "Microsoft.Kusto/clusters/write", new KeyedResources.Put<>() {
+    @Override
+    public KeyedResources.Saved<KustoCluster> put(ArmResourceId id, @Nullable String json, Principal caller) {
+        KustoWire.ClusterBody body = http.body(json, KustoWire.ClusterBody.class);
+        return engine.put(this, id, caller, "Microsoft.Kusto/clusters/write", new KeyedResources.Put<>() {
             @Override
             public KeyedResources.Created<KustoCluster> create(KeyedResources.Creation c) {
                 return new KeyedResources.Created<>(newCluster(c, body), null);
@@ -70,31 +82,55 @@ class KustoCatalog {
 
             @Override
             public KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current) {
-                return KustoCatalog.this.change(current, body);
+                return KustoClusters.this.change(current, body);
             }
         });
     }
 
-    KeyedResources.Saved<KustoCluster> update(ArmResourceId id, KustoWire.ClusterBody body, Principal caller) {
-        return engine.update(surface, id, caller, "Microsoft.Kusto/clusters/write", current -> change(current, body));
+    @Override
+    public KeyedResources.Saved<KustoCluster> patch(ArmResourceId id, @Nullable String json, Principal caller) {
+        KustoWire.ClusterBody body = http.body(json, KustoWire.ClusterBody.class);
+        return engine.update(this, id, caller, "Microsoft.Kusto/clusters/write", current -> change(current, body));
     }
 
-    Resource<KustoCluster> get(ArmResourceId id, Principal caller) {
-        return engine.get(surface, id, caller, "Microsoft.Kusto/clusters/read");
+    @Override
+    public ApiVersions apiVersions() {
+        return API_VERSIONS;
     }
 
-    List<Resource<KustoCluster>> list(SubscriptionId sub, @Nullable ResourceGroupName group, Principal caller) {
-        return engine.list(surface, sub, group, caller, "Microsoft.Kusto/clusters/read", null, LIST_ALL).items();
+    @Override
+    public String name(String clusterName) {
+        if (clusterName == null || !NAME.matcher(clusterName).matches()) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "Cluster name '" + clusterName + "' is invalid: it must be 4-22 characters,"
+                    + " lowercase letters and digits, starting with a letter.", "clusterName");
+        }
+        return clusterName;
     }
 
-    /** Starts the asynchronous delete (empty when there is no such cluster: 204). Data Explorer keeps no deleted clusters. */
-    Optional<AsyncOperation> delete(ArmResourceId id, Principal caller) {
-        return Optional.ofNullable(engine.delete(surface, id, caller, "Microsoft.Kusto/clusters/delete").operation());
+    /** Data Explorer lists have no nextLink: a list answers every cluster (of a subscription or group) at once. */
+    @Override
+    public int pageSize() {
+        return 0;
+    }
+
+    /**
+     * The cluster as the wire shows it: a running cluster whose key the key-health poller found revoked is Unavailable,
+     * with the vault's refusal as {@code stateReason}; the next poll that unwraps its AEK makes it Running again.
+     */
+    @Override
+    public KustoWire.ClusterOut out(Resource<KustoCluster> c) {
+        String reason = null;
+        Optional<KeyHealth.Status> health = engine.keyHealth(c);
+        if (health.isPresent() && health.get().state() == KeyState.Revoked && KustoCluster.state(c).equals("Running")) {
+            reason = "The cluster's customer-managed key is inaccessible"
+                    + (health.get().lastError() == null ? "." : ": " + health.get().lastError());
+        }
+        return KustoWire.out(c, reason);
     }
 
     /** Stops a running cluster: its key is no longer polled until it starts again. */
     Resource<KustoCluster> stop(ArmResourceId id, Principal caller) {
-        return engine.mutate(surface, id, caller, "Microsoft.Kusto/clusters/stop/action",
+        return engine.mutate(this, id, caller, "Microsoft.Kusto/clusters/stop/action",
                 c -> c.properties().stopped() ? c : c.withProperties(c.properties().withStopped(true)));
     }
 
@@ -104,7 +140,8 @@ class KustoCatalog {
      * CustomerManagedKeyInaccessible).
      */
     Resource<KustoCluster> start(ArmResourceId id, Principal caller) {
-        Resource<KustoCluster> current = engine.requireIdle(surface, get(id, caller), Surface.Request.PATCH);
+        Resource<KustoCluster> current = engine.requireIdle(this, engine.get(this, id, caller, "Microsoft.Kusto/clusters/read"),
+                Surface.Request.PATCH);
         if (!current.properties().stopped()) {
             return current;
         }
@@ -120,7 +157,7 @@ class KustoCatalog {
                         + " be reached (" + u.reason() + "). Try again later.");
             }
         }
-        return engine.mutate(surface, id, caller, "Microsoft.Kusto/clusters/start/action",
+        return engine.mutate(this, id, caller, "Microsoft.Kusto/clusters/start/action",
                 c -> c.properties().stopped() ? c.withProperties(c.properties().withStopped(false)) : c);
     }
 
@@ -151,11 +188,11 @@ class KustoCatalog {
         ArmResourceId leaderId = ArmResourceId.parse(p.clusterResourceId(), KustoCluster.TYPE).orElseThrow(() -> new ArmException(
                 ArmErrorCode.InvalidParameter, "properties.clusterResourceId '" + p.clusterResourceId() + "' is not the resource id of a"
                 + " Microsoft.Kusto/clusters resource.", "properties.clusterResourceId"));
-        Resource<KustoCluster> follower = engine.requireIdle(surface, engine.get(surface, followerId, caller,
+        Resource<KustoCluster> follower = engine.requireIdle(this, engine.get(this, followerId, caller,
                 "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/write"), Surface.Request.PATCH);
         Resource<KustoCluster> leader;
         try {
-            leader = engine.get(surface, leaderId, caller, "Microsoft.Kusto/clusters/read");
+            leader = engine.get(this, leaderId, caller, "Microsoft.Kusto/clusters/read");
         } catch (ArmException e) {
             if (e.code() != ArmErrorCode.ResourceNotFound) {
                 throw e;
@@ -182,7 +219,7 @@ class KustoCatalog {
     }
 
     SavedAttached attached(ArmResourceId followerId, String configName, Principal caller) {
-        Resource<KustoCluster> follower = engine.get(surface, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/read");
+        Resource<KustoCluster> follower = engine.get(this, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/read");
         AttachedRepository.Attached a = attached.find(follower.uuid(), configName).orElseThrow(() -> new ArmException(
                 ArmErrorCode.ResourceNotFound, "The attached database configuration '" + configName + "' of cluster '" + followerId.name()
                 + "' was not found."));
@@ -193,7 +230,7 @@ class KustoCatalog {
     }
 
     AttachedPage listAttached(ArmResourceId followerId, Principal caller) {
-        Resource<KustoCluster> follower = engine.get(surface, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/read");
+        Resource<KustoCluster> follower = engine.get(this, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/read");
         return new AttachedPage(follower, attached.listOf(follower.uuid()));
     }
 
@@ -204,7 +241,7 @@ class KustoCatalog {
     private boolean detachInTransaction(ArmResourceId followerId, String configName, Principal caller) {
         Optional<Resource<KustoCluster>> follower;
         try {
-            follower = Optional.of(engine.get(surface, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/delete"));
+            follower = Optional.of(engine.get(this, followerId, caller, "Microsoft.Kusto/clusters/attachedDatabaseConfigurations/delete"));
         } catch (ArmException e) {
             if (e.code() != ArmErrorCode.ResourceNotFound) {
                 throw e;
@@ -221,24 +258,19 @@ class KustoCatalog {
             throw new ArmException(ArmErrorCode.CannotProvideKeyVaultPropertiesDuringCreation, KustoKeys.ON_CREATE,
                     "properties.keyVaultProperties");
         }
-        if (body.location() == null || body.location().isBlank()) {
-            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'location' property is required.", "location");
-        }
+        String location = KeyedResources.required(body.location(), "location");
         if (body.sku() == null) {
             throw new ArmException(ArmErrorCode.InvalidParameter, "The 'sku' property is required.", "sku");
         }
         KustoCluster.Sku sku = sku(body.sku(), null);
         UUID principal = systemAssigned(body.identity()) ? c.newIdentity() : null;
-        return Resource.create(c.uuid(), c.id(), body.location(), c.tenantId(), principal, new KustoCluster(sku, false),
+        return Resource.create(c.uuid(), c.id(), location, c.tenantId(), principal, new KustoCluster(sku, false),
                 body.tags() == null ? Map.of() : body.tags(), c.now());
     }
 
     /** A PUT or PATCH of an existing cluster (absent members keep their values); a new key starts the async key update. */
     private KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current, KustoWire.ClusterBody body) {
-        if (body.location() != null && !KeyedResources.normalLocation(body.location()).equals(KeyedResources.normalLocation(current.location()))) {
-            throw new ArmException(ArmErrorCode.BadRequest, "The location of cluster '" + current.name() + "' is '" + current.location()
-                    + "' and cannot be changed to '" + body.location() + "'.", "location");
-        }
+        KeyedResources.requireSameLocation(current, body.location(), "cluster");
         KustoCluster.Sku sku = body.sku() == null ? current.properties().sku() : sku(body.sku(), current.properties().sku());
         // The wire format first, so that a request refused for it changes nothing (not even a new identity).
         CustomerKey key = null;
@@ -319,5 +351,55 @@ class KustoCatalog {
                     + capacity + ".", "sku.capacity");
         }
         return new KustoCluster.Sku(name, tier, capacity);
+    }
+
+    // --- Surface: what differs from the other keyed resources
+
+    @Override
+    public String type() {
+        return KustoCluster.TYPE;
+    }
+
+    @Override
+    public Class<KustoCluster> propertiesType() {
+        return KustoCluster.class;
+    }
+
+    @Override
+    public KeyPolicy keyPolicy(Resource<KustoCluster> cluster, KeyUpdate update) {
+        return POLICY;
+    }
+
+    @Override
+    public StepResult.Failed refused(Resource<KustoCluster> cluster, KeyUpdate update, Binding.Refused refusal) {
+        return KustoKeys.failure(refusal, update.key());
+    }
+
+    @Override
+    public StepResult.Failed unreachable(Resource<KustoCluster> cluster, KeyUpdate update) {
+        return new StepResult.Failed(ArmErrorCode.KeyVaultUnavailable, "KeyVault '" + update.vaultUri() + "' could not be reached to"
+                + " validate the key within " + properties.keyUpdateTimeout().toMinutes() + " minutes.");
+    }
+
+    @Override
+    public Duration keyUpdateTimeout() {
+        return properties.keyUpdateTimeout();
+    }
+
+    @Override
+    public ArmException notFound(ArmResourceId id) {
+        return new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + KustoCluster.TYPE + "/" + id.name()
+                + "' under resource group '" + id.resourceGroup() + "' was not found.");
+    }
+
+    @Override
+    public ArmException busy(Resource<KustoCluster> cluster, Request request) {
+        return new ArmException(ArmErrorCode.ConflictError, "Cluster '" + cluster.name() + "' is in state " + KustoCluster.state(cluster)
+                + ": an operation on it is in progress. Wait for it to complete and try again.");
+    }
+
+    @Override
+    public boolean polled(Resource<KustoCluster> cluster) {
+        return !cluster.properties().stopped();
     }
 }

@@ -1,0 +1,319 @@
+package io.keyward.app.clusters;
+
+import io.keyward.app.arm.ApiVersions;
+import io.keyward.app.arm.ArmErrorCode;
+import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.ArmResourceId;
+import io.keyward.app.arm.StepResult;
+import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.cmk.Binding;
+import io.keyward.app.cmk.CustomerKey;
+import io.keyward.app.cmk.KeyPolicy;
+import io.keyward.app.cmk.Refusal;
+import io.keyward.app.engine.KeyUpdate;
+import io.keyward.app.engine.KeyedResources;
+import io.keyward.app.engine.Phase;
+import io.keyward.app.engine.Resource;
+import io.keyward.app.engine.ResourceHttp;
+import io.keyward.app.engine.Surface;
+import io.keyward.app.identity.Principal;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Log Analytics dedicated clusters on the engine, with the rules and messages of Azure Monitor's CMK and dedicated-cluster
+ * docs: creation is synchronous and needs a system-assigned identity; a key given to an update starts the engine's key
+ * update (RSA 2048, 3072 or 4096 of at least {@code keyRsaSize}, the vault in the cluster's region); deleted names are
+ * kept 14 days and can be recovered; at most {@code keyward.clusters.max-per-region} per region and subscription.
+ * Workspaces link to clusters through {@link ClusterService}.
+ */
+@Singleton
+class Clusters implements Surface<ClusterProperties>, ClusterService {
+
+    static final String NOT_NOW_CREATE = "Operation cannot be executed now. Async operation is in a state other than succeeded."
+            + " Cluster must complete its operation before any update operation is performed.";
+    static final String NOT_NOW_UPDATE = "Operation cannot be executed now. Wait for the Async operation to complete and try again.";
+    static final String DELETE_WHILE_PROVISIONING = "Can't delete a cluster while in provisioning state. Wait for the Async"
+            + " operation to complete and try again.";
+    static final String FAILED_TO_VALIDATE = "Failed to validate key in Key Vault. Could be due to lack of permissions or when key"
+            + " doesn't exist. Verify that you set key and Access Policy in Key Vault.";
+    static final String NOT_RECOVERABLE = "Key is not recoverable. Key Vault must be set to Soft-delete and Purge-protection. See"
+            + " Key Vault documentation.";
+    static final String NO_IDENTITY = "Identity is null or empty. Set Identity with systemAssigned type.";
+    static final String KEY_ON_CREATE = "KeyVaultProperties are set on creation. Update KeyVaultProperties after cluster creation.";
+    static final String CAPACITY_LOCKED = "Capacity is locked for 30 days. Decreasing capacity is permitted 30 days after update.";
+    private static final String WRITE = "Microsoft.OperationalInsights/clusters/write";
+    private static final Set<Integer> RSA_SIZES = Set.of(2048, 3072, 4096);
+
+    static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2022-10-01");
+
+    private final KeyedResources engine;
+    private final ResourceHttp http;
+    private final ClusterWorkspaceRepository links;
+    private final ClustersProperties properties;
+
+    Clusters(KeyedResources engine, ResourceHttp http, ClusterWorkspaceRepository links, ClustersProperties properties) {
+        this.engine = engine;
+        this.http = http;
+        this.links = links;
+        this.properties = properties;
+    }
+
+    /** A cluster with the workspaces linked to it. */
+    record Stored(Resource<ClusterProperties> resource, List<ClusterWorkspaceRepository.Link> workspaces) {
+    }
+
+    // --- management operations
+
+    @Override
+    public KeyedResources.Saved<ClusterProperties> put(ArmResourceId id, @Nullable String json, Principal caller) {
+        ClusterWire.ClusterBody body = read(json);
+        return engine.put(this, id, caller, WRITE, new KeyedResources.Put<>() {
+            @Override
+            public KeyedResources.Created<ClusterProperties> create(KeyedResources.Creation c) {
+                return new KeyedResources.Created<>(newCluster(c, body), null);
+            }
+
+            @Override
+            public KeyedResources.Change<ClusterProperties> change(Resource<ClusterProperties> current) {
+                return Clusters.this.change(current, body, true);
+            }
+        });
+    }
+
+    @Override
+    public KeyedResources.Saved<ClusterProperties> patch(ArmResourceId id, @Nullable String json, Principal caller) {
+        ClusterWire.ClusterBody body = read(json);
+        return engine.update(this, id, caller, WRITE, current -> change(current, body, false));
+    }
+
+    private ClusterWire.ClusterBody read(@Nullable String body) {
+        if (body == null || body.isBlank()) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The body of the request is null or in bad format.");
+        }
+        return http.body(body, ClusterWire.ClusterBody.class);
+    }
+
+    @Override
+    public ApiVersions apiVersions() {
+        return API_VERSIONS;
+    }
+
+    @Override
+    public String name(String name) {
+        return ClusterName.parse(name).value();
+    }
+
+    @Override
+    public ClusterWire.ClusterOut out(Resource<ClusterProperties> cluster) {
+        return ClusterWire.out(stored(cluster), null);
+    }
+
+    @Override
+    public ClusterWire.ClusterOut outOne(Resource<ClusterProperties> cluster) {
+        return ClusterWire.out(stored(cluster), engine.keyHealth(cluster).orElse(null));
+    }
+
+    Stored stored(Resource<ClusterProperties> cluster) {
+        return new Stored(cluster, links.linksOf(cluster.uuid()));
+    }
+
+    /**
+     * Keyward's recovery of a soft-deleted cluster (Azure makes this a support call): the cluster comes back as it was,
+     * with its identity and its wrapped AEK, but without workspaces (deletion unlinked them; link them again).
+     */
+    Resource<ClusterProperties> recover(ArmResourceId id, Principal caller) {
+        return engine.recover(this, id, caller, WRITE, deleted -> requireRegionRoom(deleted.id().subscription(), deleted.location()),
+                new ArmException(ArmErrorCode.ConflictError, "The cluster '" + id.name() + "' is not deleted; there is nothing to recover.",
+                        "clusterName"),
+                new ArmException(ArmErrorCode.ResourceNotFound, "No deleted cluster named '" + id.name() + "' can be recovered in resource"
+                        + " group '" + id.resourceGroup() + "': deleted clusters are kept 14 days."));
+    }
+
+    private Resource<ClusterProperties> newCluster(KeyedResources.Creation c, ClusterWire.ClusterBody body) {
+        requireSystemAssigned(body.identity());
+        if (body.properties() != null && body.properties().keyVaultProperties() != null) {
+            throw new ArmException(ArmErrorCode.BadRequest, KEY_ON_CREATE, "properties.keyVaultProperties");
+        }
+        Long capacity = ClusterCapacity.of(body.sku(), true);
+        BillingType billing = body.properties() == null || body.properties().billingType() == null ? BillingType.Cluster
+                : BillingType.parse(body.properties().billingType());
+        String location = KeyedResources.required(body.location(), "location");
+        requireRegionRoom(c.id().subscription(), location);
+        return Resource.create(c.uuid(), c.id(), location, c.tenantId(), c.newIdentity(), new ClusterProperties(capacity, billing, c.now(),
+                null), body.tags() == null ? Map.of() : body.tags(), c.now());
+    }
+
+    /** A PUT ({@code replace}) or PATCH of an active cluster; a given key starts the async key update. */
+    private KeyedResources.Change<ClusterProperties> change(Resource<ClusterProperties> current, ClusterWire.ClusterBody body,
+                                                            boolean replace) {
+        if (replace || body.identity() != null) {
+            requireSystemAssigned(body.identity());
+        }
+        KeyedResources.requireSameLocation(current, body.location(), "cluster");
+        ClusterProperties p = current.properties();
+        Long capacity = ClusterCapacity.of(body.sku(), replace);
+        Instant now = engine.now();
+        Instant lastSkuUpdate = p.lastSkuUpdate();
+        long newCapacity = p.capacity();
+        if (capacity != null && capacity != p.capacity()) {
+            if (capacity < p.capacity() && now.isBefore(p.lastSkuUpdate().plus(properties.capacityDecreaseLock()))) {
+                throw new ArmException(ArmErrorCode.BadRequest, CAPACITY_LOCKED, "sku.capacity");
+            }
+            newCapacity = capacity;
+            lastSkuUpdate = now;
+        }
+        ClusterWire.PropertiesIn in = body.properties();
+        BillingType billing = in == null || in.billingType() == null ? p.billingType() : BillingType.parse(in.billingType());
+        KeyUpdate update = null;
+        if (in != null && in.keyVaultProperties() != null) {
+            ClusterWire.KeyVault k = in.keyVaultProperties();
+            CustomerKey key = KeyVaultProperties.parse(k.keyVaultUri(), k.keyName(), k.keyVersion(), k.keyRsaSize());
+            // a PUT repeating the key it already has changes nothing
+            if (!(replace && key.equals(current.key()) && Objects.equals(k.keyRsaSize(), p.keyRsaSize()))) {
+                update = KeyUpdate.of(current.uuid(), key, k.keyRsaSize());
+            }
+        }
+        Resource<ClusterProperties> next = current.withTags(body.tags())
+                .withProperties(new ClusterProperties(newCapacity, billing, lastSkuUpdate, p.keyRsaSize()));
+        return new KeyedResources.Change<>(next, update);
+    }
+
+    private void requireRegionRoom(SubscriptionId sub, String location) {
+        if (engine.countActiveIn(this, sub, location) >= properties.maxPerRegion()) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The maximum number of clusters per region and subscription is "
+                    + properties.maxPerRegion() + ". Subscription '" + sub + "' already has " + properties.maxPerRegion()
+                    + " clusters in '" + location + "'.", "location");
+        }
+    }
+
+    private static void requireSystemAssigned(@Nullable ClusterWire.Identity identity) {
+        if (identity == null || !"SystemAssigned".equalsIgnoreCase(identity.type())) {
+            throw new ArmException(ArmErrorCode.BadRequest, NO_IDENTITY, "identity");
+        }
+    }
+
+    static ClusterProvisioningState state(Phase phase) {
+        return ClusterProvisioningState.valueOf(phase.name());
+    }
+
+    // --- Surface: what differs from the other keyed resources
+
+    @Override
+    public String type() {
+        return Cluster.TYPE;
+    }
+
+    @Override
+    public Class<ClusterProperties> propertiesType() {
+        return ClusterProperties.class;
+    }
+
+    @Override
+    public KeyPolicy keyPolicy(Resource<ClusterProperties> cluster, KeyUpdate update) {
+        return new KeyPolicy(RSA_SIZES, update.minRsaSize() == null ? 0 : update.minRsaSize(), true, Set.of());
+    }
+
+    /** Azure Monitor's documented messages: one for recoverability, one for everything else, each with the detail. */
+    @Override
+    public StepResult.Failed refused(Resource<ClusterProperties> cluster, KeyUpdate update, Binding.Refused r) {
+        boolean recoverability = r.reason() == Refusal.NO_SOFT_DELETE || r.reason() == Refusal.NO_PURGE_PROTECTION;
+        return new StepResult.Failed(ArmErrorCode.BadRequest, (recoverability ? NOT_RECOVERABLE : FAILED_TO_VALIDATE) + " " + r.detail());
+    }
+
+    @Override
+    public StepResult.Failed unreachable(Resource<ClusterProperties> cluster, KeyUpdate update) {
+        return new StepResult.Failed(ArmErrorCode.BadRequest, FAILED_TO_VALIDATE + " The vault could not be reached to validate the key.");
+    }
+
+    @Override
+    public Duration keyUpdateTimeout() {
+        return properties.keyUpdateTimeout();
+    }
+
+    @Override
+    public ArmException notFound(ArmResourceId id) {
+        return new ArmException(ArmErrorCode.ResourceNotFound, "Cluster not found, the cluster might have been deleted. The Resource '"
+                + Cluster.TYPE + "/" + id.name() + "' under resource group '" + id.resourceGroup() + "' was not found.");
+    }
+
+    /** Azure refuses changes while the cluster provisions too (ClusterEntityStatus Creating). */
+    @Override
+    public boolean refusesChangesIn(Phase phase) {
+        return phase.busy() || phase == Phase.Creating;
+    }
+
+    @Override
+    public ArmException busy(Resource<ClusterProperties> cluster, Request request) {
+        return switch (request) {
+            case PUT -> new ArmException(ArmErrorCode.BadRequest, NOT_NOW_CREATE);
+            case PATCH -> new ArmException(ArmErrorCode.BadRequest, NOT_NOW_UPDATE);
+            case DELETE -> new ArmException(ArmErrorCode.ConflictError, DELETE_WHILE_PROVISIONING);
+        };
+    }
+
+    @Override
+    public Duration softDeleteRetention() {
+        return properties.softDeleteRetention();
+    }
+
+    @Override
+    public ArmException nameReserved(Resource<ClusterProperties> deleted) {
+        return new ArmException(ArmErrorCode.ConflictError, "A cluster named '" + deleted.name() + "' was deleted on " + deleted.deletedAt()
+                + " and its name stays reserved until " + deleted.purgeAt() + ": deleted cluster names are kept 14 days for recovery."
+                + " Recover it (POST " + deleted.id() + "/recover) or create the cluster under another name.", "clusterName");
+    }
+
+    @Override
+    public Resource<ClusterProperties> keyBound(Resource<ClusterProperties> cluster, KeyUpdate update) {
+        ClusterProperties p = cluster.properties();
+        return cluster.withProperties(new ClusterProperties(p.capacity(), p.billingType(), p.lastSkuUpdate(), update.minRsaSize()));
+    }
+
+    // --- ClusterService
+
+    @Override
+    public Optional<Cluster> find(String clusterResourceId) {
+        return id(clusterResourceId).flatMap(id -> engine.find(this, id)).map(c -> new Cluster(c.id().toString(), c.id().subscriptionId(),
+                c.id().resourceGroup(), c.name(), c.location(), c.tenantId(), c.principalId().toString(), c.uuid().toString(),
+                state(c.phase()), c.key() != null, c.createdAt(), c.updatedAt()));
+    }
+
+    @Override
+    public void workspaceLinked(String clusterResourceId, String workspaceResourceId) {
+        id(clusterResourceId).flatMap(id -> engine.find(this, id)).ifPresent(c -> links.link(c.uuid(), workspaceResourceId, engine.now()));
+    }
+
+    @Override
+    public void workspaceUnlinked(String clusterResourceId, String workspaceResourceId) {
+        // soft-deleted clusters too: their delete unlinks their workspaces asynchronously
+        id(clusterResourceId).flatMap(id -> engine.findByName(this, id)).ifPresent(c -> links.unlink(c.uuid(), workspaceResourceId));
+    }
+
+    @Override
+    public int linkedWorkspaceCount(String clusterResourceId) {
+        return id(clusterResourceId).flatMap(id -> engine.findByName(this, id)).map(c -> links.countLinks(c.uuid())).orElse(0);
+    }
+
+    @Override
+    public List<UUID> claimExpiredDeleted(Duration grace, int limit) {
+        return engine.claimExpiredDeleted(this, grace, limit);
+    }
+
+    @Override
+    public boolean purgeDeleted(UUID clusterId, Duration grace) {
+        return engine.purgeDeleted(this, clusterId, grace);
+    }
+
+    private static Optional<ArmResourceId> id(@Nullable String clusterResourceId) {
+        return ArmResourceId.parse(clusterResourceId, Cluster.TYPE);
+    }
+}

@@ -1,0 +1,399 @@
+package io.keyward.app.hpccache;
+
+import io.keyward.app.arm.ApiVersions;
+import io.keyward.app.arm.ArmErrorCode;
+import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.ArmResourceId;
+import io.keyward.app.arm.AsyncOperation;
+import io.keyward.app.arm.AsyncOperations;
+import io.keyward.app.arm.StepResult;
+import io.keyward.app.arm.SubscriptionId;
+import io.keyward.app.cmk.Binding;
+import io.keyward.app.cmk.KeyPolicy;
+import io.keyward.app.engine.KeyUpdate;
+import io.keyward.app.engine.KeyedResources;
+import io.keyward.app.engine.Phase;
+import io.keyward.app.engine.Resource;
+import io.keyward.app.engine.ResourceHttp;
+import io.keyward.app.engine.Surface;
+import io.keyward.app.identity.Principal;
+import io.keyward.app.vault.KeyPermission;
+import io.keyward.app.vault.Vault;
+import io.keyward.app.vault.VaultService;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HPC caches on the engine. A cache with a customer-managed key (RSA 2048, the vault in the cache's subscription and
+ * region, in the regions that offer it) is created with its system-assigned identity and waits for its key (health
+ * {@code WaitingForKey}, the engine's asynchronous create) until a caller who may change the key vault authorizes it
+ * ({@link #authorize}): the identity gets get/wrapKey/unwrapKey on the vault, soft delete and purge protection are turned
+ * on, and only then the engine binds the key and creates the cache's AEK (its "encrypted disks"). A cache not authorized
+ * within {@code keyward.hpccache.authorize-timeout} fails. Once it has its key, a PUT or PATCH naming another key starts
+ * the engine's key update. No soft delete: a delete shreds the AEK.
+ */
+@Singleton
+class HpcCaches implements Surface<HpcCache> {
+
+    static final KeyPolicy POLICY = KeyPolicy.rsa2048(true, Set.of());
+    /** What the portal's authorize button grants the cache's identity (the HPC Cache CMK docs). */
+    static final Set<KeyPermission> KEY_PERMISSIONS = EnumSet.of(KeyPermission.GET, KeyPermission.WRAP_KEY, KeyPermission.UNWRAP_KEY);
+    private static final String WRITE = "Microsoft.StorageCache/caches/write";
+    private static final Logger LOG = LoggerFactory.getLogger(HpcCaches.class);
+
+    private final KeyedResources engine;
+    private final ResourceHttp http;
+    private final VaultService vaults;
+    private final AsyncOperations operations;
+    private final HpcCacheProperties properties;
+    private final String vaultDnsSuffix;
+
+    HpcCaches(KeyedResources engine, ResourceHttp http, VaultService vaults, AsyncOperations operations, HpcCacheProperties properties,
+              @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
+        this.engine = engine;
+        this.http = http;
+        this.vaults = vaults;
+        this.operations = operations;
+        this.properties = properties;
+        this.vaultDnsSuffix = vaultDnsSuffix.toLowerCase(Locale.ROOT).replaceAll("^\\.+", "");
+    }
+
+    static final ApiVersions API_VERSIONS = ApiVersions.of("2023-05-01");
+
+    // --- management operations
+
+    @Override
+    public KeyedResources.Saved<HpcCache> put(ArmResourceId id, @Nullable String json, Principal caller) {
+        CacheWire.CacheBody body = http.body(json, CacheWire.CacheBody.class);
+        return engine.put(this, id, caller, WRITE, new KeyedResources.Put<>() {
+            @Override
+            public KeyedResources.Created<HpcCache> create(KeyedResources.Creation c) {
+                return new KeyedResources.Created<>(newCache(c, body), KeyedResources.CREATE);
+            }
+
+            @Override
+            public KeyedResources.Change<HpcCache> change(Resource<HpcCache> current) {
+                return HpcCaches.this.change(current, body, true);
+            }
+        });
+    }
+
+    @Override
+    public KeyedResources.Saved<HpcCache> patch(ArmResourceId id, @Nullable String json, Principal caller) {
+        CacheWire.CacheBody body = http.body(json, CacheWire.CacheBody.class);
+        return engine.update(this, id, caller, WRITE, current -> change(current, body, false));
+    }
+
+    @Override
+    public ApiVersions apiVersions() {
+        return API_VERSIONS;
+    }
+
+    @Override
+    public String name(String name) {
+        return CacheName.parse(name).value();
+    }
+
+    /**
+     * Keyward's {@code authorizeKeyVault} action (the portal's "Authorize" button of the HPC Cache CMK docs; not in the REST
+     * spec): as {@code caller}, who must be allowed to change the vault, grants the cache's identity get, wrapKey and
+     * unwrapKey on the vault and turns on soft delete and purge protection, commits that, then binds the key through the
+     * engine as the cache's identity (no transaction open while the vault is called). A refusal leaves the cache waiting
+     * for its key (the vault changes stay): fix the key and authorize again before the deadline.
+     */
+    Resource<HpcCache> authorize(ArmResourceId id, Principal caller) {
+        failUnauthorized(); // a cache past its window fails now, not at the timer's next run
+        Resource<HpcCache> granted = engine.mutate(this, id, caller, WRITE, cache -> {
+            if (!cache.properties().customerKey()) {
+                throw new ArmException(ArmErrorCode.BadRequest, "The cache '" + cache.name() + "' uses Microsoft-managed keys: it has no key"
+                        + " vault access to authorize.");
+            }
+            if (cache.phase() == Phase.Failed) {
+                throw new ArmException(ArmErrorCode.ConflictError, cache.properties().statusDescription());
+            }
+            if (!HpcCache.waitingForKey(cache)) {
+                return cache; // authorized before: nothing to do
+            }
+            vaults.authorizeKeyAccess(key(cache.properties()).vaultName(), caller, cache.principalId().toString(), cache.tenantId(),
+                    KEY_PERMISSIONS, true);
+            return cache.withProperties(cache.properties().authorized(engine.now()));
+        });
+        if (!HpcCache.waitingForKey(granted)) {
+            return granted;
+        }
+        // The vault's key API reads committed state only: the engine binds once the grant above is committed.
+        KeyedResources.BindOutcome<HpcCache> outcome = engine.bindNow(this, granted, granted.key(), POLICY, HpcCache::waitingForKey,
+                cache -> cache.withPhase(Phase.Succeeded).withProperties(cache.properties().withHealth(HpcCache.HEALTHY,
+                        "Cache is healthy. Its disks are encrypted with the customer-managed key '" + cache.properties().keyUrl() + "'.")));
+        if (outcome.binding() instanceof Binding.Refused r) {
+            throw new ArmException(ArmErrorCode.BadRequest, refusal(granted, r) + " The cache keeps waiting for its key: fix it and authorize"
+                    + " again before " + deadline(granted) + ".");
+        }
+        if (outcome.binding() instanceof Binding.Unreachable u) {
+            throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "The key vault could not be reached to create the encrypted"
+                    + " disks of cache '" + granted.name() + "' (" + u.reason() + "). Authorize again before " + deadline(granted) + ".");
+        }
+        LOG.info("cache {}: encrypted disks created", granted.id());
+        if (outcome.resource().properties().createOperationId() != null) {
+            operations.kick(outcome.resource().properties().createOperationId());
+        }
+        return outcome.resource();
+    }
+
+    /** Fails every cache whose authorization window is over (the Caches_FailUnauthorized timer); returns how many. */
+    int failUnauthorized() {
+        List<UUID> ops = engine.inTransaction(() -> {
+            List<UUID> failed = new ArrayList<>();
+            for (Resource<HpcCache> c : engine.inPhaseSince(this, Phase.Creating, engine.now().minus(properties.authorizeTimeout()), 1000)) {
+                if (HpcCache.waitingForKey(c)) {
+                    engine.save(this, timedOut(c));
+                    failed.add(c.properties().createOperationId());
+                }
+            }
+            return failed;
+        });
+        ops.stream().filter(java.util.Objects::nonNull).forEach(operations::kick);
+        if (!ops.isEmpty()) {
+            LOG.info("{} cache(s) failed: key vault access not authorized within {}", ops.size(), properties.authorizeTimeout());
+        }
+        return ops.size();
+    }
+
+    /**
+     * The cache as the wire shows it: a cache past its authorization window shows Failed even before the timer wrote it;
+     * a cache whose key the key-health poller found refused shows health {@code Down} with the vault's answer as a
+     * condition, and {@code Healthy} again once the poller reaches the key.
+     */
+    @Override
+    public CacheWire.CacheOut out(Resource<HpcCache> c) {
+        if (HpcCache.waitingForKey(c) && !engine.now().isBefore(deadline(c))) {
+            return CacheWire.out(timedOut(c), List.of());
+        }
+        var health = c.phase() == Phase.Succeeded ? engine.keyHealth(c) : java.util.Optional.<io.keyward.app.keyhealth.KeyHealth.Status>empty();
+        if (health.isPresent() && health.get().state() == io.keyward.app.keyhealth.KeyState.Revoked) {
+            String error = health.get().lastError() == null ? "The key vault refused the key." : health.get().lastError();
+            return CacheWire.out(c.withProperties(c.properties().withHealth(HpcCache.DOWN, "The cache cannot use its customer-managed key,"
+                    + " so its encrypted disks cannot be read: restore the key (enable it, or give the cache's identity get, wrapKey and"
+                    + " unwrapKey again). The cache is healthy again after the next successful key check.")),
+                    List.of(new CacheWire.Condition(health.get().lastSuccessfulUnwrap() == null ? null
+                            : health.get().lastSuccessfulUnwrap().toString(), error)));
+        }
+        return CacheWire.out(c, List.of());
+    }
+
+    // --- rules
+
+    private Resource<HpcCache> newCache(KeyedResources.Creation c, CacheWire.CacheBody body) {
+        String location = KeyedResources.required(body.location(), "location");
+        String sku = KeyedResources.required(body.sku() == null ? null : body.sku().name(), "sku.name");
+        CacheWire.PropertiesIn p = body.properties();
+        Integer size = p == null ? null : p.cacheSizeGB();
+        if (size == null || size <= 0) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties.cacheSizeGB' property is required and must be a"
+                    + " positive number.", "properties.cacheSizeGB");
+        }
+        String subnet = KeyedResources.required(p.subnet(), "properties.subnet");
+        KeyReference key = requestedKey(c.id().subscription(), location, body, true);
+        HpcCache cache = new HpcCache(sku, size, subnet, key == null ? null : key.keyUrl(), key == null ? null : key.sourceVaultId(),
+                key != null && key.rotationToLatest(), key == null ? HpcCache.TRANSITIONING : HpcCache.WAITING_FOR_KEY, key == null
+                ? "Cache is being created." : "Waiting for key: authorize cache '" + c.id().name() + "' to use key vault '" + key.vaultName()
+                + "' (POST .../caches/" + c.id().name() + "/authorizeKeyVault) by " + c.now().plus(properties.authorizeTimeout())
+                + ", or the cache fails.", null, null);
+        // the system-assigned identity, which the authorize action names in the vault's access policies
+        Resource<HpcCache> created = Resource.create(c.uuid(), c.id(), location, c.tenantId(), c.newIdentity(), cache,
+                body.tags() == null ? Map.of() : body.tags(), c.now()).withPhase(Phase.Creating);
+        return key == null ? created : created.withKey(key.customerKey());
+    }
+
+    /**
+     * A PUT ({@code replace}) or PATCH of an existing cache: tags change; the key stays as it is while the cache waits for it,
+     * and another key for a cache that has one starts the engine's key update (the cache's identity must already have
+     * access to it; no authorize step).
+     */
+    private KeyedResources.Change<HpcCache> change(Resource<HpcCache> current, CacheWire.CacheBody body, boolean replace) {
+        KeyedResources.requireSameLocation(current, body.location(), "cache");
+        CacheWire.EncryptionSettings e = body.properties() == null ? null : body.properties().encryptionSettings();
+        if (e == null && !replace) {
+            return new KeyedResources.Change<>(current.withTags(body.tags()), null);
+        }
+        KeyReference wanted = requestedKey(current.id().subscription(), current.location(), body, false);
+        HpcCache p = current.properties();
+        if (wanted == null ? p.keyUrl() == null
+                : wanted.keyUrl().equalsIgnoreCase(p.keyUrl()) && wanted.rotationToLatest() == p.rotationToLatest()) {
+            return new KeyedResources.Change<>(current.withTags(body.tags()), null);
+        }
+        if (wanted == null || p.keyUrl() == null || current.phase() != Phase.Succeeded) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The encryptionSettings of cache '" + current.name() + "' cannot be changed"
+                    + (p.keyUrl() == null || wanted == null ? ": a cache keeps the kind of key it was created with."
+                    : " until the cache has its key: authorize it first."), "properties.encryptionSettings");
+        }
+        return new KeyedResources.Change<>(current.withTags(body.tags()), KeyUpdate.of(current.uuid(), wanted.customerKey(), null)
+                .with(Map.of("keyUrl", wanted.keyUrl(), "sourceVaultId", wanted.sourceVaultId(),
+                        "rotationToLatest", Boolean.toString(wanted.rotationToLatest()))));
+    }
+
+    /** The request's {@code encryptionSettings.keyEncryptionKey}, checked against the docs' rules; null: Microsoft-managed keys. */
+    @Nullable
+    private KeyReference requestedKey(SubscriptionId sub, String location, CacheWire.CacheBody body, boolean create) {
+        CacheWire.EncryptionSettings e = body.properties() == null ? null : body.properties().encryptionSettings();
+        if (e == null || e.keyEncryptionKey() == null) {
+            return null;
+        }
+        if (properties.cmkRegions().stream().noneMatch(r -> KeyedResources.normalLocation(r).equals(KeyedResources.normalLocation(location)))) {
+            List<String> r = properties.cmkRegions();
+            throw new ArmException(ArmErrorCode.BadRequest, "Customer-managed key encryption for Azure HPC Cache is available only in "
+                    + (r.size() == 1 ? r.get(0) : String.join(", ", r.subList(0, r.size() - 1)) + " and " + r.get(r.size() - 1))
+                    + "; the cache's location is '" + location + "'. Create the cache in one of those regions, or without"
+                    + " encryptionSettings (Microsoft-managed keys).", "location");
+        }
+        if ((create || body.identity() != null) && (body.identity() == null || !"SystemAssigned".equalsIgnoreCase(body.identity().type()))) {
+            throw new ArmException(ArmErrorCode.BadRequest, "A cache with customer-managed key encryption needs a system-assigned"
+                    + " managed identity: set identity.type to 'SystemAssigned' (Keyward does not support user-assigned identities"
+                    + " for caches).", "identity");
+        }
+        CacheWire.KeyVaultKeyReference kek = e.keyEncryptionKey();
+        KeyReference key = KeyReference.parse(kek.keyUrl(), kek.sourceVault() == null ? null : kek.sourceVault().id(),
+                Boolean.TRUE.equals(e.rotationToLatestKeyVersionEnabled()), vaultDnsSuffix);
+        // the vault: in the cache's subscription, existing, in the cache's region (the HPC Cache CMK docs)
+        if (!key.vaultSubscription().equalsIgnoreCase(sub.value())) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The key vault must be in the cache's subscription '" + sub + "'; sourceVault.id"
+                    + " names subscription '" + key.vaultSubscription() + "'.", KeyReference.SOURCE_VAULT_TARGET);
+        }
+        Vault vault = vaults.findActiveByName(key.vaultName())
+                .filter(v -> v.subscriptionId().equalsIgnoreCase(key.vaultSubscription()) && v.resourceGroup().equalsIgnoreCase(key.vaultGroup()))
+                .orElseThrow(() -> new ArmException(ArmErrorCode.BadRequest, "The key vault '" + key.vaultName() + "' was not found in"
+                        + " resource group '" + key.vaultGroup() + "' of subscription '" + key.vaultSubscription() + "'.",
+                        KeyReference.SOURCE_VAULT_TARGET));
+        if (!KeyedResources.normalLocation(vault.location()).equals(KeyedResources.normalLocation(location))) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The key vault '" + vault.name() + "' is in '" + vault.location()
+                    + "' and the cache in '" + location + "': the key vault must be in the cache's region.", KeyReference.SOURCE_VAULT_TARGET);
+        }
+        return key;
+    }
+
+    private KeyReference key(HpcCache cache) {
+        return KeyReference.parse(cache.keyUrl(), cache.sourceVaultId(), cache.rotationToLatest(), vaultDnsSuffix);
+    }
+
+    Instant deadline(Resource<HpcCache> cache) {
+        return cache.createdAt().plus(properties.authorizeTimeout());
+    }
+
+    /** The cache failed because its key vault access was not authorized in time (the docs: the cache fails). */
+    private Resource<HpcCache> timedOut(Resource<HpcCache> cache) {
+        long m = properties.authorizeTimeout().toMinutes();
+        return cache.withPhase(Phase.Failed).withProperties(cache.properties().withHealth(HpcCache.START_FAILED, "The cache's access to"
+                + " its key vault was not authorized within " + (m == 1 ? "1 minute" : m + " minutes") + " of its creation, so the cache"
+                + " failed. Delete the cache and create it again."));
+    }
+
+    private static String refusal(Resource<HpcCache> cache, Binding.Refused r) {
+        String lead = switch (r.reason()) {
+            case NOT_RSA, RSA_SIZE -> "Azure HPC Cache requires an RSA 2048 key. ";
+            case KEY_NOT_FOUND -> "The key does not exist in the key vault. ";
+            case KEY_DISABLED -> "The key is disabled. ";
+            case ACCESS_DENIED -> "The cache's identity was refused access to the key. ";
+            case NO_SOFT_DELETE, NO_PURGE_PROTECTION -> "The key vault must have soft delete and purge protection. ";
+            case OTHER_REGION -> "The key vault must be in the cache's region. ";
+            case OTHER_TENANT -> "The key vault must be in the cache's tenant. ";
+            default -> "";
+        };
+        return "The encrypted disks of cache '" + cache.name() + "' could not be created with its key: " + lead + r.detail();
+    }
+
+    // --- Surface: what differs from the other keyed resources
+
+    @Override
+    public String type() {
+        return HpcCache.TYPE;
+    }
+
+    @Override
+    public Class<HpcCache> propertiesType() {
+        return HpcCache.class;
+    }
+
+    @Override
+    public KeyPolicy keyPolicy(Resource<HpcCache> cache, KeyUpdate update) {
+        return POLICY;
+    }
+
+    @Override
+    public StepResult.Failed refused(Resource<HpcCache> cache, KeyUpdate update, Binding.Refused refusal) {
+        return new StepResult.Failed(ArmErrorCode.BadRequest, refusal(cache, refusal) + " The cache keeps its current key.");
+    }
+
+    @Override
+    public StepResult.Failed unreachable(Resource<HpcCache> cache, KeyUpdate update) {
+        return new StepResult.Failed(ArmErrorCode.KeyVaultUnavailable, "The key vault of cache '" + cache.name() + "' could not be reached"
+                + " within " + properties.authorizeTimeout().toMinutes() + " minutes; the cache keeps its current key.");
+    }
+
+    @Override
+    public Duration keyUpdateTimeout() {
+        return properties.authorizeTimeout();
+    }
+
+    @Override
+    public ArmException notFound(ArmResourceId id) {
+        return new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + HpcCache.TYPE + "/" + id.name() + "' under resource group '"
+                + id.resourceGroup() + "' was not found.");
+    }
+
+    @Override
+    public ArmException busy(Resource<HpcCache> cache, Request request) {
+        if (cache.phase() == Phase.Updating) {
+            return new ArmException(ArmErrorCode.ConflictError, "The key of cache '" + cache.name() + "' is being updated; try again when"
+                    + " the update has completed.");
+        }
+        return new ArmException(ArmErrorCode.ConflictError, "The cache '" + cache.name() + "' is " + (request == Request.DELETE ? "already " : "")
+                + "being deleted.");
+    }
+
+    @Override
+    public Resource<HpcCache> operationStarted(Resource<HpcCache> cache, AsyncOperation operation) {
+        return cache.withProperties(cache.properties().withCreateOperation(operation.id()));
+    }
+
+    @Override
+    public Resource<HpcCache> keyBound(Resource<HpcCache> cache, KeyUpdate update) {
+        Map<String, String> k = update.surface();
+        return cache.withProperties(cache.properties().withKey(k.get("keyUrl"), k.get("sourceVaultId"), Boolean.parseBoolean(k.get("rotationToLatest"))));
+    }
+
+    /**
+     * The create ends when the cache is ready: at once without a customer key, once the authorize action created its
+     * encrypted disks with one, or Failed past the authorization window; until then it looks every key-wait-poll.
+     */
+    @Override
+    public Readiness<HpcCache> readiness(Resource<HpcCache> cache, Instant now) {
+        if (cache.phase() == Phase.Failed) {
+            return new Readiness.Failed<>(cache, cache.properties().statusDescription());
+        }
+        if (cache.phase() != Phase.Creating) {
+            return new Readiness.Ready<>(cache);
+        }
+        if (!cache.properties().customerKey()) {
+            return new Readiness.Ready<>(cache.withPhase(Phase.Succeeded).withProperties(cache.properties().withHealth(HpcCache.HEALTHY,
+                    "Cache is healthy.")));
+        }
+        if (!now.isBefore(deadline(cache))) {
+            Resource<HpcCache> failed = timedOut(cache);
+            return new Readiness.Failed<>(failed, failed.properties().statusDescription());
+        }
+        Duration left = Duration.between(now, deadline(cache));
+        return new Readiness.Waiting<>(left.compareTo(properties.keyWaitPoll()) < 0 ? left : properties.keyWaitPoll());
+    }
+}
