@@ -77,7 +77,7 @@ class KeyUpdateHandler implements OperationHandler {
         StoredCluster cluster = found.get();
         KeyVaultProperties key = json.readValue(op.payloadJson(), KeyVaultProperties.class);
         KeyPolicy policy = new KeyPolicy(RSA_SIZES, key.keyRsaSize() == null ? 0 : key.keyRsaSize(), true, Set.of());
-        Binding outcome = cmk.bind(c, resource(cluster), new CustomerKey(key.keyVaultUri(), key.keyName(), key.keyVersion()), policy);
+        Binding outcome = cmk.bind(resource(cluster), new CustomerKey(key.keyVaultUri(), key.keyName(), key.keyVersion()), policy);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         if (outcome instanceof Binding.Bound bound) {
             cmk.save(c, resource(cluster), bound.aek(), key.followsLatest(), now);

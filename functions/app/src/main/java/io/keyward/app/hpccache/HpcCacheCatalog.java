@@ -195,7 +195,7 @@ class HpcCacheCatalog {
                 return cache;
             }
             KeyReference key = key(cache);
-            Binding outcome = cmk.bind(c, cache.resource(), key.customerKey(), KeyPolicy.rsa2048(true, Set.of()));
+            Binding outcome = cmk.bind(cache.resource(), key.customerKey(), KeyPolicy.rsa2048(true, Set.of()));
             if (outcome instanceof Binding.Bound b) {
                 Instant now = now();
                 cmk.save(c, cache.resource(), b.aek(), key.rotationToLatest(), now);

@@ -63,7 +63,7 @@ class KustoKeyUpdateHandler implements OperationHandler {
         }
         KustoCluster cluster = found.get();
         CustomerKey key = update.key();
-        Binding outcome = cmk.bind(c, cluster.cmkResource(), key, POLICY);
+        Binding outcome = cmk.bind(cluster.cmkResource(), key, POLICY);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         if (outcome instanceof Binding.Bound bound) {
             cmk.save(c, cluster.cmkResource(), bound.aek(), key.followsLatest(), now);
