@@ -58,7 +58,7 @@ public class CmkKeys {
             return bindChecked(resource, key, policy, current);
         } catch (RuntimeException e) {
             LOG.error("{} {}: binding the key failed unexpectedly", resource.kind(), resource.uuid(), e);
-            return new Binding.Unreachable("unexpected " + e.getClass().getSimpleName());
+            return new Binding.Unreachable("an unexpected failure");
         }
     }
 
@@ -273,7 +273,7 @@ public class CmkKeys {
         try {
             return followLatest(found.get(), current);
         } catch (RuntimeException e) {
-            LOG.warn("{} {}: following the latest key version failed: {}", found.get().kind(), resourceUuid, e.getClass().getSimpleName());
+            LOG.warn("{} {}: following the latest key version failed unexpectedly", found.get().kind(), resourceUuid);
             return Rotation.UNREACHABLE;
         }
     }

@@ -93,7 +93,7 @@ class HostedVaultKeys implements CustomerKeyPort {
                     : new VaultReply.Refused<>(e.status(), e.getMessage());
         } catch (RuntimeException e) {
             // the vault's database or the HSM binding: what the wire would answer with a 500
-            LOG.warn("vault at {}: a key operation failed: {}", vaultUri, e.getClass().getSimpleName());
+            LOG.warn("vault at {}: a key operation failed in the vault's store or HSM binding", vaultUri);
             return new VaultReply.Unavailable<>("the vault failed to answer");
         }
     }

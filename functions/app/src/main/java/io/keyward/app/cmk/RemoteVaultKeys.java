@@ -115,7 +115,7 @@ final class RemoteVaultKeys implements CustomerKeyPort {
                 return new VaultReply.Refused<>(status, "Key Vault answered " + status + " to " + operation);
             }
             if (status == 0 && !causedByIo(e)) {
-                LOG.warn("remote vault {}: the configured credential could not get a token ({})", entry.name(), e.getClass().getSimpleName());
+                LOG.warn("remote vault {}: the configured credential could not get a token", entry.name());
                 return new VaultReply.Unavailable<>("the credential for the remote vault could not sign in");
             }
             return new VaultReply.Unavailable<>(status == 0 ? "the vault could not be reached" : "Key Vault answered " + status + " to " + operation);
@@ -128,7 +128,7 @@ final class RemoteVaultKeys implements CustomerKeyPort {
                 LOG.warn("remote vault {}: {}", entry.name(), unusable.getMessage());
                 return new VaultReply.Unavailable<>("the credential for the remote vault could not sign in");
             }
-            LOG.warn("remote vault {}: {} failed: {}", entry.name(), operation, e.getClass().getSimpleName());
+            LOG.warn("remote vault {}: {} failed, neither for the network nor by the vault's answer", entry.name(), operation);
             return new VaultReply.Unavailable<>("the vault call failed");
         }
     }

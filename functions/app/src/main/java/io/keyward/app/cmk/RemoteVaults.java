@@ -156,7 +156,7 @@ class RemoteVaults {
             ssl.init(null, tmf.getTrustManagers(), null);
             return ssl;
         } catch (IOException | GeneralSecurityException x) {
-            throw invalid(e, "trust-store", "cannot be read as PKCS12 with its password (" + x.getClass().getSimpleName() + ")");
+            throw invalid(e, "trust-store", "cannot be read as PKCS12 with its password");
         }
     }
 
