@@ -53,23 +53,29 @@ final class CredentialsFile implements TokenCredential {
         } catch (IOException e) {
             throw new UnusableCredential("the credentials file " + file + " cannot be read");
         }
-        byte[] seen = sha256(content);
-        if (current == null || !Arrays.equals(seen, digest)) {
-            Client client;
-            try {
-                client = parse.apply(content);
-            } catch (RuntimeException e) {
-                throw new UnusableCredential("the credentials file " + file + " is not JSON with clientId and clientSecret");
-            } finally {
-                Arrays.fill(content, (byte) 0);
+        try {
+            byte[] seen = sha256(content);
+            if (current == null || !Arrays.equals(seen, digest)) {
+                current = signIn.apply(client(content));
+                digest = seen;
             }
-            if (client == null || blank(client.clientId()) || blank(client.clientSecret())) {
-                throw new UnusableCredential("the credentials file " + file + " lacks clientId or clientSecret");
-            }
-            current = signIn.apply(client);
-            digest = seen;
+            return current;
+        } finally {
+            Arrays.fill(content, (byte) 0);
         }
-        return current;
+    }
+
+    private Client client(byte[] content) {
+        Client client;
+        try {
+            client = parse.apply(content);
+        } catch (RuntimeException e) {
+            throw new UnusableCredential("the credentials file " + file + " is not JSON with clientId and clientSecret");
+        }
+        if (client == null || blank(client.clientId()) || blank(client.clientSecret())) {
+            throw new UnusableCredential("the credentials file " + file + " lacks clientId or clientSecret");
+        }
+        return client;
     }
 
     private static boolean blank(String s) {
