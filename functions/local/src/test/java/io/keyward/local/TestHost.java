@@ -116,9 +116,9 @@ public final class TestHost {
     private ClientCredentials writeRemoteCredential(Path file) {
         ClientCredentials c = newClient(REMOTE_VAULT_TENANT, "remote vault credential");
         try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(file, bean(JsonMapper.class).writeValueAsBytes(Map.of("tenantId", c.tenantId(), "clientId", c.clientId(),
                     "clientSecret", c.clientSecret(), "authority", baseUri().toString())));
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

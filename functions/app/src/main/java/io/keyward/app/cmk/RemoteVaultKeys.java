@@ -123,9 +123,9 @@ final class RemoteVaultKeys implements CustomerKeyPort {
             if (causedByIo(e)) {
                 return new VaultReply.Unavailable<>("the vault could not be reached");
             }
-            CredentialsFile.UnusableCredential unusable = cause(e, CredentialsFile.UnusableCredential.class);
-            if (unusable != null) {
-                LOG.warn("remote vault {}: {}", entry.name(), unusable.getMessage());
+            if (cause(e, CredentialsFile.UnusableCredential.class) != null) {
+                LOG.warn("remote vault {}: the credentials file {} is missing, unreadable or lacks clientId or clientSecret", entry.name(),
+                        entry.credentialsFile());
                 return new VaultReply.Unavailable<>("the credential for the remote vault could not sign in");
             }
             LOG.warn("remote vault {}: {} failed, neither for the network nor by the vault's answer", entry.name(), operation);

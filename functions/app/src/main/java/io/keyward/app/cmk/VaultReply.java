@@ -16,13 +16,4 @@ public sealed interface VaultReply<T> {
 
     record Unavailable<T>(String reason) implements VaultReply<T> {
     }
-
-    /** The same refusal or outage, typed for another call's value. */
-    @SuppressWarnings("unchecked")
-    default <U> VaultReply<U> failure() {
-        if (this instanceof Done) {
-            throw new IllegalStateException("an answered call is not a failure");
-        }
-        return (VaultReply<U>) this;
-    }
 }
