@@ -6,6 +6,8 @@
 #   bench/host.sh unwrap     [SECONDS_PER_PHASE]   Key Vault unwrapkey vs direct Hsm.unwrap; 1 and 8 clients, half peak
 #   bench/host.sh data-plane [SECONDS_PER_PHASE]   ingest and query MB/s, encryption on vs off in the same run
 #   bench/host.sh keyhealth  [SIZES]               key-health poll rounds over 1,000 and 10,000 resources (1000,10000)
+#
+# KEYWARD_BENCH_MVN_FLAGS (e.g. -o for offline) goes to the build.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,8 +18,13 @@ case "${1:-}" in
   *) echo "usage: bench/host.sh unwrap|data-plane|keyhealth [ARG]" >&2; exit 2 ;;
 esac
 
-[ "${KEYWARD_BENCH_SKIP_BUILD:-}" = 1 ] || mvn -B -q -pl bench -am -DskipTests install
-mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt"
+# Built in the reactor, never installed: the classpath names the modules' own target/ jars (the last module to write
+# classpath.txt is bench itself), so nothing of this checkout lands in ~/.m2 where another checkout would find it.
+# KEYWARD_BENCH_SKIP_BUILD=1 reuses the classpath an earlier step wrote (./keyward bench: bench/run.sh).
+if [ "${KEYWARD_BENCH_SKIP_BUILD:-}" != 1 ] || [ ! -s bench/target/classpath.txt ]; then
+  mvn -B -q ${KEYWARD_BENCH_MVN_FLAGS:-} -pl bench -am -DskipTests package dependency:build-classpath \
+    -Dmdep.outputFile="$root/bench/target/classpath.txt"
+fi
 cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
 
 set -a

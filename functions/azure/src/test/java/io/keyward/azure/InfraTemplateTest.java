@@ -56,21 +56,17 @@ class InfraTemplateTest {
                     "batch sizes, per-run limits and the 1 h grace after the 14-day soft delete; the schedule has no "
                     + "default and is not excused"),
             Map.entry("KEYWARD_CMK_VAULT_TIMEOUT",
-                    "5 s per vault call: an unanswering vault must count as an outage quickly (docs/data-plane-outages.md)"),
+                    "5 s per remote vault call: an unanswering vault must count as an outage quickly (docs/data-plane-outages.md)"),
             Map.entry("KEYWARD_CMK_VAULT_RETRIES",
                     "1 retry: the outage grace period, not retries, rides out a blip (docs/data-plane-outages.md)"),
-            Map.entry("KEYWARD_CMK_CLIENT_CACHE_SIZE",
-                    "a memory bound on cached Key Vault clients (10000 per instance), not a deployment choice"),
             Map.entry("KEYWARD_INSTANCE_ID",
                     "empty: the instance id is then WEBSITE_INSTANCE_ID, which the Functions platform sets"));
 
     /**
-     * Settings only the local host or the tests set; a deployment must not (they point calls at loopback, trust a
-     * local CA, write the operator's credentials to a local file, or load test-only handlers).
+     * Settings only the local host or the tests set; a deployment must not (they write the operator's credentials to a
+     * local file, or load test-only handlers).
      */
-    private static final Set<String> LOCAL_ONLY = Set.of(
-            "KEYWARD_CMK_VAULT_CONNECT_ADDRESS", "KEYWARD_CMK_VAULT_TRUST_STORE", "KEYWARD_CMK_VAULT_TRUST_STORE_PASSWORD",
-            "KEYWARD_IDENTITY_OPERATOR_FILE", "KEYWARD_OPERATIONS_TEST_HANDLERS");
+    private static final Set<String> LOCAL_ONLY = Set.of("KEYWARD_IDENTITY_OPERATOR_FILE", "KEYWARD_OPERATIONS_TEST_HANDLERS");
 
     private static final Pattern SECRET_NAME = Pattern.compile("(?i)pin|password|secret|accountkey|connectionstring");
     private static final Pattern KEY_VAULT_REFERENCE = Pattern.compile(

@@ -134,11 +134,6 @@ public final class LocalFunctionHost implements AutoCloseable {
             server = HttpsServer.create(new InetSocketAddress(bind, port), 128);
             Map<String, Object> properties = appProperties(env, database);
             properties.putAll(addressProperties(server.getAddress()));
-            // Clusters call vaults by their names (x.vault.localhost), which a plain JVM cannot resolve: connect them
-            // to this host, and trust its CA (see clusters.ClustersProperties).
-            properties.put("keyward.cmk.vault-connect-address", "127.0.0.1:" + server.getAddress().getPort());
-            properties.put("keyward.cmk.vault-trust-store", tls.truststore().toString());
-            properties.put("keyward.cmk.vault-trust-store-password", LocalTls.TRUSTSTORE_PASSWORD);
             context = new SharedContext(AzureFunction.defaultApplicationContextBuilder().properties(properties));
             FunctionSettings settings = FunctionSettings.load(env);
             FunctionCatalog catalog = FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix());

@@ -92,11 +92,11 @@ class ClusterKeyTest {
     }
 
     /**
-     * The vault's name resolves nowhere (it is deliberately not in src/test/resources/hosts): the key update reaches it
-     * only through keyward.cmk.vault-connect-address, which the local host sets to itself.
+     * The vault's name resolves nowhere (it is deliberately not in src/test/resources/hosts): the key update still works,
+     * because Keyward's own vaults are called in process, by name, with no DNS look-up and no network call.
      */
     @Test
-    void aVaultNameWithoutDnsIsReachedThroughTheConnectAddress() throws Exception {
+    void aVaultNameWithoutDnsIsServedInProcess() throws Exception {
         arm.putVault(VAULT_SUBSCRIPTION, NO_DNS_VAULT, "westeurope", true);
         String keyName = name("k");
         String version = arm.createKeyWithoutDns(NO_DNS_VAULT, keyName);

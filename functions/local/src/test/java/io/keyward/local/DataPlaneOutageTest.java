@@ -8,14 +8,8 @@ import static io.keyward.local.ClusterArm.name;
 import static io.keyward.local.ClusterArm.sub;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keyward.app.cmk.CustomerKeyClients;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,42 +24,44 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A vault outage end to end on the local host (SoftHSM2, PostgreSQL), docs/data-plane-outages.md: the customer's vault
- * made unreachable for real (its calls sent to a closed port: stopped; to a socket that accepts and never answers:
- * time-outs) inside and beyond the grace period ({@code keyward.keyhealth.outage-grace}, 10 minutes: the test moves
- * the outage's start back on the database clock), then back. Every record sent is counted in and out.
+ * A vault outage end to end on the local host (SoftHSM2, PostgreSQL), docs/data-plane-outages.md. Keyward's own vaults
+ * are called in process and cannot be unreachable, so the cluster's key is in a remote vault (docs/remote-vaults.md):
+ * the host's vault reached over TCP and TLS through {@link VaultRelay}, which is made unreachable for real (its port
+ * closed: stopped; accepting and never answering: time-outs) inside and beyond the grace period
+ * ({@code keyward.keyhealth.outage-grace}, 10 minutes: the test moves the outage's start back on the database clock),
+ * then back. Every record sent is counted in and out.
  */
 class DataPlaneOutageTest {
 
-    private static final String TENANT = "e0000000-0000-4000-8000-00000000e001";
+    /** the remote vault entry serves this tenant's resources only */
+    private static final String TENANT = TestHost.REMOTE_VAULT_TENANT;
     private static final String VAULT_SUBSCRIPTION = "e0000000-0000-4000-8000-0000000005e1";
-    /** not in src/test/resources/hosts: keys are made with ClusterArm.createKeyWithoutDns, clusters go through the tunnel */
     private static final String VAULT = "kwoutage1";
     private static final String WS_API = "?api-version=2022-10-01";
     private static final String LINK_API = "?api-version=2020-08-01";
 
     private static ClusterArm arm;
     private static JsonMapper json;
-    private static CustomerKeyClients vaultCalls;
+    private static VaultRelay vault;
 
     @BeforeAll
     static void setUp() throws Exception {
         arm = new ClusterArm(TENANT, "outage-test");
-        arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
+        arm.putVault(VAULT_SUBSCRIPTION, VAULT, TestHost.REMOTE_VAULT_LOCATION, true);
+        // the principal the remote vault sees is the remote entry's credential, not the cluster's identity
+        arm.grant(VAULT_SUBSCRIPTION, VAULT, arm.host.remoteVaultPrincipal(), "get", "wrapKey", "unwrapKey");
         json = arm.host.bean(JsonMapper.class);
-        vaultCalls = arm.host.bean(CustomerKeyClients.class);
+        vault = arm.host.relay();
     }
 
     @AfterEach
-    void vaultBack() {
-        vaultCalls.restoreVaultRoute();
+    void vaultBack() throws Exception {
+        vault.restore();
     }
 
     @Test
@@ -77,8 +73,8 @@ class DataPlaneOutageTest {
         assertThat(ingested(l, "before", t0, 3, sent).json()).containsEntry("key", "cluster");
         assertThat(pollUntil(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
 
-        // 1. the vault is stopped: its calls go to a closed port (connection refused)
-        vaultCalls.divertVaultCalls(closedPort(), Duration.ofSeconds(2));
+        // 1. the vault is stopped: its port is closed (connection refused)
+        vault.stop();
         assertThat(pollUntil(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
         assertThat(db("SELECT last_error FROM cmk_key_health WHERE resource_uuid = ?::uuid", l.clusterUuid, String.class))
                 .contains("could not be reached");
@@ -90,40 +86,38 @@ class DataPlaneOutageTest {
         assertThat(during.json()).containsEntry("key", "cluster").doesNotContainKey("buffered");
         assertThat(messages(l)).containsExactlyInAnyOrderElementsOf(sent);
 
-        try (BlackHole hole = new BlackHole()) {
-            // 2. the vault times out: its calls go to a socket that accepts and never answers
-            vaultCalls.divertVaultCalls(hole.address(), Duration.ofSeconds(1));
-            int before = hole.accepted();
-            assertThat(pollUntil(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
-            assertThat(hole.accepted()).as("the poller's unwrap reached the black hole").isGreaterThan(before);
-            assertThat(ingested(l, "timeout", t0.plusSeconds(1200), 2, sent).json()).containsEntry("key", "cluster");
-            assertThat(messages(l)).containsExactlyInAnyOrderElementsOf(sent);
+        // 2. the vault times out: its port accepts and never answers
+        vault.blackHole();
+        int before = vault.swallowed();
+        assertThat(pollUntil(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
+        assertThat(vault.swallowed()).as("the poller's unwrap reached the black hole").isGreaterThan(before);
+        assertThat(ingested(l, "timeout", t0.plusSeconds(1200), 2, sent).json()).containsEntry("key", "cluster");
+        assertThat(messages(l)).containsExactlyInAnyOrderElementsOf(sent);
 
-            // 3. beyond the grace period: queries fail clearly, ingestion is buffered under the platform key
-            outageStartedAgo("11 minutes", l.clusterUuid);
-            ClusterArm.Reply refusedQuery = query(l, "limit=100");
-            ClusterArm.assertError(refusedQuery, 503, "KeyVaultUnavailable", "grace period");
-            assertThat(refusedQuery.text()).doesNotContain("Exception");
-            ClusterArm.Reply buffered = ingested(l, "buffered", t0.plusSeconds(1800), 4, sent);
-            assertThat(buffered.json()).containsEntry("key", "platform").containsEntry("buffered", true);
-            assertThat(ingested(l, "buffered-more", t0.plusSeconds(2400), 1, sent).json()).containsEntry("buffered", true);
-            assertThat(db("SELECT sum(record_count) FROM data_blocks WHERE customer_id = ?::uuid AND key_kind = 'platform'"
-                    + " AND pending_cluster_id IS NOT NULL", l.customerId, Long.class)).isEqualTo(5L);
-            // the buffered records are the cluster's data: not shown while its own data cannot be read
-            ClusterArm.assertError(query(l, "from=" + t0.plusSeconds(1790) + "&to=" + t0.plusSeconds(2500)), 503,
-                    "KeyVaultUnavailable", null);
+        // 3. beyond the grace period: queries fail clearly, ingestion is buffered under the platform key
+        outageStartedAgo("11 minutes", l.clusterUuid);
+        ClusterArm.Reply refusedQuery = query(l, "limit=100");
+        ClusterArm.assertError(refusedQuery, 503, "KeyVaultUnavailable", "grace period");
+        assertThat(refusedQuery.text()).doesNotContain("Exception");
+        ClusterArm.Reply buffered = ingested(l, "buffered", t0.plusSeconds(1800), 4, sent);
+        assertThat(buffered.json()).containsEntry("key", "platform").containsEntry("buffered", true);
+        assertThat(ingested(l, "buffered-more", t0.plusSeconds(2400), 1, sent).json()).containsEntry("buffered", true);
+        assertThat(db("SELECT sum(record_count) FROM data_blocks WHERE customer_id = ?::uuid AND key_kind = 'platform'"
+                + " AND pending_cluster_id IS NOT NULL", l.customerId, Long.class)).isEqualTo(5L);
+        // the buffered records are the cluster's data: not shown while its own data cannot be read
+        ClusterArm.assertError(query(l, "from=" + t0.plusSeconds(1790) + "&to=" + t0.plusSeconds(2500)), 503,
+                "KeyVaultUnavailable", null);
 
-            // 4. beyond the outage buffer too: refused with 503, nothing stored, nothing counted as dropped
-            outageStartedAgo("24 hours 11 minutes", l.clusterUuid);
-            long blocks = db("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", l.customerId, Long.class);
-            ClusterArm.Reply refused = ingest(l, records("refused", t0.plusSeconds(3000), 2));
-            ClusterArm.assertError(refused, 503, "KeyVaultUnavailable", "not stored");
-            assertThat(db("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", l.customerId, Long.class)).isEqualTo(blocks);
-            outageStartedAgo("11 minutes", l.clusterUuid);
-        }
+        // 4. beyond the outage buffer too: refused with 503, nothing stored, nothing counted as dropped
+        outageStartedAgo("24 hours 11 minutes", l.clusterUuid);
+        long blocks = db("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", l.customerId, Long.class);
+        ClusterArm.Reply refused = ingest(l, records("refused", t0.plusSeconds(3000), 2));
+        ClusterArm.assertError(refused, 503, "KeyVaultUnavailable", "not stored");
+        assertThat(db("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", l.customerId, Long.class)).isEqualTo(blocks);
+        outageStartedAgo("11 minutes", l.clusterUuid);
 
         // 5. the vault is back: the next check re-seals every buffered block under the cluster's key
-        vaultCalls.restoreVaultRoute();
+        vault.restore();
         assertThat(pollUntil(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
         assertThat(db("SELECT unavailable_since IS NULL FROM cmk_key_health WHERE resource_uuid = ?::uuid", l.clusterUuid,
                 Boolean.class)).isTrue();
@@ -145,13 +139,13 @@ class DataPlaneOutageTest {
         ingested(l, "cached", t0, 1, sent);
         assertThat(pollUntil(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
 
-        vaultCalls.divertVaultCalls(closedPort(), Duration.ofSeconds(2));
+        vault.stop();
         assertThat(pollUntil(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
         outageStartedAgo("11 minutes", l.clusterUuid);
         for (int i = 0; i < 3; i++) {
             assertThat(ingested(l, "batch" + i, t0.plusSeconds(600L * (i + 1)), 2, sent).json()).containsEntry("buffered", true);
         }
-        vaultCalls.restoreVaultRoute();
+        vault.restore();
 
         var db = arm.host.host().database();
         try (Connection held = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
@@ -181,53 +175,6 @@ class DataPlaneOutageTest {
         assertThat(messages(l)).containsExactlyInAnyOrderElementsOf(sent);
     }
 
-    // --- the unreachable vault
-
-    /** A loopback port nobody listens on: connections are refused. */
-    private static InetSocketAddress closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
-        }
-    }
-
-    /** Accepts connections and never answers (nor reads): every call through it times out. */
-    private static final class BlackHole implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        private final List<Socket> held = new CopyOnWriteArrayList<>();
-        private final AtomicInteger accepted = new AtomicInteger();
-
-        BlackHole() throws IOException {
-            Thread t = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        held.add(server.accept());
-                        accepted.incrementAndGet();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "outage-test-black-hole");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        InetSocketAddress address() {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
-        }
-
-        int accepted() {
-            return accepted.get();
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            for (Socket s : held) {
-                s.close();
-            }
-        }
-    }
-
     /** Moves the outage's start back on the database clock (what the grace period is measured by). */
     private static void outageStartedAgo(String interval, String clusterUuid) throws Exception {
         assertThat(arm.query("UPDATE cmk_key_health SET unavailable_since = clock_timestamp() - interval '" + interval + "'"
@@ -239,7 +186,7 @@ class DataPlaneOutageTest {
     private record Linked(String clusterId, String clusterUuid, String workspaceId, String customerId) {
     }
 
-    /** A workspace linked to a new cluster whose key is in {@link #VAULT}. */
+    /** A workspace linked to a new cluster whose key is in {@link #VAULT}, reached as a remote vault. */
     private static Linked linkedWorkspace() throws Exception {
         String sub = sub();
         String wsId = "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.OperationalInsights/workspaces/" + name("ws");
@@ -248,11 +195,12 @@ class DataPlaneOutageTest {
         String clusterId = cluster(sub, "rg1", name("cl"));
         ClusterArm.Reply created = arm.call("PUT", clusterId + API, body("westeurope", 1000, ""));
         assertThat(created.status()).as(created.text()).isEqualTo(201);
-        arm.grant(VAULT_SUBSCRIPTION, VAULT, (String) created.map("identity").get("principalId"), "get", "wrapKey", "unwrapKey");
         String keyName = name("k");
-        arm.createKeyWithoutDns(VAULT, keyName);
-        ClusterArm.Reply keyed = arm.awaitOperation(arm.call("PATCH", clusterId + API, keyPatch(arm.host.vaultUri(VAULT), keyName, "")));
+        arm.createKey(VAULT, keyName, 2048);
+        ClusterArm.Reply keyed = arm.awaitOperation(arm.call("PATCH", clusterId + API, keyPatch(arm.host.remoteVaultUri(VAULT), keyName, "")));
         assertThat(keyed.json()).as(keyed.text()).containsEntry("status", "Succeeded");
+        assertThat(arm.query("SELECT key_id FROM cmk_aeks WHERE resource_uuid = ?::uuid", (String) created.properties().get("clusterId"),
+                String.class)).as("the key id names the remote vault's port").startsWith(arm.host.remoteVaultUri(VAULT) + "keys/");
         ClusterArm.Reply linked = arm.awaitOperation(arm.call("PUT", wsId + "/linkedServices/cluster" + LINK_API,
                 "{\"properties\":{\"writeAccessResourceId\":\"" + clusterId + "\"}}"));
         assertThat(linked.json()).as(linked.text()).containsEntry("status", "Succeeded");

@@ -2,12 +2,16 @@ package io.keyward.local;
 
 import io.keyward.app.identity.ClientCredentials;
 import io.keyward.app.identity.IdentityService;
+import io.keyward.devenv.KeywardHome;
 import io.keyward.devenv.SoftHsmToken;
 import io.micronaut.azure.function.AzureFunction;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -32,21 +37,28 @@ import javax.net.ssl.TrustManagerFactory;
  * PKCS#11 binding) can run per JVM, so every HTTP-level test shares this one.
  *
  * <p>Vault host names ({@code kwtest1.vault.localhost}) resolve to 127.0.0.1 through {@code src/test/resources/hosts},
- * which the build hands to the JDK resolver ({@code -Djdk.net.hosts.file}); add the names a test uses there.
+ * which the build hands to the JDK resolver ({@code -Djdk.net.hosts.file}); add the names a test uses there. The host
+ * also has one remote vault entry, the host's own vaults reached through {@link VaultRelay} ({@link #remoteVaultUri}).
  */
 public final class TestHost {
 
     private static final Pattern ACCESS_TOKEN = Pattern.compile("\"access_token\"\\s*:\\s*\"([^\"]+)\"");
+    /** The tenant of the remote vault entry: only its resources may use {@link #remoteVaultUri} (RemoteVault.tenantId). */
+    public static final String REMOTE_VAULT_TENANT = "e0000000-0000-4000-8000-00000000e001";
+    public static final String REMOTE_VAULT_LOCATION = "westeurope";
     private static TestHost instance;
 
     private final LocalFunctionHost host;
     private final SSLContext ssl;
     private final HttpClient http;
+    private final VaultRelay relay;
+    private ClientCredentials remoteCredential;
 
-    private TestHost(LocalFunctionHost host, SSLContext ssl) {
+    private TestHost(LocalFunctionHost host, SSLContext ssl, VaultRelay relay) {
         this.host = host;
         this.ssl = ssl;
         this.http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        this.relay = relay;
     }
 
     public static synchronized TestHost get() {
@@ -56,17 +68,61 @@ public final class TestHost {
             env.putAll(token.asEnvironment());
             env.put("KEYWARD_PORT", "0");
             // State of the tests under target/, never the developer's own .keyward/
-            env.put("KEYWARD_HOME", Path.of("target/host-home-tests").toAbsolutePath().toString());
+            Path home = Path.of("target/host-home-tests").toAbsolutePath();
+            env.put("KEYWARD_HOME", home.toString());
+            VaultRelay relay;
+            Path credentials = home.resolve("remote-vault-client.json");
+            try {
+                relay = VaultRelay.open();
+                Files.deleteIfExists(credentials);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            remoteVault(relay.port(), credentials, KeywardHome.stateDir(env).resolve("tls/truststore.p12")).forEach(System::setProperty);
             LocalFunctionHost host = LocalFunctionHost.start(env);
             try {
-                instance = new TestHost(host, trustOnly(host.truststore()));
+                relay.to(new InetSocketAddress(InetAddress.getLoopbackAddress(), host.port()));
+                instance = new TestHost(host, trustOnly(host.truststore()), relay);
+                instance.remoteCredential = instance.writeRemoteCredential(credentials);
             } catch (RuntimeException e) {
                 host.close();
+                instance = null;
                 throw e;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(host::close, "keyward-test-host-shutdown"));
         }
         return instance;
+    }
+
+    /**
+     * A remote vault entry (docs/remote-vaults.md) for the vaults behind {@link #relay}: {@code *.vault.localhost} at the
+     * relay's port, so that the remote adapter, not the in-process one, serves those URIs, over real TCP and TLS to this
+     * host's own vaults. Given as system properties: the host reads its configuration from them as from a file. Its
+     * credential is a client of {@link #REMOTE_VAULT_TENANT}, registered once the host runs and written to the
+     * credentials file, which the adapter reads at its first call.
+     */
+    private static Map<String, String> remoteVault(int port, Path credentials, Path truststore) {
+        String p = "keyward.cmk.remote-vaults.test-relay.";
+        return Map.of(p + "host-suffix", "vault.localhost", p + "port", Integer.toString(port),
+                p + "tenant-id", REMOTE_VAULT_TENANT, p + "location", REMOTE_VAULT_LOCATION,
+                p + "credentials-file", credentials.toString(),
+                p + "trust-store", truststore.toString(), p + "trust-store-password", LocalFunctionHost.truststorePassword(),
+                // another Keyward: its challenge names Key Vault's resource on the vault's own domain
+                p + "verify-challenge-resource", "false",
+                // short, so that the outage tests see a hanging vault as unavailable within seconds
+                p + "timeout", "2s", p + "retries", "1");
+    }
+
+    private ClientCredentials writeRemoteCredential(Path file) {
+        ClientCredentials c = newClient(REMOTE_VAULT_TENANT, "remote vault credential");
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.write(file, bean(JsonMapper.class).writeValueAsBytes(Map.of("tenantId", c.tenantId(), "clientId", c.clientId(),
+                    "clientSecret", c.clientSecret(), "authority", baseUri().toString())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return c;
     }
 
     /** The host itself: database, trust material, timers. */
@@ -82,6 +138,21 @@ public final class TestHost {
     /** {@code https://<vaultName>.vault.localhost:<port>/} */
     public URI vaultUri(String vaultName) {
         return URI.create("https://" + vaultName + ".vault.localhost:" + host.port() + "/");
+    }
+
+    /** {@code https://<vaultName>.vault.localhost:<relay port>/}: the same vault, reached as a remote vault. */
+    public URI remoteVaultUri(String vaultName) {
+        return URI.create("https://" + vaultName + ".vault.localhost:" + relay.port() + "/");
+    }
+
+    /** The principal a remote vault sees: the remote entry's credential (grant it in the vault's access policy). */
+    public String remoteVaultPrincipal() {
+        return remoteCredential.principal().objectId();
+    }
+
+    /** Stops, hangs and restores the remote vault. */
+    VaultRelay relay() {
+        return relay;
     }
 
     /** Trusts only the host's trust store (its local CA). */

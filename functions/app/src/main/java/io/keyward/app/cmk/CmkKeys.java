@@ -1,22 +1,12 @@
 package io.keyward.app.cmk;
 
-import com.azure.core.exception.HttpResponseException;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
-import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
-import com.azure.security.keyvault.keys.models.KeyType;
-import com.azure.security.keyvault.keys.models.KeyVaultKey;
+import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.KeyPermission;
-import io.keyward.app.vault.Vault;
-import io.keyward.app.vault.VaultService;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.KeyAccess;
 import io.micronaut.context.BeanProvider;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.math.BigInteger;
-import java.net.URI;
 import java.sql.Connection;
 import java.time.Instant;
 import java.util.Arrays;
@@ -29,63 +19,58 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CMK core every surface (Log Analytics clusters, Data Explorer clusters, HPC caches) uses: binds a resource to its
- * customer's key, keeps the resource's AEK only wrapped by that key ({@code cmk_aeks}), and unwraps it. Every call to
- * the vault goes through its own Key Vault API as the resource's system-assigned identity, so the customer's access
- * policies decide, as in Azure. Surfaces only translate {@link Binding.Refused#reason()} into their documented errors.
+ * customer's key, keeps the resource's AEK only wrapped by that key ({@code cmk_aeks}), and unwraps it. Every key
+ * operation goes through the {@link CustomerKeyPort} as the resource's system-assigned identity: Keyward's own vaults
+ * decide by that identity's access policy, as Azure's do; a remote vault by its configured credential's. Surfaces only
+ * translate {@link Binding.Refused#reason()} into their documented errors.
  */
 @Singleton
 public class CmkKeys {
 
     /** recoveryLevel values with soft delete and purge protection; "+Purgeable" forms lack purge protection. */
     private static final Set<String> RECOVERABLE = Set.of("Recoverable", "CustomizedRecoverable");
+    private static final String ALGORITHM = "RSA-OAEP";
     private static final Logger LOG = LoggerFactory.getLogger(CmkKeys.class);
 
     private final CmkAekRepository repository;
-    private final CustomerKeyClients clients;
-    private final VaultService vaults;
+    private final CustomerKeyPort vaults;
     private final BeanProvider<Hsm> hsm;
-    private final String vaultSuffix;
 
-    CmkKeys(CmkAekRepository repository, CustomerKeyClients clients, VaultService vaults, BeanProvider<Hsm> hsm,
-            @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
+    CmkKeys(CmkAekRepository repository, CustomerKeyPort vaults, BeanProvider<Hsm> hsm) {
         this.repository = repository;
-        this.clients = clients;
         this.vaults = vaults;
         this.hsm = hsm;
-        this.vaultSuffix = "." + vaultDnsSuffix.toLowerCase(Locale.ROOT).replaceAll("^\\.+", "");
     }
 
     // --- binding a resource to a key
 
     /**
-     * Checks {@code key} for {@code resource} through the vault (exists and the identity may get it, an enabled RSA
+     * Checks {@code key} for {@code resource} through its vault (exists and the identity may get it, an enabled RSA
      * key of a size {@code policy} allows, soft delete and purge protection on, the vault in the resource's tenant and
      * region, the identity may wrapKey and unwrapKey, plus the policy's extra permissions), then wraps the resource's
-     * AEK with exactly that key version: the AEK it already has (unwrapped with its current key, so data under it
-     * stays readable) or a new one from the token's RNG. Nothing is stored: the caller saves the result with
-     * {@link #save} in its own transaction {@code c}.
+     * AEK with exactly that key version: the AEK it already has (read here, before any vault call, and unwrapped with
+     * its current key, so data under it stays readable) or a new one from the token's RNG. Nothing is stored: the
+     * caller saves the result with {@link #save}.
      */
     public Binding bind(CmkResource resource, CustomerKey key, KeyPolicy policy) {
         try {
-            return bindChecked(resource, key, policy, repository.read(c -> repository.find(c, resource.uuid())));
+            Optional<WrappedAek> current = repository.read(c -> repository.find(c, resource.uuid()));
+            return bindChecked(resource, key, policy, current);
         } catch (RuntimeException e) {
-            if (causedByIo(e)) {
-                LOG.warn("{} {}: the vault cannot be reached: {}", resource.kind(), resource.uuid(), e.toString());
-                return new Binding.Unreachable("vault unreachable");
-            }
             LOG.error("{} {}: binding the key failed unexpectedly", resource.kind(), resource.uuid(), e);
-            return new Binding.Unreachable("unexpected " + e.getClass().getSimpleName());
+            return new Binding.Unreachable("an unexpected failure");
         }
     }
 
     private Binding bindChecked(CmkResource resource, CustomerKey key, KeyPolicy policy, Optional<WrappedAek> current) {
-        String host = URI.create(key.vaultUri()).getHost();
-        // Only Keyward's own vaults: a customer-given URI must never make Keyward call an arbitrary host.
-        Optional<Vault> vault = host != null && host.endsWith(vaultSuffix) ? vaults.findActiveByName(key.vaultName()) : Optional.empty();
-        if (vault.isEmpty()) {
+        VaultReply<CustomerKeyPort.VaultFacts> vault = vaults.vault(key.vaultUri(), resource.identity());
+        if (vault instanceof VaultReply.Refused<CustomerKeyPort.VaultFacts>) {
             return refused(Refusal.VAULT_NOT_FOUND, "The vault '" + key.vaultUri() + "' was not found.");
         }
-        Vault v = vault.get();
+        if (vault instanceof VaultReply.Unavailable<CustomerKeyPort.VaultFacts> u) {
+            return new Binding.Unreachable(u.reason());
+        }
+        CustomerKeyPort.VaultFacts v = ((VaultReply.Done<CustomerKeyPort.VaultFacts>) vault).value();
         if (!v.tenantId().equalsIgnoreCase(resource.tenantId())) {
             return refused(Refusal.OTHER_TENANT, "The vault is in tenant '" + v.tenantId() + "' and the resource in tenant '"
                     + resource.tenantId() + "': the vault and the resource must be in the same Microsoft Entra tenant.");
@@ -94,23 +79,22 @@ public class CmkKeys {
             return refused(Refusal.OTHER_REGION, "The vault is in region '" + v.location() + "' and the resource in '"
                     + resource.location() + "': the vault and the resource must be in the same region.");
         }
-        KeyVaultKey k;
-        try {
-            k = clients.keys(key.vaultUri(), resource.identity()).getKey(key.keyName(), key.followsLatest() ? null : key.keyVersion());
-        } catch (HttpResponseException e) {
-            return fromVault(e, "get", key);
+        VaultReply<CustomerKeyPort.KeyFacts> got = vaults.key(key.vaultUri(), key.keyName(), key.keyVersion(), resource.identity());
+        if (!(got instanceof VaultReply.Done<CustomerKeyPort.KeyFacts> done)) {
+            return fromVault(got, "get", key);
         }
-        if (!KeyType.RSA.equals(k.getKeyType()) && !KeyType.RSA_HSM.equals(k.getKeyType())) {
-            return refused(Refusal.NOT_RSA, "The key '" + key.keyName() + "' is of type " + k.getKeyType() + "; an RSA key is required.");
+        CustomerKeyPort.KeyFacts k = done.value();
+        if (!k.rsa()) {
+            return refused(Refusal.NOT_RSA, "The key '" + key.keyName() + "' is of type " + k.keyType() + "; an RSA key is required.");
         }
-        int size = new BigInteger(1, k.getKey().getN()).bitLength();
+        int size = k.rsaBits();
         if (!policy.rsaSizes().contains(size) || size < policy.minRsaSize()) {
             return refused(Refusal.RSA_SIZE, "The key '" + key.keyName() + "' is RSA " + size + "; " + policy.describeSizes() + " is required.");
         }
-        if (!Boolean.TRUE.equals(k.getProperties().isEnabled())) {
+        if (!k.enabled()) {
             return refused(Refusal.KEY_DISABLED, "The key '" + key.keyName() + "' is disabled.");
         }
-        String level = k.getProperties().getRecoveryLevel();
+        String level = k.recoveryLevel();
         if (!RECOVERABLE.contains(level)) {
             // "Purgeable" (no soft delete) or "Recoverable+Purgeable" (soft delete without purge protection)
             boolean softDelete = level != null && level.contains("Recoverable");
@@ -118,51 +102,68 @@ public class CmkKeys {
                     "The key's recoveryLevel is '" + level + "': the vault must have soft delete and purge protection.");
         }
         for (KeyPermission p : policy.extraPermissions()) {
-            if (!v.allows(resource.identity(), p)) {
+            if (v.granted() == null) {
+                // a remote vault: its data plane does not show access policies, and a permission not proven is not granted
+                return refused(Refusal.ACCESS_DENIED, "The '" + p.wireName() + "' key permission cannot be checked in a vault Keyward"
+                        + " does not host (its access policies are not visible through its keys API); use a vault of this Keyward.");
+            }
+            if (!v.granted().contains(p)) {
                 return refused(Refusal.ACCESS_DENIED, "The resource's identity has no '" + p.wireName()
                         + "' key permission in the vault's access policies.");
             }
         }
         AekMaterial aek;
         if (current.isPresent()) {
-            try {
-                aek = AekMaterial.adopt(clients.crypto(current.get().keyId(), resource.identity())
-                        .unwrapKey(KeyWrapAlgorithm.RSA_OAEP, current.get().wrapped()).getKey());
-            } catch (HttpResponseException e) {
+            VaultReply<byte[]> unwrapped = vaults.unwrapKey(current.get().keyId(), resource.identity(), current.get().wrapped());
+            if (unwrapped instanceof VaultReply.Refused<byte[]> r) {
                 return refused(Refusal.CURRENT_KEY_UNUSABLE, "The current key '" + current.get().keyId()
-                        + "' could not unwrap the resource's AEK (Key Vault answered " + status(e)
+                        + "' could not unwrap the resource's AEK (Key Vault answered " + r.status()
                         + "); it must stay usable until the new key is set.");
             }
+            if (unwrapped instanceof VaultReply.Unavailable<byte[]> u) {
+                return new Binding.Unreachable(u.reason());
+            }
+            aek = AekMaterial.adopt(((VaultReply.Done<byte[]>) unwrapped).value());
         } else {
             aek = AekMaterial.generate(hsm.get());
         }
         try (aek) {
-            byte[] plain = aek.bytes(KeyAccess.plaintext());
-            CryptographyClient crypto = clients.crypto(k.getId(), resource.identity());
-            byte[] wrapped;
-            try {
-                wrapped = crypto.wrapKey(KeyWrapAlgorithm.RSA_OAEP, plain).getEncryptedKey();
-            } catch (HttpResponseException e) {
-                return fromVault(e, "wrapKey", key);
+            Rewrap rewrap = wrapAndCheck(k.kid(), resource.identity(), aek.bytes(KeyAccess.plaintext()));
+            if (rewrap.reply() instanceof VaultReply.Done<byte[]> w) {
+                return new Binding.Bound(new WrappedAek(k.kid(), k.version(), ALGORITHM, w.value()));
             }
-            byte[] back;
-            try {
-                back = crypto.unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped).getKey();
-            } catch (HttpResponseException e) {
-                return fromVault(e, "unwrapKey", key);
-            }
-            boolean same = Arrays.equals(plain, back);
-            Arrays.fill(back, (byte) 0);
-            if (!same) {
-                return new Binding.Unreachable("the vault's unwrapKey did not return the wrapped AEK");
-            }
-            return new Binding.Bound(new WrappedAek(k.getId(), k.getProperties().getVersion(), "RSA-OAEP", wrapped));
+            return fromVault(rewrap.reply(), rewrap.operation(), key);
         }
     }
 
-    /** A Key Vault error for {@code operation}: the customer's to fix (4xx) or a vault that may come back (5xx). */
-    private static Binding fromVault(HttpResponseException e, String operation, CustomerKey key) {
-        int status = status(e);
+    /** A wrapKey and the unwrapKey that checks it: the wrapped bytes, or the first call that failed. */
+    private record Rewrap(VaultReply<byte[]> reply, String operation) {
+    }
+
+    /**
+     * Wraps {@code plain} with key version {@code kid} and unwraps the result again: proves that the identity may do
+     * both and that the vault gives back what it wrapped.
+     */
+    private Rewrap wrapAndCheck(String kid, Principal identity, byte[] plain) {
+        VaultReply<byte[]> wrapped = vaults.wrapKey(kid, identity, plain);
+        if (!(wrapped instanceof VaultReply.Done<byte[]> w)) {
+            return new Rewrap(wrapped, "wrapKey");
+        }
+        VaultReply<byte[]> back = vaults.unwrapKey(kid, identity, w.value());
+        if (!(back instanceof VaultReply.Done<byte[]> b)) {
+            return new Rewrap(back, "unwrapKey");
+        }
+        boolean same = Arrays.equals(plain, b.value());
+        Arrays.fill(b.value(), (byte) 0);
+        return new Rewrap(same ? wrapped : new VaultReply.Unavailable<>("the vault's unwrapKey did not return the wrapped AEK"), "unwrapKey");
+    }
+
+    /** A vault's answer to {@code operation}: the customer's to fix (4xx) or a vault that may come back. */
+    private static Binding fromVault(VaultReply<?> reply, String operation, CustomerKey key) {
+        if (reply instanceof VaultReply.Unavailable<?> u) {
+            return new Binding.Unreachable(u.reason());
+        }
+        int status = ((VaultReply.Refused<?>) reply).status();
         if (status == 401 || status == 403) {
             return refused(Refusal.ACCESS_DENIED, "Access denied: the resource's identity may not " + operation + " the key '"
                     + key.keyName() + "' (Key Vault answered " + status + "). Grant it the 'get', 'wrapKey' and 'unwrapKey' key permissions.");
@@ -171,27 +172,11 @@ public class CmkKeys {
             return refused(Refusal.KEY_NOT_FOUND, "The key '" + key.keyName() + "'" + (key.followsLatest() ? "" : " version '"
                     + key.keyVersion() + "'") + " was not found in the vault.");
         }
-        if (status >= 400 && status < 500) {
-            return refused(Refusal.VAULT_REFUSED, "Key Vault refused " + operation + " with status " + status + ".");
-        }
-        return new Binding.Unreachable("Key Vault answered " + status + " to " + operation);
+        return refused(Refusal.VAULT_REFUSED, "Key Vault refused " + operation + " with status " + status + ".");
     }
 
     private static Binding refused(Refusal reason, String detail) {
         return new Binding.Refused(reason, detail);
-    }
-
-    private static int status(HttpResponseException e) {
-        return e.getResponse() == null ? 0 : e.getResponse().getStatusCode();
-    }
-
-    private static boolean causedByIo(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Regions compare without case and spaces ("East US" = "eastus"). */
@@ -240,21 +225,22 @@ public class CmkKeys {
         }
         CmkAekRepository.Stored stored = found.get();
         WrappedAek wrapped = stored.aek();
-        try {
-            byte[] plain = clients.crypto(wrapped.keyId(), stored.identity()).unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped.wrapped()).getKey();
-            return new AekResult.Unwrapped(AekMaterial.adopt(plain), stored.followsLatest());
-        } catch (HttpResponseException e) {
-            int status = status(e);
-            if (status >= 400 && status < 500) {
-                LOG.info("{} {}: the vault refused unwrapKey of {} ({})", stored.kind(), resourceUuid, wrapped.keyId(), status);
-                return new AekResult.Refused(status, "The customer-managed key '" + wrapped.keyId() + "' of '" + stored.name()
-                        + "' cannot be used: Key Vault answered " + status + " to unwrapKey as the resource's identity.");
-            }
-            return new AekResult.Unavailable("Key Vault answered " + status + " to unwrapKey");
-        } catch (RuntimeException e) {
-            LOG.warn("{} {}: unwrapKey of {} failed: {}", stored.kind(), resourceUuid, wrapped.keyId(), e.toString());
-            return new AekResult.Unavailable("the vault could not be reached");
+        VaultReply<byte[]> reply = vaults.unwrapKey(wrapped.keyId(), stored.identity(), wrapped.wrapped());
+        if (reply instanceof VaultReply.Refused<byte[]> r) {
+            LOG.info("{} {}: the vault refused unwrapKey of {} ({})", stored.kind(), resourceUuid, wrapped.keyId(), r.status());
+            return new AekResult.Refused(r.status(), "The customer-managed key '" + wrapped.keyId() + "' of '" + stored.name()
+                    + "' cannot be used: Key Vault answered " + r.status() + " to unwrapKey as the resource's identity.");
         }
+        if (reply instanceof VaultReply.Unavailable<byte[]> u) {
+            LOG.warn("{} {}: unwrapKey of {} failed: {}", stored.kind(), resourceUuid, wrapped.keyId(), u.reason());
+            return new AekResult.Unavailable(u.reason());
+        }
+        byte[] plain = ((VaultReply.Done<byte[]>) reply).value();
+        if (plain.length != AekMaterial.LENGTH) {
+            Arrays.fill(plain, (byte) 0);
+            return new AekResult.Unavailable("the vault's unwrapKey did not return a 256-bit AEK");
+        }
+        return new AekResult.Unwrapped(AekMaterial.adopt(plain), stored.followsLatest());
     }
 
     // --- following the latest key version
@@ -284,59 +270,49 @@ public class CmkKeys {
         if (found.isEmpty() || !found.get().followsLatest()) {
             return Rotation.NOT_FOLLOWING;
         }
-        CmkAekRepository.Stored stored = found.get();
-        KeyIdentifier kid = KeyIdentifier.parse(stored.aek().keyId());
         try {
-            KeyVaultKey latest = clients.keys(kid.vaultUri(), stored.identity()).getKey(kid.name());
-            String version = latest.getProperties().getVersion();
-            if (version == null || version.equalsIgnoreCase(stored.aek().keyVersion())) {
-                return Rotation.CURRENT;
-            }
-            if (!Boolean.TRUE.equals(latest.getProperties().isEnabled())
-                    || !(KeyType.RSA.equals(latest.getKeyType()) || KeyType.RSA_HSM.equals(latest.getKeyType()))) {
-                LOG.info("{} {}: key version {} is not usable for the AEK; it stays under {}", stored.kind(), resourceUuid, version,
-                        stored.aek().keyVersion());
-                return Rotation.NEWER_UNUSABLE;
-            }
-            byte[] plain = current.bytes(KeyAccess.plaintext());
-            CryptographyClient crypto = clients.crypto(latest.getId(), stored.identity());
-            byte[] wrapped = crypto.wrapKey(KeyWrapAlgorithm.RSA_OAEP, plain).getEncryptedKey();
-            byte[] back = crypto.unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped).getKey();
-            boolean same = Arrays.equals(plain, back);
-            Arrays.fill(back, (byte) 0);
-            if (!same) {
-                return Rotation.UNREACHABLE;
-            }
-            WrappedAek next = new WrappedAek(latest.getId(), version, "RSA-OAEP", wrapped);
-            boolean swapped = repository.write(c -> repository.replaceIfVersion(c, resourceUuid, stored.aek().keyVersion(), next));
-            if (swapped) {
-                LOG.info("{} {}: AEK re-wrapped by the key's latest version {} (was {})", stored.kind(), resourceUuid, version,
-                        stored.aek().keyVersion());
-            }
-            return swapped ? Rotation.ROTATED : Rotation.CURRENT;
-        } catch (HttpResponseException e) {
-            int status = status(e);
-            if (status >= 400 && status < 500) {
-                LOG.info("{} {}: the vault refused following the latest version of {} ({})", stored.kind(), resourceUuid, kid.name(), status);
-                return Rotation.NEWER_UNUSABLE;
-            }
-            return Rotation.UNREACHABLE;
+            return followLatest(found.get(), current);
         } catch (RuntimeException e) {
-            LOG.warn("{} {}: following the latest version of {} failed: {}", stored.kind(), resourceUuid, kid.name(), e.toString());
+            LOG.warn("{} {}: following the latest key version failed unexpectedly", found.get().kind(), resourceUuid);
             return Rotation.UNREACHABLE;
         }
     }
 
-    /** {@code https://host/keys/name/version}: the parts a rotation needs. */
-    private record KeyIdentifier(String vaultUri, String name) {
-        static KeyIdentifier parse(String kid) {
-            URI uri = URI.create(kid);
-            String[] path = uri.getPath().split("/");
-            if (path.length < 3 || !"keys".equals(path[1])) {
-                throw new IllegalStateException("not a key identifier: " + kid);
-            }
-            return new KeyIdentifier(uri.getScheme() + "://" + uri.getAuthority() + "/", path[2]);
+    private Rotation followLatest(CmkAekRepository.Stored stored, AekMaterial current) {
+        UUID resourceUuid = stored.uuid();
+        VaultReply<CustomerKeyPort.KeyFacts> reply = vaults.latest(stored.aek().keyId(), stored.identity());
+        if (!(reply instanceof VaultReply.Done<CustomerKeyPort.KeyFacts> done)) {
+            return unfollowed(stored, reply);
         }
+        CustomerKeyPort.KeyFacts latest = done.value();
+        String version = latest.version();
+        if (version == null || version.equalsIgnoreCase(stored.aek().keyVersion())) {
+            return Rotation.CURRENT;
+        }
+        if (!latest.enabled() || !latest.rsa()) {
+            LOG.info("{} {}: key version {} is not usable for the AEK; it stays under {}", stored.kind(), resourceUuid, version,
+                    stored.aek().keyVersion());
+            return Rotation.NEWER_UNUSABLE;
+        }
+        Rewrap rewrap = wrapAndCheck(latest.kid(), stored.identity(), current.bytes(KeyAccess.plaintext()));
+        if (!(rewrap.reply() instanceof VaultReply.Done<byte[]> w)) {
+            return unfollowed(stored, rewrap.reply());
+        }
+        WrappedAek next = new WrappedAek(latest.kid(), version, ALGORITHM, w.value());
+        boolean swapped = repository.write(c -> repository.replaceIfVersion(c, resourceUuid, stored.aek().keyVersion(), next));
+        if (swapped) {
+            LOG.info("{} {}: AEK re-wrapped by the key's latest version {} (was {})", stored.kind(), resourceUuid, version,
+                    stored.aek().keyVersion());
+        }
+        return swapped ? Rotation.ROTATED : Rotation.CURRENT;
     }
 
+    private static Rotation unfollowed(CmkAekRepository.Stored stored, VaultReply<?> reply) {
+        if (reply instanceof VaultReply.Refused<?> r) {
+            LOG.info("{} {}: the vault refused following the latest version of {} ({})", stored.kind(), stored.uuid(), stored.aek().keyId(),
+                    r.status());
+            return Rotation.NEWER_UNUSABLE;
+        }
+        return Rotation.UNREACHABLE;
+    }
 }

@@ -1,34 +1,21 @@
 package io.keyward.app.cmk;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * {@code keyward.cmk.*}: how the CMK core reaches customers' vaults.
+ * {@code keyward.cmk.*}: the defaults of the remote vaults ({@link RemoteVault}, which may set their own). Keyward's own
+ * vaults are called in process and take neither.
  *
- * @param vaultConnectAddress     {@code host:port} to which calls to vault hosts ({@code *.<keyward.vault.dns-suffix>})
- *                                connect instead of the name's DNS address, TLS still to the vault's name; the local
- *                                host sets its own {@code 127.0.0.1:port}, because {@code *.vault.localhost} does not
- *                                resolve in a plain JVM. Unset in production: DNS applies.
- * @param vaultTrustStore         PKCS12 trust store for those calls (the local host's CA); unset = the JDK's trust
- * @param vaultTrustStorePassword its password
- * @param vaultTimeout            how long one call to a vault may take until its response arrives (a vault that accepts
- *                                connections and never answers is an outage, not a hang); per attempt
- * @param vaultRetries            attempts after the first one failed for want of the vault (I/O error, time-out, 5xx).
- *                                Few on purpose: the data plane and the key-health poller must learn of an outage
- *                                quickly, and the outage grace period (keyward.keyhealth.outage-grace), not retries,
- *                                is what rides out a blip
- * @param clientCacheSize         Key Vault clients kept per (key, identity), each with its challenge and token
+ * @param vaultTimeout how long one call to a remote vault may take until its response arrives (a vault that accepts
+ *                     connections and never answers is an outage, not a hang); per attempt
+ * @param vaultRetries attempts after the first one failed for want of the vault (I/O error, time-out, 5xx). Few on
+ *                     purpose: the data plane and the key-health poller must learn of an outage quickly, and the
+ *                     outage grace period (keyward.keyhealth.outage-grace), not retries, is what rides out a blip
  */
 @ConfigurationProperties("keyward.cmk")
 public record CmkProperties(
-        @Nullable String vaultConnectAddress,
-        @Nullable Path vaultTrustStore,
-        @Bindable(defaultValue = "changeit") String vaultTrustStorePassword,
         @Bindable(defaultValue = "5s") Duration vaultTimeout,
-        @Bindable(defaultValue = "1") int vaultRetries,
-        @Bindable(defaultValue = "10000") int clientCacheSize) {
+        @Bindable(defaultValue = "1") int vaultRetries) {
 }

@@ -6,9 +6,9 @@ import io.keyward.app.vault.Vault;
  * {@code attributes.recoveryLevel} and {@code recoverableDays}, which Key Vault derives from the vault's soft-delete
  * settings: under 90 retention days the levels are the "Customized" forms.
  */
-record KeyRecovery(String level, Integer days) {
+public record KeyRecovery(String level, Integer days) {
 
-    static KeyRecovery of(Vault vault) {
+    public static KeyRecovery of(Vault vault) {
         if (!vault.softDeleteEnabled()) {
             return new KeyRecovery("Purgeable", null);
         }
