@@ -1,5 +1,6 @@
 package io.keyward.app.clusters;
 
+import io.keyward.app.engine.Phase;
 import java.time.Instant;
 
 /**
@@ -8,7 +9,7 @@ import java.time.Instant;
  * read-only GUID of the wire, {@code keyConfigured} whether a customer key wraps its AEK.
  */
 public record Cluster(String id, String subscriptionId, String resourceGroup, String name, String location,
-                      String tenantId, String principalId, String clusterId, ClusterProvisioningState provisioningState,
+                      String tenantId, String principalId, String clusterId, Phase provisioningState,
                       boolean keyConfigured, Instant createdDate, Instant lastModifiedDate) {
 
     public static final String TYPE = "Microsoft.OperationalInsights/clusters";

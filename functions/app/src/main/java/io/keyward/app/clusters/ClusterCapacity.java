@@ -2,6 +2,7 @@ package io.keyward.app.clusters;
 
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.engine.ArmSku;
 import io.micronaut.core.annotation.Nullable;
 
 /**
@@ -20,7 +21,7 @@ final class ClusterCapacity {
 
     /** Validates a sku of a create ({@code sku} required) or an update ({@code sku} optional): returns the capacity. */
     @Nullable
-    static Long of(@Nullable ClusterWire.Sku sku, boolean create) {
+    static Long of(@Nullable ArmSku sku, boolean create) {
         if (sku == null) {
             if (create) {
                 throw bad("No SKU was set. Set the SKU name to capacityReservation and Capacity value to 1000 or higher in steps of"

@@ -1,7 +1,10 @@
 package io.keyward.app.clusters;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.engine.ArmSku;
+import io.keyward.app.engine.ManagedIdentity;
 import io.keyward.app.engine.Resource;
+import io.keyward.app.engine.TrackedResource;
 import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.keyhealth.KeyState;
 import io.micronaut.core.annotation.Nullable;
@@ -26,8 +29,8 @@ final class ClusterWire {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ClusterBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable Identity identity,
-                       @Nullable Sku sku, @Nullable PropertiesIn properties) {
+    record ClusterBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable ManagedIdentity identity,
+                       @Nullable ArmSku sku, @Nullable PropertiesIn properties) {
     }
 
     @Serdeable
@@ -38,29 +41,12 @@ final class ClusterWire {
 
     // --- both ways
 
-    /** ManagedServiceIdentity (common-types v5): principalId and tenantId are read-only. */
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Identity(@Nullable String type, @Nullable String principalId, @Nullable String tenantId) {
-    }
-
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Sku(@Nullable String name, @Nullable Long capacity) {
-    }
-
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record KeyVault(@Nullable String keyVaultUri, @Nullable String keyName, @Nullable String keyVersion, @Nullable Integer keyRsaSize) {
     }
 
     // --- outbound
-
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ClusterOut(String id, String name, String type, String location, Map<String, String> tags, Identity identity, Sku sku,
-                      PropertiesOut properties) {
-    }
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -86,7 +72,7 @@ final class ClusterWire {
      * Unknown until the key-health poller first checked the key), lastSuccessfulKeyUnwrap and lastKeyError, shown only
      * when a customer key is configured. Azure Monitor has no such properties.
      */
-    static ClusterOut out(Clusters.Stored stored, @Nullable KeyHealth.Status health) {
+    static TrackedResource<PropertiesOut> out(Clusters.Stored stored, @Nullable KeyHealth.Status health) {
         Resource<ClusterProperties> c = stored.resource();
         ClusterProperties p = c.properties();
         KeyVault key = c.key() == null ? null : new KeyVault(c.key().vaultUri(), c.key().keyName(), c.key().keyVersion(), p.keyRsaSize());
@@ -94,10 +80,8 @@ final class ClusterWire {
                 .map(w -> new AssociatedWorkspace(null, w.workspaceId().substring(w.workspaceId().lastIndexOf('/') + 1), w.workspaceId(),
                         w.associatedAt().toString()))
                 .toList();
-        return new ClusterOut(c.id().toString(), c.name(), TYPE, c.location(), c.tags(),
-                new Identity("SystemAssigned", c.principalId().toString(), c.tenantId()),
-                new Sku(SKU_NAME, p.capacity()),
-                new PropertiesOut(c.uuid().toString(), Clusters.state(c.phase()).name(), true, false, p.billingType().name(), key,
+        return TrackedResource.of(c, TYPE, new ArmSku(SKU_NAME, null, (int) p.capacity()),
+                new PropertiesOut(c.uuid().toString(), c.phase().name(), true, false, p.billingType().name(), key,
                         c.updatedAt().toString(), c.createdAt().toString(), workspaces,
                         new CapacityReservation(p.lastSkuUpdate().toString(), ClusterCapacity.MIN),
                         key == null ? null : health == null ? KeyState.Unknown.name() : health.state().name(),

@@ -11,11 +11,13 @@ import io.keyward.app.cmk.CustomerKey;
 import io.keyward.app.cmk.KeyPolicy;
 import io.keyward.app.cmk.Refusal;
 import io.keyward.app.engine.KeyUpdate;
+import io.keyward.app.engine.ManagedIdentity;
 import io.keyward.app.engine.KeyedResources;
 import io.keyward.app.engine.Phase;
 import io.keyward.app.engine.Resource;
 import io.keyward.app.engine.ResourceHttp;
 import io.keyward.app.engine.Surface;
+import io.keyward.app.engine.TrackedResource;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
@@ -27,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Log Analytics dedicated clusters on the engine, with the rules and messages of Azure Monitor's CMK and dedicated-cluster
@@ -52,6 +55,7 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     static final String CAPACITY_LOCKED = "Capacity is locked for 30 days. Decreasing capacity is permitted 30 days after update.";
     private static final String WRITE = "Microsoft.OperationalInsights/clusters/write";
     private static final Set<Integer> RSA_SIZES = Set.of(2048, 3072, 4096);
+    private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9]$");
 
     static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2022-10-01");
 
@@ -102,23 +106,27 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
         return http.body(body, ClusterWire.ClusterBody.class);
     }
 
-    @Override
-    public ApiVersions apiVersions() {
-        return API_VERSIONS;
-    }
-
+    /**
+     * The CMK docs say "a-z, A-Z, 0-9 and length of 3-63"; the 2022-10-01 spec's pattern also allows inner hyphens, which ARM
+     * clients send, so both are accepted.
+     */
     @Override
     public String name(String name) {
-        return ClusterName.parse(name).value();
+        return TrackedResource.requireName(name, NAME, ArmErrorCode.BadRequest, "Cluster name is not valid. Cluster name can contain"
+                + " characters a-z, A-Z, 0-9 and length of 3-63.", "clusterName");
+    }
+
+    static boolean validName(@Nullable String name) {
+        return name != null && NAME.matcher(name).matches();
     }
 
     @Override
-    public ClusterWire.ClusterOut out(Resource<ClusterProperties> cluster) {
+    public TrackedResource<ClusterWire.PropertiesOut> out(Resource<ClusterProperties> cluster) {
         return ClusterWire.out(stored(cluster), null);
     }
 
     @Override
-    public ClusterWire.ClusterOut outOne(Resource<ClusterProperties> cluster) {
+    public TrackedResource<ClusterWire.PropertiesOut> outOne(Resource<ClusterProperties> cluster) {
         return ClusterWire.out(stored(cluster), engine.keyHealth(cluster).orElse(null));
     }
 
@@ -130,7 +138,7 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
      * Keyward's recovery of a soft-deleted cluster (Azure makes this a support call): the cluster comes back as it was,
      * with its identity and its wrapped AEK, but without workspaces (deletion unlinked them; link them again).
      */
-    Resource<ClusterProperties> recover(ArmResourceId id, Principal caller) {
+    private Resource<ClusterProperties> recover(ArmResourceId id, Principal caller) {
         return engine.recover(this, id, caller, WRITE, deleted -> requireRegionRoom(deleted.id().subscription(), deleted.location()),
                 new ArmException(ArmErrorCode.ConflictError, "The cluster '" + id.name() + "' is not deleted; there is nothing to recover.",
                         "clusterName"),
@@ -195,26 +203,27 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
         }
     }
 
-    private static void requireSystemAssigned(@Nullable ClusterWire.Identity identity) {
-        if (identity == null || !"SystemAssigned".equalsIgnoreCase(identity.type())) {
+    private static void requireSystemAssigned(@Nullable ManagedIdentity identity) {
+        if (ManagedIdentity.kind(identity) != ManagedIdentity.Kind.SYSTEM_ASSIGNED) {
             throw new ArmException(ArmErrorCode.BadRequest, NO_IDENTITY, "identity");
         }
-    }
-
-    static ClusterProvisioningState state(Phase phase) {
-        return ClusterProvisioningState.valueOf(phase.name());
     }
 
     // --- Surface: what differs from the other keyed resources
 
     @Override
-    public String type() {
-        return Cluster.TYPE;
+    public Definition<ClusterProperties> definition() {
+        return new Definition<>(Cluster.TYPE, ClusterProperties.class, API_VERSIONS, properties.keyUpdateTimeout(),
+                properties.softDeleteRetention(), 100);
     }
 
+    /** Keyward's {@code recover} of a soft-deleted cluster within 14 days (Azure: a support request). */
     @Override
-    public Class<ClusterProperties> propertiesType() {
-        return ClusterProperties.class;
+    public Object act(String action, ArmResourceId id, Principal caller) {
+        if (!action.equals("recover")) {
+            return Surface.super.act(action, id, caller);
+        }
+        return out(recover(id, caller));
     }
 
     @Override
@@ -224,19 +233,12 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
 
     /** Azure Monitor's documented messages: one for recoverability, one for everything else, each with the detail. */
     @Override
-    public StepResult.Failed refused(Resource<ClusterProperties> cluster, KeyUpdate update, Binding.Refused r) {
+    public StepResult.Failed keyUpdateFailed(Resource<ClusterProperties> cluster, KeyUpdate update, Binding outcome) {
+        if (!(outcome instanceof Binding.Refused r)) {
+            return new StepResult.Failed(ArmErrorCode.BadRequest, FAILED_TO_VALIDATE + " The vault could not be reached to validate the key.");
+        }
         boolean recoverability = r.reason() == Refusal.NO_SOFT_DELETE || r.reason() == Refusal.NO_PURGE_PROTECTION;
         return new StepResult.Failed(ArmErrorCode.BadRequest, (recoverability ? NOT_RECOVERABLE : FAILED_TO_VALIDATE) + " " + r.detail());
-    }
-
-    @Override
-    public StepResult.Failed unreachable(Resource<ClusterProperties> cluster, KeyUpdate update) {
-        return new StepResult.Failed(ArmErrorCode.BadRequest, FAILED_TO_VALIDATE + " The vault could not be reached to validate the key.");
-    }
-
-    @Override
-    public Duration keyUpdateTimeout() {
-        return properties.keyUpdateTimeout();
     }
 
     @Override
@@ -261,11 +263,6 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     }
 
     @Override
-    public Duration softDeleteRetention() {
-        return properties.softDeleteRetention();
-    }
-
-    @Override
     public ArmException nameReserved(Resource<ClusterProperties> deleted) {
         return new ArmException(ArmErrorCode.ConflictError, "A cluster named '" + deleted.name() + "' was deleted on " + deleted.deletedAt()
                 + " and its name stays reserved until " + deleted.purgeAt() + ": deleted cluster names are kept 14 days for recovery."
@@ -284,7 +281,7 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     public Optional<Cluster> find(String clusterResourceId) {
         return id(clusterResourceId).flatMap(id -> engine.find(this, id)).map(c -> new Cluster(c.id().toString(), c.id().subscriptionId(),
                 c.id().resourceGroup(), c.name(), c.location(), c.tenantId(), c.principalId().toString(), c.uuid().toString(),
-                state(c.phase()), c.key() != null, c.createdAt(), c.updatedAt()));
+                c.phase(), c.key() != null, c.createdAt(), c.updatedAt()));
     }
 
     @Override

@@ -65,7 +65,7 @@ class KeyUpdateStep implements OperationHandler {
         // outside any transaction: the vault is called here
         Binding outcome = cmk.bind(resource.cmk(), update.key(), s.keyPolicy(resource, update));
         Instant now = engine.now();
-        if (outcome instanceof Binding.Unreachable u && now.isBefore(op.startTime().plus(s.keyUpdateTimeout()))) {
+        if (outcome instanceof Binding.Unreachable u && now.isBefore(op.startTime().plus(s.definition().keyUpdateTimeout()))) {
             LOG.info("{}: key update {} waits for the vault: {}", resource.id(), op.id(), u.reason());
             return new StepResult.RetryLater(RETRY, u.reason());
         }
@@ -85,8 +85,8 @@ class KeyUpdateStep implements OperationHandler {
                 LOG.info("{}: AEK wrapped by {}", current.id(), bound.aek().keyId());
                 return new StepResult.Succeeded(null);
             }
-            StepResult.Failed failed = outcome instanceof Binding.Refused r ? s.refused(current, update, r) : s.unreachable(current, update);
-            engine.save(s, s.keyFailed(current.withPhase(Phase.Succeeded)));
+            StepResult.Failed failed = s.keyUpdateFailed(current, update, outcome);
+            engine.save(s, current.withPhase(Phase.Succeeded));
             LOG.info("{}: key update {} refused: {} {}", current.id(), op.id(), failed.code(),
                     outcome instanceof Binding.Refused r ? r.detail() : failed.message());
             return failed;
@@ -104,7 +104,7 @@ class KeyUpdateStep implements OperationHandler {
     }
 
     private <P> void abandon(Surface<P> s, ResourceRow row) {
-        engine.save(s, s.keyFailed(engine.view(s, row).withPhase(Phase.Failed)));
+        engine.save(s, engine.view(s, row).withPhase(Phase.Failed));
     }
 
     private Surface<?> surface(String type) {

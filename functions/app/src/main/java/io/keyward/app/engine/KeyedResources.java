@@ -12,6 +12,7 @@ import io.keyward.app.arm.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.arm.Subscriptions;
+import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.cmk.CustomerKey;
@@ -194,6 +195,26 @@ public class KeyedResources {
         return resource.key() == null ? Optional.empty() : keyHealth.of(resource.uuid());
     }
 
+    /**
+     * Before a resource resumes (a stopped cluster starts): its AEK is unwrapped through the customer's vault now, outside any
+     * transaction; a key the vault refuses is 403 {@code CustomerManagedKeyInaccessible}, an unreachable vault 503.
+     */
+    public void requireKeyUsable(Resource<?> resource, String refusal) {
+        if (resource.key() == null) {
+            return;
+        }
+        AekResult aek = cmk.unwrap(resource.uuid());
+        if (aek instanceof AekResult.Unwrapped u) {
+            u.aek().destroy();
+        } else if (aek instanceof AekResult.Refused r) {
+            throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, refusal + ": its customer-managed key cannot be used. "
+                    + r.message());
+        } else if (aek instanceof AekResult.Unavailable u) {
+            throw new ArmException(ArmErrorCode.KeyVaultUnavailable, refusal + ": the key vault could not be reached (" + u.reason()
+                    + "). Try again later.");
+        }
+    }
+
     // --- writes
 
     /**
@@ -269,8 +290,8 @@ public class KeyedResources {
             Resource<P> current = requireIdle(s, found.get(), Surface.Request.DELETE);
             Instant now = now();
             cmk.setActive(c, current.uuid(), false); // no more polling of a key that is going away
-            if (s.softDeleteRetention() != null) {
-                Instant purgeAt = now.plus(s.softDeleteRetention());
+            if (s.definition().softDeleteRetention() != null) {
+                Instant purgeAt = now.plus(s.definition().softDeleteRetention());
                 store(s, current.deletedAt(now, purgeAt).touched(now), false);
                 deletions.publishEvent(new ResourceDeleted(s.type(), current.id(), current.uuid()));
                 LOG.info("{} soft-deleted; its name is reserved until {}", current.id(), purgeAt);
@@ -472,7 +493,7 @@ public class KeyedResources {
         CustomerKey key = r.keyVaultUri() == null ? null : new CustomerKey(r.keyVaultUri(), r.keyName(), r.keyVersion());
         try {
             return new Resource<>(r.uuid(), id, r.location(), r.tenantId(), r.principalId(), r.phase(), key,
-                    json.readValue(r.properties(), s.propertiesType()), r.tags() == null ? java.util.Map.of() : r.tags(), r.createdAt(),
+                    json.readValue(r.properties(), s.definition().propertiesType()), r.tags() == null ? java.util.Map.of() : r.tags(), r.createdAt(),
                     r.updatedAt(), r.deletedAt(), r.purgeAt());
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable properties of " + r.resourceType() + " " + r.uuid(), e);
@@ -491,9 +512,24 @@ public class KeyedResources {
         }
     }
 
-    /** A new system-assigned identity for an existing resource (one created without it); see {@link Creation#newIdentity()}. */
-    public UUID newIdentity(Resource<?> resource) {
-        return newPrincipal(resource.tenantId(), resource.name());
+    /**
+     * The system-assigned identity after a change asking for {@code requested}: absent keeps the current one (the docs'
+     * templates update a key with a PUT that names no identity), SystemAssigned creates one where there is none, None
+     * removes it, unless a customer key needs it (the resource reaches its key as that identity).
+     */
+    @Nullable
+    public UUID identityAfter(Resource<?> current, @Nullable ManagedIdentity requested, String resources) {
+        if (requested == null) {
+            return current.principalId();
+        }
+        if (ManagedIdentity.systemAssigned(requested, resources)) {
+            return current.principalId() != null ? current.principalId() : newPrincipal(current.tenantId(), current.name());
+        }
+        if (current.key() != null) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The system-assigned identity of '" + current.name() + "' cannot be removed"
+                    + " while customer-managed keys encrypt its data: it reaches its key as that identity.", "identity");
+        }
+        return null;
     }
 
     private UUID newPrincipal(String tenantId, String name) {

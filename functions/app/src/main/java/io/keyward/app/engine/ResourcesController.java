@@ -17,6 +17,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Patch;
+import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
 import java.util.List;
@@ -69,9 +70,19 @@ class ResourcesController {
                            @PathVariable String resourceGroupName, @PathVariable String namespace, @PathVariable String type,
                            @PathVariable String name) {
         Surface<?> s = surface(namespace, type);
-        String apiVersion = ResourceHttp.apiVersion(request, s.apiVersions());
+        String apiVersion = ResourceHttp.apiVersion(request, s.definition().apiVersions());
         return http.deleted(request, engine.delete(s, id(s, subscriptionId, resourceGroupName, name), caller, s.type() + "/delete"),
                 apiVersion);
+    }
+
+    /** A surface's action ({@code POST .../{name}/{action}}): 200 with what the action answers. */
+    @Post(RESOURCE + "/{action}")
+    HttpResponse<?> act(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId, @PathVariable String resourceGroupName,
+                        @PathVariable String namespace, @PathVariable String type, @PathVariable String name, @PathVariable String action) {
+        Surface<?> s = surface(namespace, type);
+        ResourceHttp.apiVersion(request, s.definition().apiVersions());
+        Object answer = s.act(action, id(s, subscriptionId, resourceGroupName, name), caller);
+        return answer == null ? HttpResponse.ok() : HttpResponse.ok(answer);
     }
 
     @Get(GROUP)
@@ -89,25 +100,25 @@ class ResourcesController {
 
     private <P> HttpResponse<?> put(HttpRequest<?> request, Principal caller, Surface<P> s, String sub, String group, String name,
                                     @Nullable String body, boolean replace) {
-        String apiVersion = ResourceHttp.apiVersion(request, s.apiVersions());
+        String apiVersion = ResourceHttp.apiVersion(request, s.definition().apiVersions());
         ArmResourceId id = id(s, sub, group, name);
         return http.saved(request, replace ? s.put(id, body, caller) : s.patch(id, body, caller), s::out, apiVersion);
     }
 
     private <P> Object get(HttpRequest<?> request, Principal caller, Surface<P> s, String sub, String group, String name) {
-        ResourceHttp.apiVersion(request, s.apiVersions());
+        ResourceHttp.apiVersion(request, s.definition().apiVersions());
         return s.outOne(engine.get(s, id(s, sub, group, name), caller, s.type() + "/read"));
     }
 
     private <P> ResourceHttp.Listed<Object> list(HttpRequest<?> request, Principal caller, Surface<P> s, SubscriptionId sub,
                                                  @Nullable ResourceGroupName group) {
-        ResourceHttp.apiVersion(request, s.apiVersions());
-        if (s.pageSize() == 0) {
+        ResourceHttp.apiVersion(request, s.definition().apiVersions());
+        if (s.definition().pageSize() == 0) {
             List<Object> all = engine.list(s, sub, group, caller, s.type() + "/read", null, Integer.MAX_VALUE - 1).items().stream()
                     .map(s::out).toList();
             return new ResourceHttp.Listed<>(all, null);
         }
-        ResourceHttp.Paging paging = ResourceHttp.paging(request, s.pageSize(), 1000);
+        ResourceHttp.Paging paging = ResourceHttp.paging(request, s.definition().pageSize(), 1000);
         return ResourceHttp.listed(request, engine.list(s, sub, group, caller, s.type() + "/read", paging.after(), paging.top()), paging,
                 s::out);
     }

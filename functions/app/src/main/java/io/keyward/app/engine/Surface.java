@@ -1,6 +1,7 @@
 package io.keyward.app.engine;
 
 import io.keyward.app.arm.ApiVersions;
+import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.AsyncOperation;
@@ -10,51 +11,58 @@ import io.keyward.app.cmk.KeyPolicy;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * What a keyed resource type supplies to the engine: only what differs between surfaces. The lifecycle (ownership, busy
- * checks, the durable key update, delete and crypto-shredding, the key-health view) is the engine's, written once.
+ * checks, the durable key update, delete and crypto-shredding, the key-health view, the ARM operations every type has)
+ * is the engine's, written once.
  *
  * @param <P> the surface's own properties, stored as one JSON object
  */
 public interface Surface<P> {
 
-    /** The ARM resource type, as ids spell it ({@code Microsoft.Kusto/clusters}). */
-    String type();
+    /**
+     * The constants of a surface.
+     *
+     * @param type                the ARM resource type, as ids spell it ({@code Microsoft.Kusto/clusters})
+     * @param propertiesType      the record the surface's properties are read into
+     * @param apiVersions         the api-versions it accepts
+     * @param keyUpdateTimeout    how long a key update keeps retrying an unreachable vault
+     * @param softDeleteRetention how long a deleted resource's name stays reserved (and it can be recovered); null: no soft
+     *                            delete, a delete shreds at once
+     * @param pageSize            {@code $top} default of lists; 0: the surface's lists are never paged
+     */
+    record Definition<P>(String type, Class<P> propertiesType, ApiVersions apiVersions, Duration keyUpdateTimeout,
+                         @Nullable Duration softDeleteRetention, int pageSize) {
+    }
 
-    /** The record the surface's properties are read into. */
-    Class<P> propertiesType();
+    Definition<P> definition();
 
     /** What the key must be for {@code resource} (sizes, region, extra access-policy permissions). */
     KeyPolicy keyPolicy(Resource<P> resource, KeyUpdate update);
 
-    /** The failed key update for a refusal of the core, with the surface's documented code and message. */
-    StepResult.Failed refused(Resource<P> resource, KeyUpdate update, Binding.Refused refusal);
-
-    /** The failed key update when the vault could not be reached for {@link #keyUpdateTimeout()}. */
-    StepResult.Failed unreachable(Resource<P> resource, KeyUpdate update);
-
-    /** How long a key update keeps retrying an unreachable vault. */
-    Duration keyUpdateTimeout();
-
-    /** 404 for {@code id}, in the surface's words. */
-    ArmException notFound(ArmResourceId id);
+    /**
+     * The failed key update, with the surface's documented code and message: the core refused the key
+     * ({@link Binding.Refused}), or the vault could not be reached for the key-update timeout ({@link Binding.Unreachable}).
+     */
+    StepResult.Failed keyUpdateFailed(Resource<P> resource, KeyUpdate update, Binding outcome);
 
     /** What a request does to a resource, for the surface's words when it is refused. */
     enum Request { PUT, PATCH, DELETE }
+
+    /** Refusal of {@code request} while an operation runs on {@code resource}, in the surface's words. */
+    ArmException busy(Resource<P> resource, Request request);
 
     /** Whether a resource in {@code phase} refuses changes and deletes (an operation runs on it). */
     default boolean refusesChangesIn(Phase phase) {
         return phase.busy();
     }
 
-    /** Refusal of {@code request} while an operation runs on {@code resource}, in the surface's words. */
-    ArmException busy(Resource<P> resource, Request request);
-
-    /** How long a deleted resource's name stays reserved (and it can be recovered); null: no soft delete, deletes shred at once. */
-    @Nullable
-    default Duration softDeleteRetention() {
-        return null;
+    /** 404 for {@code id}, in the surface's words. */
+    default ArmException notFound(ArmResourceId id) {
+        return new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + type() + "/" + id.name() + "' under resource group '"
+                + id.resourceGroup() + "' was not found.");
     }
 
     /** Refusal of a create over a soft-deleted resource whose name is still reserved. */
@@ -72,11 +80,6 @@ public interface Surface<P> {
         return resource;
     }
 
-    /** The resource after its key update failed or was abandoned: it keeps its key; the engine has set the phase. */
-    default Resource<P> keyFailed(Resource<P> resource) {
-        return resource;
-    }
-
     /** The resource after its create started {@code operation} (the surface may note the operation's id). */
     default Resource<P> operationStarted(Resource<P> resource, AsyncOperation operation) {
         return resource;
@@ -90,7 +93,7 @@ public interface Surface<P> {
         record Failed<P>(Resource<P> resource, String message) implements Readiness<P> {
         }
 
-        record Waiting<P>(java.time.Duration recheck) implements Readiness<P> {
+        record Waiting<P>(Duration recheck) implements Readiness<P> {
         }
     }
 
@@ -98,14 +101,11 @@ public interface Surface<P> {
      * For a surface whose creates are asynchronous ({@link KeyedResources.Created} with {@link KeyedResources#CREATE}):
      * whether {@code resource} is ready now, in the create operation's transaction; the resource returned is written.
      */
-    default Readiness<P> readiness(Resource<P> resource, java.time.Instant now) {
+    default Readiness<P> readiness(Resource<P> resource, Instant now) {
         return new Readiness.Ready<>(resource.withPhase(Phase.Succeeded));
     }
 
     // --- the wire: how the engine's ARM endpoints ({@link ResourcesController}) read and show the surface's resources
-
-    /** The api-versions the surface accepts. */
-    ApiVersions apiVersions();
 
     /** The resource's name from a path, checked against the surface's naming rules (its 400 otherwise). */
     String name(String name);
@@ -124,9 +124,14 @@ public interface Surface<P> {
         return out(resource);
     }
 
-    /** Page size of lists ({@code $top} default; 0: the surface's lists are never paged). */
-    default int pageSize() {
-        return 100;
+    /** {@code POST .../{name}/{action}} (Data Explorer's stop, a cache's authorizeKeyVault): the answer's body, or null. */
+    @Nullable
+    default Object act(String action, ArmResourceId id, Principal caller) {
+        throw new ArmException(ArmErrorCode.InvalidResourceType, "The resource type '" + type() + "' has no action '" + action + "'.");
+    }
+
+    default String type() {
+        return definition().type();
     }
 
     /** The ARM namespace ({@code Microsoft.Kusto}). */

@@ -1,7 +1,10 @@
 package io.keyward.app.hpccache;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.engine.ArmSku;
+import io.keyward.app.engine.ManagedIdentity;
 import io.keyward.app.engine.Resource;
+import io.keyward.app.engine.TrackedResource;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
@@ -23,7 +26,7 @@ final class CacheWire {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record CacheBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable Identity identity, @Nullable Sku sku,
+    record CacheBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable ManagedIdentity identity, @Nullable ArmSku sku,
                      @Nullable PropertiesIn properties) {
     }
 
@@ -33,18 +36,6 @@ final class CacheWire {
     }
 
     // --- both ways
-
-    /** CacheIdentity: principalId and tenantId are read-only; Keyward supports SystemAssigned only. */
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Identity(@Nullable String type, @Nullable String principalId, @Nullable String tenantId,
-                    @Nullable Map<String, Object> userAssignedIdentities) {
-    }
-
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Sku(@Nullable String name) {
-    }
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -65,12 +56,6 @@ final class CacheWire {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record CacheOut(String id, String name, String type, String location, Map<String, String> tags, Identity identity, Sku sku,
-                    PropertiesOut properties) {
-    }
-
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     record PropertiesOut(int cacheSizeGB, String subnet, String provisioningState, Health health,
                          @Nullable EncryptionSettings encryptionSettings, List<String> mountAddresses) {
     }
@@ -86,13 +71,12 @@ final class CacheWire {
     record Condition(@Nullable String timestamp, String message) {
     }
 
-    static CacheOut out(Resource<HpcCache> c, List<Condition> conditions) {
+    static TrackedResource<PropertiesOut> out(Resource<HpcCache> c, List<Condition> conditions) {
         HpcCache p = c.properties();
         EncryptionSettings encryption = p.customerKey()
                 ? new EncryptionSettings(new KeyVaultKeyReference(p.keyUrl(), new SourceVault(p.sourceVaultId())), p.rotationToLatest())
                 : null;
-        return new CacheOut(c.id().toString(), c.name(), TYPE, c.location(), c.tags(),
-                new Identity("SystemAssigned", c.principalId().toString(), c.tenantId(), null), new Sku(p.skuName()),
+        return TrackedResource.of(c, TYPE, new ArmSku(p.skuName(), null, null),
                 new PropertiesOut(p.cacheSizeGb(), p.subnet(), HpcCache.provisioningState(c), new Health(p.healthState(),
                         p.statusDescription(), conditions), encryption, List.of()));
     }

@@ -12,10 +12,12 @@ import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.KeyPolicy;
 import io.keyward.app.engine.KeyUpdate;
 import io.keyward.app.engine.KeyedResources;
+import io.keyward.app.engine.ManagedIdentity;
 import io.keyward.app.engine.Phase;
 import io.keyward.app.engine.Resource;
 import io.keyward.app.engine.ResourceHttp;
 import io.keyward.app.engine.Surface;
+import io.keyward.app.engine.TrackedResource;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.KeyPermission;
 import io.keyward.app.vault.Vault;
@@ -51,6 +53,7 @@ class HpcCaches implements Surface<HpcCache> {
     /** What the portal's authorize button grants the cache's identity (the HPC Cache CMK docs). */
     static final Set<KeyPermission> KEY_PERMISSIONS = EnumSet.of(KeyPermission.GET, KeyPermission.WRAP_KEY, KeyPermission.UNWRAP_KEY);
     private static final String WRITE = "Microsoft.StorageCache/caches/write";
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("^[-0-9a-zA-Z_]{1,80}$");
     private static final Logger LOG = LoggerFactory.getLogger(HpcCaches.class);
 
     private final KeyedResources engine;
@@ -96,14 +99,11 @@ class HpcCaches implements Surface<HpcCache> {
         return engine.update(this, id, caller, WRITE, current -> change(current, body, false));
     }
 
-    @Override
-    public ApiVersions apiVersions() {
-        return API_VERSIONS;
-    }
-
+    /** The spec's {@code cacheName}: {@code ^[-0-9a-zA-Z_]{1,80}$}. */
     @Override
     public String name(String name) {
-        return CacheName.parse(name).value();
+        return TrackedResource.requireName(name, NAME, ArmErrorCode.InvalidParameter, "The cache name '" + name + "' is invalid: it must"
+                + " be 1 to 80 letters, digits, '-' or '_'.", "cacheName");
     }
 
     /**
@@ -113,7 +113,7 @@ class HpcCaches implements Surface<HpcCache> {
      * engine as the cache's identity (no transaction open while the vault is called). A refusal leaves the cache waiting
      * for its key (the vault changes stay): fix the key and authorize again before the deadline.
      */
-    Resource<HpcCache> authorize(ArmResourceId id, Principal caller) {
+    private Resource<HpcCache> authorize(ArmResourceId id, Principal caller) {
         failUnauthorized(); // a cache past its window fails now, not at the timer's next run
         Resource<HpcCache> granted = engine.mutate(this, id, caller, WRITE, cache -> {
             if (!cache.properties().customerKey()) {
@@ -177,7 +177,7 @@ class HpcCaches implements Surface<HpcCache> {
      * condition, and {@code Healthy} again once the poller reaches the key.
      */
     @Override
-    public CacheWire.CacheOut out(Resource<HpcCache> c) {
+    public TrackedResource<CacheWire.PropertiesOut> out(Resource<HpcCache> c) {
         if (HpcCache.waitingForKey(c) && !engine.now().isBefore(deadline(c))) {
             return CacheWire.out(timedOut(c), List.of());
         }
@@ -258,7 +258,7 @@ class HpcCaches implements Surface<HpcCache> {
                     + "; the cache's location is '" + location + "'. Create the cache in one of those regions, or without"
                     + " encryptionSettings (Microsoft-managed keys).", "location");
         }
-        if ((create || body.identity() != null) && (body.identity() == null || !"SystemAssigned".equalsIgnoreCase(body.identity().type()))) {
+        if ((create || body.identity() != null) && ManagedIdentity.kind(body.identity()) != ManagedIdentity.Kind.SYSTEM_ASSIGNED) {
             throw new ArmException(ArmErrorCode.BadRequest, "A cache with customer-managed key encryption needs a system-assigned"
                     + " managed identity: set identity.type to 'SystemAssigned' (Keyward does not support user-assigned identities"
                     + " for caches).", "identity");
@@ -316,13 +316,14 @@ class HpcCaches implements Surface<HpcCache> {
     // --- Surface: what differs from the other keyed resources
 
     @Override
-    public String type() {
-        return HpcCache.TYPE;
+    public Definition<HpcCache> definition() {
+        return new Definition<>(HpcCache.TYPE, HpcCache.class, API_VERSIONS, properties.authorizeTimeout(), null, 100);
     }
 
+    /** Keyward's {@code authorizeKeyVault}: the portal's Authorize step of the HPC Cache CMK docs, not in the REST spec. */
     @Override
-    public Class<HpcCache> propertiesType() {
-        return HpcCache.class;
+    public Object act(String action, ArmResourceId id, Principal caller) {
+        return action.equals("authorizeKeyVault") ? out(authorize(id, caller)) : Surface.super.act(action, id, caller);
     }
 
     @Override
@@ -331,25 +332,11 @@ class HpcCaches implements Surface<HpcCache> {
     }
 
     @Override
-    public StepResult.Failed refused(Resource<HpcCache> cache, KeyUpdate update, Binding.Refused refusal) {
-        return new StepResult.Failed(ArmErrorCode.BadRequest, refusal(cache, refusal) + " The cache keeps its current key.");
-    }
-
-    @Override
-    public StepResult.Failed unreachable(Resource<HpcCache> cache, KeyUpdate update) {
-        return new StepResult.Failed(ArmErrorCode.KeyVaultUnavailable, "The key vault of cache '" + cache.name() + "' could not be reached"
-                + " within " + properties.authorizeTimeout().toMinutes() + " minutes; the cache keeps its current key.");
-    }
-
-    @Override
-    public Duration keyUpdateTimeout() {
-        return properties.authorizeTimeout();
-    }
-
-    @Override
-    public ArmException notFound(ArmResourceId id) {
-        return new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + HpcCache.TYPE + "/" + id.name() + "' under resource group '"
-                + id.resourceGroup() + "' was not found.");
+    public StepResult.Failed keyUpdateFailed(Resource<HpcCache> cache, KeyUpdate update, Binding outcome) {
+        return outcome instanceof Binding.Refused r ? new StepResult.Failed(ArmErrorCode.BadRequest, refusal(cache, r)
+                + " The cache keeps its current key.") : new StepResult.Failed(ArmErrorCode.KeyVaultUnavailable, "The key vault of cache '"
+                + cache.name() + "' could not be reached within " + properties.authorizeTimeout().toMinutes() + " minutes; the cache"
+                + " keeps its current key.");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.keyward.app.kusto;
 
+import io.keyward.app.engine.ArmSku;
 import io.keyward.app.engine.Phase;
 import io.keyward.app.engine.Resource;
 import io.micronaut.serde.annotation.Serdeable;
@@ -9,16 +10,11 @@ import io.micronaut.serde.annotation.Serdeable;
  * key is not polled). Its wire states come from the engine's phase and this flag.
  */
 @Serdeable
-record KustoCluster(Sku sku, boolean stopped) {
+record KustoCluster(ArmSku sku, boolean stopped) {
 
     static final String TYPE = "Microsoft.Kusto/clusters";
     /** The type Data Explorer answers with in resource bodies. */
     static final String WIRE_TYPE = "Microsoft.Kusto/Clusters";
-
-    /** {name, tier, capacity} of Data Explorer's AzureSku. */
-    @Serdeable
-    record Sku(String name, String tier, int capacity) {
-    }
 
     KustoCluster withStopped(boolean now) {
         return new KustoCluster(sku, now);

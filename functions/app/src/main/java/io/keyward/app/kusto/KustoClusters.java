@@ -10,23 +10,23 @@ import io.keyward.app.arm.StepResult;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.KeyPolicy;
 import io.keyward.app.vault.KeyPermission;
-import java.time.Duration;
 import java.util.Set;
-import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.cmk.CustomerKey;
+import io.keyward.app.engine.ArmSku;
 import io.keyward.app.engine.KeyUpdate;
 import io.keyward.app.engine.KeyedResources;
+import io.keyward.app.engine.ManagedIdentity;
 import io.keyward.app.engine.Resource;
 import io.keyward.app.engine.ResourceHttp;
 import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.keyhealth.KeyState;
 import io.keyward.app.engine.Surface;
+import io.keyward.app.engine.TrackedResource;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
 class KustoClusters implements Surface<KustoCluster> {
 
     static final KeyPolicy POLICY = KeyPolicy.rsa2048(true, Set.of(KeyPermission.RECOVER));
+    private static final String CLUSTERS = "Data Explorer clusters";
 
     static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9]{3,21}$");
     private static final Pattern CONFIG_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$");
@@ -94,23 +95,9 @@ class KustoClusters implements Surface<KustoCluster> {
     }
 
     @Override
-    public ApiVersions apiVersions() {
-        return API_VERSIONS;
-    }
-
-    @Override
     public String name(String clusterName) {
-        if (clusterName == null || !NAME.matcher(clusterName).matches()) {
-            throw new ArmException(ArmErrorCode.InvalidParameter, "Cluster name '" + clusterName + "' is invalid: it must be 4-22 characters,"
-                    + " lowercase letters and digits, starting with a letter.", "clusterName");
-        }
-        return clusterName;
-    }
-
-    /** Data Explorer lists have no nextLink: a list answers every cluster (of a subscription or group) at once. */
-    @Override
-    public int pageSize() {
-        return 0;
+        return TrackedResource.requireName(clusterName, NAME, ArmErrorCode.InvalidParameter, "Cluster name '" + clusterName + "' is invalid:"
+                + " it must be 4-22 characters, lowercase letters and digits, starting with a letter.", "clusterName");
     }
 
     /**
@@ -118,7 +105,7 @@ class KustoClusters implements Surface<KustoCluster> {
      * with the vault's refusal as {@code stateReason}; the next poll that unwraps its AEK makes it Running again.
      */
     @Override
-    public KustoWire.ClusterOut out(Resource<KustoCluster> c) {
+    public TrackedResource<KustoWire.PropertiesOut> out(Resource<KustoCluster> c) {
         String reason = null;
         Optional<KeyHealth.Status> health = engine.keyHealth(c);
         if (health.isPresent() && health.get().state() == KeyState.Revoked && KustoCluster.state(c).equals("Running")) {
@@ -129,7 +116,7 @@ class KustoClusters implements Surface<KustoCluster> {
     }
 
     /** Stops a running cluster: its key is no longer polled until it starts again. */
-    Resource<KustoCluster> stop(ArmResourceId id, Principal caller) {
+    private Resource<KustoCluster> stop(ArmResourceId id, Principal caller) {
         return engine.mutate(this, id, caller, "Microsoft.Kusto/clusters/stop/action",
                 c -> c.properties().stopped() ? c : c.withProperties(c.properties().withStopped(true)));
     }
@@ -139,24 +126,13 @@ class KustoClusters implements Surface<KustoCluster> {
      * the vault first (outside any transaction): a key the vault refuses keeps the cluster stopped (403
      * CustomerManagedKeyInaccessible).
      */
-    Resource<KustoCluster> start(ArmResourceId id, Principal caller) {
+    private Resource<KustoCluster> start(ArmResourceId id, Principal caller) {
         Resource<KustoCluster> current = engine.requireIdle(this, engine.get(this, id, caller, "Microsoft.Kusto/clusters/read"),
                 Surface.Request.PATCH);
         if (!current.properties().stopped()) {
             return current;
         }
-        if (current.key() != null) {
-            AekResult aek = cmk.unwrap(current.uuid());
-            if (aek instanceof AekResult.Unwrapped u) {
-                u.aek().destroy();
-            } else if (aek instanceof AekResult.Refused r) {
-                throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, "Cluster '" + id.name() + "' cannot start: its"
-                        + " customer-managed key cannot be used. " + r.message());
-            } else if (aek instanceof AekResult.Unavailable u) {
-                throw new ArmException(ArmErrorCode.KeyVaultUnavailable, "Cluster '" + id.name() + "' cannot start: the key vault could not"
-                        + " be reached (" + u.reason() + "). Try again later.");
-            }
-        }
+        engine.requireKeyUsable(current, "Cluster '" + id.name() + "' cannot start");
         return engine.mutate(this, id, caller, "Microsoft.Kusto/clusters/start/action",
                 c -> c.properties().stopped() ? c.withProperties(c.properties().withStopped(false)) : c);
     }
@@ -262,8 +238,8 @@ class KustoClusters implements Surface<KustoCluster> {
         if (body.sku() == null) {
             throw new ArmException(ArmErrorCode.InvalidParameter, "The 'sku' property is required.", "sku");
         }
-        KustoCluster.Sku sku = sku(body.sku(), null);
-        UUID principal = systemAssigned(body.identity()) ? c.newIdentity() : null;
+        ArmSku sku = sku(body.sku(), null);
+        UUID principal = ManagedIdentity.systemAssigned(body.identity(), CLUSTERS) ? c.newIdentity() : null;
         return Resource.create(c.uuid(), c.id(), location, c.tenantId(), principal, new KustoCluster(sku, false),
                 body.tags() == null ? Map.of() : body.tags(), c.now());
     }
@@ -271,7 +247,7 @@ class KustoClusters implements Surface<KustoCluster> {
     /** A PUT or PATCH of an existing cluster (absent members keep their values); a new key starts the async key update. */
     private KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current, KustoWire.ClusterBody body) {
         KeyedResources.requireSameLocation(current, body.location(), "cluster");
-        KustoCluster.Sku sku = body.sku() == null ? current.properties().sku() : sku(body.sku(), current.properties().sku());
+        ArmSku sku = body.sku() == null ? current.properties().sku() : sku(body.sku(), current.properties().sku());
         // The wire format first, so that a request refused for it changes nothing (not even a new identity).
         CustomerKey key = null;
         KustoWire.KeyVault wire = body.properties() == null ? null : body.properties().keyVaultProperties();
@@ -282,21 +258,7 @@ class KustoClusters implements Surface<KustoCluster> {
             }
             key = KustoKeys.parse(wire);
         }
-        // The docs' ARM template updates the key with a PUT that names no identity: an absent identity keeps the current one.
-        UUID principal = current.principalId();
-        if (body.identity() != null) {
-            if (systemAssigned(body.identity())) {
-                if (principal == null) {
-                    principal = engine.newIdentity(current);
-                }
-            } else if (current.key() != null) {
-                throw new ArmException(ArmErrorCode.BadRequest, "The system-assigned identity of cluster '" + current.name()
-                        + "' cannot be removed while customer-managed keys encrypt its data: the cluster reaches its key as that identity.",
-                        "identity");
-            } else {
-                principal = null;
-            }
-        }
+        UUID principal = engine.identityAfter(current, body.identity(), CLUSTERS);
         if (key != null) {
             if (principal == null) {
                 throw new ArmException(ArmErrorCode.KeyVaultPropertiesOnlyForSystemAssignedResources, KustoKeys.SYSTEM_ASSIGNED_ONLY,
@@ -315,27 +277,7 @@ class KustoClusters implements Surface<KustoCluster> {
         return new KeyedResources.Change<>(next, key == null ? null : KeyUpdate.of(current.uuid(), key, null));
     }
 
-    /**
-     * Whether {@code identity} asks for the system-assigned identity ({@code None} or absent: no identity). User-assigned
-     * identities do not exist in Keyward; asking for one is refused rather than silently ignored.
-     */
-    private static boolean systemAssigned(@Nullable KustoWire.Identity identity) {
-        String type = identity == null || identity.type() == null ? "None" : identity.type().replace(" ", "");
-        if (type.equalsIgnoreCase("SystemAssigned")) {
-            return true;
-        }
-        if (type.equalsIgnoreCase("None")) {
-            return false;
-        }
-        if (type.toLowerCase(Locale.ROOT).contains("userassigned")) {
-            throw new ArmException(ArmErrorCode.InvalidParameter, "Keyward's Data Explorer clusters support the SystemAssigned identity"
-                    + " only; user-assigned identities (identity type '" + identity.type() + "') are not supported.", "identity.type");
-        }
-        throw new ArmException(ArmErrorCode.InvalidParameter, "The identity type '" + identity.type() + "' is invalid: use None or"
-                + " SystemAssigned.", "identity.type");
-    }
-
-    private static KustoCluster.Sku sku(KustoWire.Sku s, @Nullable KustoCluster.Sku current) {
+    private static ArmSku sku(ArmSku s, @Nullable ArmSku current) {
         String name = s.name() != null ? s.name() : current == null ? null : current.name();
         String tier = s.tier() != null ? s.tier() : current == null ? null : current.tier();
         if (name == null || name.isBlank() || name.length() > 64) {
@@ -350,19 +292,26 @@ class KustoClusters implements Surface<KustoCluster> {
             throw new ArmException(ArmErrorCode.InvalidParameter, "The 'sku.capacity' property must be between 1 and 1000, not "
                     + capacity + ".", "sku.capacity");
         }
-        return new KustoCluster.Sku(name, tier, capacity);
+        return new ArmSku(name, tier, capacity);
     }
 
     // --- Surface: what differs from the other keyed resources
 
+    /** Data Explorer lists have no nextLink: a list answers every cluster (of a subscription or group) at once. */
     @Override
-    public String type() {
-        return KustoCluster.TYPE;
+    public Definition<KustoCluster> definition() {
+        return new Definition<>(KustoCluster.TYPE, KustoCluster.class, API_VERSIONS, properties.keyUpdateTimeout(), null, 0);
     }
 
+    /** {@code stop} and {@code start}: 200 with no body, as Data Explorer answers once the operation is done. */
     @Override
-    public Class<KustoCluster> propertiesType() {
-        return KustoCluster.class;
+    public Object act(String action, ArmResourceId id, Principal caller) {
+        switch (action) {
+            case "stop" -> stop(id, caller);
+            case "start" -> start(id, caller);
+            default -> Surface.super.act(action, id, caller);
+        }
+        return null;
     }
 
     @Override
@@ -371,25 +320,10 @@ class KustoClusters implements Surface<KustoCluster> {
     }
 
     @Override
-    public StepResult.Failed refused(Resource<KustoCluster> cluster, KeyUpdate update, Binding.Refused refusal) {
-        return KustoKeys.failure(refusal, update.key());
-    }
-
-    @Override
-    public StepResult.Failed unreachable(Resource<KustoCluster> cluster, KeyUpdate update) {
-        return new StepResult.Failed(ArmErrorCode.KeyVaultUnavailable, "KeyVault '" + update.vaultUri() + "' could not be reached to"
-                + " validate the key within " + properties.keyUpdateTimeout().toMinutes() + " minutes.");
-    }
-
-    @Override
-    public Duration keyUpdateTimeout() {
-        return properties.keyUpdateTimeout();
-    }
-
-    @Override
-    public ArmException notFound(ArmResourceId id) {
-        return new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + KustoCluster.TYPE + "/" + id.name()
-                + "' under resource group '" + id.resourceGroup() + "' was not found.");
+    public StepResult.Failed keyUpdateFailed(Resource<KustoCluster> cluster, KeyUpdate update, Binding outcome) {
+        return outcome instanceof Binding.Refused r ? KustoKeys.failure(r, update.key()) : new StepResult.Failed(ArmErrorCode.KeyVaultUnavailable,
+                "KeyVault '" + update.vaultUri() + "' could not be reached to validate the key within "
+                + properties.keyUpdateTimeout().toMinutes() + " minutes.");
     }
 
     @Override

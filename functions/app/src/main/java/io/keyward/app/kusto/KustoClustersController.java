@@ -13,13 +13,11 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
-import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 
 /**
- * The actions of ARM {@code Microsoft.Kusto/clusters} (stop, start) and {@code clusters/attachedDatabaseConfigurations}, one
- * method per operationId of the stable spec (azure-kusto resource-manager, 2024-04-13 {@code kusto.json}); the clusters'
- * own operations are the engine's ({@code engine.ResourcesController} over {@link KustoClusters}). Creation completes synchronously
+ * ARM {@code Microsoft.Kusto/clusters/attachedDatabaseConfigurations}, one method per operationId of the stable spec (azure-kusto resource-manager, 2024-04-13 {@code kusto.json}); the clusters'
+ * own operations and actions (stop, start) are the engine's ({@code engine.ResourcesController} over {@link KustoClusters}). Creation completes synchronously
  * (201, provisioningState Succeeded, state Running). A PUT or PATCH carrying a new {@code keyVaultProperties} answers 200
  * with provisioningState Running, state Updating and {@code Azure-AsyncOperation}; its status resource ends Failed with
  * Data Explorer's documented code when the vault refuses the key. Delete answers 202 and runs asynchronously.
@@ -38,22 +36,6 @@ class KustoClustersController {
     KustoClustersController(KustoClusters clusters, ResourceHttp http) {
         this.clusters = clusters;
         this.http = http;
-    }
-
-    @Post(CLUSTER + "/stop")
-    HttpResponse<?> stop(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
-                         @PathVariable String resourceGroupName, @PathVariable String clusterName) {
-        ResourceHttp.apiVersion(request, KustoClusters.API_VERSIONS);
-        clusters.stop(clusters.id(subscriptionId, resourceGroupName, clusterName), caller);
-        return HttpResponse.ok();
-    }
-
-    @Post(CLUSTER + "/start")
-    HttpResponse<?> start(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
-                          @PathVariable String resourceGroupName, @PathVariable String clusterName) {
-        ResourceHttp.apiVersion(request, KustoClusters.API_VERSIONS);
-        clusters.start(clusters.id(subscriptionId, resourceGroupName, clusterName), caller);
-        return HttpResponse.ok();
     }
 
     // --- attached database configurations

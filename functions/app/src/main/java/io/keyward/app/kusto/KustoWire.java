@@ -2,7 +2,10 @@ package io.keyward.app.kusto;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.cmk.CustomerKey;
+import io.keyward.app.engine.ArmSku;
+import io.keyward.app.engine.ManagedIdentity;
 import io.keyward.app.engine.Resource;
+import io.keyward.app.engine.TrackedResource;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
@@ -21,8 +24,8 @@ final class KustoWire {
     // --- inbound: Cluster (PUT) and ClusterUpdate (PATCH) share the members Keyward reads
 
     @Serdeable
-    record ClusterBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable Sku sku,
-                       @Nullable Identity identity, @Nullable PropertiesIn properties) {
+    record ClusterBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable ArmSku sku,
+                       @Nullable ManagedIdentity identity, @Nullable PropertiesIn properties) {
     }
 
     @Serdeable
@@ -42,28 +45,10 @@ final class KustoWire {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Sku(@Nullable String name, @Nullable String tier, @Nullable Integer capacity) {
-    }
-
-    /** Identity: type None, SystemAssigned, UserAssigned or "SystemAssigned, UserAssigned"; ids read-only. */
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Identity(@Nullable String type, @Nullable String principalId, @Nullable String tenantId,
-                    @Nullable Map<String, Object> userAssignedIdentities) {
-    }
-
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
     record KeyVault(@Nullable String keyName, @Nullable String keyVersion, @Nullable String keyVaultUri, @Nullable String userIdentity) {
     }
 
     // --- outbound
-
-    @Serdeable
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ClusterOut(String id, String name, String type, String location, Map<String, String> tags, Sku sku, Identity identity,
-                      PropertiesOut properties) {
-    }
 
     /**
      * {@code stateReason} says why the cluster is Unavailable (its key revoked), as Data Explorer does; Keyward has no
@@ -87,15 +72,11 @@ final class KustoWire {
                                  List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind) {
     }
 
-    static ClusterOut out(Resource<KustoCluster> c, @Nullable String unavailableReason) {
+    static TrackedResource<PropertiesOut> out(Resource<KustoCluster> c, @Nullable String unavailableReason) {
         CustomerKey k = c.key();
         KeyVault key = k == null ? null : new KeyVault(k.keyName(), k.keyVersion(), k.vaultUri(), null);
-        Identity identity = c.principalId() == null ? new Identity("None", null, null, null)
-                : new Identity("SystemAssigned", c.principalId().toString(), c.tenantId(), null);
         String state = unavailableReason == null ? KustoCluster.state(c) : "Unavailable";
-        KustoCluster.Sku sku = c.properties().sku();
-        return new ClusterOut(c.id().toString(), c.name(), KustoCluster.WIRE_TYPE, c.location(), c.tags(),
-                new Sku(sku.name(), sku.tier(), sku.capacity()), identity,
+        return TrackedResource.of(c, KustoCluster.WIRE_TYPE, c.properties().sku(),
                 new PropertiesOut(KustoCluster.provisioningState(c), state, unavailableReason, key, false, false, false, false, "V3", "Enabled"));
     }
 

@@ -12,7 +12,7 @@ import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.arm.Subscriptions;
 import io.keyward.app.clusters.Cluster;
-import io.keyward.app.clusters.ClusterProvisioningState;
+import io.keyward.app.engine.Phase;
 import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.engine.ResourceDeleted;
 import io.micronaut.runtime.event.annotation.EventListener;
@@ -285,7 +285,7 @@ class WorkspaceCatalog implements WorkspaceService {
                         + w.clusterResourceId() + "'. A workspace that is linked to a cluster cannot be linked to another cluster;"
                         + " unlink it first.", "properties.writeAccessResourceId");
             }
-            if (cluster.provisioningState() != ClusterProvisioningState.Succeeded) {
+            if (cluster.provisioningState() != Phase.Succeeded) {
                 throw new ArmException(ArmErrorCode.BadRequest, "Linking a workspace can be performed only after the completion of"
                         + " the Log Analytics cluster provisioning. The provisioning state of cluster '" + cluster.id() + "' is '"
                         + cluster.provisioningState() + "'; wait for the cluster's operation to complete and try again.",

@@ -13,24 +13,24 @@ class ClusterRulesTest {
     @Test
     void namesFollowTheDocsAndTheSpecPattern() {
         for (String good : List.of("abc", "Cluster01", "my-cluster-1", "a".repeat(63))) {
-            assertThat(ClusterName.valid(good)).as(good).isTrue();
+            assertThat(Clusters.validName(good)).as(good).isTrue();
         }
         for (String bad : List.of("ab", "-abc", "abc-", "a_b_c", "a.bc", "a".repeat(64), "")) {
-            assertThat(ClusterName.valid(bad)).as(bad).isFalse();
+            assertThat(Clusters.validName(bad)).as(bad).isFalse();
         }
     }
 
     @Test
     void capacityIsTheSmallTiersOrAThousandAndUpInStepsOfAHundred() {
         for (long c : List.of(100L, 200L, 500L, 1000L, 1100L, 2000L, 25000L, 50000L)) {
-            assertThat(ClusterCapacity.of(new ClusterWire.Sku("capacityReservation", c), true)).isEqualTo(c);
+            assertThat(ClusterCapacity.of(new io.keyward.app.engine.ArmSku("capacityReservation", null, (int) c), true)).isEqualTo(c);
         }
         for (long c : List.of(0L, 99L, 150L, 600L, 900L, 1050L, 50100L)) {
-            assertThatThrownBy(() -> ClusterCapacity.of(new ClusterWire.Sku("CapacityReservation", c), true))
+            assertThatThrownBy(() -> ClusterCapacity.of(new io.keyward.app.engine.ArmSku("CapacityReservation", null, (int) c), true))
                     .isInstanceOf(ArmException.class).hasMessageStartingWith("Capacity in SKU is not in range.");
         }
         assertThat(ClusterCapacity.of(null, false)).isNull();
-        assertThat(ClusterCapacity.of(new ClusterWire.Sku("CapacityReservation", null), false)).isNull();
+        assertThat(ClusterCapacity.of(new io.keyward.app.engine.ArmSku("CapacityReservation", null, null), false)).isNull();
         assertThatThrownBy(() -> ClusterCapacity.of(null, true)).hasMessageStartingWith("No SKU was set.");
     }
 
