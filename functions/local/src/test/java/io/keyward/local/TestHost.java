@@ -67,6 +67,9 @@ public final class TestHost {
             Map<String, String> env = new HashMap<>(System.getenv());
             env.putAll(token.asEnvironment());
             env.put("KEYWARD_PORT", "0");
+            // a step that keeps failing is abandoned within seconds, not after half a minute of backoff (the app reads
+            // system properties; the env map reaches only the host's own settings)
+            System.setProperty("keyward.operations.retry-base", "100ms");
             // State of the tests under target/, never the developer's own .keyward/
             Path home = Path.of("target/host-home-tests").toAbsolutePath();
             env.put("KEYWARD_HOME", home.toString());

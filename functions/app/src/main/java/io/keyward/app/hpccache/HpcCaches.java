@@ -234,7 +234,7 @@ class HpcCaches implements Surface<HpcCache> {
                 : wanted.keyUrl().equalsIgnoreCase(p.keyUrl()) && wanted.rotationToLatest() == p.rotationToLatest()) {
             return new KeyedResources.Change<>(current.withTags(body.tags()), null);
         }
-        if (wanted == null || p.keyUrl() == null || current.phase() != Phase.Succeeded) {
+        if (wanted == null || p.keyUrl() == null || !HpcCache.HEALTHY.equals(p.healthState())) {
             throw new ArmException(ArmErrorCode.BadRequest, "The encryptionSettings of cache '" + current.name() + "' cannot be changed"
                     + (p.keyUrl() == null || wanted == null ? ": a cache keeps the kind of key it was created with."
                     : " until the cache has its key: authorize it first."), "properties.encryptionSettings");
