@@ -159,28 +159,61 @@ final class ClusterArm {
     }
 
     /**
-     * Creates a key in a vault whose name does not resolve (not in src/test/resources/hosts): one HTTP/1.1 request
-     * over TLS to the host's own address, with the vault's name as SNI and Host, which java.net.http cannot send.
+     * Creates a key in a vault whose name does not resolve (not in src/test/resources/hosts), through {@link #vaultCall}.
      */
     String createKeyWithoutDns(String vault, String keyName) throws Exception {
-        String host = vault + ".vault.localhost:" + this.host.host().port();
-        String body = "{\"kty\":\"RSA\",\"key_size\":2048}";
-        String request = "POST /keys/" + keyName + "/create?api-version=7.4 HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer "
-                + this.host.token(client, Audiences.KEY_VAULT) + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length() + "\r\nConnection: close\r\n\r\n" + body;
-        try (SSLSocket socket = (SSLSocket) this.host.ssl().getSocketFactory()
-                .createSocket("127.0.0.1", this.host.host().port())) {
+        Reply r = vaultCall(vault, "POST", "/keys/" + keyName + "/create?api-version=7.4", host.token(client, Audiences.KEY_VAULT),
+                "{\"kty\":\"RSA\",\"key_size\":2048}");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        String kid = (String) r.map("key").get("kid");
+        return kid.substring(kid.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * One HTTP/1.1 request over TLS to the host's own address, with the vault's name as SNI and Host, which java.net.http
+     * cannot send for a name that does not resolve: a Key Vault call to any vault, whatever its name.
+     */
+    Reply vaultCall(String vault, String method, String pathAndQuery, String token, String body) throws Exception {
+        String hostName = vault + ".vault.localhost";
+        byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        String head = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: " + hostName + ":" + this.host.host().port()
+                + "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: " + content.length
+                + "\r\nConnection: close\r\n\r\n";
+        try (SSLSocket socket = (SSLSocket) this.host.ssl().getSocketFactory().createSocket("127.0.0.1", this.host.host().port())) {
             SSLParameters params = socket.getSSLParameters();
-            params.setServerNames(List.of(new SNIHostName(vault + ".vault.localhost")));
+            params.setServerNames(List.of(new SNIHostName(hostName)));
             socket.setSSLParameters(params);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().write(content);
             socket.getOutputStream().flush();
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(response).startsWith("HTTP/1.1 200");
-            Matcher kid = Pattern.compile("\"kid\"\\s*:\\s*\"([^\"]+)\"").matcher(response);
-            assertThat(kid.find()).as(response).isTrue();
-            return kid.group(1).substring(kid.group(1).lastIndexOf('/') + 1);
+            int split = response.indexOf("\r\n\r\n");
+            String headers = split < 0 ? response : response.substring(0, split);
+            String text = split < 0 ? "" : response.substring(split + 4);
+            if (headers.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+                text = unchunk(text);
+            }
+            int status = Integer.parseInt(headers.substring(9, 12));
+            Map<String, Object> parsed = text.isBlank() || !text.trim().startsWith("{") ? Map.of()
+                    : json.readValue(text, Argument.mapOf(String.class, Object.class));
+            return new Reply(status, text, parsed, HttpHeaders.of(Map.of(), (a, b) -> true));
         }
+    }
+
+    private static String unchunk(String chunked) {
+        StringBuilder out = new StringBuilder();
+        int at = 0;
+        while (at < chunked.length()) {
+            int eol = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, eol).trim(), 16);
+            if (size == 0) {
+                break;
+            }
+            out.append(chunked, eol + 2, eol + 2 + size);
+            at = eol + 2 + size + 2;
+        }
+        return out.toString();
     }
 
     /** Follows Azure-AsyncOperation until the operation ends; returns the final status resource. */

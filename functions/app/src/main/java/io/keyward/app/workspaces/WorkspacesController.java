@@ -203,8 +203,12 @@ class WorkspacesController {
 
     @Nullable
     private static Object property(Map<?, ?> map, String name) {
-        return map.entrySet().stream().filter(e -> name.equalsIgnoreCase(String.valueOf(e.getKey()))).map(Map.Entry::getValue)
-                .findFirst().orElse(null);
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (name.equalsIgnoreCase(String.valueOf(e.getKey()))) {
+                return e.getValue(); // null too: a null member is an absent one
+            }
+        }
+        return null;
     }
 
     private static int top(HttpRequest<?> request) {
