@@ -6,6 +6,9 @@
 #   bench/host.sh unwrap     [SECONDS_PER_PHASE]   Key Vault unwrapkey vs direct Hsm.unwrap; 1 and 8 clients, half peak
 #   bench/host.sh data-plane [SECONDS_PER_PHASE]   ingest and query MB/s, encryption on vs off in the same run
 #   bench/host.sh keyhealth  [SIZES]               key-health poll rounds over 1,000 and 10,000 resources (1000,10000)
+#
+# KEYWARD_BENCH_TAG=t writes bench/results/<name>-t.txt instead; KEYWARD_BENCH_JFR=file.jfr records the run with JFR
+# (profile settings), for bench/profile.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -16,8 +19,10 @@ case "${1:-}" in
   *) echo "usage: bench/host.sh unwrap|data-plane|keyhealth [ARG]" >&2; exit 2 ;;
 esac
 
-[ "${KEYWARD_BENCH_SKIP_BUILD:-}" = 1 ] || mvn -B -q -pl bench -am -DskipTests install
-mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt"
+# Built through the reactor (never `install`: it would put this checkout's SNAPSHOTs into the shared ~/.m2).
+# build-classpath runs in every module of the reactor with the same output file; bench, the last, writes it last.
+[ "${KEYWARD_BENCH_SKIP_BUILD:-}" = 1 ] || mvn -B -q -pl bench -am -DskipTests -Dfunctions.skip=true package \
+  dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt"
 cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
 
 set -a
@@ -29,10 +34,10 @@ rm -rf "bench/target/$home"
 # The vaults' host names must resolve to the loopback host: a hosts file of our own for the JDK resolver.
 mkdir -p bench/target bench/results
 printf '127.0.0.1 localhost kwbench.vault.localhost kwbenchdp.vault.localhost kwbenchkh.vault.localhost\n' > bench/target/hosts
-# sun.net.httpserver.nodelay: the JDK HTTPS server otherwise leaves Nagle on, and each small response waits for
-# the client's delayed ACK (~40 ms per request on Linux).
-java -Djdk.net.hosts.file="$root/bench/target/hosts" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+out="bench/results/$1${KEYWARD_BENCH_TAG:+-$KEYWARD_BENCH_TAG}.txt"
+jfr=()
+[ -z "${KEYWARD_BENCH_JFR:-}" ] || jfr=("-XX:StartFlightRecording=settings=profile,filename=$KEYWARD_BENCH_JFR")
+java "${jfr[@]}" -Djdk.net.hosts.file="$root/bench/target/hosts" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.com.azure.core.http.jdk.httpclient.JdkHttpClient=error \
-  -Dsun.net.httpserver.nodelay="${KEYWARD_BENCH_NODELAY:-true}" \
   -cp "$cp" "$main" "$arg" "$root/bench/target/$home" \
-  | tee "bench/results/$1.txt"
+  | tee "$out"
