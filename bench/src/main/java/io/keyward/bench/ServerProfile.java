@@ -58,6 +58,19 @@ public final class ServerProfile {
     private ServerProfile() {
     }
 
+    /** CPU time so far of the host's server threads in this JVM. */
+    static long serverCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && SERVER_THREADS.stream().anyMatch(t.getThreadName()::startsWith)) {
+                long cpu = mx.getThreadCpuTime(t.getThreadId());
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
+    }
+
     public static void main(String[] args) throws IOException {
         Map<String, Long> cpu = new TreeMap<>();
         Map<String, Long> waits = new TreeMap<>();
