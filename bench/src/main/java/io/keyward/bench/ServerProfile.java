@@ -1,6 +1,9 @@
 package io.keyward.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,9 +63,9 @@ public final class ServerProfile {
 
     /** CPU time so far of the host's server threads in this JVM. */
     static long serverCpuNanos() {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long sum = 0;
-        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
             if (t != null && SERVER_THREADS.stream().anyMatch(t.getThreadName()::startsWith)) {
                 long cpu = mx.getThreadCpuTime(t.getThreadId());
                 sum += Math.max(0, cpu);

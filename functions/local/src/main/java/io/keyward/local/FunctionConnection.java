@@ -468,11 +468,7 @@ final class FunctionConnection extends ChannelInboundHandlerAdapter implements R
     private static FullHttpResponse response(HeaderAuthentication.Refusal refusal) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(refusal.status()),
                 Unpooled.wrappedBuffer(refusal.body()));
-        refusal.headers().forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("Content-Length") && !k.equalsIgnoreCase("Transfer-Encoding")) {
-                r.headers().set(k, v);
-            }
-        });
+        copyHeaders(refusal.headers(), r);
         return r;
     }
 
@@ -492,15 +488,20 @@ final class FunctionConnection extends ChannelInboundHandlerAdapter implements R
         boolean noBody = status == 204 || status == 304;
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 noBody || head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        copyHeaders(headers, r);
+        if (!noBody) {
+            HttpUtil.setContentLength(r, bytes.length);
+        }
+        return r;
+    }
+
+    /** The framing headers are the server's to write, from what it actually sends. */
+    private static void copyHeaders(Map<String, String> headers, FullHttpResponse r) {
         headers.forEach((k, v) -> {
             if (!k.equalsIgnoreCase("Content-Length") && !k.equalsIgnoreCase("Transfer-Encoding")) {
                 r.headers().set(k, v);
             }
         });
-        if (!noBody) {
-            HttpUtil.setContentLength(r, bytes.length);
-        }
-        return r;
     }
 
     private static Map<String, String> contentTypeOnly(HttpResponseMessage response) {

@@ -232,14 +232,15 @@ class SlowClientsTest {
     }
 
     /**
-     * Within the usual time: the median no worse than three baseline medians (plus 10 ms for a shared two-core
-     * machine), and no single call slower than ten of the baseline's slowest (plus 200 ms).
+     * Within the usual time: every call answered, the median no worse than three baseline medians (plus 10 ms for a
+     * shared two-core machine), and the 99th percentile no slower than ten of the baseline's slowest (plus 200 ms;
+     * a percentile, so that one garbage collection or a neighbour's build does not decide).
      */
     private static void assertWithinUsualTime(String what, Latencies baseline, Latencies underAttack) {
         assertThat(underAttack.size()).as(what + " calls under attack").isGreaterThanOrEqualTo(10);
         assertThat(underAttack.median()).as(what + " median (µs) under attack vs baseline " + baseline)
                 .isLessThanOrEqualTo(3 * baseline.median() + 10_000);
-        assertThat(underAttack.max()).as(what + " slowest (µs) under attack vs baseline " + baseline)
+        assertThat(underAttack.percentile(99)).as(what + " 99th percentile (µs) under attack vs baseline " + baseline)
                 .isLessThanOrEqualTo(10 * baseline.max() + 200_000);
     }
 
@@ -262,9 +263,13 @@ class SlowClientsTest {
         }
 
         long median() {
+            return percentile(50);
+        }
+
+        long percentile(int p) {
             List<Long> sorted = new ArrayList<>(micros);
             Collections.sort(sorted);
-            return sorted.get(sorted.size() / 2);
+            return sorted.get(Math.min(sorted.size() - 1, sorted.size() * p / 100));
         }
 
         long max() {
@@ -273,7 +278,7 @@ class SlowClientsTest {
 
         @Override
         public String toString() {
-            return "median " + median() + " µs, max " + max() + " µs over " + size();
+            return "median " + median() + " µs, p99 " + percentile(99) + " µs, max " + max() + " µs over " + size();
         }
     }
 }
