@@ -7,7 +7,8 @@
 #   bench/host.sh data-plane [SECONDS_PER_PHASE]   ingest and query MB/s, encryption on vs off in the same run
 #   bench/host.sh keyhealth  [SIZES]               key-health poll rounds over 1,000 and 10,000 resources (1000,10000)
 #
-# KEYWARD_BENCH_MVN_FLAGS (e.g. -o for offline) goes to the build.
+# KEYWARD_BENCH_MVN_FLAGS (e.g. -o for offline) goes to the build. KEYWARD_BENCH_TAG=t writes bench/results/<name>-t.txt
+# instead; KEYWARD_BENCH_JFR=file.jfr records the run with JFR (profile settings), for bench/profile.sh.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -36,10 +37,10 @@ rm -rf "bench/target/$home"
 # The vaults' host names must resolve to the loopback host: a hosts file of our own for the JDK resolver.
 mkdir -p bench/target bench/results
 printf '127.0.0.1 localhost kwbench.vault.localhost kwbenchdp.vault.localhost kwbenchkh.vault.localhost\n' > bench/target/hosts
-# sun.net.httpserver.nodelay: the JDK HTTPS server otherwise leaves Nagle on, and each small response waits for
-# the client's delayed ACK (~40 ms per request on Linux).
-java -Djdk.net.hosts.file="$root/bench/target/hosts" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+out="bench/results/$1${KEYWARD_BENCH_TAG:+-$KEYWARD_BENCH_TAG}.txt"
+jfr=()
+[ -z "${KEYWARD_BENCH_JFR:-}" ] || jfr=("-XX:StartFlightRecording=settings=profile,filename=$KEYWARD_BENCH_JFR")
+java "${jfr[@]}" -Djdk.net.hosts.file="$root/bench/target/hosts" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -Dorg.slf4j.simpleLogger.log.com.azure.core.http.jdk.httpclient.JdkHttpClient=error \
-  -Dsun.net.httpserver.nodelay="${KEYWARD_BENCH_NODELAY:-true}" \
   -cp "$cp" "$main" "$arg" "$root/bench/target/$home" \
-  | tee "bench/results/$1.txt"
+  | tee "$out"

@@ -22,8 +22,9 @@ if [ ${#jdks[@]} -eq 0 ]; then
   done
 fi
 
-mvn -B -q -pl bench -am -DskipTests install
-mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt"
+# Built through the reactor, never `install` (see host.sh)
+mvn -B -q -pl bench -am -DskipTests -Dfunctions.skip=true package \
+  dependency:build-classpath -Dmdep.outputFile="$root/bench/target/classpath.txt"
 cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
 
 # The benchmark token lives in its own project-local directory.

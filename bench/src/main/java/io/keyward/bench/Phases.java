@@ -2,7 +2,9 @@ package io.keyward.bench;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /** Closed-loop and fixed-rate measurement phases for the benchmarks that drive a server from outside. */
@@ -12,18 +14,31 @@ final class Phases {
         void run(int thread) throws Exception;
     }
 
-    record Result(String name, int threads, long ops, Duration elapsed, Histogram latency, long errors) {
+    /** {@code cpuNanos}: what the CPU clock given to the phases advanced during the measurement, or 0. */
+    record Result(String name, int threads, long ops, Duration elapsed, Histogram latency, long errors, long cpuNanos) {
         double opsPerSecond() {
             return ops / (elapsed.toNanos() / 1e9);
+        }
+
+        /** CPU time of the clock's threads per operation, in microseconds. */
+        double cpuMicrosPerOp() {
+            return ops == 0 ? 0 : cpuNanos / 1e3 / ops;
         }
     }
 
     private final Duration warmup;
     private final Duration measure;
+    private final LongSupplier cpuClock;
 
     Phases(Duration warmup, Duration measure) {
+        this(warmup, measure, () -> 0L);
+    }
+
+    /** {@code cpuClock}: CPU nanoseconds of the threads whose cost per operation is reported (a server's). */
+    Phases(Duration warmup, Duration measure, LongSupplier cpuClock) {
         this.warmup = warmup;
         this.measure = measure;
+        this.cpuClock = cpuClock;
     }
 
     Result closedLoop(String name, int threads, Op op) throws Exception {
@@ -87,12 +102,16 @@ final class Phases {
             }, "bench-" + t);
             worker.start();
         }
+        // the clock is read when the measurement starts and when the last thread is done with it
+        long untilMeasuring = warmupEnd - System.nanoTime();
+        long cpuAtStart = done.await(Math.max(0, untilMeasuring), TimeUnit.NANOSECONDS) ? 0 : cpuClock.getAsLong();
         done.await();
+        long cpu = cpuAtStart == 0 ? 0 : cpuClock.getAsLong() - cpuAtStart;
         Histogram all = new Histogram(60_000_000_000L, 3);
         for (Histogram h : histograms) {
             all.add(h);
         }
-        Result r = new Result(name, threads, ops.get(), measure, all, errors.get());
+        Result r = new Result(name, threads, ops.get(), measure, all, errors.get(), cpu);
         System.out.printf("  %-30s %d clients: %.0f ops/s, p50 %.2f ms, p99 %.2f ms%n", name, threads,
                 r.opsPerSecond(), all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(99) / 1e6);
         return r;

@@ -55,7 +55,8 @@ public final class UnwrapOverHttps {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         // 10 s of warm-up per phase: with less, the first HTTPS phase measures the interpreter (Micronaut's request
         // path is large and compiles late).
-        UnwrapOverHttps run = new UnwrapOverHttps(new Phases(Duration.ofSeconds(Math.max(10, seconds)), Duration.ofSeconds(seconds)));
+        UnwrapOverHttps run = new UnwrapOverHttps(new Phases(Duration.ofSeconds(Math.max(10, seconds)), Duration.ofSeconds(seconds),
+                ServerProfile::serverCpuNanos));
         try {
             run.setUp(Path.of(args.length > 1 ? args[1] : "bench/target/host-home"));
             run.run(seconds);
@@ -109,11 +110,14 @@ public final class UnwrapOverHttps {
         Phases.Result fixed = phases.fixedRate("HTTPS unwrapkey @ half peak", 8, rate, i -> http(clients.get(i)));
 
         System.out.println();
-        System.out.printf("%-30s %8s %10s %9s %9s %9s%n", "phase", "clients", "ops/s", "p50 ms", "p99 ms", "max ms");
+        // server CPU per request: the host's threads only (not the clients', not PostgreSQL's process), which a busy
+        // shared machine disturbs far less than throughput
+        System.out.printf("%-30s %8s %10s %9s %9s %9s %14s%n", "phase", "clients", "ops/s", "p50 ms", "p99 ms", "max ms",
+                "server CPU/op");
         for (Phases.Result r : List.of(direct1, direct8, http1, http8, fixed)) {
-            System.out.printf("%-30s %8d %10.0f %9.2f %9.2f %9.2f%n", r.name(), r.threads(), r.opsPerSecond(),
+            System.out.printf("%-30s %8d %10.0f %9.2f %9.2f %9.2f %11.0f us%n", r.name(), r.threads(), r.opsPerSecond(),
                     r.latency().getValueAtPercentile(50) / 1e6, r.latency().getValueAtPercentile(99) / 1e6,
-                    r.latency().getMaxValue() / 1e6);
+                    r.latency().getMaxValue() / 1e6, r.cpuMicrosPerOp());
         }
         System.out.println();
         System.out.printf("HTTPS/direct at 1 client:  %.0f%%%n", 100 * http1.opsPerSecond() / direct1.opsPerSecond());

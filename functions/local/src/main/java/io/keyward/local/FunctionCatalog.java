@@ -1,14 +1,18 @@
 package io.keyward.local;
 
+import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.HttpMethod;
+import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
 import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -36,14 +40,26 @@ import java.util.stream.Stream;
  */
 final class FunctionCatalog {
 
-    record HttpFunction(String name, Object target, Method method, RouteTemplate route, Set<HttpMethod> methods) {
+    /** {@code declaredRoute}: the trigger's route without the host's route prefix. */
+    record HttpFunction(String name, Object target, Method method, RouteTemplate route, Set<HttpMethod> methods,
+                        String declaredRoute) {
         boolean allows(HttpMethod m) {
             return methods.isEmpty() || methods.contains(m);
+        }
+
+        /** Calls the function as the Java worker does; what it throws, the caller gets unwrapped. */
+        Object invoke(HttpRequestMessage<?> request, ExecutionContext context) {
+            return FunctionCatalog.invoke(target, method, request, context);
         }
     }
 
     record TimerFunction(String name, Object target, Method method, String schedule) {
+        Object invoke(ExecutionContext context) {
+            return FunctionCatalog.invoke(target, method, null, context);
+        }
     }
+
+    private static final String TIMER_INFO = "{\"Schedule\":{\"AdjustForDST\":true},\"ScheduleStatus\":null,\"IsPastDue\":false}";
 
     private final List<HttpFunction> http;
     private final Map<String, TimerFunction> timers;
@@ -75,7 +91,7 @@ final class FunctionCatalog {
                     HttpTrigger t = httpTrigger.get();
                     String route = t.route().isEmpty() ? name.value() : t.route();
                     http.add(new HttpFunction(name.value(), instance.apply(c), m, RouteTemplate.compile(routePrefix, route),
-                            Set.copyOf(Arrays.asList(t.methods()))));
+                            Set.copyOf(Arrays.asList(t.methods())), route.replaceAll("^/+", "")));
                 } else if (timerTrigger.isPresent()) {
                     timers.put(name.value(), new TimerFunction(name.value(), instance.apply(c), m, timerTrigger.get().schedule()));
                 }
@@ -99,6 +115,35 @@ final class FunctionCatalog {
     /** Functions whose route matches {@code path}, most specific first (their methods are not checked). */
     List<HttpFunction> routesFor(String path) {
         return http.stream().filter(f -> f.route().matches(path)).toList();
+    }
+
+    private static Object invoke(Object target, Method method, HttpRequestMessage<?> request, ExecutionContext context) {
+        Parameter[] params = method.getParameters();
+        Object[] args = new Object[params.length];
+        for (int i = 0; i < params.length; i++) {
+            Class<?> type = params[i].getType();
+            if (HttpRequestMessage.class.isAssignableFrom(type)) {
+                args[i] = request;
+            } else if (ExecutionContext.class.isAssignableFrom(type)) {
+                args[i] = context;
+            } else if (params[i].isAnnotationPresent(TimerTrigger.class)) {
+                args[i] = TIMER_INFO;
+            }
+        }
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static <A extends Annotation> Optional<A> parameterAnnotation(Method m, Class<A> type) {

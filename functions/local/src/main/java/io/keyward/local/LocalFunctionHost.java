@@ -1,40 +1,18 @@
 package io.keyward.local;
 
-import com.microsoft.azure.functions.ExecutionContext;
-import com.microsoft.azure.functions.HttpMethod;
-import com.microsoft.azure.functions.HttpRequestMessage;
-import com.microsoft.azure.functions.HttpResponseMessage;
-import com.microsoft.azure.functions.annotation.TimerTrigger;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import io.keyward.app.identity.HeaderAuthentication;
 import io.keyward.devenv.Databases;
 import io.keyward.devenv.KeywardHome;
 import io.keyward.devenv.LocalDatabase;
 import io.micronaut.azure.function.AzureFunction;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Parameter;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the HSM from {@code KEYWARD_HSM_LIBRARY}, {@code KEYWARD_HSM_TOKEN_LABEL}, {@code KEYWARD_HSM_PIN}
  *       (and {@code SOFTHSM2_CONF}), exported by {@code ./keyward run};</li>
  *   <li>HTTPS on {@code KEYWARD_BIND}:{@code KEYWARD_PORT} (127.0.0.1:7443; port 0 = any free port) with TLS
- *       material from {@link LocalTls} in {@code .keyward/tls};</li>
+ *       material from {@link LocalTls} in {@code .keyward/tls}, served by {@link FunctionServer} (Netty) within the
+ *       time, size and connection limits of {@link ServerLimits};</li>
  *   <li>every {@code @FunctionName} in package {@code io.keyward.azure}: HTTP functions by route and method,
  *       timer functions on their NCRONTAB schedule, and on demand through {@code POST /admin/functions/{name}}
  *       (loopback callers only, like the runtime's admin API) or {@link #fireTimer}.</li>
@@ -61,40 +40,29 @@ public final class LocalFunctionHost implements AutoCloseable {
     public static final int DEFAULT_PORT = 7443;
     static final String FUNCTIONS_PACKAGE = "io.keyward.azure";
     private static final List<String> HSM_SETTINGS = List.of("KEYWARD_HSM_LIBRARY", "KEYWARD_HSM_TOKEN_LABEL", "KEYWARD_HSM_PIN");
-    private static final String TIMER_INFO = "{\"Schedule\":{\"AdjustForDST\":true},\"ScheduleStatus\":null,\"IsPastDue\":false}";
-    /** Requests in flight at once; more wait in the queue. Two cores here: the HSM pool is the real bound. */
-    private static final int WORKERS = 16;
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LocalFunctionHost.class);
-
-    static {
-        // The JDK's HTTP server leaves Nagle's algorithm on, so every small response waits for the client's
-        // delayed ACK: measured 18 unwrapkey requests/s at 56 ms p50 with one client, ~150/s at 6 ms without it.
-        // Read once when the server classes load, hence set here, before any server exists.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
 
     private final LocalDatabase database;
     private final SharedContext context;
     private final FunctionCatalog catalog;
     private final LocalTls tls;
-    private final HttpsServer server;
-    private final ExecutorService workers;
+    private final FunctionServer server;
     private final TimerScheduler timers = new TimerScheduler();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LocalFunctionHost(LocalDatabase database, SharedContext context, FunctionCatalog catalog, LocalTls tls,
-                              HttpsServer server, ExecutorService workers) {
+                              FunctionServer server) {
         this.database = database;
         this.context = context;
         this.catalog = catalog;
         this.tls = tls;
         this.server = server;
-        this.workers = workers;
     }
 
-    /** Thrown when the environment lacks what {@code ./keyward run} exports; its message tells the user what to do. */
+    /**
+     * Thrown when the environment lacks what {@code ./keyward run} exports, or a setting does not parse; its message
+     * tells the user what to do.
+     */
     public static final class MissingSettingsException extends IllegalStateException {
         MissingSettingsException(String message) {
             super(message);
@@ -122,41 +90,34 @@ public final class LocalFunctionHost implements AutoCloseable {
         Path state = KeywardHome.stateDir(env);
         int port = Integer.parseInt(env.getOrDefault("KEYWARD_PORT", Integer.toString(DEFAULT_PORT)));
         String bind = env.getOrDefault("KEYWARD_BIND", "127.0.0.1");
+        ServerLimits limits = ServerLimits.from(env);
 
         LocalDatabase database = Databases.start(state.resolve("postgres"), env);
         SharedContext context = null;
-        ExecutorService workers = null;
-        HttpsServer server = null;
+        FunctionServer server = null;
         try {
             LocalTls tls = LocalTls.ensure(state.resolve("tls"));
             // Bound before the app starts: with port 0 only the bound socket knows the port, and the app needs
             // it for its token issuer (keyward.identity.authority).
-            server = HttpsServer.create(new InetSocketAddress(bind, port), 128);
+            server = FunctionServer.bind(new InetSocketAddress(bind, port), limits, tls.sslContext());
             Map<String, Object> properties = appProperties(env, database);
-            properties.putAll(addressProperties(server.getAddress()));
+            properties.putAll(addressProperties(server.address()));
             context = new SharedContext(AzureFunction.defaultApplicationContextBuilder().properties(properties));
             FunctionSettings settings = FunctionSettings.load(env);
             FunctionCatalog catalog = FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix());
 
-            server.setHttpsConfigurator(new HttpsConfigurator(tls.sslContext()));
-            AtomicInteger n = new AtomicInteger();
-            workers = Executors.newFixedThreadPool(WORKERS, r -> new Thread(r, "keyward-http-" + n.incrementAndGet()));
-            server.setExecutor(workers);
-            LocalFunctionHost host = new LocalFunctionHost(database, context, catalog, tls, server, workers);
-            server.createContext("/", host::handle);
-            server.start();
+            LocalFunctionHost host = new LocalFunctionHost(database, context, catalog, tls, server);
+            server.serve(catalog, context.headerAuthentication(), host::fireTimer);
             for (FunctionCatalog.TimerFunction t : catalog.timers().values()) {
                 host.timers.schedule(t.name(), NcrontabSchedule.parse(settings.resolve(t.schedule())), host::fireTimer);
             }
             host.printBanner(settings);
             return host;
-        } catch (IOException e) {
-            stopQuietly(server);
-            cleanUp(database, context, workers);
-            throw new UncheckedIOException("cannot listen on " + bind + ":" + port, e);
         } catch (RuntimeException | Error e) {
-            stopQuietly(server);
-            cleanUp(database, context, workers);
+            if (server != null) {
+                server.close();
+            }
+            cleanUp(database, context);
             throw e;
         }
     }
@@ -170,16 +131,16 @@ public final class LocalFunctionHost implements AutoCloseable {
             System.exit(2);
             return;
         }
-        // The HTTP dispatcher thread keeps the JVM alive; Ctrl-C (SIGINT) runs this hook.
+        // The server's event loops keep the JVM alive; Ctrl-C (SIGINT) runs this hook.
         Runtime.getRuntime().addShutdownHook(new Thread(host::close, "keyward-host-shutdown"));
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.address().getPort();
     }
 
     public URI baseUri() {
-        return URI.create("https://" + hostForUri(server.getAddress()) + ":" + port());
+        return URI.create("https://" + hostForUri(server.address()) + ":" + port());
     }
 
     public Path caPem() {
@@ -206,8 +167,14 @@ public final class LocalFunctionHost implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no timer function named " + name));
         // One run at a time per timer function, like the runtime's singleton lock for timers.
         synchronized (timer) {
-            invoke(timer.target(), timer.method(), null, context(timer.name()));
+            timer.invoke(new LocalHttpMessages.Context(timer.name(), UUID.randomUUID().toString(),
+                    Logger.getLogger("Function." + timer.name())));
         }
+    }
+
+    /** The HTTP server, for tests that watch its connection caps. */
+    FunctionServer server() {
+        return server;
     }
 
     @Override
@@ -216,157 +183,9 @@ public final class LocalFunctionHost implements AutoCloseable {
             return;
         }
         timers.close();
-        server.stop(0);
-        cleanUp(database, context, workers);
+        server.close();
+        cleanUp(database, context);
         System.out.println("Keyward local function host stopped");
-    }
-
-    private void handle(HttpExchange exchange) {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            if (path.startsWith("/admin/")) {
-                admin(exchange, path);
-                return;
-            }
-            HttpMethod method = HttpMethod.value(exchange.getRequestMethod().toUpperCase(Locale.ROOT));
-            Optional<FunctionCatalog.HttpFunction> function = catalog.routesFor(path).stream()
-                    .filter(f -> method != null && f.allows(method)).findFirst();
-            if (function.isEmpty()) {
-                // The Functions host answers 404 both for an unknown route and for a known route with another method.
-                send(exchange, 404, Map.of(), new byte[0]);
-                return;
-            }
-            FunctionCatalog.HttpFunction f = function.get();
-            Object result = invoke(f.target(), f.method(), request(exchange, method), context(f.name()));
-            if (!(result instanceof HttpResponseMessage response)) {
-                send(exchange, result == null ? 204 : 200, Map.of(), bytes(result));
-                return;
-            }
-            Map<String, String> headers = response instanceof LocalHttpMessages.Response r ? r.headers()
-                    : contentTypeOnly(response);
-            send(exchange, response.getStatusCode(), headers, "HEAD".equals(exchange.getRequestMethod()) ? new byte[0] : bytes(response.getBody()));
-        } catch (Exception e) {
-            LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getPath(), e);
-            try {
-                send(exchange, 500, Map.of(), new byte[0]);
-            } catch (IOException | RuntimeException ignored) {
-                // the response was already started; the client sees a broken connection
-            }
-        }
-    }
-
-    private void admin(HttpExchange exchange, String path) throws IOException {
-        if (!exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
-            send(exchange, 403, Map.of(), new byte[0]);
-            return;
-        }
-        String prefix = "/admin/functions/";
-        if (!path.startsWith(prefix) || path.length() == prefix.length()) {
-            send(exchange, 404, Map.of(), new byte[0]);
-            return;
-        }
-        if (!"POST".equals(exchange.getRequestMethod())) {
-            send(exchange, 405, Map.of("Allow", "POST"), new byte[0]);
-            return;
-        }
-        String name = path.substring(prefix.length());
-        exchange.getRequestBody().readAllBytes();
-        try {
-            fireTimer(name);
-        } catch (IllegalArgumentException e) {
-            send(exchange, 404, Map.of(), new byte[0]);
-            return;
-        }
-        // The runtime answers 202 and runs the function in the background; here it has already finished, which
-        // lets tests look at its effect right away.
-        send(exchange, 202, Map.of(), new byte[0]);
-    }
-
-    private static Object invoke(Object target, Method method, HttpRequestMessage<?> request, ExecutionContext context) {
-        Parameter[] params = method.getParameters();
-        Object[] args = new Object[params.length];
-        for (int i = 0; i < params.length; i++) {
-            Class<?> type = params[i].getType();
-            if (HttpRequestMessage.class.isAssignableFrom(type)) {
-                args[i] = request;
-            } else if (ExecutionContext.class.isAssignableFrom(type)) {
-                args[i] = context;
-            } else if (params[i].isAnnotationPresent(TimerTrigger.class)) {
-                args[i] = TIMER_INFO;
-            }
-        }
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static ExecutionContext context(String functionName) {
-        return new LocalHttpMessages.Context(functionName, UUID.randomUUID().toString(), Logger.getLogger("Function." + functionName));
-    }
-
-    private LocalHttpMessages.Request request(HttpExchange exchange, HttpMethod method) throws IOException {
-        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(", ", v)));
-        URI raw = exchange.getRequestURI();
-        String host = headers.getOrDefault("host", hostForUri(server.getAddress()) + ":" + port());
-        URI uri = URI.create("https://" + host + raw.getRawPath() + (raw.getRawQuery() == null ? "" : "?" + raw.getRawQuery()));
-        Map<String, String> query = new LinkedHashMap<>();
-        if (raw.getRawQuery() != null) {
-            for (String pair : raw.getRawQuery().split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                query.putIfAbsent(k, v);
-            }
-        }
-        byte[] body = exchange.getRequestBody().readAllBytes();
-        return new LocalHttpMessages.Request(uri, method, headers, query,
-                body.length == 0 ? Optional.empty() : Optional.of(new String(body, StandardCharsets.UTF_8)));
-    }
-
-    private static Map<String, String> contentTypeOnly(HttpResponseMessage response) {
-        String type = response.getHeader("Content-Type");
-        return type == null ? Map.of() : Map.of("Content-Type", type);
-    }
-
-    private static byte[] bytes(Object body) {
-        if (body == null) {
-            return new byte[0];
-        }
-        if (body instanceof byte[] b) {
-            return b;
-        }
-        if (body instanceof Optional<?> o) {
-            return bytes(o.orElse(null));
-        }
-        return body.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void send(HttpExchange exchange, int status, Map<String, String> headers, byte[] body) throws IOException {
-        headers.forEach((k, v) -> {
-            if (!k.equalsIgnoreCase("Content-Length") && !k.equalsIgnoreCase("Transfer-Encoding")) {
-                exchange.getResponseHeaders().set(k, v);
-            }
-        });
-        boolean noBody = body.length == 0 || status == 204 || status == 304;
-        exchange.sendResponseHeaders(status, noBody ? -1 : body.length);
-        if (!noBody) {
-            exchange.getResponseBody().write(body);
-        }
     }
 
     private void printBanner(FunctionSettings settings) {
@@ -414,25 +233,7 @@ public final class LocalFunctionHost implements AutoCloseable {
         return Map.of("keyward.identity.authority", base);
     }
 
-    private static void stopQuietly(HttpsServer server) {
-        if (server != null) {
-            try {
-                server.stop(0);
-            } catch (RuntimeException ignored) {
-                // never started: only its socket is bound, and stop() has closed it or there is nothing to close
-            }
-        }
-    }
-
-    private static void cleanUp(LocalDatabase database, SharedContext context, ExecutorService workers) {
-        if (workers != null) {
-            workers.shutdown();
-            try {
-                workers.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    private static void cleanUp(LocalDatabase database, SharedContext context) {
         if (context != null) {
             try {
                 context.close(); // closes the shared context: the HSM (C_Finalize) and the connection pool

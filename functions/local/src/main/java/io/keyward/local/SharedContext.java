@@ -1,5 +1,6 @@
 package io.keyward.local;
 
+import io.keyward.app.identity.HeaderAuthentication;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.azure.function.AzureFunction;
 
@@ -12,6 +13,11 @@ final class SharedContext extends AzureFunction {
 
     SharedContext(ApplicationContextBuilder builder) {
         super(builder);
+    }
+
+    /** The app's authentication decision from a request's headers, for the server to take before it reads a body. */
+    HeaderAuthentication headerAuthentication() {
+        return applicationContext.getBean(HeaderAuthentication.class);
     }
 
     static boolean running() {
