@@ -3,6 +3,7 @@ package io.keyward.bench;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.HsmConfig;
 import io.keyward.hsm.KeyType;
+import io.keyward.hsm.KeyUsage;
 import io.keyward.hsm.KeyVersion;
 import io.keyward.hsm.WrapAlgorithm;
 import io.keyward.hsm.internal.Pkcs11Binding;
@@ -36,7 +37,7 @@ public class UnwrapBenchmark {
         @Setup(Level.Trial)
         public void open() {
             hsm = Hsm.open(HsmConfig.builderFromEnvironment(System.getenv()).maxSessions(4).build());
-            kek = hsm.keys().create("bench/unwrap-" + System.nanoTime(), KeyType.RSA_2048);
+            kek = hsm.keys().create("bench/unwrap-" + System.nanoTime(), KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
             wrapped = hsm.wrap(kek.ref(), WrapAlgorithm.RSA_OAEP, hsm.random(32));
         }
 
