@@ -323,6 +323,9 @@ public final class LocalFunctionHost implements AutoCloseable {
     private LocalHttpMessages.Request request(HttpExchange exchange, HttpMethod method) throws IOException {
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(", ", v)));
+        // As Azure's front end does, the peer's address is the last X-Forwarded-For entry (the token endpoint's
+        // per-address limit reads it); here it is the only one, so a client cannot pose as another address.
+        headers.put("x-forwarded-for", exchange.getRemoteAddress().getAddress().getHostAddress());
         URI raw = exchange.getRequestURI();
         String host = headers.getOrDefault("host", hostForUri(server.getAddress()) + ":" + port());
         URI uri = URI.create("https://" + host + raw.getRawPath() + (raw.getRawQuery() == null ? "" : "?" + raw.getRawQuery()));
