@@ -98,6 +98,23 @@ class KeyUsageTest {
     }
 
     @Test
+    void aTokenThatWillNotChangeAKeyRefusesClearlyAndTheKeyKeepsItsUsages() {
+        KeyVersionRef ref = new KeyVersionRef(TestTokens.name("usage/fixed"), HexFormat.of().formatHex(hsm.random(16)));
+        hsm.call("make an unmodifiable key", ref, s -> s.session().generateKey(new org.xipki.pkcs11.wrapper.Mechanism(CKM_AES_KEY_GEN),
+                AttributeVector.newAESSecretKey().token(true).private_(true).label(ref.name()).id(ref.idBytes()).valueLen(32)
+                        .sensitive(true).extractable(false).modifiable(false).wrap(true).unwrap(true).encrypt(false)
+                        .decrypt(false).sign(false).verify(false).derive(false)));
+
+        assertThatThrownBy(() -> hsm.keys().setUsages(ref, EnumSet.of(KeyUsage.UNWRAP)))
+                .isInstanceOfSatisfying(HsmException.class, e -> {
+                    assertThat(e.failure()).isEqualTo(HsmFailure.KEY_UNUSABLE);
+                    assertThat(e.getMessage()).containsAnyOf("CKR_ACTION_PROHIBITED", "CKR_ATTRIBUTE_READ_ONLY");
+                });
+        assertThat(raw(ref, CKO_SECRET_KEY)).containsOnly(Map.entry(CKA_WRAP, true), Map.entry(CKA_UNWRAP, true));
+        hsm.keys().delete(ref);
+    }
+
+    @Test
     void theInventoryListsEveryKeyObjectAsTheTokenReportsIt() {
         hsm.keys().create(TestTokens.name("usage/listed"), KeyType.RSA_2048, KeyUsage.SIGNING);
         List<KeyObject> inventory = hsm.keys().inventory();
