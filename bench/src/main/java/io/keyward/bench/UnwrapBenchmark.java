@@ -23,7 +23,8 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.*;
 
 /**
  * RSA-2048 OAEP unwrap in the token: through crypto-hsm's {@link Hsm} (pool, handle cache, classification) and,
- * as the limit, direct C_DecryptInit/C_Decrypt calls on a session per thread of the same loaded module and token.
+ * as the limit, the same token calls made directly (C_UnwrapKey into a session object, C_GetAttributeValue of its
+ * value, C_DestroyObject: the KEK may only unwrap) on a session per thread of the same loaded module and token.
  * Run once with -t 1 and once with -t 2.
  */
 public class UnwrapBenchmark {
@@ -92,6 +93,12 @@ public class UnwrapBenchmark {
 
     @Benchmark
     public byte[] directLimit(Token token, DirectSession direct) throws Exception {
-        return direct.session.decryptSingle(direct.oaep, direct.privateKey, token.wrapped);
+        long unwrapped = direct.session.unwrapKey(direct.oaep, direct.privateKey, token.wrapped,
+                AttributeVector.newSecretKey(CKK_GENERIC_SECRET).token(false).extractable(true).sensitive(false));
+        try {
+            return direct.session.getAttrValues(unwrapped, CKA_VALUE).value();
+        } finally {
+            direct.session.destroyObject(unwrapped);
+        }
     }
 }
