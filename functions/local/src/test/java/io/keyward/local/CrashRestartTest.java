@@ -8,7 +8,6 @@ import io.keyward.devenv.SoftHsmToken;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -32,8 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -85,7 +81,7 @@ class CrashRestartTest {
         token = SoftHsmToken.init(Path.of("target/softhsm"));
         home = Files.createDirectories(Path.of("target/crash-restart/run-" + ProcessHandle.current().pid()).toAbsolutePath());
         Host host = start("start-0");
-        http = HttpClient.newBuilder().sslContext(trust()).connectTimeout(Duration.ofSeconds(10)).build();
+        http = HttpClient.newBuilder().sslContext(TestHost.trustOnly(home.resolve(".keyward/tls/truststore.p12"))).connectTimeout(Duration.ofSeconds(10)).build();
         String arm = armToken(host);
         String subscription = UUID.randomUUID().toString();
         String workspace = createWorkspace(host, arm, subscription);
@@ -306,18 +302,6 @@ class CrashRestartTest {
             b.header("Content-Type", "application/json");
         }
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private SSLContext trust() throws Exception {
-        try (InputStream in = Files.newInputStream(home.resolve(".keyward/tls/truststore.p12"))) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, LocalFunctionHost.truststorePassword().toCharArray());
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
-            return ssl;
-        }
     }
 
     private static String enc(Object s) {

@@ -69,16 +69,21 @@ public class KeyUsageAudit {
         t.start();
     }
 
+    private Map<KeyVersionRef, Set<KeyUsage>> expected(Set<KeyVersionRef> present) {
+        Map<KeyVersionRef, Set<KeyUsage>> expected = new HashMap<>();
+        for (KeyUsagePolicy policy : beans.getBeansOfType(KeyUsagePolicy.class)) {
+            expected.putAll(policy.usages(present));
+        }
+        return expected;
+    }
+
     /** Lists the token's key objects once, compares each key version with its policy, corrects or reports it. */
     public Report run() {
         Map<KeyVersionRef, List<KeyObject>> byVersion = new LinkedHashMap<>();
         for (KeyObject o : hsm.get().keys().inventory()) {
             o.ref().ifPresent(ref -> byVersion.computeIfAbsent(ref, r -> new ArrayList<>()).add(o));
         }
-        Map<KeyVersionRef, Set<KeyUsage>> expected = new HashMap<>();
-        for (KeyUsagePolicy policy : beans.getBeansOfType(KeyUsagePolicy.class)) {
-            expected.putAll(policy.usages(byVersion.keySet()));
-        }
+        Map<KeyVersionRef, Set<KeyUsage>> expected = expected(byVersion.keySet());
         int conforming = 0;
         int unowned = 0;
         List<KeyVersionRef> corrected = new ArrayList<>();
@@ -92,8 +97,15 @@ public class KeyUsageAudit {
             } else if (e.getValue().stream().anyMatch(o -> o.kind() != KeyObject.Kind.PUBLIC && (!o.sensitive() || o.extractable()))) {
                 refused.put(e.getKey(), "its secret half is not sensitive and non-extractable");
             } else {
+                // asked again just before the change: key_ops changed since the first answer must not be undone
+                Set<KeyUsage> now = expected(Set.of(e.getKey())).get(e.getKey());
+                if (now == null) {
+                    unowned++;
+                    continue;
+                }
                 try {
-                    hsm.get().keys().setUsages(e.getKey(), usages);
+                    hsm.get().keys().setUsages(e.getKey(), now);
+                    expected.put(e.getKey(), now);
                     corrected.add(e.getKey());
                 } catch (HsmException failure) {
                     refused.put(e.getKey(), failure.getMessage());

@@ -3,6 +3,7 @@ package io.keyward.app.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.keyward.app.TestApp;
 import io.keyward.app.hsm.KeyUsageAudit;
 import io.keyward.app.identity.Audiences;
 import io.keyward.app.identity.IdentityService;
@@ -19,16 +20,13 @@ import io.keyward.app.vault.keys.KeySpec;
 import io.keyward.app.vault.keys.KeyVaultException;
 import io.keyward.app.vault.keys.KeyVersion;
 import io.keyward.app.vault.keys.VaultKeys;
-import io.keyward.devenv.Databases;
 import io.keyward.devenv.LocalDatabase;
-import io.keyward.devenv.SoftHsmToken;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.KeyObject;
 import io.keyward.hsm.KeyType;
 import io.keyward.hsm.KeyUsage;
 import io.keyward.hsm.KeyVersionRef;
 import io.micronaut.context.ApplicationContext;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -53,27 +51,20 @@ class KeyUsageInventoryTest {
     private static final String TENANT = "11111111-1111-1111-1111-111111111111";
     private static final Principal OWNER = new Principal(TENANT, UUID.randomUUID().toString(), PrincipalType.SERVICE_PRINCIPAL,
             "owner");
-    private static LocalDatabase db;
+    private static TestApp app;
     private static ApplicationContext ctx;
     private static Hsm hsm;
 
     @BeforeAll
     static void start() {
-        SoftHsmToken token = SoftHsmToken.init(Path.of("target/softhsm"), "keyward-usage");
-        db = Databases.start(Path.of("target/postgres-key-usages"), System.getenv());
-        ctx = ApplicationContext.builder().properties(Map.of(
-                "keyward.database.url", db.jdbcUrl(),
-                "keyward.database.user", db.user(),
-                "keyward.database.password", db.password(),
-                "keyward.hsm.library", token.library().toString(),
-                "keyward.hsm.token-label", token.label(),
-                "keyward.hsm.pin", token.pin(),
-                // run by the test, not in the background at start
-                "keyward.hsm.audit-key-usages", "false")).start();
+        // run by the test, not in the background at start
+        app = TestApp.start("target/postgres-key-usages", "keyward-usage", Map.of("keyward.hsm.audit-key-usages", "false"));
+        ctx = app.context();
         hsm = ctx.getBean(Hsm.class);
         // The token is this test's alone, kept across runs: start from an empty one, and from tables that do not
         // remember keys from an earlier run.
         hsm.keys().inventory().forEach(o -> o.ref().ifPresent(ref -> hsm.keys().delete(ref)));
+        LocalDatabase db = app.database();
         try (var c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password()); var s = c.createStatement()) {
             s.execute("DELETE FROM identity_signing_keys; DELETE FROM vault_keys; DELETE FROM workspace_platform_aeks");
         } catch (java.sql.SQLException e) {
@@ -83,11 +74,8 @@ class KeyUsageInventoryTest {
 
     @AfterAll
     static void stop() {
-        if (ctx != null) {
-            ctx.close();
-        }
-        if (db != null) {
-            db.close();
+        if (app != null) {
+            app.close();
         }
     }
 

@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.keyward.devenv.Databases;
-import io.keyward.devenv.LocalDatabase;
-import io.keyward.devenv.SoftHsmToken;
+import io.keyward.app.TestApp;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -29,36 +26,26 @@ import org.slf4j.LoggerFactory;
  */
 class TokenEndpointThrottleTest {
 
-    private static LocalDatabase db;
+    private static TestApp app;
     private static ApplicationContext ctx;
     private static TokenController endpoint;
     private static SignInThrottle throttle;
 
     @BeforeAll
     static void start() {
-        SoftHsmToken token = SoftHsmToken.init(Path.of("target/softhsm"));
-        db = Databases.start(Path.of("target/postgres-tokens"), System.getenv());
-        ctx = ApplicationContext.builder().properties(Map.of(
-                "keyward.database.url", db.jdbcUrl(),
-                "keyward.database.user", db.user(),
-                "keyward.database.password", db.password(),
-                "keyward.hsm.library", token.library().toString(),
-                "keyward.hsm.token-label", token.label(),
-                "keyward.hsm.pin", token.pin(),
+        app = TestApp.start("target/postgres-tokens", null, Map.of(
                 "keyward.identity.sign-in.failures-per-client", "3",
                 "keyward.identity.sign-in.failures-per-address", "6",
-                "keyward.identity.sign-in.window", "2s")).start();
+                "keyward.identity.sign-in.window", "2s"));
+        ctx = app.context();
         endpoint = ctx.getBean(TokenController.class);
         throttle = ctx.getBean(SignInThrottle.class);
     }
 
     @AfterAll
     static void stop() {
-        if (ctx != null) {
-            ctx.close();
-        }
-        if (db != null) {
-            db.close();
+        if (app != null) {
+            app.close();
         }
     }
 
