@@ -3,6 +3,7 @@ package io.keyward.bench;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.HsmConfig;
 import io.keyward.hsm.KeyType;
+import io.keyward.hsm.KeyUsage;
 import io.keyward.hsm.KeyVersion;
 import io.keyward.hsm.WrapAlgorithm;
 import io.keyward.hsm.internal.Pkcs11Binding;
@@ -22,7 +23,8 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.*;
 
 /**
  * RSA-2048 OAEP unwrap in the token: through crypto-hsm's {@link Hsm} (pool, handle cache, classification) and,
- * as the limit, direct C_DecryptInit/C_Decrypt calls on a session per thread of the same loaded module and token.
+ * as the limit, the same token calls made directly (C_UnwrapKey into a session object, C_GetAttributeValue of its
+ * value, C_DestroyObject: the KEK may only unwrap) on a session per thread of the same loaded module and token.
  * Run once with -t 1 and once with -t 2.
  */
 public class UnwrapBenchmark {
@@ -36,7 +38,7 @@ public class UnwrapBenchmark {
         @Setup(Level.Trial)
         public void open() {
             hsm = Hsm.open(HsmConfig.builderFromEnvironment(System.getenv()).maxSessions(4).build());
-            kek = hsm.keys().create("bench/unwrap-" + System.nanoTime(), KeyType.RSA_2048);
+            kek = hsm.keys().create("bench/unwrap-" + System.nanoTime(), KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
             wrapped = hsm.wrap(kek.ref(), WrapAlgorithm.RSA_OAEP, hsm.random(32));
         }
 
@@ -91,6 +93,12 @@ public class UnwrapBenchmark {
 
     @Benchmark
     public byte[] directLimit(Token token, DirectSession direct) throws Exception {
-        return direct.session.decryptSingle(direct.oaep, direct.privateKey, token.wrapped);
+        long unwrapped = direct.session.unwrapKey(direct.oaep, direct.privateKey, token.wrapped,
+                AttributeVector.newSecretKey(CKK_GENERIC_SECRET).token(false).extractable(true).sensitive(false));
+        try {
+            return direct.session.getAttrValues(unwrapped, CKA_VALUE).value();
+        } finally {
+            direct.session.destroyObject(unwrapped);
+        }
     }
 }

@@ -32,7 +32,7 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.*;
  *
  * <pre>{@code
  * try (Hsm hsm = Hsm.open(HsmConfig.fromEnvironment(System.getenv()))) {
- *     KeyVersion kek = hsm.keys().create("vault1/cmk", KeyType.RSA_2048);
+ *     KeyVersion kek = hsm.keys().create("vault1/cmk", KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
  *     byte[] wrapped = hsm.wrap(kek.ref(), WrapAlgorithm.RSA_OAEP, aekBytes);
  * }
  * }</pre>
@@ -110,34 +110,29 @@ public final class Hsm implements AutoCloseable {
     }
 
     /**
-     * Wraps key material with a key version, inside the token: RSA algorithms encrypt with the token's public
-     * key object; AES key wrap runs C_WrapKey on a short-lived session object holding {@code keyMaterial}.
+     * Wraps key material with a key version, inside the token (C_WrapKey, so the key needs {@link KeyUsage#WRAP}):
+     * the material is put in a short-lived session object, wrapped by the version's public key (RSA) or secret key
+     * (AES key wrap), and the session object destroyed.
      */
     public byte[] wrap(KeyVersionRef kek, WrapAlgorithm alg, byte[] keyMaterial) {
         requireBytes(keyMaterial, "key material");
-        if (alg.family() == KeyType.Family.RSA) {
-            return call("wrap with " + alg.jwaName(), kek, s -> {
-                long pub = handle(s, kek, CKO_PUBLIC_KEY);
-                return s.session().encryptSingle(mechanism(s, alg), pub, keyMaterial);
-            }, alg);
-        }
         if (alg == WrapAlgorithm.AES_KWP && !config.aesKwpWrapsExactLength() && keyMaterial.length % 8 != 0) {
             throw new HsmException(HsmFailure.UNSUPPORTED_ALGORITHM, "HSM token " + tokenDescription + " pads "
                     + alg.jwaName() + " input to a multiple of 8 bytes before wrapping, which RFC 5649 does not; "
                     + "it can wrap " + keyMaterial.length + " bytes only non-conformantly, so Keyward refuses");
         }
-        if (alg != WrapAlgorithm.AES_KWP && (keyMaterial.length % 8 != 0 || keyMaterial.length < 16)) {
+        if (alg.family() == KeyType.Family.AES && alg != WrapAlgorithm.AES_KWP
+                && (keyMaterial.length % 8 != 0 || keyMaterial.length < 16)) {
             throw new HsmException(HsmFailure.BAD_INPUT, alg.jwaName() + " wraps key material of 16 bytes or more "
                     + "in multiples of 8; use " + WrapAlgorithm.AES_KWP.jwaName() + " for other lengths");
         }
         return call("wrap with " + alg.jwaName(), kek, s -> {
-            long secret = handle(s, kek, CKO_SECRET_KEY);
-            requireAesSize(s, secret, kek, alg);
+            long wrapping = wrappingKey(s, kek, alg, CKO_PUBLIC_KEY);
             Session session = s.session();
             long temp = session.createObject(AttributeVector.newSecretKey(CKK_GENERIC_SECRET).token(false)
                     .value(keyMaterial).extractable(true).sensitive(false));
             try {
-                return session.wrapKey(mechanism(s, alg), secret, temp);
+                return session.wrapKey(mechanism(s, alg), wrapping, temp);
             } finally {
                 destroyQuietly(session, temp);
             }
@@ -145,23 +140,17 @@ public final class Hsm implements AutoCloseable {
     }
 
     /**
-     * Unwraps with a key version, inside the token, and returns the key material to the caller (Key Vault's
-     * unwrapKey semantics). The caller owns the returned array and should zero it when done.
+     * Unwraps with a key version, inside the token (C_UnwrapKey, so the key needs {@link KeyUsage#UNWRAP}), and
+     * returns the key material to the caller (Key Vault's unwrapKey semantics). The caller owns the returned array
+     * and should zero it when done.
      */
     public byte[] unwrap(KeyVersionRef kek, WrapAlgorithm alg, byte[] wrapped) {
         requireBytes(wrapped, "wrapped key");
-        if (alg.family() == KeyType.Family.RSA) {
-            return call("unwrap with " + alg.jwaName(), kek, s -> {
-                long priv = handle(s, kek, CKO_PRIVATE_KEY);
-                return s.session().decryptSingle(mechanism(s, alg), priv, wrapped);
-            }, alg);
-        }
         return call("unwrap with " + alg.jwaName(), kek, s -> {
-            long secret = handle(s, kek, CKO_SECRET_KEY);
-            requireAesSize(s, secret, kek, alg);
+            long unwrapping = wrappingKey(s, kek, alg, CKO_PRIVATE_KEY);
             Session session = s.session();
             // The unwrapped value lands in a session object that exists only to be read once and destroyed.
-            long temp = session.unwrapKey(mechanism(s, alg), secret, wrapped,
+            long temp = session.unwrapKey(mechanism(s, alg), unwrapping, wrapped,
                     AttributeVector.newSecretKey(CKK_GENERIC_SECRET).token(false).extractable(true)
                             .sensitive(false));
             try {
@@ -170,6 +159,25 @@ public final class Hsm implements AutoCloseable {
                 destroyQuietly(session, temp);
             }
         }, alg);
+    }
+
+    /**
+     * Encrypts {@code plaintext} with an RSA key version's public key inside the token (C_Encrypt, so the key needs
+     * {@link KeyUsage#ENCRYPT}): Key Vault's encrypt, which is not the same permission as wrapKey.
+     */
+    public byte[] encrypt(KeyVersionRef key, WrapAlgorithm alg, byte[] plaintext) {
+        requireBytes(plaintext, "plaintext");
+        requireRsa(alg, "encrypt");
+        return call("encrypt with " + alg.jwaName(), key,
+                s -> s.session().encryptSingle(mechanism(s, alg), handle(s, key, CKO_PUBLIC_KEY), plaintext), alg);
+    }
+
+    /** Decrypts with an RSA key version's private key inside the token (C_Decrypt: {@link KeyUsage#DECRYPT}). */
+    public byte[] decrypt(KeyVersionRef key, WrapAlgorithm alg, byte[] ciphertext) {
+        requireBytes(ciphertext, "ciphertext");
+        requireRsa(alg, "decrypt");
+        return call("decrypt with " + alg.jwaName(), key,
+                s -> s.session().decryptSingle(mechanism(s, alg), handle(s, key, CKO_PRIVATE_KEY), ciphertext), alg);
     }
 
     /**
@@ -471,6 +479,23 @@ public final class Hsm implements AutoCloseable {
             case RSA_OAEP_256 -> new Mechanism(code, new RSA_PKCS_OAEP_PARAMS(CKM_SHA256, CKG_MGF1_SHA256));
             default -> new Mechanism(code);
         };
+    }
+
+    /** The RSA half of {@code rsaClass}, or the AES key checked against the algorithm's key size. */
+    private long wrappingKey(PooledSession s, KeyVersionRef ref, WrapAlgorithm alg, long rsaClass)
+            throws PKCS11Exception {
+        if (alg.family() == KeyType.Family.RSA) {
+            return handle(s, ref, rsaClass);
+        }
+        long secret = handle(s, ref, CKO_SECRET_KEY);
+        requireAesSize(s, secret, ref, alg);
+        return secret;
+    }
+
+    private static void requireRsa(WrapAlgorithm alg, String what) {
+        if (alg.family() != KeyType.Family.RSA) {
+            throw new HsmException(HsmFailure.BAD_INPUT, what + " takes an RSA algorithm, not " + alg.jwaName());
+        }
     }
 
     private void requireAesSize(PooledSession s, long secret, KeyVersionRef ref, WrapAlgorithm alg)

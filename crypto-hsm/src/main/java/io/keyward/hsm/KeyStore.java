@@ -11,16 +11,21 @@ import org.xipki.pkcs11.wrapper.Session;
 import java.math.BigInteger;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.*;
 
 /**
  * Keys inside the token. Each key has a name (CKA_LABEL) and versions (CKA_ID); a new version is a new key
  * object, generated in the token as a token object with CKA_SENSITIVE=true and CKA_EXTRACTABLE=false, so its
- * secret half never exists outside the module. Nothing here returns secret key material.
+ * secret half never exists outside the module, and with only the {@link KeyUsage}s it is made for. Nothing here
+ * returns secret key material.
  */
 public final class KeyStore {
     /** Called after the token generated a key and before Keyward accepts it; tests use it to fail that step. */
@@ -42,26 +47,25 @@ public final class KeyStore {
     }
 
     /**
-     * Generates a new version of {@code name} in the token. If anything fails after the token created objects,
-     * they are destroyed again, so a failed generation leaves nothing behind.
+     * Generates a new version of {@code name} in the token that may do {@code usages} and nothing else (use the
+     * {@link KeyUsage} presets for Keyward's own keys). If anything fails after the token created objects, they are
+     * destroyed again, so a failed generation leaves nothing behind.
      */
-    public KeyVersion create(String name, KeyType type) {
+    public KeyVersion create(String name, KeyType type, Set<KeyUsage> usages) {
         KeyVersionRef ref = newVersion(name);
         return hsm.call("generate " + type, ref, s -> {
             Session session = s.session();
             try {
                 if (type.family() == KeyType.Family.RSA) {
-                    AttributeVector pub = AttributeVector.newRSAPublicKey().token(true).label(name)
-                            .id(ref.idBytes()).encrypt(true).wrap(true).verify(true).modulusBits(type.bits())
-                            .publicExponent(F4);
+                    AttributeVector pub = publicRsaKey(name, ref, usages).modulusBits(type.bits()).publicExponent(F4);
                     PKCS11KeyPair pair = session.generateKeyPair(new Mechanism(CKM_RSA_PKCS_KEY_PAIR_GEN),
-                            new KeyPairTemplate(lockedRsaPrivateKey(name, ref).decrypt(true).unwrap(true)
-                                    .sign(true), pub));
-                    requireLocked(session, pair.getPrivateKey(), ref);
+                            new KeyPairTemplate(lockedRsaPrivateKey(name, ref, usages), pub));
+                    requireAsMade(session, pair.getPrivateKey(), KeyObject.Kind.PRIVATE, usages, ref);
+                    requireAsMade(session, pair.getPublicKey(), KeyObject.Kind.PUBLIC, usages, ref);
                 } else {
                     long secret = session.generateKey(new Mechanism(CKM_AES_KEY_GEN),
-                            lockedAesKey(name, ref).valueLen(type.bits() / 8));
-                    requireLocked(session, secret, ref);
+                            lockedAesKey(name, ref, usages).valueLen(type.bits() / 8));
+                    requireAsMade(session, secret, KeyObject.Kind.SECRET, usages, ref);
                 }
                 check.afterGenerate(ref);
             } catch (PKCS11Exception | RuntimeException e) {
@@ -76,14 +80,15 @@ public final class KeyStore {
      * Imports an AES key (16, 24 or 32 bytes) as a new version, sensitive and non-extractable from then on
      * (Key Vault's import; also how known-answer vectors get into the token).
      */
-    public KeyVersion importAes(String name, byte[] keyBytes) {
+    public KeyVersion importAes(String name, byte[] keyBytes, Set<KeyUsage> usages) {
         if (keyBytes == null || (keyBytes.length != 16 && keyBytes.length != 24 && keyBytes.length != 32)) {
             throw new HsmException(HsmFailure.BAD_INPUT, "an AES key is 16, 24 or 32 bytes");
         }
         KeyVersionRef ref = newVersion(name);
         return hsm.call("import AES key", ref, s -> {
             try {
-                s.session().createObject(lockedAesKey(name, ref).value(keyBytes));
+                long secret = s.session().createObject(lockedAesKey(name, ref, usages).value(keyBytes));
+                requireAsMade(s.session(), secret, KeyObject.Kind.SECRET, usages, ref);
             } catch (PKCS11Exception | RuntimeException e) {
                 destroyAll(s.session(), ref);
                 throw e;
@@ -93,20 +98,21 @@ public final class KeyStore {
     }
 
     /** Imports an RSA private key (Key Vault's BYOK import) as a new version, locked in the token from then on. */
-    public KeyVersion importRsa(String name, RSAPrivateCrtKey key) {
+    public KeyVersion importRsa(String name, RSAPrivateCrtKey key, Set<KeyUsage> usages) {
         KeyType type = KeyType.rsa(key.getModulus().bitLength());
         KeyVersionRef ref = newVersion(name);
         return hsm.call("import RSA key", ref, s -> {
             Session session = s.session();
             try {
-                session.createObject(lockedRsaPrivateKey(name, ref).decrypt(true).unwrap(true)
-                        .sign(true).modulus(key.getModulus()).publicExponent(key.getPublicExponent())
+                long priv = session.createObject(lockedRsaPrivateKey(name, ref, usages)
+                        .modulus(key.getModulus()).publicExponent(key.getPublicExponent())
                         .privateExponent(key.getPrivateExponent()).prime1(key.getPrimeP()).prime2(key.getPrimeQ())
                         .exponent1(key.getPrimeExponentP()).exponent2(key.getPrimeExponentQ())
                         .coefficient(key.getCrtCoefficient()));
-                session.createObject(AttributeVector.newRSAPublicKey().token(true).label(name).id(ref.idBytes())
-                        .encrypt(true).wrap(true).verify(true).modulus(key.getModulus())
+                long pub = session.createObject(publicRsaKey(name, ref, usages).modulus(key.getModulus())
                         .publicExponent(key.getPublicExponent()));
+                requireAsMade(session, priv, KeyObject.Kind.PRIVATE, usages, ref);
+                requireAsMade(session, pub, KeyObject.Kind.PUBLIC, usages, ref);
             } catch (PKCS11Exception | RuntimeException e) {
                 destroyAll(session, ref);
                 throw e;
@@ -142,6 +148,52 @@ public final class KeyStore {
         });
     }
 
+    /**
+     * Gives every object of a version exactly {@code usages} (C_SetAttributeValue), widening or narrowing, and
+     * reads them back. A token that refuses the change (CKR_ATTRIBUTE_READ_ONLY, CKR_ACTION_PROHIBITED: the object
+     * is not modifiable) fails with {@link HsmFailure#KEY_UNUSABLE} and the key keeps what it had.
+     */
+    public void setUsages(KeyVersionRef ref, Set<KeyUsage> usages) {
+        hsm.call("set usages of", ref, s -> {
+            Session session = s.session();
+            int found = 0;
+            for (KeyObject.Kind kind : KeyObject.Kind.values()) {
+                for (long h : session.findAllObjectsSingle(new AttributeVector().class_(objectClass(kind))
+                        .label(ref.name()).id(ref.idBytes()))) {
+                    session.setAttributeValues(h, withUsages(new AttributeVector(), kind, usages));
+                    KeyObject now = read(session, h, kind);
+                    if (!now.usages().equals(KeyUsage.on(kind, usages)) || now.recoverOrDerive()) {
+                        throw new HsmException(HsmFailure.KEY_UNUSABLE, "HSM token " + hsm.tokenDescription()
+                                + " accepted but did not apply the usages " + usages + " to key " + ref);
+                    }
+                    found++;
+                }
+            }
+            if (found == 0) {
+                throw new HsmException(HsmFailure.KEY_NOT_FOUND, "no objects for key " + ref + " in HSM token "
+                        + hsm.tokenDescription());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Every private, public and secret key object stored in the token, with the usage and protection attributes the
+     * token reports: what start-up checks compare with what each key is for. Objects of other applications are
+     * listed too; {@link KeyObject#ref()} tells Keyward's apart.
+     */
+    public List<KeyObject> inventory() {
+        return hsm.call("list key objects", null, s -> {
+            List<KeyObject> out = new ArrayList<>();
+            for (KeyObject.Kind kind : KeyObject.Kind.values()) {
+                for (long h : s.session().findAllObjectsSingle(new AttributeVector().class_(objectClass(kind)).token(true))) {
+                    out.add(read(s.session(), h, kind));
+                }
+            }
+            return out;
+        });
+    }
+
     /** Destroys every object of a version. Returns how many objects were destroyed (0 if none existed). */
     public int delete(KeyVersionRef ref) {
         int n = hsm.call("delete key version", ref, s -> destroyAll(s.session(), ref));
@@ -162,22 +214,93 @@ public final class KeyStore {
         return KeyVersionRef.of(name, hsm.random(16));
     }
 
-    private static AttributeVector lockedRsaPrivateKey(String name, KeyVersionRef ref) {
-        return AttributeVector.newRSAPrivateKey().token(true).private_(true).label(name).id(ref.idBytes())
-                .sensitive(true).extractable(false);
+    private static AttributeVector lockedRsaPrivateKey(String name, KeyVersionRef ref, Set<KeyUsage> usages) {
+        return withUsages(AttributeVector.newRSAPrivateKey().token(true).private_(true).label(name).id(ref.idBytes())
+                .sensitive(true).extractable(false), KeyObject.Kind.PRIVATE, usages);
     }
 
-    private static AttributeVector lockedAesKey(String name, KeyVersionRef ref) {
-        return AttributeVector.newAESSecretKey().token(true).private_(true).label(name).id(ref.idBytes())
-                .sensitive(true).extractable(false).wrap(true).unwrap(true).encrypt(true).decrypt(true);
+    private static AttributeVector publicRsaKey(String name, KeyVersionRef ref, Set<KeyUsage> usages) {
+        return withUsages(AttributeVector.newRSAPublicKey().token(true).label(name).id(ref.idBytes()),
+                KeyObject.Kind.PUBLIC, usages);
     }
 
-    /** Trust the token, but verify: a module that ignored CKA_SENSITIVE must not get a customer's key. */
-    private static void requireLocked(Session session, long handle, KeyVersionRef ref) throws PKCS11Exception {
-        AttributeVector a = session.getAttrValues(handle, CKA_SENSITIVE, CKA_EXTRACTABLE);
-        if (!Boolean.TRUE.equals(a.sensitive()) || !Boolean.FALSE.equals(a.extractable())) {
+    private static AttributeVector lockedAesKey(String name, KeyVersionRef ref, Set<KeyUsage> usages) {
+        return withUsages(AttributeVector.newAESSecretKey().token(true).private_(true).label(name).id(ref.idBytes())
+                .sensitive(true).extractable(false), KeyObject.Kind.SECRET, usages);
+    }
+
+    /** Every usage attribute of the object's class, each true or false: no token default is left to chance. */
+    private static AttributeVector withUsages(AttributeVector v, KeyObject.Kind kind, Set<KeyUsage> usages) {
+        Set<KeyUsage> u = KeyUsage.on(kind, usages);
+        v.derive(false);
+        if (kind != KeyObject.Kind.PUBLIC) {
+            v.sign(u.contains(KeyUsage.SIGN)).decrypt(u.contains(KeyUsage.DECRYPT)).unwrap(u.contains(KeyUsage.UNWRAP));
+        }
+        if (kind != KeyObject.Kind.PRIVATE) {
+            v.verify(u.contains(KeyUsage.VERIFY)).encrypt(u.contains(KeyUsage.ENCRYPT)).wrap(u.contains(KeyUsage.WRAP));
+        }
+        if (kind == KeyObject.Kind.PRIVATE) {
+            v.signRecover(false);
+        } else if (kind == KeyObject.Kind.PUBLIC) {
+            v.verifyRecover(false);
+        }
+        return v;
+    }
+
+    private static KeyObject read(Session session, long handle, KeyObject.Kind kind) throws PKCS11Exception {
+        AttributeVector a = switch (kind) {
+            case PRIVATE -> session.getAttrValues(handle, CKA_LABEL, CKA_ID, CKA_SIGN, CKA_DECRYPT, CKA_UNWRAP,
+                    CKA_SIGN_RECOVER, CKA_DERIVE, CKA_SENSITIVE, CKA_EXTRACTABLE);
+            case PUBLIC -> session.getAttrValues(handle, CKA_LABEL, CKA_ID, CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP,
+                    CKA_VERIFY_RECOVER, CKA_DERIVE);
+            case SECRET -> session.getAttrValues(handle, CKA_LABEL, CKA_ID, CKA_SIGN, CKA_DECRYPT, CKA_UNWRAP,
+                    CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP, CKA_DERIVE, CKA_SENSITIVE, CKA_EXTRACTABLE);
+        };
+        Set<KeyUsage> usages = EnumSet.noneOf(KeyUsage.class);
+        addIf(usages, KeyUsage.SIGN, a.sign());
+        addIf(usages, KeyUsage.DECRYPT, a.decrypt());
+        addIf(usages, KeyUsage.UNWRAP, a.unwrap());
+        addIf(usages, KeyUsage.VERIFY, a.verify());
+        addIf(usages, KeyUsage.ENCRYPT, a.encrypt());
+        addIf(usages, KeyUsage.WRAP, a.wrap());
+        boolean recoverOrDerive = Boolean.TRUE.equals(a.signRecover()) || Boolean.TRUE.equals(a.verifyRecover())
+                || Boolean.TRUE.equals(a.derive());
+        boolean pub = kind == KeyObject.Kind.PUBLIC;
+        return new KeyObject(a.label() == null ? "" : a.label(), a.id() == null ? "" : HexFormat.of().formatHex(a.id()),
+                kind, usages, recoverOrDerive, !pub && Boolean.TRUE.equals(a.sensitive()),
+                pub || !Boolean.FALSE.equals(a.extractable()));
+    }
+
+    private static void addIf(Set<KeyUsage> set, KeyUsage usage, Boolean attribute) {
+        if (Boolean.TRUE.equals(attribute)) {
+            set.add(usage);
+        }
+    }
+
+    private static long objectClass(KeyObject.Kind kind) {
+        return switch (kind) {
+            case PRIVATE -> CKO_PRIVATE_KEY;
+            case PUBLIC -> CKO_PUBLIC_KEY;
+            case SECRET -> CKO_SECRET_KEY;
+        };
+    }
+
+    /**
+     * Trust the token, but verify: a module that ignored CKA_SENSITIVE must not get a customer's key, and one that
+     * added a usage (a default it applied anyway) must not hand out a key that does more than it was made for.
+     */
+    private void requireAsMade(Session session, long handle, KeyObject.Kind kind, Set<KeyUsage> usages,
+                               KeyVersionRef ref) throws PKCS11Exception {
+        KeyObject made = read(session, handle, kind);
+        if (kind != KeyObject.Kind.PUBLIC && (!made.sensitive() || made.extractable())) {
             throw new HsmException(HsmFailure.CONFIGURATION, "the token did not make key " + ref
                     + " sensitive and non-extractable; refusing to use it");
+        }
+        if (!made.conformsTo(usages)) {
+            throw new HsmException(HsmFailure.CONFIGURATION, "HSM token " + hsm.tokenDescription() + " gave the "
+                    + kind.name().toLowerCase(Locale.ROOT) + " key of " + ref + " the usages " + made.usages()
+                    + (made.recoverOrDerive() ? " (and recover or derive)" : "") + " instead of "
+                    + KeyUsage.on(kind, usages) + "; refusing to use it");
         }
     }
 

@@ -22,7 +22,7 @@ class ConcurrencyTest {
         int perThread = 40;
         try (Hsm hsm = Hsm.open(TestTokens.config(TestTokens.LABEL).maxSessions(3)
                 .borrowTimeout(Duration.ofSeconds(30)).build())) {
-            KeyVersion kek = hsm.keys().create(TestTokens.name("concurrency/kek"), KeyType.RSA_2048);
+            KeyVersion kek = hsm.keys().create(TestTokens.name("concurrency/kek"), KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
             byte[] aek = hsm.random(32);
             byte[] wrapped = hsm.wrap(kek.ref(), WrapAlgorithm.RSA_OAEP, aek);
             ExecutorService pool = Executors.newFixedThreadPool(threads);

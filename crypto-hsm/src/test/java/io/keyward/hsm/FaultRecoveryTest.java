@@ -20,7 +20,7 @@ class FaultRecoveryTest {
     @Test
     void aVanishedTokenFailsTypedAndIsUsedAgainWhenItReturns() throws Exception {
         try (Hsm hsm = Hsm.open(TestTokens.config(LABEL).recoveryBackoff(Duration.ofMillis(200)).build())) {
-            KeyVersion kek = hsm.keys().create(TestTokens.name("fault/kek"), KeyType.RSA_2048);
+            KeyVersion kek = hsm.keys().create(TestTokens.name("fault/kek"), KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
             byte[] aek = hsm.random(32);
             byte[] wrapped = hsm.wrap(kek.ref(), WrapAlgorithm.RSA_OAEP, aek);
             assertThat(hsm.unwrap(kek.ref(), WrapAlgorithm.RSA_OAEP, wrapped)).isEqualTo(aek);

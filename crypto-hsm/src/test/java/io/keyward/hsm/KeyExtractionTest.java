@@ -16,7 +16,7 @@ class KeyExtractionTest {
     @Test
     void theTokenReportsGeneratedKeysAsSensitiveAndNeverExtractable() {
         for (KeyType type : new KeyType[] {KeyType.RSA_2048, KeyType.AES_256}) {
-            KeyVersion v = hsm.keys().create(TestTokens.name("extraction/" + type.name().toLowerCase()), type);
+            KeyVersion v = hsm.keys().create(TestTokens.name("extraction/" + type.name().toLowerCase()), type, KeyUsage.KEY_WRAPPING);
             KeyProtection p = hsm.protection(v.ref());
             assertThat(p.token()).isTrue();
             assertThat(p.sensitive()).isTrue();
@@ -29,7 +29,7 @@ class KeyExtractionTest {
 
     @Test
     void theRsaPrivateExponentAndPrimesCannotBeRead() {
-        KeyVersion v = hsm.keys().create(TestTokens.name("extraction/read-rsa"), KeyType.RSA_2048);
+        KeyVersion v = hsm.keys().create(TestTokens.name("extraction/read-rsa"), KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
         for (long attribute : new long[] {CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2, CKA_EXPONENT_1,
                 CKA_EXPONENT_2, CKA_COEFFICIENT}) {
             byte[] value = hsm.call("read secret attribute", v.ref(), s -> {
@@ -49,7 +49,7 @@ class KeyExtractionTest {
 
     @Test
     void anAesKeyValueCannotBeRead() {
-        KeyVersion v = hsm.keys().create(TestTokens.name("extraction/read-aes"), KeyType.AES_256);
+        KeyVersion v = hsm.keys().create(TestTokens.name("extraction/read-aes"), KeyType.AES_256, KeyUsage.KEY_WRAPPING);
         byte[] value = hsm.call("read CKA_VALUE", v.ref(), s -> {
             long h = hsm.handle(s, v.ref(), CKO_SECRET_KEY);
             try {
@@ -64,8 +64,8 @@ class KeyExtractionTest {
 
     @Test
     void thePrivateKeyCannotBeWrappedOutEvenWithAKeyOfOurOwn() {
-        KeyVersion kek = hsm.keys().create(TestTokens.name("extraction/wrap-out"), KeyType.RSA_2048);
-        KeyVersion aes = hsm.keys().create(TestTokens.name("extraction/wrapping-key"), KeyType.AES_256);
+        KeyVersion kek = hsm.keys().create(TestTokens.name("extraction/wrap-out"), KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
+        KeyVersion aes = hsm.keys().create(TestTokens.name("extraction/wrapping-key"), KeyType.AES_256, KeyUsage.KEY_WRAPPING);
         assertThatThrownBy(() -> hsm.call("wrap the private key out", kek.ref(), s -> {
             long priv = hsm.handle(s, kek.ref(), CKO_PRIVATE_KEY);
             long wrapping = hsm.handle(s, aes.ref(), CKO_SECRET_KEY);
@@ -83,7 +83,7 @@ class KeyExtractionTest {
         gen.initialize(2048);
         var jce = gen.generateKeyPair();
         KeyVersion v = hsm.keys().importRsa(TestTokens.name("extraction/imported"),
-                (java.security.interfaces.RSAPrivateCrtKey) jce.getPrivate());
+                (java.security.interfaces.RSAPrivateCrtKey) jce.getPrivate(), KeyUsage.KEY_WRAPPING);
         KeyProtection p = hsm.protection(v.ref());
         assertThat(p.sensitive()).isTrue();
         assertThat(p.extractable()).isFalse();

@@ -15,7 +15,7 @@ class KeyStoreTest {
     @Test
     void rsaKeysOfEverySizeAreGeneratedInTheTokenWithTheirPublicHalfReadable() {
         for (KeyType type : List.of(KeyType.RSA_2048, KeyType.RSA_3072, KeyType.RSA_4096)) {
-            KeyVersion v = keys.create(TestTokens.name("keystore/rsa-" + type.bits()), type);
+            KeyVersion v = keys.create(TestTokens.name("keystore/rsa-" + type.bits()), type, KeyUsage.KEY_WRAPPING);
             RsaPublicKey pub = keys.publicKey(v.ref());
             assertThat(pub.bits()).isEqualTo(type.bits());
             assertThat(pub.publicExponent()).isEqualTo(BigInteger.valueOf(65537));
@@ -27,8 +27,8 @@ class KeyStoreTest {
     @Test
     void aNewVersionIsANewKeyAndOldVersionsStay() {
         String name = TestTokens.name("keystore/rotating");
-        KeyVersion v1 = keys.create(name, KeyType.RSA_2048);
-        KeyVersion v2 = keys.create(name, KeyType.RSA_2048);
+        KeyVersion v1 = keys.create(name, KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
+        KeyVersion v2 = keys.create(name, KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
         assertThat(v2.ref().version()).isNotEqualTo(v1.ref().version());
         assertThat(keys.publicKey(v2.ref()).modulus()).isNotEqualTo(keys.publicKey(v1.ref()).modulus());
         assertThat(keys.versions(name)).containsExactlyInAnyOrder(v1, v2);
@@ -45,7 +45,7 @@ class KeyStoreTest {
     @Test
     void aesKeysAreGeneratedWithTheirSize() {
         for (KeyType type : List.of(KeyType.AES_128, KeyType.AES_192, KeyType.AES_256)) {
-            KeyVersion v = keys.create(TestTokens.name("keystore/" + type.name().toLowerCase()), type);
+            KeyVersion v = keys.create(TestTokens.name("keystore/" + type.name().toLowerCase()), type, KeyUsage.KEY_WRAPPING);
             assertThat(v.type()).isEqualTo(type);
             assertThat(keys.versions(v.ref().name())).containsExactly(v);
         }
@@ -54,8 +54,8 @@ class KeyStoreTest {
     @Test
     void deletingAVersionDestroysAllItsObjectsAndOnlyThose() {
         String name = TestTokens.name("keystore/deleted");
-        KeyVersion keep = keys.create(name, KeyType.RSA_2048);
-        KeyVersion gone = keys.create(name, KeyType.RSA_2048);
+        KeyVersion keep = keys.create(name, KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
+        KeyVersion gone = keys.create(name, KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
         byte[] wrapped = hsm.wrap(gone.ref(), WrapAlgorithm.RSA_OAEP, new byte[32]);
         assertThat(keys.objectCount(gone.ref())).isEqualTo(2);
 
@@ -83,7 +83,7 @@ class KeyStoreTest {
             throw new IllegalStateException("injected failure after C_GenerateKeyPair");
         });
         try {
-            assertThatThrownBy(() -> keys.create(name, KeyType.RSA_2048)).isInstanceOf(HsmException.class);
+            assertThatThrownBy(() -> keys.create(name, KeyType.RSA_2048, KeyUsage.KEY_WRAPPING)).isInstanceOf(HsmException.class);
         } finally {
             keys.setGenerationCheck(ref -> { });
         }
@@ -94,7 +94,7 @@ class KeyStoreTest {
 
     @Test
     void badNamesAndVersionsAreRefusedBeforeTheToken() {
-        assertThatThrownBy(() -> keys.create("has space", KeyType.RSA_2048))
+        assertThatThrownBy(() -> keys.create("has space", KeyType.RSA_2048, KeyUsage.KEY_WRAPPING))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key name");
         assertThatThrownBy(() -> new KeyVersionRef("ok", "not-hex"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 lowercase hex");

@@ -36,7 +36,7 @@ class KnownAnswerTest {
         for (int i = 0; i < kek.length; i++) {
             kek[i] = (byte) i;
         }
-        KeyVersion v = hsm.keys().importAes(TestTokens.name("kat/rfc3394-" + kekBits), kek);
+        KeyVersion v = hsm.keys().importAes(TestTokens.name("kat/rfc3394-" + kekBits), kek, KeyUsage.KEY_WRAPPING);
         WrapAlgorithm alg = WrapAlgorithm.valueOf("A" + kekBits + "KW");
         assertThat(hsm.wrap(v.ref(), alg, HEX.parseHex(key.toLowerCase())))
                 .isEqualTo(HEX.parseHex(wrapped.toLowerCase()));
@@ -61,7 +61,7 @@ class KnownAnswerTest {
     })
     void rfc5649KeyWrapWithPaddingInTheToken(String key, String wrapped) {
         KeyVersion v = hsm.keys().importAes(TestTokens.name("kat/rfc5649"),
-                HEX.parseHex("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8"));
+                HEX.parseHex("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8"), KeyUsage.KEY_WRAPPING);
         assertThat(hsm.unwrap(v.ref(), WrapAlgorithm.AES_KWP, HEX.parseHex(wrapped))).isEqualTo(HEX.parseHex(key));
         if (hsm.config().aesKwpWrapsExactLength()) {
             assertThat(hsm.wrap(v.ref(), WrapAlgorithm.AES_KWP, HEX.parseHex(key))).isEqualTo(HEX.parseHex(wrapped));
@@ -78,7 +78,7 @@ class KnownAnswerTest {
     @Test
     void kwpWrapOfWholeBlocksMatchesTheJce() throws Exception {
         byte[] kekBytes = HEX.parseHex("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8");
-        KeyVersion v = hsm.keys().importAes(TestTokens.name("kat/kwp-blocks"), kekBytes);
+        KeyVersion v = hsm.keys().importAes(TestTokens.name("kat/kwp-blocks"), kekBytes, KeyUsage.KEY_WRAPPING);
         Cipher kwp = Cipher.getInstance("AES/KWP/NoPadding");
         for (int length : new int[] {8, 16, 32, 40}) {
             byte[] key = hsm.random(length);

@@ -15,7 +15,7 @@ class SignTest {
     @ParameterizedTest
     @EnumSource(SignAlgorithm.class)
     void signaturesMadeInTheTokenVerifyWithTheJceAndBindTheData(SignAlgorithm alg) throws Exception {
-        KeyVersion key = hsm.keys().create(TestTokens.name("sign/" + alg.jwaName()), KeyType.RSA_2048);
+        KeyVersion key = hsm.keys().create(TestTokens.name("sign/" + alg.jwaName()), KeyType.RSA_2048, KeyUsage.SIGNING);
         byte[] data = "header.payload".getBytes(StandardCharsets.US_ASCII);
         byte[] signature = hsm.sign(key.ref(), alg, data);
         assertThat(signature).hasSize(256);
@@ -33,7 +33,7 @@ class SignTest {
     @ParameterizedTest
     @EnumSource(value = SignAlgorithm.class, names = "RS256")
     void anAesKeyCannotSign(SignAlgorithm alg) {
-        KeyVersion aes = hsm.keys().create(TestTokens.name("sign/aes"), KeyType.AES_256);
+        KeyVersion aes = hsm.keys().create(TestTokens.name("sign/aes"), KeyType.AES_256, KeyUsage.KEY_WRAPPING);
         assertThatThrownBy(() -> hsm.sign(aes.ref(), alg, new byte[] {1}))
                 .isInstanceOfSatisfying(HsmException.class,
                         e -> assertThat(e.failure()).isEqualTo(HsmFailure.KEY_NOT_FOUND));

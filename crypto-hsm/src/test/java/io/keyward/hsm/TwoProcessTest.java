@@ -16,7 +16,7 @@ class TwoProcessTest {
     void aSecondJvmUsesTheSameTokenConcurrentlyAndEachSeesTheOthersKeys() throws Exception {
         Hsm hsm = TestTokens.shared();
         String name = TestTokens.name("two-jvm/kek");
-        KeyVersion kek = hsm.keys().create(name, KeyType.RSA_2048);
+        KeyVersion kek = hsm.keys().create(name, KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
         byte[] aek = hsm.random(32);
         byte[] wrapped = hsm.wrap(kek.ref(), WrapAlgorithm.RSA_OAEP, aek);
 

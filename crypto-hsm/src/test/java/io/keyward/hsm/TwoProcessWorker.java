@@ -18,7 +18,7 @@ public final class TwoProcessWorker {
         byte[] expected = HexFormat.of().parseHex(args[3]);
         int rounds = Integer.parseInt(args[4]);
         try (Hsm hsm = Hsm.open(TestTokens.config(TestTokens.LABEL).build())) {
-            KeyVersion own = hsm.keys().create(name + "-child", KeyType.RSA_2048);
+            KeyVersion own = hsm.keys().create(name + "-child", KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
             System.out.println("created " + own.ref().name() + " " + own.ref().version());
             int ok = 0;
             for (int i = 0; i < rounds; i++) {

@@ -26,12 +26,12 @@ class WrapUnwrapTest {
 
     @BeforeAll
     static void keys() throws Exception {
-        rsa = HSM.keys().create(TestTokens.name("wrap/rsa"), KeyType.RSA_2048);
-        aes = HSM.keys().create(TestTokens.name("wrap/aes"), KeyType.AES_256);
+        rsa = HSM.keys().create(TestTokens.name("wrap/rsa"), KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
+        aes = HSM.keys().create(TestTokens.name("wrap/aes"), KeyType.AES_256, KeyUsage.KEY_WRAPPING);
         KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
         gen.initialize(2048);
         jcePair = gen.generateKeyPair();
-        imported = HSM.keys().importRsa(TestTokens.name("wrap/imported"), (RSAPrivateCrtKey) jcePair.getPrivate());
+        imported = HSM.keys().importRsa(TestTokens.name("wrap/imported"), (RSAPrivateCrtKey) jcePair.getPrivate(), KeyUsage.KEY_WRAPPING);
     }
 
     @ParameterizedTest
@@ -89,7 +89,7 @@ class WrapUnwrapTest {
     @Test
     void aesKeyWrapInteroperatesWithTheJceBothWays() throws Exception {
         byte[] kekBytes = HSM.random(32);
-        KeyVersion kek = HSM.keys().importAes(TestTokens.name("wrap/aes-known"), kekBytes);
+        KeyVersion kek = HSM.keys().importAes(TestTokens.name("wrap/aes-known"), kekBytes, KeyUsage.KEY_WRAPPING);
         SecretKeySpec jceKek = new SecretKeySpec(kekBytes, "AES");
         byte[] aek = HSM.random(32);
 
@@ -152,7 +152,7 @@ class WrapUnwrapTest {
 
     @Test
     void aKeyOfTheWrongSizeOrFamilyIsRefused() {
-        KeyVersion aes128 = HSM.keys().importAes(TestTokens.name("wrap/aes128"), HSM.random(16));
+        KeyVersion aes128 = HSM.keys().importAes(TestTokens.name("wrap/aes128"), HSM.random(16), KeyUsage.KEY_WRAPPING);
         assertThatThrownBy(() -> HSM.wrap(aes128.ref(), WrapAlgorithm.A256KW, new byte[32]))
                 .isInstanceOfSatisfying(HsmException.class, e -> {
                     assertThat(e.failure()).isEqualTo(HsmFailure.KEY_UNUSABLE);

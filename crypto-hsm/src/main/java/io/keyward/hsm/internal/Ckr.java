@@ -31,7 +31,8 @@ public final class Ckr {
         }
         if (code == CKR_KEY_FUNCTION_NOT_PERMITTED || code == CKR_KEY_TYPE_INCONSISTENT
                 || code == CKR_KEY_UNEXTRACTABLE || code == CKR_KEY_NOT_WRAPPABLE
-                || code == CKR_ATTRIBUTE_SENSITIVE) {
+                || code == CKR_ATTRIBUTE_SENSITIVE || code == CKR_ATTRIBUTE_READ_ONLY || code == CKR_ACTION_PROHIBITED) {
+            // the last two: the object's attributes may not be changed (CKA_MODIFIABLE false, or the token's policy)
             return HsmFailure.KEY_UNUSABLE;
         }
         if (code == CKR_MECHANISM_INVALID || code == CKR_MECHANISM_PARAM_INVALID) {

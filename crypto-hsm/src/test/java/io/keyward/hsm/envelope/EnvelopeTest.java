@@ -2,6 +2,7 @@ package io.keyward.hsm.envelope;
 
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.KeyType;
+import io.keyward.hsm.KeyUsage;
 import io.keyward.hsm.KeyVersion;
 import io.keyward.hsm.TestTokens;
 import io.keyward.hsm.WrapAlgorithm;
@@ -120,7 +121,7 @@ class EnvelopeTest {
 
     @Test
     void anAekWrappedByAKekInTheTokenComesBackAndOpensItsBlocks() throws Exception {
-        KeyVersion kek = hsm.keys().create(TestTokens.name("envelope/kek"), KeyType.RSA_2048);
+        KeyVersion kek = hsm.keys().create(TestTokens.name("envelope/kek"), KeyType.RSA_2048, KeyUsage.KEY_WRAPPING);
         AekMaterial aek = AekMaterial.generate(hsm);
         byte[] wrapped = hsm.wrap(kek.ref(), WrapAlgorithm.RSA_OAEP, aek.bytes(KeyAccess.plaintext()));
         byte[] sealed;

@@ -12,8 +12,9 @@ import java.util.Optional;
 
 /**
  * Keyward's token authority (local identity mode): Entra ID's v2.0 token endpoint and discovery documents, and
- * operator-only client registration. Anonymous at the Functions level: the token endpoint checks client secrets,
- * the discovery documents are public, and registration is checked by the app's bearer authentication.
+ * operator-only client registration, update and deletion. Anonymous at the Functions level: the token endpoint
+ * checks client secrets, the discovery documents are public, and the client calls are checked by the app's bearer
+ * authentication.
  */
 public class IdentityFunctions extends AzureHttpFunction {
 
@@ -52,6 +53,24 @@ public class IdentityFunctions extends AzureHttpFunction {
     @FunctionName("Identity_RegisterClient")
     public HttpResponseMessage registerClient(
             @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "identity/tenants/{tenant}/clients",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    /** Deletes a client (operators only); the tokens it holds are refused from their next use. */
+    @FunctionName("Identity_DeleteClient")
+    public HttpResponseMessage deleteClient(
+            @HttpTrigger(name = "req", methods = {HttpMethod.DELETE}, route = "identity/tenants/{tenant}/clients/{clientId}",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    /** Enables or disables a client ({@code {"accountEnabled": false}}, operators only). */
+    @FunctionName("Identity_UpdateClient")
+    public HttpResponseMessage updateClient(
+            @HttpTrigger(name = "req", methods = {HttpMethod.PATCH}, route = "identity/tenants/{tenant}/clients/{clientId}",
                     authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
             ExecutionContext context) {
         return route(request, context);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +40,7 @@ public final class Databases {
         if (dockerAvailable()) {
             return startContainer();
         }
-        return startEmbedded(embeddedDataDir);
+        return startEmbedded(embeddedDataDir, env);
     }
 
     /**
@@ -75,21 +76,45 @@ public final class Databases {
         };
     }
 
+    /** The embedded PostgreSQL with the process environment's settings ({@link #startEmbedded(Path, Map)}). */
     public static LocalDatabase startEmbedded(Path dataDir) {
+        return startEmbedded(dataDir, System.getenv());
+    }
+
+    /**
+     * The embedded PostgreSQL whose data directory is {@code dataDir}, kept across starts. It starts after any end
+     * of the previous one: a host killed with SIGKILL leaves its postgres running on the directory (pg_ctl detaches
+     * it), a postgres killed with SIGKILL leaves a {@code postmaster.pid} whose PID the system may give to another
+     * process; {@link StalePostmaster} clears both before the start.
+     *
+     * <p>Durable by default: fsync and synchronous commit on, as in production (zonky passes {@code -F}, which the
+     * {@code -c fsync=on} after it overrides). {@code KEYWARD_POSTGRES_FSYNC=off} trades that for speed;
+     * {@code KEYWARD_POSTGRES_START_TIMEOUT} (default 60s) bounds the start, crash recovery included.
+     */
+    public static LocalDatabase startEmbedded(Path dataDir, Map<String, String> env) {
+        boolean fsync = !"off".equalsIgnoreCase(env.getOrDefault("KEYWARD_POSTGRES_FSYNC", "on").trim());
+        Duration timeout = Duration.parse("PT" + env.getOrDefault("KEYWARD_POSTGRES_START_TIMEOUT", "60s").trim().toUpperCase());
         try {
             Files.createDirectories(dataDir);
+            StalePostmaster.clear(dataDir, timeout);
             // Not cleaned: the local host keeps its vaults and keys' metadata across restarts. zonky runs initdb
             // only when the directory holds no cluster yet.
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    .setServerConfig("fsync", fsync ? "on" : "off")
+                    .setServerConfig("synchronous_commit", fsync ? "on" : "off")
+                    .setPGStartupWait(timeout)
                     .start();
             String url = pg.getJdbcUrl("postgres", "postgres");
+            String durability = fsync ? "" : ", fsync off";
             return new LocalDatabase() {
                 @Override public String jdbcUrl() { return url; }
                 @Override public String user() { return "postgres"; }
                 @Override public String password() { return ""; }
-                @Override public String description() { return "embedded PostgreSQL at " + url + " (data: " + dataDir + ")"; }
+                @Override public String description() {
+                    return "embedded PostgreSQL at " + url + " (data: " + dataDir + durability + ")";
+                }
                 @Override public void close() {
                     try {
                         pg.close();

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -18,8 +19,20 @@ import java.util.concurrent.TimeUnit;
 public record SoftHsmToken(Path conf, Path library, String label, String pin) {
 
     public static SoftHsmToken init(Path dir) {
+        return init(dir, null);
+    }
+
+    /**
+     * A token labelled {@code label} (null: the script's default) in {@code dir}, the directory SOFTHSM2_CONF points
+     * at: a test that must see every object of its token takes a token of its own.
+     */
+    public static SoftHsmToken init(Path dir, String label) {
         Path script = KeywardHome.root().resolve("softhsm-config/init-token.sh");
         ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--dir", dir.toAbsolutePath().toString(), "--quiet");
+        if (label != null) {
+            pb.command().addAll(List.of("--label", label));
+            pb.environment().remove("KEYWARD_HSM_TOKEN_LABEL");
+        }
         pb.redirectError(ProcessBuilder.Redirect.INHERIT);
         Map<String, String> values = new HashMap<>();
         try {

@@ -216,6 +216,9 @@ final class FunctionConnection extends ChannelInboundHandlerAdapter implements R
         for (Map.Entry<String, String> h : head.headers()) {
             headers.merge(h.getKey().toLowerCase(Locale.ROOT), h.getValue(), (a, b) -> a + ", " + b);
         }
+        // As Azure's front end does, the peer's address is the last X-Forwarded-For entry (the token endpoint's per-address
+        // limit reads it); here it is the only one, so a client cannot pose as another address.
+        headers.put("x-forwarded-for", ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress());
         long contentLength = HttpUtil.getContentLength(head, -1L);
         boolean expectContinue = expect != null;
 
@@ -248,7 +251,7 @@ final class FunctionConnection extends ChannelInboundHandlerAdapter implements R
                 Optional<HeaderAuthentication.Refusal> refusal;
                 try {
                     refusal = authentication.check(e.methodName(), e.uri().toString(), e.host(),
-                            e.headers().get("authorization"));
+                            e.headers().get("authorization"), e.function() == null ? null : e.function().declaredRoute());
                 } catch (RuntimeException ex) {
                     LOG.error("{} {}: checking the caller failed", e.methodName(), e.path(), ex);
                     ctx.executor().execute(() -> refuse(HostErrors.status(HttpResponseStatus.INTERNAL_SERVER_ERROR), e.hasBody()));

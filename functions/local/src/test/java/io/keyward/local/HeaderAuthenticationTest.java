@@ -52,7 +52,9 @@ class HeaderAuthenticationTest {
             for (String credential : credentials) {
                 for (String[] r : requests) {
                     URI uri = URI.create("https://" + h + r[1]);
-                    Optional<HeaderAuthentication.Refusal> early = check.check(r[0], uri.toString(), h, credential);
+                    String route = catalog.routesFor(uri.getPath()).stream().filter(fn -> fn.allows(HttpMethod.value(r[0]))).findFirst()
+                            .orElseThrow().declaredRoute();
+                    Optional<HeaderAuthentication.Refusal> early = check.check(r[0], uri.toString(), h, credential, route);
                     HttpResponseMessage late = invoke(catalog, r[0], uri, h, credential);
                     String what = r[0] + " " + h + r[1] + " with " + (credential == null ? "no header" : "'" + abbreviated(credential) + "'");
                     if (late.getStatusCode() == 401) {

@@ -42,7 +42,7 @@ class HostedVaultKeysTest {
     static void setUp() throws Exception {
         arm = new ClusterArm(TENANT, "hosted-vault-keys-test");
         arm.putVault(SUBSCRIPTION, VAULT, "westeurope", true);
-        identity = new Principal(TENANT, UUID.randomUUID().toString(), PrincipalType.MANAGED_IDENTITY, "a resource's identity");
+        identity = identities().createPrincipal(TENANT, PrincipalType.MANAGED_IDENTITY, "a resource's identity");
         arm.grant(SUBSCRIPTION, VAULT, identity.objectId(), "get", "wrapKey", "unwrapKey");
         port = arm.host.bean(CustomerKeyPort.class);
     }
@@ -120,7 +120,7 @@ class HostedVaultKeysTest {
     @Test
     void anAccessPolicyRemovedRefusesThatOperation() throws Exception {
         Key k = key();
-        Principal other = new Principal(TENANT, UUID.randomUUID().toString(), PrincipalType.MANAGED_IDENTITY, "another identity");
+        Principal other = identities().createPrincipal(TENANT, PrincipalType.MANAGED_IDENTITY, "another identity");
         arm.grant(SUBSCRIPTION, VAULT, other.objectId(), "get", "wrapKey", "unwrapKey");
         bothAnswer(k, other, vault(), 200);
         arm.revoke(SUBSCRIPTION, VAULT, other.objectId(), "get", "wrapKey", "unwrapKey");
@@ -159,8 +159,26 @@ class HostedVaultKeysTest {
     @Test
     void anIdentityOfAnotherTenantIsRefused() throws Exception {
         Key k = key();
-        Principal sameOidOtherTenant = new Principal(OTHER_TENANT, identity.objectId(), PrincipalType.MANAGED_IDENTITY, "elsewhere");
-        bothAnswer(k, sameOidOtherTenant, vault(), 403);
+        Principal elsewhere = identities().createPrincipal(OTHER_TENANT, PrincipalType.MANAGED_IDENTITY, "elsewhere");
+        bothAnswer(k, elsewhere, vault(), 403);
+    }
+
+    @Test
+    void aDeletedOrDisabledIdentityIsRefusedAsTheWireRefusesItsToken() throws Exception {
+        Key k = key();
+        Principal gone = identities().createPrincipal(TENANT, PrincipalType.MANAGED_IDENTITY, "an identity about to go");
+        arm.grant(SUBSCRIPTION, VAULT, gone.objectId(), "get", "wrapKey", "unwrapKey");
+        bothAnswer(k, gone, vault(), 200);
+        identities().setPrincipalEnabled(TENANT, gone.objectId(), false);
+        bothAnswer(k, gone, vault(), 401);
+        identities().setPrincipalEnabled(TENANT, gone.objectId(), true);
+        bothAnswer(k, gone, vault(), 200);
+        identities().deletePrincipal(TENANT, gone.objectId());
+        bothAnswer(k, gone, vault(), 401);
+    }
+
+    private static IdentityService identities() {
+        return arm.host.bean(IdentityService.class);
     }
 
     @Test

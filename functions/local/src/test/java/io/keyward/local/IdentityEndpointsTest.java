@@ -20,6 +20,7 @@ import io.keyward.app.identity.ClientCredentials;
 import io.keyward.app.identity.IdentityService;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.PrincipalType;
+import io.keyward.app.identity.SignInThrottle;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.SignAlgorithm;
@@ -114,6 +115,29 @@ class IdentityEndpointsTest {
     }
 
     @Test
+    void wrongSecretsAreLimitedPerClientId() throws Exception {
+        String tenant = tenant();
+        ClientCredentials target = host.newClient(tenant, "guessed");
+        ClientCredentials other = host.newClient(tenant, "not guessed");
+        SignInThrottle throttle = host.bean(SignInThrottle.class);
+        long failed = throttle.failedSignIns();
+
+        for (int i = 0; i < 10; i++) { // keyward.identity.sign-in.failures-per-client
+            HttpResponse<String> r = tokenRequest(tenant, "client_credentials", target.clientId(), "guess-" + i, Audiences.ARM);
+            assertThat(r.statusCode()).as("attempt %d", i).isEqualTo(401);
+        }
+        HttpResponse<String> limited = tokenRequest(tenant, "client_credentials", target.clientId(), target.clientSecret(),
+                Audiences.ARM);
+        assertThat(limited.statusCode()).isEqualTo(429);
+        assertThat(Integer.parseInt(limited.headers().firstValue("Retry-After").orElseThrow())).isBetween(1, 60);
+        assertThat(limited.body()).contains("\"error\":\"invalid_client\"").contains("\"error_codes\":[50053]")
+                .doesNotContain(target.clientSecret());
+        assertThat(tokenRequest(tenant, "client_credentials", other.clientId(), other.clientSecret(), Audiences.ARM).statusCode())
+                .as("another client id").isEqualTo(200);
+        assertThat(throttle.failedSignIns() - failed).isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
     void requestsWithoutTokensGetEachApisChallenge() throws Exception {
         HttpResponse<String> arm = register(host.baseUri(), DEFAULT_TENANT, null, "x");
         assertThat(arm.statusCode()).isEqualTo(401);
@@ -121,10 +145,14 @@ class IdentityEndpointsTest {
                 "Bearer authorization_uri=\"" + host.baseUri() + "/" + DEFAULT_TENANT + "\", error=\"invalid_token\"");
         assertThat(arm.body()).contains("\"code\":\"AuthenticationFailed\"");
 
-        HttpResponse<String> vault = register(host.vaultUri("kwtest1"), DEFAULT_TENANT, null, "x");
+        HttpResponse<String> vault = listKeys("kwtest1", null);
         assertThat(vault.statusCode()).isEqualTo(401);
         assertThat(vault.headers().firstValue("WWW-Authenticate")).hasValue(
                 "Bearer authorization=\"" + host.baseUri() + "/" + DEFAULT_TENANT + "\", resource=\"https://vault.azure.net\"");
+        // client registration is a management route: a vault host does not serve it at all
+        HttpResponse<String> registerAtVault = register(host.vaultUri("kwtest1"), DEFAULT_TENANT, null, "x");
+        assertThat(registerAtVault.statusCode()).isEqualTo(404);
+        assertThat(registerAtVault.body()).contains("\"code\":\"NotFound\"");
     }
 
     @Test
@@ -164,7 +192,7 @@ class IdentityEndpointsTest {
 
         // a Key Vault token at ARM, an ARM token at a vault host
         assertRefused(host.token(client, Audiences.KEY_VAULT));
-        HttpResponse<String> armTokenAtVault = register(host.vaultUri("kwtest2"), tenant, genuine, "x");
+        HttpResponse<String> armTokenAtVault = listKeys("kwtest2", genuine);
         assertThat(armTokenAtVault.statusCode()).isEqualTo(401);
         assertThat(armTokenAtVault.headers().firstValue("WWW-Authenticate").orElseThrow()).contains("resource=\"https://vault.azure.net\"");
     }
@@ -252,6 +280,14 @@ class IdentityEndpointsTest {
 
     private static HttpResponse<String> get(String path) throws Exception {
         return host.http().send(HttpRequest.newBuilder(host.baseUri().resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> listKeys(String vault, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(host.vaultUri(vault).resolve("/keys?api-version=7.4")).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return host.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> register(URI base, String tenant, String token, String name) throws Exception {

@@ -204,7 +204,7 @@ public final class TestHost {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
-    private static SSLContext trustOnly(Path truststore) {
+    static SSLContext trustOnly(Path truststore) {
         try (InputStream in = Files.newInputStream(truststore)) {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(in, LocalFunctionHost.truststorePassword().toCharArray());

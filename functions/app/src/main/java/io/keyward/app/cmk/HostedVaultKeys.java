@@ -1,5 +1,6 @@
 package io.keyward.app.cmk;
 
+import io.keyward.app.identity.IdentityService;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.KeyPermission;
 import io.keyward.app.vault.Vault;
@@ -37,32 +38,34 @@ class HostedVaultKeys implements CustomerKeyPort {
     private final VaultService vaults;
     private final VaultKeys keys;
     private final HostedVaultNames names;
+    private final IdentityService identities;
 
-    HostedVaultKeys(VaultService vaults, VaultKeys keys, HostedVaultNames names) {
+    HostedVaultKeys(VaultService vaults, VaultKeys keys, HostedVaultNames names, IdentityService identities) {
         this.vaults = vaults;
+        this.identities = identities;
         this.keys = keys;
         this.names = names;
     }
 
     @Override
     public VaultReply<VaultFacts> vault(String vaultUri, Principal identity) {
-        return call(vaultUri, v -> new VaultFacts(v.tenantId(), v.location(), granted(v, identity)));
+        return call(vaultUri, identity, v -> new VaultFacts(v.tenantId(), v.location(), granted(v, identity)));
     }
 
     @Override
     public VaultReply<KeyFacts> key(String vaultUri, String keyName, String version, Principal identity) {
-        return call(vaultUri, v -> facts(keys.get(v, identity, new KeyName(keyName), version), v, vaultUri));
+        return call(vaultUri, identity, v -> facts(keys.get(v, identity, new KeyName(keyName), version), v, vaultUri));
     }
 
     @Override
     public VaultReply<byte[]> wrapKey(String kid, Principal identity, byte[] plaintext) {
-        return keyId(kid).map(id -> call(id.vaultUri(), v -> keys.wrap(v, identity, new KeyName(id.name()), id.version(), ALGORITHM,
+        return keyId(kid).map(id -> call(id.vaultUri(), identity, v -> keys.wrap(v, identity, new KeyName(id.name()), id.version(), ALGORITHM,
                 plaintext).value())).orElseGet(() -> notAKeyId(kid));
     }
 
     @Override
     public VaultReply<byte[]> unwrapKey(String kid, Principal identity, byte[] wrapped) {
-        return keyId(kid).map(id -> call(id.vaultUri(), v -> keys.unwrap(v, identity, new KeyName(id.name()), id.version(), ALGORITHM,
+        return keyId(kid).map(id -> call(id.vaultUri(), identity, v -> keys.unwrap(v, identity, new KeyName(id.name()), id.version(), ALGORITHM,
                 wrapped).value())).orElseGet(() -> notAKeyId(kid));
     }
 
@@ -79,9 +82,16 @@ class HostedVaultKeys implements CustomerKeyPort {
         return new VaultReply.Refused<>(404, "'" + kid + "' is not a key version of this vault.");
     }
 
-    /** One vault call as one wire request: the vault named by the host, looked up afresh, then the operation. */
-    private <T> VaultReply<T> call(String vaultUri, Function<Vault, T> operation) {
+    /**
+     * One vault call as one wire request: the caller authenticated first (a deleted or disabled identity is the wire's
+     * 401, so deleting a resource's identity revokes its key), then the vault named by the host, looked up afresh, then the
+     * operation.
+     */
+    private <T> VaultReply<T> call(String vaultUri, Principal identity, Function<Vault, T> operation) {
         try {
+            if (identities.activePrincipal(identity.tenantId(), identity.objectId()).isEmpty()) {
+                return new VaultReply.Refused<>(401, "The identity '" + identity.objectId() + "' was deleted or is disabled.");
+            }
             Optional<Vault> vault = names.vaultName(URI.create(vaultUri).getHost()).flatMap(vaults::findActiveByName);
             if (vault.isEmpty()) {
                 return new VaultReply.Refused<>(404, "The vault '" + vaultUri + "' was not found.");

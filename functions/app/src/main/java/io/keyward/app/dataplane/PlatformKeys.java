@@ -1,7 +1,9 @@
 package io.keyward.app.dataplane;
 
+import io.keyward.app.hsm.KeyUsagePolicy;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.KeyType;
+import io.keyward.hsm.KeyUsage;
 import io.keyward.hsm.KeyVersion;
 import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.WrapAlgorithm;
@@ -13,6 +15,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -21,7 +25,7 @@ import java.util.UUID;
  * KEK at once each make a version; that is harmless, since every wrapped AEK names the KEK version that wrapped it.
  */
 @Singleton
-class PlatformKeys {
+class PlatformKeys implements KeyUsagePolicy {
 
     static final String KEK_NAME = "keyward/platform-kek";
 
@@ -51,6 +55,12 @@ class PlatformKeys {
                 stored.wrapped()));
     }
 
+    /** Every platform KEK version wraps and unwraps AEKs, and does nothing else. */
+    @Override
+    public Map<KeyVersionRef, Set<KeyUsage>> usages(Set<KeyVersionRef> present) {
+        return KeyUsagePolicy.everyVersionOf(KEK_NAME, KeyUsage.KEY_WRAPPING, present);
+    }
+
     private KeyVersionRef kek() {
         KeyVersionRef k = kek;
         if (k == null) {
@@ -58,7 +68,7 @@ class PlatformKeys {
                 k = kek;
                 if (k == null) {
                     List<KeyVersion> versions = hsm.get().keys().versions(KEK_NAME);
-                    k = versions.isEmpty() ? hsm.get().keys().create(KEK_NAME, KeyType.RSA_2048).ref()
+                    k = versions.isEmpty() ? hsm.get().keys().create(KEK_NAME, KeyType.RSA_2048, KeyUsage.KEY_WRAPPING).ref()
                             : versions.stream().map(KeyVersion::ref).min(Comparator.comparing(KeyVersionRef::version)).orElseThrow();
                     kek = k;
                 }

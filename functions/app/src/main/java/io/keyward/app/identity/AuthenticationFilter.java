@@ -1,7 +1,6 @@
 package io.keyward.app.identity;
 
 import io.keyward.app.arm.ErrorEnvelope;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
@@ -12,17 +11,17 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.filter.ServerFilterPhase;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Bearer authentication in front of every route but the anonymous ones (liveness ping, token endpoint, discovery). The
- * audience a token needs follows the host it was sent to: a vault host ({@code name.<keyward.vault.dns-suffix>})
- * needs Key Vault's, anything else ARM's. A validated caller is left on the request for {@link PrincipalBinder}.
+ * Serves each route only on its surface's host names and authenticates its caller with the one audience the route
+ * accepts ({@link Surfaces}): Key Vault's data plane on vault hosts with Key Vault tokens, everything else on the
+ * management hosts with ARM tokens. A route asked for on another kind of host answers that host's 404 envelope; a
+ * token of another audience is 401 with the route's challenge. Anonymous: the liveness ping (any host) and Entra's
+ * token endpoint and discovery documents (management hosts). A validated caller whose principal still exists and is
+ * enabled is left on the request for {@link PrincipalBinder}.
  *
  * <p>Challenges follow each API's own shape, which the Azure SDKs parse: Key Vault's names the vault's tenant and
  * the resource; ARM's names the authorization URI and comes with ARM's error envelope.
@@ -33,28 +32,20 @@ class AuthenticationFilter implements Ordered {
     static final String PRINCIPAL = "keyward.identity.principal";
     static final String CLAIMS = "keyward.identity.claims";
     private static final Logger LOG = LoggerFactory.getLogger(AuthenticationFilter.class);
-    private static final List<Pattern> ANONYMOUS = List.of(
-            // Liveness only: it says "the process answers" and nothing else, and probes cannot carry tokens.
-            // Deep health (/health/hsm) names the token and its model, so it authenticates like the rest.
-            Pattern.compile("/health/ping/?"),
-            Pattern.compile("(/[^/]+)?/discovery/v2\\.0/keys/?"),
-            Pattern.compile("/[^/]+/v2\\.0/\\.well-known/openid-configuration/?"),
-            Pattern.compile("/[^/]+/oauth2/v2\\.0/token/?"));
 
     private final AccessTokenValidator validator;
-    private final IdentityService identities;
+    private final Directory directory;
     private final IdentityProperties properties;
     private final Optional<VaultTenantLookup> vaults;
-    private final String vaultSuffix;
+    private final Surfaces surfaces;
 
-    AuthenticationFilter(AccessTokenValidator validator, IdentityService identities, IdentityProperties properties,
-                         Optional<VaultTenantLookup> vaults,
-                         @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
+    AuthenticationFilter(AccessTokenValidator validator, Directory directory, IdentityProperties properties,
+                         Optional<VaultTenantLookup> vaults, Surfaces surfaces) {
         this.validator = validator;
-        this.identities = identities;
+        this.directory = directory;
         this.properties = properties;
         this.vaults = vaults;
-        this.vaultSuffix = "." + vaultDnsSuffix.toLowerCase(Locale.ROOT).replaceAll("^\\.+", "");
+        this.surfaces = surfaces;
     }
 
     @Override
@@ -65,40 +56,68 @@ class AuthenticationFilter implements Ordered {
     @RequestFilter
     @Nullable
     HttpResponse<?> authenticate(HttpRequest<?> request) {
-        String path = request.getPath();
-        if (ANONYMOUS.stream().anyMatch(p -> p.matcher(path).matches())) {
+        return authenticate(request, surfaces.route(request));
+    }
+
+    /** The same decision for {@code route}, known to the caller (a front end that matched the function's route itself). */
+    @Nullable
+    HttpResponse<?> authenticate(HttpRequest<?> request, Optional<Surfaces.Route> route) {
+        if (route.isPresent() && route.get().surface() == null) {
+            return null; // liveness
+        }
+        String host = Surfaces.host(request);
+        Optional<Surfaces.Surface> hostSurface = surfaces.ofHost(host);
+        // A request that matched no route is held to its host's surface: a vault host 404s at once, a management
+        // host still wants an ARM token first, so that unknown paths tell nothing to callers without one.
+        Surfaces.Surface surface = route.map(Surfaces.Route::surface).orElse(hostSurface.orElse(null));
+        if (surface == null || hostSurface.isEmpty() || hostSurface.get() != surface) {
+            return notServedHere(hostSurface.orElse(Surfaces.Surface.MANAGEMENT));
+        }
+        if (route.isPresent() && route.get().anonymous()) {
             return null;
         }
-        String host = host(request);
-        boolean vaultHost = isVaultHost(host);
-        String audience = vaultHost ? Audiences.KEY_VAULT : Audiences.ARM;
+        boolean keyVault = surface == Surfaces.Surface.KEY_VAULT;
         Optional<String> token = bearer(request.getHeaders().get(HttpHeaders.AUTHORIZATION));
         if (token.isEmpty()) {
-            return vaultHost ? vaultChallenge(host, "AKV10000: Request is missing a Bearer or PoP token.")
+            return keyVault ? vaultChallenge(host, "AKV10000: Request is missing a Bearer or PoP token.")
                     : armChallenge("AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", false);
         }
-        AccessTokenValidator.Result result = validator.validate(token.get(), audience);
+        AccessTokenValidator.Result result = validator.validate(token.get(), surface.audience());
+        Optional<Principal> principal = Optional.empty();
+        if (result instanceof AccessTokenValidator.Result.Valid valid) {
+            principal = principal(valid);
+            if (principal.isEmpty()) {
+                result = new AccessTokenValidator.Result.Invalid("the token's principal was deleted or is disabled");
+            }
+        }
         if (result instanceof AccessTokenValidator.Result.Invalid invalid) {
             // The reason is about the token's shape or claims; the token itself is never logged.
-            LOG.info("rejected bearer token for {} {}: {}", request.getMethod(), path, invalid.reason());
-            return vaultHost ? vaultChallenge(host, "AKV10032: Invalid issuer, audience, signature or lifetime.")
+            LOG.info("rejected bearer token for {} {}: {}", request.getMethod(), request.getPath(), invalid.reason());
+            return keyVault ? vaultChallenge(host, "AKV10032: Invalid issuer, audience, signature or lifetime.")
                     : armChallenge("InvalidAuthenticationToken", "The access token is invalid.", true);
         }
-        AccessTokenValidator.Result.Valid valid = (AccessTokenValidator.Result.Valid) result;
-        Principal principal = identities.findPrincipal(valid.tenantId(), valid.objectId())
-                .orElseGet(() -> new Principal(valid.tenantId(), valid.objectId(), typeOf(valid), null));
-        request.setAttribute(PRINCIPAL, principal);
-        request.setAttribute(CLAIMS, valid.claims());
+        request.setAttribute(PRINCIPAL, principal.get());
+        request.setAttribute(CLAIMS, ((AccessTokenValidator.Result.Valid) result).claims());
         return null;
     }
 
-    boolean isVaultHost(String host) {
-        String name = host.toLowerCase(Locale.ROOT);
-        int colon = name.lastIndexOf(':');
-        if (colon > 0 && name.indexOf(']') < colon) {
-            name = name.substring(0, colon);
+    /**
+     * Keyward's own tokens name principals it stores: one deleted or disabled since is refused. Entra's name
+     * principals Keyward never stores, and Entra stops issuing to deleted ones itself.
+     */
+    private Optional<Principal> principal(AccessTokenValidator.Result.Valid valid) {
+        if (properties.entra()) {
+            return Optional.of(directory.findPrincipal(valid.tenantId(), valid.objectId())
+                    .orElseGet(() -> new Principal(valid.tenantId(), valid.objectId(), typeOf(valid), null)));
         }
-        return name.endsWith(vaultSuffix) && name.length() > vaultSuffix.length();
+        return directory.activePrincipal(valid.tenantId(), valid.objectId());
+    }
+
+    private static MutableHttpResponse<?> notServedHere(Surfaces.Surface hostSurface) {
+        String message = hostSurface == Surfaces.Surface.KEY_VAULT
+                ? "The requested path is not part of the Key Vault API; vault host names serve only keys and deletedkeys."
+                : "The requested path is not served on this host name.";
+        return HttpResponse.status(HttpStatus.NOT_FOUND).body(ErrorEnvelope.of("NotFound", message));
     }
 
     private MutableHttpResponse<?> vaultChallenge(String host, String message) {
@@ -115,14 +134,6 @@ class AuthenticationFilter implements Ordered {
         return HttpResponse.status(HttpStatus.UNAUTHORIZED)
                 .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
                 .body(ErrorEnvelope.of(code, message));
-    }
-
-    private static String host(HttpRequest<?> request) {
-        String h = request.getHeaders().get(HttpHeaders.HOST);
-        if (h == null || h.isBlank()) {
-            h = request.getUri().getAuthority();
-        }
-        return h == null ? "" : h;
     }
 
     private static Optional<String> bearer(@Nullable String header) {

@@ -8,13 +8,17 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Patch;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.serde.annotation.Serdeable;
+import java.util.Optional;
 
 /**
  * Client registration for people running Keyward ({@code ./keyward client add}): operators only, in any tenant.
- * The answer is the only place the new secret ever appears.
+ * The answer is the only place the new secret ever appears. A client can be disabled ({@code accountEnabled}, as
+ * Entra's service principals) or deleted; either way the tokens it already holds are refused from their next use.
  */
 @Controller("/identity/tenants/{tenant}/clients")
 @Requires(property = "keyward.identity.mode", notEquals = "entra")
@@ -46,8 +50,56 @@ class ClientsController {
                 .header("Cache-Control", "no-store");
     }
 
+    @Delete("/{clientId}")
+    HttpResponse<?> delete(@PathVariable String tenant, @PathVariable String clientId, Principal caller) {
+        if (!directory.isOperator(caller)) {
+            return notOperator(caller, "delete");
+        }
+        Optional<Principal> client = directory.client(tenant, clientId);
+        if (client.isEmpty() || !directory.deletePrincipal(tenant, client.get().objectId())) {
+            return clientNotFound(tenant, clientId);
+        }
+        return HttpResponse.noContent();
+    }
+
+    @Patch(uri = "/{clientId}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<?> update(@PathVariable String tenant, @PathVariable String clientId, @Nullable @Body ClientChange change,
+                           Principal caller) {
+        if (!directory.isOperator(caller)) {
+            return notOperator(caller, "change");
+        }
+        if (change == null || change.accountEnabled() == null) {
+            return HttpResponse.badRequest(ErrorEnvelope.of("InvalidParameter", "accountEnabled (true or false) is required.",
+                    "accountEnabled"));
+        }
+        Optional<Principal> client = directory.client(tenant, clientId);
+        if (client.isEmpty() || !directory.setPrincipalEnabled(tenant, client.get().objectId(), change.accountEnabled())) {
+            return clientNotFound(tenant, clientId);
+        }
+        return HttpResponse.ok(new ClientState(tenant, clientId, client.get().objectId(), change.accountEnabled()));
+    }
+
+    private static HttpResponse<?> notOperator(Principal caller, String what) {
+        return HttpResponse.status(HttpStatus.FORBIDDEN).body(ErrorEnvelope.of("AuthorizationFailed",
+                "The client '" + caller.objectId() + "' is not a Keyward operator and cannot " + what + " clients."));
+    }
+
+    private static HttpResponse<?> clientNotFound(String tenant, String clientId) {
+        return HttpResponse.status(HttpStatus.NOT_FOUND).body(ErrorEnvelope.of("ResourceNotFound",
+                "No client '" + TokenController.printable(clientId) + "' in tenant '"
+                + TokenController.printable(tenant) + "'."));
+    }
+
     @Serdeable
     record NewClient(@Nullable String displayName) {
+    }
+
+    @Serdeable
+    record ClientChange(@Nullable Boolean accountEnabled) {
+    }
+
+    @Serdeable
+    record ClientState(String tenantId, String clientId, String objectId, boolean accountEnabled) {
     }
 
     @Serdeable

@@ -28,18 +28,20 @@ public final class HeaderAuthentication {
     }
 
     private final AuthenticationFilter filter;
+    private final Surfaces surfaces;
     private final AccessTokenValidator validator;
     private final JsonMapper json;
 
-    HeaderAuthentication(AuthenticationFilter filter, AccessTokenValidator validator, JsonMapper json) {
+    HeaderAuthentication(AuthenticationFilter filter, Surfaces surfaces, AccessTokenValidator validator, JsonMapper json) {
         this.filter = filter;
+        this.surfaces = surfaces;
         this.validator = validator;
         this.json = json;
     }
 
     /** True when {@code host} (a Host header) names a vault, whose callers get Key Vault's answers. */
     public boolean vaultHost(String host) {
-        return filter.isVaultHost(host == null ? "" : host);
+        return surfaces.ofHost(host == null ? "" : host).filter(s -> s == Surfaces.Surface.KEY_VAULT).isPresent();
     }
 
     /**
@@ -47,9 +49,10 @@ public final class HeaderAuthentication {
      * @param uri     the absolute URI the function will see ({@code https://host/path?query})
      * @param host    the Host header, or null
      * @param authorization the Authorization header, or null
+     * @param routeTemplate the route template the request matched ({@code subscriptions/{subscriptionId}/...}), or null
      * @return the refusal to send, or empty when the request may go on to its body and function
      */
-    public Optional<Refusal> check(String method, String uri, String host, String authorization) {
+    public Optional<Refusal> check(String method, String uri, String host, String authorization, String routeTemplate) {
         String token = bearer(authorization);
         if (token != null) {
             String audience = vaultHost(host) ? Audiences.KEY_VAULT : Audiences.ARM;
@@ -64,9 +67,10 @@ public final class HeaderAuthentication {
         if (authorization != null) {
             request.header(HttpHeaders.AUTHORIZATION, authorization);
         }
-        HttpResponse<?> refused = filter.authenticate(request);
-        if (refused == null) {
-            return Optional.empty();
+        HttpResponse<?> refused = filter.authenticate(request, routeTemplate == null ? Optional.empty()
+                : Optional.of(Surfaces.of(routeTemplate.startsWith("/") ? routeTemplate : "/" + routeTemplate)));
+        if (refused == null || refused.getStatus().getCode() != 401) {
+            return Optional.empty(); // only authentication is decided here; the filter answers everything else itself
         }
         Map<String, String> headers = new LinkedHashMap<>();
         refused.getHeaders().forEachValue(headers::put);

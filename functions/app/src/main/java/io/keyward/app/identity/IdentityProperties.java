@@ -23,6 +23,11 @@ import java.util.List;
  * @param entraIssuer   entra mode: issuer templates, comma-separated, {@code {tenantid}} replaced by the token's tid;
  *                      by default Entra's v1.0 issuer (ARM and Key Vault tokens are v1.0 tokens) and its v2.0 one
  * @param entraJwksUri  entra mode: Entra's JWK set (fetched and cached by Nimbus)
+ * @param managementHosts host names (a port is ignored) that serve ARM, identity and the Log Analytics data plane;
+ *                      the authority's host and, on Azure, the Function App's {@code WEBSITE_HOSTNAME} are added.
+ *                      Vault host names serve only Key Vault; any other name is answered 404 (see {@link Surfaces})
+ * @param principalCacheTtl how long an instance trusts its lookup of a token's principal: a principal deleted or
+ *                      disabled on another instance is refused here at most this much later
  */
 @ConfigurationProperties("keyward.identity")
 public record IdentityProperties(
@@ -34,7 +39,9 @@ public record IdentityProperties(
         @Bindable(defaultValue = "keyward/token-issuer") String signingKeyName,
         @Nullable Path operatorFile,
         @Bindable(defaultValue = "https://sts.windows.net/{tenantid}/,https://login.microsoftonline.com/{tenantid}/v2.0") String entraIssuer,
-        @Bindable(defaultValue = "https://login.microsoftonline.com/common/discovery/v2.0/keys") String entraJwksUri) {
+        @Bindable(defaultValue = "https://login.microsoftonline.com/common/discovery/v2.0/keys") String entraJwksUri,
+        @Bindable(defaultValue = "127.0.0.1,localhost,[::1]") List<String> managementHosts,
+        @Bindable(defaultValue = "10s") Duration principalCacheTtl) {
 
     public boolean entra() {
         return "entra".equalsIgnoreCase(mode);

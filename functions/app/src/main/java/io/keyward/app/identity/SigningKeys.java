@@ -8,8 +8,10 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import io.keyward.app.hsm.KeyUsagePolicy;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.KeyType;
+import io.keyward.hsm.KeyUsage;
 import io.keyward.hsm.KeyVersion;
 import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.RsaPublicKey;
@@ -18,6 +20,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -31,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * every {@link #RELOAD_INTERVAL}), so a key made by another instance is accepted without a restart.
  */
 @Singleton
-class SigningKeys implements JWKSource<SecurityContext> {
+class SigningKeys implements JWKSource<SecurityContext>, KeyUsagePolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(SigningKeys.class);
     private static final Duration RELOAD_INTERVAL = Duration.ofSeconds(10);
@@ -78,7 +81,8 @@ class SigningKeys implements JWKSource<SecurityContext> {
                         LOG.warn("token signing key {} is not in the HSM token; retiring it", k.kid());
                         SigningKeyRepository.retire(c, k.kid());
                     }
-                    KeyVersion created = hsm.get().keys().create(properties.signingKeyName(), KeyType.RSA_2048);
+                    KeyVersion created = hsm.get().keys().create(properties.signingKeyName(), KeyType.RSA_2048,
+                            KeyUsage.SIGNING);
                     RsaPublicKey pub = hsm.get().keys().publicKey(created.ref());
                     SigningKeyRepository.insert(c, new SigningKeyRepository.StoredKey(created.ref().version(),
                             created.ref().name(), pub.modulus(), pub.publicExponent()));
@@ -96,6 +100,12 @@ class SigningKeys implements JWKSource<SecurityContext> {
         if (key.equals(active)) {
             active = null;
         }
+    }
+
+    /** Every version under the signing key's name signs tokens, and does nothing else. */
+    @Override
+    public Map<KeyVersionRef, Set<KeyUsage>> usages(Set<KeyVersionRef> present) {
+        return KeyUsagePolicy.everyVersionOf(properties.signingKeyName(), KeyUsage.SIGNING, present);
     }
 
     /** The published keys (public halves only). */

@@ -3,9 +3,12 @@ package io.keyward.app.identity;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.PathVariable;
@@ -13,15 +16,22 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.serde.annotation.Serdeable;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Entra ID's v2.0 token endpoint, client-credentials grant only: form {@code grant_type=client_credentials},
  * {@code client_id}, {@code client_secret}, {@code scope=<resource>/.default}. Errors use OAuth 2.0's codes and
  * Entra's AADSTS numbers, so the Azure SDK's credential classes report them as they would Entra's.
+ *
+ * <p>Failed attempts are limited per client id and per client address ({@link SignInThrottle}): past the limit the
+ * endpoint answers 429 with {@code Retry-After}, before it looks at the secret. The client address is the last
+ * entry of {@code X-Forwarded-For}, the one the platform's front end (or the local host) puts there.
  */
 @Controller
 @Requires(property = "keyward.identity.mode", notEquals = "entra")
@@ -29,16 +39,20 @@ class TokenController {
 
     private static final List<String> RESOURCES = List.of(Audiences.KEY_VAULT, Audiences.ARM);
 
+    private static final Logger LOG = LoggerFactory.getLogger(TokenController.class);
+
     private final Directory directory;
     private final IdentityProperties properties;
+    private final SignInThrottle throttle;
 
-    TokenController(Directory directory, IdentityProperties properties) {
+    TokenController(Directory directory, IdentityProperties properties, SignInThrottle throttle) {
         this.directory = directory;
         this.properties = properties;
+        this.throttle = throttle;
     }
 
     @Post(uri = "/{tenant}/oauth2/v2.0/token", consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = MediaType.APPLICATION_JSON)
-    HttpResponse<?> token(@PathVariable String tenant, @Nullable @Body String body) {
+    HttpResponse<?> token(@PathVariable String tenant, @Nullable @Body String body, HttpRequest<?> request) {
         Map<String, String> form = parseForm(body);
         String grant = form.get("grant_type");
         if (grant == null || grant.isEmpty()) {
@@ -63,11 +77,29 @@ class TokenController {
         if (!Directory.TENANT.matcher(tenant).matches()) {
             return error(HttpStatus.BAD_REQUEST, "invalid_request", 90002, "Tenant '" + printable(tenant) + "' not found.");
         }
+        String address = clientAddress(request);
+        Optional<Duration> wait = throttle.refusal(tenant, clientId, address);
+        if (wait.isPresent()) {
+            long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+            return error(HttpStatus.TOO_MANY_REQUESTS, "invalid_client", 50053, "Too many failed sign-in attempts for client '"
+                    + printable(clientId) + "' or from this address; try again in " + seconds + " seconds.")
+                    .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+        }
         // Unknown client and wrong secret answer alike, so that the endpoint does not confirm client ids.
         Optional<Directory.SignedIn> client = directory.signIn(tenant, clientId, secret);
         if (client.isEmpty()) {
+            int failures = throttle.failed(tenant, clientId, address);
+            // never the secret; the client id only in its printable, shortened form
+            LOG.info("client-credential sign-in refused: client '{}' of tenant '{}' from {} ({} failed within {})",
+                    printable(clientId), tenant, address == null ? "an unknown address" : address, failures,
+                    throttle.window());
             return error(HttpStatus.UNAUTHORIZED, "invalid_client", 7000215,
                     "Invalid client secret provided, or no client '" + printable(clientId) + "' in tenant '" + tenant + "'.");
+        }
+        throttle.succeeded(tenant, clientId);
+        if (!client.get().enabled()) {
+            return error(HttpStatus.UNAUTHORIZED, "unauthorized_client", 7000112,
+                    "Application '" + client.get().clientId() + "' is disabled.");
         }
         long seconds = properties.tokenLifetime().toSeconds();
         String token = directory.issueToken(client.get(), audience.get(), properties.tokenLifetime());
@@ -114,12 +146,29 @@ class TokenController {
     }
 
     /** Echoes caller input only in a short, printable form. */
-    private static String printable(String s) {
+    static String printable(String s) {
         String t = s.replaceAll("[^\\x20-\\x7e]", "?");
         return t.length() > 64 ? t.substring(0, 64) + "..." : t;
     }
 
-    private static HttpResponse<?> error(HttpStatus status, String error, int aadsts, String description) {
+    /** The last X-Forwarded-For entry without its port; null when there is none. */
+    @Nullable
+    static String clientAddress(HttpRequest<?> request) {
+        String forwarded = request.getHeaders().get("X-Forwarded-For");
+        if (forwarded == null || forwarded.isBlank()) {
+            return null;
+        }
+        String last = forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
+        if (last.startsWith("[")) {
+            int end = last.indexOf(']');
+            return end > 0 ? last.substring(1, end) : null;
+        }
+        int colon = last.indexOf(':');
+        String address = colon > 0 && colon == last.lastIndexOf(':') ? last.substring(0, colon) : last;
+        return address.isEmpty() || address.length() > 64 ? null : printable(address);
+    }
+
+    private static MutableHttpResponse<?> error(HttpStatus status, String error, int aadsts, String description) {
         return HttpResponse.status(status).body(new TokenError(error, "AADSTS" + aadsts + ": " + description, List.of(aadsts)))
                 .header("Cache-Control", "no-store");
     }

@@ -18,7 +18,7 @@ class VaultRoutesTest {
     private static final String SECRET = "s3cr3t-never-shown-4711";
     private static final CmkProperties DEFAULTS = new CmkProperties(Duration.ofSeconds(5), 1);
     private final HostedVaultNames names = new HostedVaultNames("vault.localhost");
-    private final HostedVaultKeys hosted = new HostedVaultKeys(null, null, names);
+    private final HostedVaultKeys hosted = new HostedVaultKeys(null, null, names, null);
 
     private static RemoteVault entry(String name, String suffix, Integer port) {
         return new RemoteVault(name, suffix, port, "11111111-1111-1111-1111-111111111111", "westeurope", RemoteVault.CLIENT_SECRET,

@@ -113,7 +113,8 @@ class AccessTokenValidatorTest {
             IdentityProperties entra = new IdentityProperties("entra", "https://login.microsoftonline.com",
                     "00000000-0000-0000-0000-00000000a11c", Duration.ofHours(1), Duration.ofSeconds(60), "keyward/token-issuer",
                     null, "https://sts.windows.net/{tenantid}/, https://login.microsoftonline.com/{tenantid}/v2.0",
-                    "http://127.0.0.1:" + server.getAddress().getPort() + "/common/discovery/v2.0/keys");
+                    "http://127.0.0.1:" + server.getAddress().getPort() + "/common/discovery/v2.0/keys",
+                    List.of("127.0.0.1"), Duration.ofSeconds(10));
             AccessTokenValidator remote = new AccessTokenValidator(AccessTokenValidators.remote(entra.entraJwksUri()),
                     entra::acceptedIssuers, entra.clockSkew());
             String entraToken = sign(key, claims().issuer("https://login.microsoftonline.com/" + TENANT + "/v2.0").build());

@@ -1,6 +1,7 @@
 package io.keyward.app.vault.keys;
 
 import io.keyward.app.arm.SqlTransactions;
+import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.RsaPublicKey;
 import io.micronaut.core.type.Argument;
 import io.micronaut.serde.ObjectMapper;
@@ -18,6 +19,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -291,6 +293,25 @@ class VaultKeyRepository {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("could not remove key", e);
+        }
+    }
+
+    /**
+     * The key_ops of every version by its token label and version, soft-deleted keys' too (their token objects stay
+     * until purged): what the start-up check of the token's key usages compares with.
+     */
+    Map<KeyVersionRef, List<KeyOperation>> operationsByTokenObject() {
+        String sql = "SELECT k.hsm_label, v.version, v.key_ops FROM vault_key_versions v JOIN vault_keys k USING (vault_id, name_key)";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            Map<KeyVersionRef, List<KeyOperation>> out = new HashMap<>();
+            while (rs.next()) {
+                out.put(new KeyVersionRef(rs.getString(1), rs.getString(2)),
+                        Arrays.stream((String[]) rs.getArray(3).getArray()).map(KeyOperation::fromWire).toList());
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not list vault key versions", e);
         }
     }
 

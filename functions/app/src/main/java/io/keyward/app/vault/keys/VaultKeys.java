@@ -1,5 +1,6 @@
 package io.keyward.app.vault.keys;
 
+import io.keyward.app.hsm.KeyUsagePolicy;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.KeyPermission;
 import io.keyward.app.vault.Vault;
@@ -7,6 +8,7 @@ import io.keyward.hsm.Hsm;
 import io.keyward.hsm.HsmException;
 import io.keyward.hsm.HsmFailure;
 import io.keyward.hsm.KeyType;
+import io.keyward.hsm.KeyUsage;
 import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.RsaPublicKey;
 import io.keyward.hsm.UnsupportedAlgorithmException;
@@ -21,11 +23,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * access policies, the key's attributes and key_ops) and turns HSM failures into Key Vault's answers.
  */
 @Singleton
-public class VaultKeys {
+public class VaultKeys implements KeyUsagePolicy {
     private static final Logger LOG = LoggerFactory.getLogger(VaultKeys.class);
     /** Key Vault pages at most 25 items. */
     public static final int MAX_PAGE = 25;
@@ -65,13 +70,14 @@ public class VaultKeys {
         }
         String label = existing.map(VaultKeyRepository.KeyRow::hsmLabel).orElseGet(() -> hsmLabel(vault, name));
         KeyName spelled = existing.map(r -> new KeyName(r.name())).orElse(name);
-        io.keyward.hsm.KeyVersion generated = hsmCall(() -> hsm.keys().create(label, type));
+        List<KeyOperation> operations = spec.operations() == null ? spec.kind().defaultOperations() : spec.operations();
+        // The token object may do what key_ops allow and nothing else (Keyward checks key_ops too, below the token).
+        io.keyward.hsm.KeyVersion generated = hsmCall(() -> hsm.keys().create(label, type, usages(operations)));
         try {
             RsaPublicKey pub = type.family() == KeyType.Family.RSA
                     ? hsmCall(() -> hsm.keys().publicKey(generated.ref())) : null;
             Instant now = now();
-            KeyVersion v = new KeyVersion(vault.id(), spelled, generated.ref().version(), spec.kind(), type.bits(),
-                    spec.operations() == null ? spec.kind().defaultOperations() : spec.operations(),
+            KeyVersion v = new KeyVersion(vault.id(), spelled, generated.ref().version(), spec.kind(), type.bits(), operations,
                     new KeyAttributes(spec.enabled() == null || spec.enabled(), seconds(spec.notBefore()),
                             seconds(spec.expires()), now, now),
                     spec.tags() == null ? Map.of() : spec.tags(), pub, label);
@@ -115,8 +121,74 @@ public class VaultKeys {
                 a.created(), now());
         KeyVersion v = current.with(changes.operations() == null ? current.operations() : changes.operations(),
                 updated, changes.tags() == null ? current.tags() : changes.tags());
-        keys.updateVersion(v);
+        Set<KeyUsage> before = usages(current.operations());
+        Set<KeyUsage> after = usages(v.operations());
+        if (!after.equals(before)) {
+            setUsages(current, after);
+        }
+        try {
+            keys.updateVersion(v);
+        } catch (RuntimeException e) {
+            if (!after.equals(before)) {
+                setUsagesQuietly(current, before);
+            }
+            throw e;
+        }
         return v;
+    }
+
+    /** Keeps the token object in step with key_ops: changed in the token first, so it never can more than key_ops say. */
+    private void setUsages(KeyVersion key, Set<KeyUsage> usages) {
+        try {
+            hsm.keys().setUsages(key.hsmRef(), usages);
+        } catch (HsmException e) {
+            if (e.failure() == HsmFailure.KEY_UNUSABLE) {
+                LOG.warn("the HSM refused to change the usages of key version {}: {}", key.hsmRef(), e.getMessage());
+                throw KeyVaultException.badParameter("The HSM that holds key '" + key.name() + "' does not allow the"
+                        + " operations of its versions to be changed; key_ops stay "
+                        + key.operations().stream().map(KeyOperation::wireName).toList() + ".");
+            }
+            throw unavailable(e);
+        }
+    }
+
+    private void setUsagesQuietly(KeyVersion key, Set<KeyUsage> usages) {
+        try {
+            hsm.keys().setUsages(key.hsmRef(), usages);
+        } catch (RuntimeException e) {
+            LOG.warn("could not restore the usages of key version {} ({}); the start-up check corrects them",
+                    key.hsmRef(), e.getMessage());
+        }
+    }
+
+    /** The token usages Key Vault's key_ops allow; import and export are none: keys never leave the token. */
+    static Set<KeyUsage> usages(List<KeyOperation> operations) {
+        Set<KeyUsage> out = EnumSet.noneOf(KeyUsage.class);
+        for (KeyOperation op : operations) {
+            switch (op) {
+                case ENCRYPT -> out.add(KeyUsage.ENCRYPT);
+                case DECRYPT -> out.add(KeyUsage.DECRYPT);
+                case SIGN -> out.add(KeyUsage.SIGN);
+                case VERIFY -> out.add(KeyUsage.VERIFY);
+                case WRAP_KEY -> out.add(KeyUsage.WRAP);
+                case UNWRAP_KEY -> out.add(KeyUsage.UNWRAP);
+                case IMPORT, EXPORT -> {
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every version of every vault key, soft-deleted ones too, may do what its key_ops allow. */
+    @Override
+    public Map<KeyVersionRef, Set<KeyUsage>> usages(Set<KeyVersionRef> present) {
+        Map<KeyVersionRef, Set<KeyUsage>> out = new HashMap<>();
+        keys.operationsByTokenObject().forEach((ref, ops) -> {
+            if (present.contains(ref)) {
+                out.put(ref, usages(ops));
+            }
+        });
+        return out;
     }
 
     /**
@@ -176,26 +248,26 @@ public class VaultKeys {
 
     public CryptoResult wrap(Vault vault, Principal caller, KeyName name, String version, String alg, byte[] value) {
         authorize(vault, caller, KeyPermission.WRAP_KEY);
-        return crypto(vault, name, version, KeyOperation.WRAP_KEY, alg, value, true);
+        return crypto(vault, name, version, KeyOperation.WRAP_KEY, alg, value);
     }
 
     public CryptoResult unwrap(Vault vault, Principal caller, KeyName name, String version, String alg, byte[] value) {
         authorize(vault, caller, KeyPermission.UNWRAP_KEY);
-        return crypto(vault, name, version, KeyOperation.UNWRAP_KEY, alg, value, false);
+        return crypto(vault, name, version, KeyOperation.UNWRAP_KEY, alg, value);
     }
 
     public CryptoResult encrypt(Vault vault, Principal caller, KeyName name, String version, String alg,
                                 byte[] value) {
         authorize(vault, caller, KeyPermission.ENCRYPT);
         requireRsaAlgorithm(alg, "encrypt");
-        return crypto(vault, name, version, KeyOperation.ENCRYPT, alg, value, true);
+        return crypto(vault, name, version, KeyOperation.ENCRYPT, alg, value);
     }
 
     public CryptoResult decrypt(Vault vault, Principal caller, KeyName name, String version, String alg,
                                 byte[] value) {
         authorize(vault, caller, KeyPermission.DECRYPT);
         requireRsaAlgorithm(alg, "decrypt");
-        return crypto(vault, name, version, KeyOperation.DECRYPT, alg, value, false);
+        return crypto(vault, name, version, KeyOperation.DECRYPT, alg, value);
     }
 
     /** After a vault is purged: its keys go too, rows and token objects, whatever their state. */
@@ -211,7 +283,7 @@ public class VaultKeys {
     // ---------------------------------------------------------------------------------------------------------
 
     private CryptoResult crypto(Vault vault, KeyName name, String version, KeyOperation op, String alg,
-                                byte[] value, boolean forward) {
+                                byte[] value) {
         KeyVersion key = live(vault, name, version);
         KeyVaultException unusable = key.attributes().unusableAt(now(), op.wireName());
         if (unusable != null) {
@@ -231,7 +303,13 @@ public class VaultKeys {
             throw KeyVaultException.badParameter("The value to " + op.wireName() + " is required.");
         }
         try {
-            byte[] out = forward ? hsm.wrap(key.hsmRef(), algorithm, value) : hsm.unwrap(key.hsmRef(), algorithm, value);
+            byte[] out = switch (op) {
+                case WRAP_KEY -> hsm.wrap(key.hsmRef(), algorithm, value);
+                case UNWRAP_KEY -> hsm.unwrap(key.hsmRef(), algorithm, value);
+                case ENCRYPT -> hsm.encrypt(key.hsmRef(), algorithm, value);
+                case DECRYPT -> hsm.decrypt(key.hsmRef(), algorithm, value);
+                default -> throw new IllegalArgumentException("not a crypto operation: " + op);
+            };
             return new CryptoResult(key, out);
         } catch (UnsupportedAlgorithmException e) {
             throw KeyVaultException.badParameter("Algorithm " + e.algorithm().jwaName()
