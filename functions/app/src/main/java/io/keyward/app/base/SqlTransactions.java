@@ -1,4 +1,4 @@
-package io.keyward.app.arm;
+package io.keyward.app.base;
 
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.transaction.TransactionOperations;
