@@ -5,7 +5,6 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.lang.management.ManagementFactory;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,7 +33,7 @@ public class OperationRunner {
     private static final int MAX_STEPS_PER_CLAIM = 100;
 
     private final AsyncOperationRepository repository;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
     private final OperationsProperties properties;
     private final BeanProvider<OperationHandler> handlerBeans;
     private volatile Map<String, OperationHandler> handlers;
@@ -44,7 +43,7 @@ public class OperationRunner {
      * Handlers are looked up on first use, not injected: they start operations themselves (through
      * {@link AsyncOperations}, which uses this runner), and constructor injection would make that a cycle.
      */
-    OperationRunner(AsyncOperationRepository repository, TransactionOperations<Connection> transactions, OperationsProperties properties,
+    OperationRunner(AsyncOperationRepository repository, TransactionOperations<?> transactions, OperationsProperties properties,
                     BeanProvider<OperationHandler> handlerBeans, @Value("${keyward.instance-id:}") String configuredId) {
         this.repository = repository;
         this.transactions = transactions;

@@ -22,7 +22,6 @@ import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,12 +71,12 @@ class DataPlaneService {
     private final DataPlaneProperties properties;
     private final JsonMapper json;
     private final KeyHealth keyHealth;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
     private final Clock clock;
 
     DataPlaneService(WorkspaceService workspaces, ClusterService clusters, CmkKeys cmk, BlockCipher cipher, PlatformKeys platform,
                      AekCache cache, DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth,
-                     TransactionOperations<Connection> transactions, Clock clock) {
+                     TransactionOperations<?> transactions, Clock clock) {
         this.keyHealth = keyHealth;
         this.transactions = transactions;
         this.clock = clock;

@@ -3,7 +3,6 @@ package io.keyward.app.dataplane;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.util.List;
 import java.util.UUID;
 
@@ -20,9 +19,9 @@ public class DataPurge {
     private final DataBlockRepository blocks;
     private final PlatformAekRepository platformAeks;
     private final AekCache cache;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
 
-    DataPurge(DataBlockRepository blocks, PlatformAekRepository platformAeks, AekCache cache, TransactionOperations<Connection> transactions) {
+    DataPurge(DataBlockRepository blocks, PlatformAekRepository platformAeks, AekCache cache, TransactionOperations<?> transactions) {
         this.blocks = blocks;
         this.platformAeks = platformAeks;
         this.cache = cache;

@@ -6,7 +6,6 @@ import io.keyward.hsm.envelope.IntegrityException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -36,12 +35,12 @@ public class OutageBuffer {
     private static final Logger LOG = LoggerFactory.getLogger(OutageBuffer.class);
 
     private final DataBlockRepository repository;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
     private final BlockCipher cipher;
     private final AekCache cache;
     private final PlatformKeys platform;
 
-    OutageBuffer(DataBlockRepository repository, TransactionOperations<Connection> transactions, AekCache cache, PlatformKeys platform,
+    OutageBuffer(DataBlockRepository repository, TransactionOperations<?> transactions, AekCache cache, PlatformKeys platform,
                  BlockCipher cipher) {
         this.cipher = cipher;
         this.repository = repository;

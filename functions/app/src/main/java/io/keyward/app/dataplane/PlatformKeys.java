@@ -10,7 +10,6 @@ import io.keyward.hsm.envelope.KeyAccess;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,11 +29,11 @@ class PlatformKeys {
 
     private final BeanProvider<Hsm> hsm;
     private final PlatformAekRepository repository;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
     private final Clock clock;
     private volatile KeyVersionRef kek;
 
-    PlatformKeys(BeanProvider<Hsm> hsm, PlatformAekRepository repository, TransactionOperations<Connection> transactions, Clock clock) {
+    PlatformKeys(BeanProvider<Hsm> hsm, PlatformAekRepository repository, TransactionOperations<?> transactions, Clock clock) {
         this.hsm = hsm;
         this.repository = repository;
         this.transactions = transactions;

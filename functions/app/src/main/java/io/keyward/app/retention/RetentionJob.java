@@ -6,7 +6,6 @@ import io.keyward.app.dataplane.DataPurge;
 import io.keyward.app.workspaces.WorkspaceService;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -49,10 +48,10 @@ public class RetentionJob {
     private final WorkspaceService workspaces;
     private final CmkKeys cmk;
     private final DataPurge data;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
 
     RetentionJob(RetentionProperties properties, ClusterService clusters, WorkspaceService workspaces, CmkKeys cmk, DataPurge data,
-                 TransactionOperations<Connection> transactions) {
+                 TransactionOperations<?> transactions) {
         this.properties = properties;
         this.clusters = clusters;
         this.workspaces = workspaces;

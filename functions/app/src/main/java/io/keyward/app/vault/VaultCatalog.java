@@ -12,7 +12,6 @@ import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,10 +41,10 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     private final Subscriptions subscriptions;
     private final ApplicationEventPublisher<VaultPurged> purged;
     private final Clock clock;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
 
     VaultCatalog(VaultRepository repository, Subscriptions subscriptions, ApplicationEventPublisher<VaultPurged> purged, Clock clock,
-                 TransactionOperations<Connection> transactions) {
+                 TransactionOperations<?> transactions) {
         this.repository = repository;
         this.transactions = transactions;
         this.subscriptions = subscriptions;

@@ -25,7 +25,6 @@ import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,10 +77,10 @@ class WorkspaceCatalog implements WorkspaceService {
     private final Provider<ClusterService> clusters;
     private final JsonMapper json;
     private final Clock clock;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
 
     WorkspaceCatalog(WorkspaceRepository repository, Subscriptions subscriptions, Provider<AsyncOperations> operations,
-                     Provider<ClusterService> clusters, JsonMapper json, Clock clock, TransactionOperations<Connection> transactions) {
+                     Provider<ClusterService> clusters, JsonMapper json, Clock clock, TransactionOperations<?> transactions) {
         this.repository = repository;
         this.clock = clock;
         this.transactions = transactions;

@@ -16,7 +16,6 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,9 +44,9 @@ public class VaultKeys {
     private final Hsm hsm;
     private final VaultKeyRepository keys;
     private final Clock clock;
-    private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<?> transactions;
 
-    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock, TransactionOperations<Connection> transactions) {
+    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock, TransactionOperations<?> transactions) {
         this.hsm = hsm;
         this.keys = keys;
         this.clock = clock;
