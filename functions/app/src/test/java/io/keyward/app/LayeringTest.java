@@ -109,18 +109,17 @@ class LayeringTest {
 
         Set<String> foreign = new TreeSet<>();
         Set<String> named = new HashSet<>();
-        for (Path file : sources()) {
-            String source = read(file);
+        SOURCES.forEach((file, source) -> {
             String pkg = packageOf(source);
             Set<String> used = tablesNamed(source);
             named.addAll(used);
             for (String table : used) {
                 String owner = TEST_TABLES.contains(table) ? "arm" : OWNERS.get(table);
                 if (owner != null && !owner.equals(pkg)) {
-                    foreign.add(APP.relativize(file).toString().replace('\\', '/') + ": " + table);
+                    foreign.add(file + ": " + table);
                 }
             }
-        }
+        });
         Set<String> gone = new TreeSet<>(KNOWN_FOREIGN_TABLES);
         gone.removeAll(foreign);
         assertThat(gone).as("KNOWN_FOREIGN_TABLES no longer found: delete them from the list").isEmpty();
@@ -132,32 +131,30 @@ class LayeringTest {
     @Test
     void onlyRepositoriesHandleJdbcConnections() {
         List<String> found = new ArrayList<>();
-        for (Path file : sources()) {
-            String name = APP.relativize(file).toString().replace('\\', '/');
+        SOURCES.forEach((name, source) -> {
             boolean repository = name.endsWith("Repository.java") || name.equals("base/SqlTransactions.java");
-            if (!repository && read(file).contains("java.sql.Connection")) {
+            if (!repository && source.contains("java.sql.Connection")) {
                 found.add(name);
             }
-        }
+        });
         assertThat(found).as("java.sql.Connection outside repositories: let repositories join the current transaction").isEmpty();
     }
 
     // --- reading the tree
 
-    private static List<Path> sources() {
-        try (Stream<Path> files = Files.walk(APP)) {
-            return files.filter(f -> f.toString().endsWith(".java")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    /** Every source file of the app, by its path under io/keyward/app, read once. */
+    private static final Map<String, String> SOURCES = readSources();
 
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
+    private static Map<String, String> readSources() {
+        Map<String, String> sources = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(APP)) {
+            for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".java"))::iterator) {
+                sources.put(APP.relativize(file).toString().replace('\\', '/'), Files.readString(file));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return sources;
     }
 
     private static String packageOf(String source) {
@@ -169,8 +166,7 @@ class LayeringTest {
     /** package -> the app packages it names (imports and qualified names), without itself. */
     private static Map<String, Set<String>> dependencies() {
         Map<String, Set<String>> graph = new TreeMap<>();
-        for (Path file : sources()) {
-            String source = read(file);
+        for (String source : SOURCES.values()) {
             String pkg = packageOf(source);
             Set<String> deps = graph.computeIfAbsent(pkg, p -> new HashSet<>());
             Matcher m = REFERENCE.matcher(source);
@@ -306,7 +302,12 @@ class LayeringTest {
         }
         assertThat(migrations).as("migrations under " + MIGRATIONS).isNotEmpty();
         for (Path migration : migrations) {
-            String sql = read(migration).replaceAll("--[^\n]*", "");
+            String sql;
+            try {
+                sql = Files.readString(migration).replaceAll("--[^\n]*", "");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             Matcher statement = Pattern.compile("[^;]+").matcher(sql);
             while (statement.find()) {
                 String s = statement.group();

@@ -8,6 +8,7 @@ import io.keyward.app.arm.Subscriptions;
 import io.keyward.app.base.UniqueViolation;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.VaultTenantLookup;
+import io.keyward.app.vault.VaultRepository.Row;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
@@ -97,7 +98,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         requirePurgeProtectionNeedsSoftDelete(softDelete, purgeProtection);
         StoredVault updated = new StoredVault(with(v, v.tenantId(), v.sku(), softDelete, purgeProtection, policies), current.tags(), now(),
                 null, null);
-        repository.store(updated);
+        repository.update(Row.of(updated));
         LOG.info("vault {}: key access {} authorized for {} by {}{}", v.id(), permissions, principalObjectId, caller.objectId(),
                 enableProtection ? "; soft delete and purge protection on" : "");
         return updated.vault();
@@ -116,7 +117,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                                 + "' exists to recover in subscription '" + sub + "'.", "properties.createMode");
                     }
                     StoredVault created = newVault(sub, group, name, request, caller);
-                    repository.insert(created);
+                    repository.save(Row.of(created));
                     return new Saved(created, true);
                 }
                 StoredVault current = existing.get();
@@ -130,11 +131,11 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                                 + current.scheduledPurgeAt() + "; recover it (properties.createMode = 'recover') or purge it.");
                     }
                     StoredVault recovered = new StoredVault(current.vault(), current.tags(), now(), null, null);
-                    repository.store(recovered);
+                    repository.update(Row.of(recovered));
                     return new Saved(recovered, false);
                 }
                 StoredVault updated = updated(current, request, true, caller);
-                repository.store(updated);
+                repository.update(Row.of(updated));
                 return new Saved(updated, false);
             });
         } catch (RuntimeException e) {
@@ -150,7 +151,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             requireAccess(sub, caller, "Microsoft.KeyVault/vaults/write");
             StoredVault current = active(sub, group, name, true);
             StoredVault updated = updated(current, request, false, caller);
-            repository.store(updated);
+            repository.update(Row.of(updated));
             return updated;
         });
     }
@@ -176,8 +177,8 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             StoredVault v = found.get();
             if (v.vault().softDeleteEnabled()) {
                 Instant now = now();
-                repository.store(new StoredVault(v.vault(), v.tags(), now, now,
-                        now.plus(Duration.ofDays(v.vault().softDeleteRetentionDays()))));
+                repository.update(Row.of(new StoredVault(v.vault(), v.tags(), now, now,
+                        now.plus(Duration.ofDays(v.vault().softDeleteRetentionDays())))));
                 return new Outcome(true, null);
             }
             repository.deleteByName(v.vault().name());
@@ -209,7 +210,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             StoredVault updated = new StoredVault(with(current.vault(), current.vault().tenantId(), current.vault().sku(),
                     current.vault().softDeleteEnabled(), current.vault().purgeProtectionEnabled(), result),
                     current.tags(), now(), null, null);
-            repository.store(updated);
+            repository.update(Row.of(updated));
             return updated;
         });
     }

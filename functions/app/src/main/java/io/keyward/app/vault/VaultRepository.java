@@ -103,14 +103,7 @@ interface VaultRepository extends GenericRepository<VaultRepository.Row, String>
         return (forUpdate ? lockByName(name) : findByName(name)).map(Row::vault);
     }
 
-    default void insert(StoredVault v) {
-        save(Row.of(v));
-    }
 
-    /** Writes everything but the name, subscription, group and creation time (which never change). */
-    default void store(StoredVault v) {
-        update(Row.of(v));
-    }
 
     default List<StoredVault> active(String subscriptionId, @Nullable String resourceGroup, @Nullable String afterName, int limit) {
         return listActive(subscriptionId, resourceGroup, afterName, limit).stream().map(Row::vault).toList();

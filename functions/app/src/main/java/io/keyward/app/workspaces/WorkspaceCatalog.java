@@ -17,6 +17,7 @@ import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.engine.ResourceDeleted;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.keyward.app.identity.Principal;
+import io.keyward.app.workspaces.WorkspaceRepository.Row;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -181,11 +182,11 @@ class WorkspaceCatalog implements WorkspaceService {
                 }
                 if (existing.isEmpty()) {
                     Workspace created = newWorkspace(sub, group, name, request, caller);
-                    repository.insert(created);
+                    repository.save(Row.of(created));
                     return new Saved(created, true);
                 }
                 Workspace updated = updated(existing.get(), request, true);
-                repository.store(updated);
+                repository.update(Row.of(updated));
                 return new Saved(updated, false);
             });
         } catch (RuntimeException e) {
@@ -201,7 +202,7 @@ class WorkspaceCatalog implements WorkspaceService {
         return transactions.executeWrite(status -> {
             subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/write", false);
             Workspace updated = updated(active(sub, group, name, true), request, false);
-            repository.store(updated);
+            repository.update(Row.of(updated));
             return updated;
         });
     }
@@ -234,8 +235,8 @@ class WorkspaceCatalog implements WorkspaceService {
                 purge(w);
             } else {
                 Instant now = now();
-                repository.store(new Workspace(w.customerId(), w.subscriptionId(), w.resourceGroup(), w.name(), w.location(),
-                        w.tenantId(), w.sku(), w.retentionInDays(), w.tags(), w.clusterResourceId(), null, w.createdAt(), now, now));
+                repository.update(Row.of(new Workspace(w.customerId(), w.subscriptionId(), w.resourceGroup(), w.name(), w.location(),
+                        w.tenantId(), w.sku(), w.retentionInDays(), w.tags(), w.clusterResourceId(), null, w.createdAt(), now, now)));
             }
             return true;
         });
@@ -322,7 +323,7 @@ class WorkspaceCatalog implements WorkspaceService {
                     w.tenantId(), w.linkedServiceId(), LINK_KIND, OperationStatus.InProgress,
                     payload(new LinkPayload(w.customerId(), w.id(), cluster.id()))));
             Workspace pending = w.withLink(null, new Workspace.Pending(Workspace.LinkKind.LINK, cluster.id(), op.id()), w.sku(), now);
-            repository.store(pending);
+            repository.update(Row.of(pending));
             repository.insertLinkEvent(op.id(), w.customerId(), cluster.id(), now);
             return new LinkRequest(pending, op);
         });
@@ -352,7 +353,7 @@ class WorkspaceCatalog implements WorkspaceService {
                 w.tenantId(), w.linkedServiceId(), UNLINK_KIND, OperationStatus.Deleting,
                 payload(new LinkPayload(w.customerId(), w.id(), clusterId))));
         Workspace pending = w.withLink(clusterId, new Workspace.Pending(Workspace.LinkKind.UNLINK, clusterId, op.id()), w.sku(), now());
-        repository.store(pending);
+        repository.update(Row.of(pending));
         return new LinkRequest(pending, op);
     }
 
@@ -372,11 +373,11 @@ class WorkspaceCatalog implements WorkspaceService {
         Optional<Cluster> cluster = clusters.get().find(p.clusterResourceId());
         if (cluster.isEmpty()) {
             // The cluster was deleted while the link ran: the link did not happen and does not count against the limit.
-            repository.store(w.withLink(null, null, w.sku(), now()));
+            repository.update(Row.of(w.withLink(null, null, w.sku(), now())));
             repository.deleteLinkEvent(op.id());
             return new StepResult.Failed(ArmErrorCode.BadRequest, CLUSTER_NOT_FOUND);
         }
-        repository.store(w.withLink(cluster.get().id(), null, w.sku(), now()));
+        repository.update(Row.of(w.withLink(cluster.get().id(), null, w.sku(), now())));
         clusters.get().workspaceLinked(cluster.get().id(), w.id());
         return new StepResult.Succeeded(null);
     }
@@ -394,7 +395,7 @@ class WorkspaceCatalog implements WorkspaceService {
                     : new StepResult.Failed(ArmErrorCode.ConflictError, IN_PROCESS);
         }
         String cluster = w.clusterResourceId();
-        repository.store(w.withLink(null, null, cluster == null ? w.sku() : WorkspaceWire.DEFAULT_SKU, now()));
+        repository.update(Row.of(w.withLink(null, null, cluster == null ? w.sku() : WorkspaceWire.DEFAULT_SKU, now())));
         if (cluster != null) {
             clusters.get().workspaceUnlinked(cluster, w.id());
         }
@@ -463,7 +464,7 @@ class WorkspaceCatalog implements WorkspaceService {
                 gone.tenantId(), gone.sku(), gone.retentionInDays(), gone.tags(), gone.clusterResourceId(), null, gone.createdAt(),
                 now(), null);
         Workspace updated = updated(restored, r, true);
-        repository.store(updated);
+        repository.update(Row.of(updated));
         return updated;
     }
 

@@ -142,14 +142,7 @@ interface WorkspaceRepository extends GenericRepository<WorkspaceRepository.Row,
         return (forUpdate ? lockById(customerId) : findById(customerId)).map(Row::workspace);
     }
 
-    default void insert(Workspace w) {
-        save(Row.of(w));
-    }
 
-    /** Writes everything but the customer id, subscription, group, name and creation time (which never change). */
-    default void store(Workspace w) {
-        update(Row.of(w));
-    }
 
     default List<Workspace> active(String subscriptionId, @Nullable String resourceGroup, @Nullable String afterKey, int limit) {
         return listActive(subscriptionId, resourceGroup, afterKey, limit).stream().map(Row::workspace).toList();
