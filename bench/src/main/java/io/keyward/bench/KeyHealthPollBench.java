@@ -1,6 +1,6 @@
 package io.keyward.bench;
 
-import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.base.SqlTransactions;
 import io.keyward.app.keyhealth.KeyHealthJob;
 import io.keyward.app.vault.Vault;
 import io.keyward.app.vault.VaultService;

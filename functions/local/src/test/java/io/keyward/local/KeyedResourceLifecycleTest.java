@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.keyward.app.arm.OperationRunner;
-import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.base.SqlTransactions;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;

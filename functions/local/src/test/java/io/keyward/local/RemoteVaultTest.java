@@ -11,6 +11,8 @@ import io.keyward.app.cmk.KeyPolicy;
 import io.keyward.app.cmk.Refusal;
 import io.keyward.app.cmk.VaultReply;
 import io.keyward.app.identity.Principal;
+import io.keyward.app.identity.PrincipalType;
+import io.keyward.app.identity.IdentityService;
 import io.keyward.app.vault.KeyPermission;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -59,7 +61,10 @@ class RemoteVaultTest {
 
     /** A resource whose own identity has no access policy in the vault at all. */
     private static CmkResource resource(String tenant) {
-        return new CmkResource(UUID.randomUUID(), "Test/remoteVaultResources", ClusterArm.name("r"), tenant, UUID.randomUUID(),
+        // a stored managed identity, as a resource's is: Keyward's own vaults refuse identities that do not exist
+        UUID principal = UUID.fromString(arm.host.bean(IdentityService.class).createPrincipal(tenant, PrincipalType.MANAGED_IDENTITY, "r")
+                .objectId());
+        return new CmkResource(UUID.randomUUID(), "Test/remoteVaultResources", ClusterArm.name("r"), tenant, principal,
                 TestHost.REMOTE_VAULT_LOCATION);
     }
 

@@ -1,5 +1,6 @@
 package io.keyward.app.arm;
 
+import io.keyward.app.base.ErrorEnvelope;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

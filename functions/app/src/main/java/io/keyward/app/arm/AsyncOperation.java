@@ -1,5 +1,6 @@
 package io.keyward.app.arm;
 
+import io.keyward.app.base.ErrorEnvelope;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Instant;
 import java.util.UUID;

@@ -1,13 +1,13 @@
 package io.keyward.app.arm;
 
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.transaction.TransactionDefinition;
+import io.micronaut.transaction.annotation.Transactional;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -45,31 +45,21 @@ class AsyncOperationService implements AsyncOperations {
         kicks.allowCoreThreadTimeOut(true);
     }
 
+    /** MANDATORY: an operation started outside the transaction of its state change could outlive a rollback of it. */
     @Override
-    public AsyncOperation start(Connection tx, NewOperation op) {
-        try {
-            return repository.insert(tx, UUID.randomUUID(), op);
-        } catch (SQLException e) {
-            throw new OperationStoreException("could not start async operation " + op.kind() + " on " + op.resourceId(), e);
-        }
+    @Transactional(propagation = TransactionDefinition.Propagation.MANDATORY)
+    public AsyncOperation start(NewOperation op) {
+        return repository.insert(UUID.randomUUID(), op);
     }
 
     @Override
     public Optional<AsyncOperation> find(UUID id) {
-        try {
-            return repository.find(id);
-        } catch (SQLException e) {
-            throw new OperationStoreException("could not read async operation " + id, e);
-        }
+        return repository.find(id);
     }
 
     @Override
     public boolean hasActive(String resourceId) {
-        try {
-            return repository.hasActive(resourceId);
-        } catch (SQLException e) {
-            throw new OperationStoreException("could not look up async operations on " + resourceId, e);
-        }
+        return repository.hasActive(resourceId);
     }
 
     @Override
@@ -113,12 +103,5 @@ class AsyncOperationService implements AsyncOperations {
     @PreDestroy
     void close() {
         kicks.shutdownNow();
-    }
-
-    /** A database failure; the caller's request fails with a 500, and the cause is logged, never sent. */
-    static final class OperationStoreException extends RuntimeException {
-        OperationStoreException(String message, SQLException cause) {
-            super(message + ": SQLSTATE " + cause.getSQLState(), cause);
-        }
     }
 }

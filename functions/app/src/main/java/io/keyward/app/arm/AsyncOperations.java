@@ -3,7 +3,6 @@ package io.keyward.app.arm;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import java.net.URI;
-import java.sql.Connection;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -15,10 +14,10 @@ import java.util.UUID;
 public interface AsyncOperations {
 
     /**
-     * Inserts the operation in {@code tx}, the caller's transaction (so the operation exists exactly when the state
-     * change that needs it commits). It becomes due at once; call {@link #kick} after committing.
+     * Inserts the operation in the caller's transaction, which must be open (so the operation exists exactly when the
+     * state change that needs it commits). It becomes due at once; call {@link #kick} after committing.
      */
-    AsyncOperation start(Connection tx, NewOperation op);
+    AsyncOperation start(NewOperation op);
 
     Optional<AsyncOperation> find(UUID id);
 

@@ -1,5 +1,6 @@
 package io.keyward.app.arm;
 
+import io.keyward.app.base.ErrorEnvelope;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;

@@ -25,9 +25,9 @@ public interface OperationHandler {
 
     /**
      * Called when the runner itself ends {@code op} Failed because its current step kept throwing, in the transaction
-     * that ends it: the place to put the handler's resource back into a state that accepts the next request, since no
+     * that ends it (repositories called here join it): the place to put the handler's resource back into a state that accepts the next request, since no
      * step of the handler will run again. If this throws too, the operation still ends Failed, without these writes.
      */
-    default void abandoned(AsyncOperation op, StepContext ctx) throws Exception {
+    default void abandoned(AsyncOperation op) throws Exception {
     }
 }

@@ -2,16 +2,16 @@ package io.keyward.app.arm;
 
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.lang.management.ManagementFactory;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +33,7 @@ public class OperationRunner {
     private static final int MAX_STEPS_PER_CLAIM = 100;
 
     private final AsyncOperationRepository repository;
-    private final SqlTransactions sql;
+    private final TransactionOperations<?> transactions;
     private final OperationsProperties properties;
     private final BeanProvider<OperationHandler> handlerBeans;
     private volatile Map<String, OperationHandler> handlers;
@@ -43,10 +43,10 @@ public class OperationRunner {
      * Handlers are looked up on first use, not injected: they start operations themselves (through
      * {@link AsyncOperations}, which uses this runner), and constructor injection would make that a cycle.
      */
-    OperationRunner(AsyncOperationRepository repository, SqlTransactions sql, OperationsProperties properties,
+    OperationRunner(AsyncOperationRepository repository, TransactionOperations<?> transactions, OperationsProperties properties,
                     BeanProvider<OperationHandler> handlerBeans, @Value("${keyward.instance-id:}") String configuredId) {
         this.repository = repository;
-        this.sql = sql;
+        this.transactions = transactions;
         this.properties = properties;
         this.handlerBeans = handlerBeans;
         this.instanceId = instanceId(configuredId);
@@ -106,8 +106,8 @@ public class OperationRunner {
         String owner = instanceId + "#" + UUID.randomUUID();
         try {
             return repository.claim(only, owner, properties.lease()).map(c -> new Lease(c.op(), c.attempts(), owner));
-        } catch (SQLException e) {
-            LOG.warn("could not claim async operations: SQLSTATE {}", e.getSQLState(), e);
+        } catch (RuntimeException e) {
+            LOG.warn("could not claim async operations", e);
             return Optional.empty();
         }
     }
@@ -145,7 +145,7 @@ public class OperationRunner {
         if (handler == null) {
             // A row written by a newer or misconfigured deployment: end it visibly instead of retrying forever.
             LOG.error("async operation {} has kind '{}', which no handler runs; it ends Failed", op.id(), op.kind());
-            return inStepTransaction(op, owner, c -> end(c, op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError,
+            return inStepTransaction(op, owner, () -> end(op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError,
                     "The operation could not be run: this service does not know how to run operations of kind '" + op.kind() + "'."));
         }
         StepResult result;
@@ -155,11 +155,11 @@ public class OperationRunner {
             return failedAttempt(handler, op, attempts, owner, e);
         }
         try {
-            return inStepTransaction(op, owner, c -> {
+            return inStepTransaction(op, owner, () -> {
                 StepResult r = result;
                 if (r instanceof StepResult.InTransaction t) {
                     try {
-                        r = Objects.requireNonNull(t.work().run(c), "handler " + handler.getClass().getName() + " returned no StepResult");
+                        r = Objects.requireNonNull(t.work().run(), "handler " + handler.getClass().getName() + " returned no StepResult");
                     } catch (Exception e) {
                         throw new HandlerFailed(e);
                     }
@@ -167,7 +167,7 @@ public class OperationRunner {
                         throw new HandlerFailed(new IllegalStateException("a step's transactional part returned another one"));
                     }
                 }
-                return apply(c, op, owner, r);
+                return apply(op, owner, r);
             });
         } catch (HandlerFailed e) {
             return failedAttempt(handler, op, attempts, owner, e.getCause());
@@ -175,22 +175,22 @@ public class OperationRunner {
     }
 
     /** What the step's result asks for, in the step's transaction; throws {@link Rollback} to undo the step's writes. */
-    private StepDone apply(Connection c, AsyncOperation op, String owner, StepResult result) throws SQLException {
+    private StepDone apply(AsyncOperation op, String owner, StepResult result) {
         if (result instanceof StepResult.Continue cont) {
-            if (!repository.advance(c, op, owner, properties.lease(), cont.payloadJson(), cont.percentComplete())) {
+            if (!repository.advance(op, owner, properties.lease(), cont.payloadJson(), cont.percentComplete())) {
                 throw new Rollback(Outcome.LEASE_LOST);
             }
-            repository.recordStep(c, op, "Continue", owner);
+            repository.recordStep(op, "Continue", owner);
             return new StepDone(null, new AsyncOperation(op.id(), op.provider(), op.location(), op.subscriptionId(),
                     op.tenantId(), op.resourceId(), op.kind(), op.status(), op.step() + 1,
                     cont.payloadJson() == null ? op.payloadJson() : cont.payloadJson(), op.startTime(), null,
                     cont.percentComplete() == null ? op.percentComplete() : cont.percentComplete(), null));
         }
         if (result instanceof StepResult.Succeeded ok) {
-            return end(c, op, owner, OperationStatus.Succeeded, ok.payloadJson(), null, null);
+            return end(op, owner, OperationStatus.Succeeded, ok.payloadJson(), null, null);
         }
         if (result instanceof StepResult.Failed failed) {
-            return end(c, op, owner, OperationStatus.Failed, null, failed.code() == null ? ArmErrorCode.InternalServerError : failed.code(),
+            return end(op, owner, OperationStatus.Failed, null, failed.code() == null ? ArmErrorCode.InternalServerError : failed.code(),
                     failed.message());
         }
         StepResult.RetryLater later = (StepResult.RetryLater) result;
@@ -202,9 +202,9 @@ public class OperationRunner {
      * Runs {@code work} in a transaction of its own (never inside another); a {@link Rollback} undoes it and, for a
      * RetryLater, postpones the step in a second transaction.
      */
-    private StepDone inStepTransaction(AsyncOperation op, String owner, SqlTransactions.SqlWork<StepDone> work) {
+    private StepDone inStepTransaction(AsyncOperation op, String owner, Supplier<StepDone> work) {
         try {
-            return sql.inTransaction(work, e -> new StoreException("async operation", e));
+            return transactions.executeWrite(status -> work.get());
         } catch (Rollback r) {
             if (r.outcome == Outcome.LEASE_LOST) {
                 LOG.info("async operation {} step {}: lease {} lost before commit; the step's writes are rolled back", op.id(), op.step(),
@@ -224,19 +224,19 @@ public class OperationRunner {
 
     private boolean postpone(AsyncOperation op, String owner, Duration delay, boolean failed) {
         try {
-            return sql.inTransaction(c -> repository.postpone(c, op, owner, delay, failed), e -> new StoreException("async operation", e));
+            return repository.postpone(op, owner, delay, failed);
         } catch (RuntimeException e) {
             LOG.warn("async operation {}: could not postpone step {}; it runs again after the lease", op.id(), op.step(), e);
             return false;
         }
     }
 
-    private StepDone end(Connection c, AsyncOperation op, String owner, OperationStatus status, String payload, ArmErrorCode code,
-                         String errorMessage) throws SQLException {
-        if (!repository.finish(c, op, owner, status, payload, code == null ? null : code.name(), errorMessage)) {
+    private StepDone end(AsyncOperation op, String owner, OperationStatus status, String payload, ArmErrorCode code,
+                         String errorMessage) {
+        if (!repository.finish(op, owner, status, payload, code == null ? null : code.name(), errorMessage)) {
             throw new Rollback(Outcome.LEASE_LOST);
         }
-        repository.recordStep(c, op, status.name(), owner);
+        repository.recordStep(op, status.name(), owner);
         LOG.info("async operation {} ({}) on {} ended {}", op.id(), op.kind(), op.resourceId(), status);
         return new StepDone(Outcome.ENDED, null);
     }
@@ -253,17 +253,17 @@ public class OperationRunner {
             String message = "The operation failed due to an internal error after " + failed + " attempts. Retry the request; if it"
                     + " keeps failing, contact support with the operation id " + op.id() + ".";
             try {
-                return inStepTransaction(op, owner, c -> {
+                return inStepTransaction(op, owner, () -> {
                     try {
-                        handler.abandoned(op, () -> c);
+                        handler.abandoned(op);
                     } catch (Exception again) {
                         throw new HandlerFailed(again);
                     }
-                    return end(c, op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError, message);
+                    return end(op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError, message);
                 });
             } catch (HandlerFailed again) {
                 LOG.error("async operation {} ({}): the handler could not record its failure", op.id(), op.kind(), again.getCause());
-                return inStepTransaction(op, owner, c -> end(c, op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError,
+                return inStepTransaction(op, owner, () -> end(op, owner, OperationStatus.Failed, null, ArmErrorCode.InternalServerError,
                         message));
             }
         }

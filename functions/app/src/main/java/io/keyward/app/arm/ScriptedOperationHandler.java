@@ -2,17 +2,18 @@ package io.keyward.app.arm;
 
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.GenericRepository;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
 import java.lang.management.ManagementFactory;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * TEST ONLY: operation kind {@value #KIND}, whose steps do what their payload scripts, so that tests can watch the
@@ -32,13 +33,32 @@ class ScriptedOperationHandler implements OperationHandler {
 
     static final String KIND = "test.scripted";
 
-    private final DataSource dataSource;
+    private final Scripts scripts;
     private final JsonMapper json;
     private final String runner = ManagementFactory.getRuntimeMXBean().getName();
 
-    ScriptedOperationHandler(DataSource dataSource, JsonMapper json) {
-        this.dataSource = SqlTransactions.plain(dataSource);
+    ScriptedOperationHandler(Scripts scripts, JsonMapper json) {
+        this.scripts = scripts;
         this.json = json;
+    }
+
+    /** The two test tables; a step's {@code run} has no transaction open, so an attempt commits on its own at once. */
+    @JdbcRepository(dialect = Dialect.POSTGRES)
+    @Requires(property = "keyward.operations.test-handlers", value = "true")
+    interface Scripts extends GenericRepository<Scripts.Effect, UUID> {
+
+        @MappedEntity("scripted_operation_effects")
+        record Effect(@Id UUID operationId, int step, String runner) {
+        }
+
+        @Query("INSERT INTO scripted_operation_attempts (operation_id, step, runner) VALUES (:id, :step, :runner)")
+        void attempt(UUID id, int step, String runner);
+
+        @Query("SELECT count(*) FROM scripted_operation_attempts WHERE operation_id = :id AND step = :step")
+        int attempts(UUID id, int step);
+
+        @Query("INSERT INTO scripted_operation_effects (operation_id, step, runner) VALUES (:id, :step, :runner)")
+        void effect(UUID id, int step, String runner);
     }
 
     @Serdeable
@@ -55,18 +75,13 @@ class ScriptedOperationHandler implements OperationHandler {
     public StepResult run(AsyncOperation op) throws Exception {
         Script script = json.readValue(op.payloadJson(), Script.class);
         int step = op.step();
-        int attempt = recordAttempt(op.id(), step);
+        scripts.attempt(op.id(), step, runner);
+        int attempt = scripts.attempts(op.id(), step);
         if (is(script.slowStep(), step) && attempt == 1) {
             Thread.sleep(script.slowMillis() == null ? 1000 : script.slowMillis());
         }
-        return new StepResult.InTransaction(tx -> {
-            try (PreparedStatement ps = tx.prepareStatement(
-                    "INSERT INTO scripted_operation_effects (operation_id, step, runner) VALUES (?, ?, ?)")) {
-                ps.setObject(1, op.id());
-                ps.setInt(2, step);
-                ps.setString(3, runner);
-                ps.executeUpdate();
-            }
+        return new StepResult.InTransaction(() -> {
+            scripts.effect(op.id(), step, runner);
             if (is(script.throwStep(), step) && attempt <= (script.throwTimes() == null ? Integer.MAX_VALUE : script.throwTimes())) {
                 throw new IllegalStateException("scripted failure with internal detail: password=hunter2");
             }
@@ -85,38 +100,11 @@ class ScriptedOperationHandler implements OperationHandler {
 
     /** Step -1 in the effects table: the runner gave up on the operation. */
     @Override
-    public void abandoned(AsyncOperation op, StepContext ctx) throws SQLException {
-        try (PreparedStatement ps = ctx.connection().prepareStatement(
-                "INSERT INTO scripted_operation_effects (operation_id, step, runner) VALUES (?, -1, ?)")) {
-            ps.setObject(1, op.id());
-            ps.setString(2, runner);
-            ps.executeUpdate();
-        }
+    public void abandoned(AsyncOperation op) {
+        scripts.effect(op.id(), -1, runner);
     }
 
     private static boolean is(@Nullable Integer wanted, int step) {
         return wanted != null && wanted == step;
-    }
-
-    /** Committed on its own connection, so it survives the step's rollback: it counts how often a step started. */
-    private int recordAttempt(UUID id, int step) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO scripted_operation_attempts (operation_id, step, runner) VALUES (?, ?, ?)")) {
-                ps.setObject(1, id);
-                ps.setInt(2, step);
-                ps.setString(3, runner);
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*) FROM scripted_operation_attempts WHERE operation_id = ? AND step = ?")) {
-                ps.setObject(1, id);
-                ps.setInt(2, step);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
-        }
     }
 }

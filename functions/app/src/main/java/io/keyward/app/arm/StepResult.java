@@ -1,7 +1,6 @@
 package io.keyward.app.arm;
 
 import io.micronaut.core.annotation.Nullable;
-import java.sql.Connection;
 import java.time.Duration;
 
 /**
@@ -35,9 +34,12 @@ public sealed interface StepResult {
     record InTransaction(Work work) implements StepResult {
     }
 
-    /** What an {@link InTransaction} runs, on the step transaction's connection. */
+    /**
+     * What an {@link InTransaction} runs. Repositories it calls join the step's transaction; it never commits or rolls
+     * back itself: the runner commits it together with the step's advance only while it still holds the operation's lease.
+     */
     @FunctionalInterface
     interface Work {
-        StepResult run(Connection tx) throws Exception;
+        StepResult run() throws Exception;
     }
 }

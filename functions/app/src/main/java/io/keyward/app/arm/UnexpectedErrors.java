@@ -1,5 +1,6 @@
 package io.keyward.app.arm;
 
+import io.keyward.app.base.ErrorEnvelope;
 import io.keyward.hsm.HsmException;
 import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.http.HttpRequest;

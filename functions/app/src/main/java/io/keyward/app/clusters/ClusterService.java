@@ -1,8 +1,10 @@
 package io.keyward.app.clusters;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -36,4 +38,7 @@ public interface ClusterService {
      * False when there is no such row (already purged, or recovered).
      */
     boolean purgeDeleted(UUID clusterId, Duration grace);
+
+    /** For retention: which of {@code clusterIds} are clusters that still exist (active or soft-deleted). */
+    Set<UUID> existing(Collection<UUID> clusterIds);
 }

@@ -23,6 +23,7 @@ import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Log Analytics dedicated clusters on the engine, with the rules and messages of Azure Monitor's CMK and dedicated-cluster
@@ -308,6 +310,11 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     @Override
     public boolean purgeDeleted(UUID clusterId, Duration grace) {
         return engine.purgeDeleted(this, clusterId, grace);
+    }
+
+    @Override
+    public Set<UUID> existing(Collection<UUID> clusterIds) {
+        return clusterIds.stream().filter(id -> engine.findByUuid(this, id).isPresent()).collect(Collectors.toSet());
     }
 
     private static Optional<ArmResourceId> id(@Nullable String clusterResourceId) {

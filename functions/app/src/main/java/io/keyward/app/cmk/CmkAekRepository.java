@@ -1,6 +1,6 @@
 package io.keyward.app.cmk;
 
-import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.base.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.PrincipalType;

@@ -7,7 +7,6 @@ import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.KeyAccess;
 import io.micronaut.context.BeanProvider;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
@@ -186,30 +185,37 @@ public class CmkKeys {
 
     // --- the stored AEK
 
-    /** The resource's wrapped AEK, read in {@code c}. */
-    public Optional<WrappedAek> find(Connection c, UUID resourceUuid) {
-        return repository.find(c, resourceUuid);
+    /** The resource's wrapped AEK, read in the current transaction if there is one. */
+    public Optional<WrappedAek> find(UUID resourceUuid) {
+        return repository.read(c -> repository.find(c, resourceUuid));
     }
 
     /**
-     * Stores (or replaces) the resource's wrapped AEK in the caller's transaction {@code c}, and forgets what key health
-     * last recorded for it (the binding just proved the key usable; the poller checks it again at once).
+     * Stores (or replaces) the resource's wrapped AEK in the caller's transaction (or one of its own), and forgets what
+     * key health last recorded for it (the binding just proved the key usable; the poller checks it again at once).
      */
-    public void save(Connection c, CmkResource resource, WrappedAek aek, boolean followsLatest, Instant now) {
-        repository.save(c, resource, aek, followsLatest, now);
+    public void save(CmkResource resource, WrappedAek aek, boolean followsLatest, Instant now) {
+        repository.write(c -> {
+            repository.save(c, resource, aek, followsLatest, now);
+            return null;
+        });
     }
 
     /** A soft-deleted or stopped resource is not active: the poller leaves it alone until it is active again. */
-    public void setActive(Connection c, UUID resourceUuid, boolean active) {
-        repository.setActive(c, resourceUuid, active);
+    public void setActive(UUID resourceUuid, boolean active) {
+        repository.write(c -> {
+            repository.setActive(c, resourceUuid, active);
+            return null;
+        });
     }
 
     /**
-     * Crypto-shredding: deletes the resource's wrapped AEK and its key-health row in {@code c}. Once committed, data
-     * sealed under that AEK cannot be decrypted with anything Keyward holds. Returns whether there was an AEK.
+     * Crypto-shredding: deletes the resource's wrapped AEK and its key-health row in the caller's transaction (or one of
+     * its own). Once committed, data sealed under that AEK cannot be decrypted with anything Keyward holds. Returns whether
+     * there was an AEK.
      */
-    public boolean shred(Connection c, UUID resourceUuid) {
-        return repository.delete(c, resourceUuid);
+    public boolean shred(UUID resourceUuid) {
+        return repository.write(c -> repository.delete(c, resourceUuid));
     }
 
     // --- unwrapping

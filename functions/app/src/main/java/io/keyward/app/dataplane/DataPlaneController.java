@@ -14,6 +14,7 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -38,8 +39,10 @@ class DataPlaneController {
     private static final Instant NO_END = Instant.parse("9999-12-31T23:59:59Z");
 
     private final DataPlaneService dataPlane;
+    private final Clock clock;
 
-    DataPlaneController(DataPlaneService dataPlane) {
+    DataPlaneController(DataPlaneService dataPlane, Clock clock) {
+        this.clock = clock;
         this.dataPlane = dataPlane;
     }
 
@@ -64,7 +67,7 @@ class DataPlaneController {
     HttpResponse<Map<String, Object>> query(Principal caller, @PathVariable String workspaceId, @QueryValue @Nullable String table,
                                             @QueryValue @Nullable String from, @QueryValue @Nullable String to,
                                             @QueryValue @Nullable String timespan, @QueryValue @Nullable Integer limit) {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Instant start = NO_START;
         Instant end = NO_END;
         if (timespan != null && !timespan.isBlank()) {

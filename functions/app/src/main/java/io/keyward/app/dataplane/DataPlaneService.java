@@ -17,10 +17,12 @@ import io.keyward.hsm.envelope.IntegrityException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -69,11 +71,15 @@ class DataPlaneService {
     private final DataPlaneProperties properties;
     private final JsonMapper json;
     private final KeyHealth keyHealth;
+    private final TransactionOperations<?> transactions;
+    private final Clock clock;
 
     DataPlaneService(WorkspaceService workspaces, ClusterService clusters, CmkKeys cmk, BlockCipher cipher, PlatformKeys platform,
-                     AekCache cache,
-                     DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth) {
+                     AekCache cache, DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth,
+                     TransactionOperations<?> transactions, Clock clock) {
         this.keyHealth = keyHealth;
+        this.transactions = transactions;
+        this.clock = clock;
         this.workspaces = workspaces;
         this.clusters = clusters;
         this.cmk = cmk;
@@ -109,7 +115,7 @@ class DataPlaneService {
         WorkspaceTarget ws = authorize(workspaceId, caller);
         String t = table(table);
         List<Map<String, Object>> records = parse(body);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant now = now();
         List<Instant> times = new ArrayList<>(records.size());
         List<byte[]> encoded = new ArrayList<>(records.size());
         for (Map<String, Object> r : records) {
@@ -165,15 +171,10 @@ class DataPlaneService {
                 out.write(']');
                 UUID blockId = UUID.randomUUID();
                 byte[] sealed = cipher.seal(envelope, ref(ws.resourceId(), t, blockId), out.toByteArray());
-                blocks.add(new DataBlockRepository.Block(blockId, ws.customerId(), ws.resourceId(), t, min, max, n, target.kind(),
-                        target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed, pendingFor));
+                blocks.add(DataBlockRepository.Block.of(blockId, ws.customerId(), ws.resourceId(), t, min, max, n, target.kind(),
+                        target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed, now, pendingFor));
             }
-            repository.inTransaction(c -> {
-                for (DataBlockRepository.Block b : blocks) {
-                    repository.insert(c, b, now);
-                }
-                return null;
-            });
+            transactions.executeWrite(status -> repository.saveAll(blocks));
             return new Ingested(records.size(), blocks.size(), target.kind().stored, pendingFor != null);
         }
     }
@@ -237,7 +238,7 @@ class DataPlaneService {
                     return false;
                 }
                 DataBlockRepository.Block after = page.isEmpty() ? null : page.get(page.size() - 1);
-                page = repository.read(c -> repository.overlapping(c, customerId, table, from, to, after, QUERY_PAGE));
+                page = repository.overlapping(customerId, table, from, to, after, QUERY_PAGE);
                 next = 0;
                 done = page.size() < QUERY_PAGE;
                 return !page.isEmpty();
@@ -272,7 +273,7 @@ class DataPlaneService {
                 }
                 return platformLease(ws.customerId());
             }
-            return lease(ws, new Target(b.keyKind(), b.clusterId()), false, b.table(), 0, health);
+            return lease(ws, new Target(b.kind(), b.clusterId()), false, b.table(), 0, health);
         } catch (VaultOutage outage) {
             UUID cluster = b.pendingClusterId() != null ? b.pendingClusterId() : b.clusterId();
             String why = outage.age.compareTo(keyHealth.outageGrace()) >= 0
@@ -392,15 +393,16 @@ class DataPlaneService {
             }
         } catch (ArmException e) {
             if (ingest && e.code() == ArmErrorCode.CustomerManagedKeyInaccessible) {
-                Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                repository.inTransaction(c -> {
-                    repository.countDropped(c, ws.customerId(), table, records, e.code().name(), now);
-                    return null;
-                });
+                repository.countDropped(ws.customerId(), table, records, e.code().name(), now());
                 LOG.info("workspace {}: {} records of {} dropped: {}", ws.resourceId(), records, table, e.code());
             }
             throw e;
         }
+    }
+
+    /** Microseconds: what timestamptz keeps. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
     static BlockRef ref(String workspaceResourceId, String table, UUID blockId) {

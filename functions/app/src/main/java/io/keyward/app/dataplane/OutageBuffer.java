@@ -4,9 +4,12 @@ import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * re-seal the same block and neither waits for the other), opened with the platform AEK, sealed with the cluster's
  * AEK under the same block reference (same AAD: workspace, table, block id) and updated with the marker cleared. A
  * crash rolls the batch back: its blocks stay pending, still readable under the platform key, and the next check
- * re-seals them. Nothing is deleted, so nothing can be lost.
+ * re-seals them. Nothing is deleted, so nothing can be lost. The platform AEKs the batches need are unwrapped (an HSM
+ * call) before any batch's transaction opens; a block of a workspace that started buffering meanwhile waits for the next
+ * check.
  */
 @Singleton
 public class OutageBuffer {
@@ -30,13 +35,16 @@ public class OutageBuffer {
     private static final Logger LOG = LoggerFactory.getLogger(OutageBuffer.class);
 
     private final DataBlockRepository repository;
+    private final TransactionOperations<?> transactions;
     private final BlockCipher cipher;
     private final AekCache cache;
     private final PlatformKeys platform;
 
-    OutageBuffer(DataBlockRepository repository, AekCache cache, PlatformKeys platform, BlockCipher cipher) {
+    OutageBuffer(DataBlockRepository repository, TransactionOperations<?> transactions, AekCache cache, PlatformKeys platform,
+                 BlockCipher cipher) {
         this.cipher = cipher;
         this.repository = repository;
+        this.transactions = transactions;
         this.cache = cache;
         this.platform = platform;
     }
@@ -49,22 +57,29 @@ public class OutageBuffer {
      */
     public int resealPending(UUID clusterId, AekMaterial clusterAek) {
         try {
-            if (!repository.read(c -> repository.hasPending(c, clusterId))) {
+            if (!repository.hasPending(clusterId)) {
                 return 0;
             }
             // a copy for the Envelope, which destroys what it is given when closed; the caller destroys its own
             byte[] copy = Arrays.copyOf(clusterAek.bytes(io.keyward.hsm.envelope.KeyAccess.plaintext()), AekMaterial.LENGTH);
             int total = 0;
+            Map<UUID, AekCache.Lease> platformKeys = new HashMap<>();
             try (Envelope cluster = Envelope.of(DataPlaneService.CLUSTER_AEK_VERSION, AekMaterial.adopt(copy))) {
+                for (UUID customerId : repository.pendingWorkspaces(clusterId)) {
+                    platformKeys.put(customerId, cache.acquire(DataPlaneService.platformKey(customerId),
+                            () -> Envelope.of(DataPlaneService.PLATFORM_AEK_VERSION, platform.aek(customerId))));
+                }
                 UUID after = null;
                 while (true) {
-                    Batch done = resealBatch(clusterId, cluster, after);
+                    Batch done = resealBatch(clusterId, cluster, platformKeys, after);
                     total += done.resealed();
                     if (done.last() == null) {
                         break;
                     }
                     after = done.last();
                 }
+            } finally {
+                platformKeys.values().forEach(AekCache.Lease::close);
             }
             if (total > 0) {
                 LOG.info("cluster {}: {} buffered blocks re-sealed under the cluster's key", clusterId, total);
@@ -80,23 +95,26 @@ public class OutageBuffer {
     private record Batch(int resealed, @Nullable UUID last) {
     }
 
-    private Batch resealBatch(UUID clusterId, Envelope cluster, @Nullable UUID after) {
-        return repository.inTransaction(c -> {
-            List<DataBlockRepository.Block> blocks = repository.lockPending(c, clusterId, after, BATCH);
+    private Batch resealBatch(UUID clusterId, Envelope cluster, Map<UUID, AekCache.Lease> platformKeys, @Nullable UUID after) {
+        return transactions.executeWrite(status -> {
+            List<DataBlockRepository.Block> blocks = repository.lockPending(clusterId, after, BATCH);
             int resealed = 0;
             for (DataBlockRepository.Block b : blocks) {
+                AekCache.Lease platformKey = platformKeys.get(b.customerId());
+                if (platformKey == null) {
+                    continue; // buffered since this check began: the next check re-seals it
+                }
                 var ref = DataPlaneService.ref(b.workspaceResourceId(), b.table(), b.blockId());
                 byte[] plain;
-                try (AekCache.Lease lease = cache.acquire(DataPlaneService.platformKey(b.customerId()),
-                        () -> Envelope.of(DataPlaneService.PLATFORM_AEK_VERSION, platform.aek(b.customerId())))) {
-                    plain = cipher.open(lease.envelope(), ref, b.sealed());
+                try {
+                    plain = cipher.open(platformKey.envelope(), ref, b.sealed());
                 } catch (IntegrityException e) {
                     LOG.error("cluster {}: buffered block {} failed its integrity check under the platform key; left pending",
                             clusterId, b.blockId());
                     continue;
                 }
                 try {
-                    if (repository.resealed(c, b.blockId(), clusterId, cluster.primaryVersion(), cipher.seal(cluster, ref, plain))) {
+                    if (repository.resealed(b.blockId(), clusterId, cluster.primaryVersion(), cipher.seal(cluster, ref, plain)) == 1) {
                         resealed++;
                     }
                 } finally {

@@ -10,7 +10,9 @@ import io.keyward.hsm.WrapAlgorithm;
 import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.KeyAccess;
 import io.micronaut.context.BeanProvider;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -30,29 +32,36 @@ class PlatformKeys implements KeyUsagePolicy {
     static final String KEK_NAME = "keyward/platform-kek";
 
     private final BeanProvider<Hsm> hsm;
-    private final DataBlockRepository repository;
+    private final PlatformAekRepository repository;
+    private final TransactionOperations<?> transactions;
+    private final Clock clock;
     private volatile KeyVersionRef kek;
 
-    PlatformKeys(BeanProvider<Hsm> hsm, DataBlockRepository repository) {
+    PlatformKeys(BeanProvider<Hsm> hsm, PlatformAekRepository repository, TransactionOperations<?> transactions, Clock clock) {
         this.hsm = hsm;
         this.repository = repository;
+        this.transactions = transactions;
+        this.clock = clock;
     }
 
-    /** The workspace's platform AEK, created and stored wrapped on first use; the caller destroys it. */
+    /**
+     * The workspace's platform AEK, created and stored wrapped on first use; the caller destroys it. Calls the HSM: never
+     * inside a database transaction.
+     */
     AekMaterial aek(UUID customerId) {
-        DataBlockRepository.PlatformAek stored = repository.read(c -> repository.findPlatformAek(c, customerId)).orElseGet(() -> {
+        PlatformAekRepository.PlatformAek stored = repository.findById(customerId).orElseGet(() -> {
             KeyVersionRef k = kek();
             try (AekMaterial fresh = AekMaterial.generate(hsm.get())) {
                 byte[] wrapped = hsm.get().wrap(k, WrapAlgorithm.RSA_OAEP, fresh.bytes(KeyAccess.plaintext()));
-                Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                return repository.inTransaction(c -> {
-                    repository.insertPlatformAek(c, customerId, new DataBlockRepository.PlatformAek(k.name(), k.version(), wrapped), now);
-                    return repository.findPlatformAek(c, customerId).orElseThrow();
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                return transactions.executeWrite(status -> {
+                    repository.insertIfAbsent(customerId, k.name(), k.version(), wrapped, now);
+                    return repository.findById(customerId).orElseThrow();
                 });
             }
         });
         return AekMaterial.adopt(hsm.get().unwrap(new KeyVersionRef(stored.kekName(), stored.kekVersion()), WrapAlgorithm.RSA_OAEP,
-                stored.wrapped()));
+                stored.wrappedAek()));
     }
 
     /** Every platform KEK version wraps and unwraps AEKs, and does nothing else. */

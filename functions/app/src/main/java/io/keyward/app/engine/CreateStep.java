@@ -36,7 +36,7 @@ class CreateStep implements OperationHandler {
 
     @Override
     public StepResult run(AsyncOperation op) {
-        return new StepResult.InTransaction(tx -> {
+        return new StepResult.InTransaction(() -> {
             Optional<ArmResourceId> id = ArmResourceId.parse(op.resourceId());
             Optional<ResourceRow> row = id.flatMap(i -> repository.lockByName(i.type(), i.subscriptionId(), i.resourceGroup(), i.name()))
                     .filter(r -> r.deletedAt() == null && r.phase() != Phase.Deleting);

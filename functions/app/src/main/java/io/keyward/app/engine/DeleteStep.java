@@ -44,9 +44,9 @@ class DeleteStep implements OperationHandler {
     @Override
     public StepResult run(AsyncOperation op) throws Exception {
         UUID uuid = json.readValue(op.payloadJson(), Payload.class).resource();
-        return new StepResult.InTransaction(tx -> {
+        return new StepResult.InTransaction(() -> {
             if (repository.lockById(uuid).isPresent()) {
-                boolean shredded = cmk.shred(tx, uuid); // first: nothing sealed under the AEK can be opened again
+                boolean shredded = cmk.shred(uuid); // first: nothing sealed under the AEK can be opened again
                 repository.deleteById(uuid);
                 LOG.info("{} deleted{}", op.resourceId(), shredded ? "; its wrapped AEK was shredded" : "");
             }

@@ -3,7 +3,6 @@ package io.keyward.app.engine;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.OperationHandler;
-import io.keyward.app.arm.StepContext;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.CmkKeys;
@@ -69,7 +68,7 @@ class KeyUpdateStep implements OperationHandler {
             LOG.info("{}: key update {} waits for the vault: {}", resource.id(), op.id(), u.reason());
             return new StepResult.RetryLater(RETRY, u.reason());
         }
-        return new StepResult.InTransaction(tx -> {
+        return new StepResult.InTransaction(() -> {
             Optional<Resource<P>> locked = repository.lockById(resource.uuid()).map(r -> engine.view(s, r)).filter(r -> !r.deleted());
             if (locked.isEmpty()) {
                 return new StepResult.Failed(ArmErrorCode.ResourceNotFound, "The resource was deleted while its key was being updated.");
@@ -77,10 +76,10 @@ class KeyUpdateStep implements OperationHandler {
             Resource<P> current = locked.get();
             if (outcome instanceof Binding.Bound bound) {
                 Resource<P> next = s.keyBound(current.withKey(update.key()).withPhase(Phase.Succeeded), update);
-                cmk.save(tx, next.cmk(), bound.aek(), update.key().followsLatest(), now);
+                cmk.save(next.cmk(), bound.aek(), update.key().followsLatest(), now);
                 engine.save(s, next);
                 if (!s.polled(next)) {
-                    cmk.setActive(tx, next.uuid(), false); // save made the AEK row active; this resource is not polled now
+                    cmk.setActive(next.uuid(), false); // save made the AEK row active; this resource is not polled now
                 }
                 LOG.info("{}: AEK wrapped by {}", current.id(), bound.aek().keyId());
                 return new StepResult.Succeeded(null);
@@ -95,7 +94,7 @@ class KeyUpdateStep implements OperationHandler {
 
     /** The runner gave up on a step that kept throwing: the resource keeps the key it had and accepts the next request. */
     @Override
-    public void abandoned(AsyncOperation op, StepContext ctx) throws Exception {
+    public void abandoned(AsyncOperation op) throws Exception {
         KeyUpdate update = json.readValue(op.payloadJson(), KeyUpdate.class);
         Optional<ResourceRow> row = repository.lockById(update.resource());
         if (row.isPresent() && row.get().deletedAt() == null) {

@@ -8,7 +8,7 @@ import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.NewOperation;
 import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
-import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.base.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.arm.Subscriptions;
@@ -28,8 +28,6 @@ import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
@@ -227,21 +225,21 @@ public class KeyedResources {
         try {
             saved = sql.inTransaction(c -> {
                 subscriptions.requireOwner(id.subscription(), caller, action, true);
-                lockSubscription(c, s, id.subscription());
+                lockSubscription(s, id.subscription());
                 Optional<ResourceRow> row = repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name());
                 Optional<Resource<P>> existing = row.map(r -> view(s, r));
                 if (existing.isPresent() && existing.get().deleted() && !now().isBefore(existing.get().purgeAt())) {
-                    purge(c, existing.get());
+                    purge(existing.get());
                     existing = Optional.empty();
                 }
                 if (existing.isEmpty()) {
-                    return create(c, s, id, caller, put);
+                    return create(s, id, caller, put);
                 }
                 Resource<P> current = existing.get();
                 if (current.deleted()) {
                     throw s.nameReserved(current);
                 }
-                return change(c, s, requireIdle(s, current, Surface.Request.PUT), put.change(current));
+                return change(s, requireIdle(s, current, Surface.Request.PUT), put.change(current));
             }, this::failure);
         } catch (StoreException | DataAccessException e) {
             if (uniqueViolation(e)) {
@@ -260,7 +258,7 @@ public class KeyedResources {
         Saved<P> saved = sql.inTransaction(c -> {
             subscriptions.requireOwner(id.subscription(), caller, action, false);
             Resource<P> current = requireIdle(s, locked(s, id), Surface.Request.PATCH);
-            return change(c, s, current, changer.apply(current));
+            return change(s, current, changer.apply(current));
         }, this::failure);
         kick(saved.operation());
         return saved;
@@ -289,7 +287,7 @@ public class KeyedResources {
             }
             Resource<P> current = requireIdle(s, found.get(), Surface.Request.DELETE);
             Instant now = now();
-            cmk.setActive(c, current.uuid(), false); // no more polling of a key that is going away
+            cmk.setActive(current.uuid(), false); // no more polling of a key that is going away
             if (s.definition().softDeleteRetention() != null) {
                 Instant purgeAt = now.plus(s.definition().softDeleteRetention());
                 store(s, current.deletedAt(now, purgeAt).touched(now), false);
@@ -298,7 +296,7 @@ public class KeyedResources {
                 return new Deletion(true, null);
             }
             store(s, current.withPhase(Phase.Deleting).touched(now), false);
-            AsyncOperation op = operations.start(c, new NewOperation(s.provider(), normalLocation(current.location()), id.subscriptionId(),
+            AsyncOperation op = operations.start(new NewOperation(s.provider(), normalLocation(current.location()), id.subscriptionId(),
                     current.tenantId(), current.id().toString(), DeleteStep.KIND, OperationStatus.Deleting,
                     write(new DeleteStep.Payload(current.uuid()))));
             return new Deletion(true, op);
@@ -320,7 +318,7 @@ public class KeyedResources {
                                    ArmException notDeleted, ArmException notRecoverable) {
         return sql.inTransaction(c -> {
             subscriptions.requireOwner(id.subscription(), caller, action, false);
-            lockSubscription(c, s, id.subscription());
+            lockSubscription(s, id.subscription());
             Optional<Resource<P>> found = repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name())
                     .map(r -> view(s, r));
             if (found.isPresent() && !found.get().deleted()) {
@@ -331,7 +329,7 @@ public class KeyedResources {
             Resource<P> recovered = deleted.deletedAt(null, null).touched(now());
             store(s, recovered, false);
             if (recovered.key() != null && s.polled(recovered)) {
-                cmk.setActive(c, recovered.uuid(), true);
+                cmk.setActive(recovered.uuid(), true);
             }
             return recovered;
         }, this::failure);
@@ -355,10 +353,10 @@ public class KeyedResources {
                 return current;
             }
             Resource<P> next = onBound.apply(current.withKey(key)).touched(now());
-            cmk.save(c, next.cmk(), bound.aek(), key.followsLatest(), now());
+            cmk.save(next.cmk(), bound.aek(), key.followsLatest(), now());
             store(s, next, false);
             if (!s.polled(next)) {
-                cmk.setActive(c, next.uuid(), false);
+                cmk.setActive(next.uuid(), false);
             }
             return next;
         }, this::failure);
@@ -401,25 +399,25 @@ public class KeyedResources {
             if (expired.isEmpty()) {
                 return false;
             }
-            purge(c, view(s, expired.get()));
+            purge(view(s, expired.get()));
             return true;
         }, this::failure);
     }
 
     /** Crypto-shredding, in the current transaction: the resource's AEK is deleted; true when there was one. */
     public boolean shred(UUID uuid) {
-        return sql.inTransaction(c -> cmk.shred(c, uuid), this::failure);
+        return sql.inTransaction(c -> cmk.shred(uuid), this::failure);
     }
 
     // --- the lifecycle's parts, inside the callers' transactions
 
-    private <P> Saved<P> create(Connection c, Surface<P> s, ArmResourceId id, Principal caller, Put<P> put) throws SQLException {
+    private <P> Saved<P> create(Surface<P> s, ArmResourceId id, Principal caller, Put<P> put) {
         Created<P> created = put.create(new Creation(UUID.randomUUID(), id, caller.tenantId(), now()));
         Resource<P> resource = created.resource();
         store(s, resource, true);
         AsyncOperation op = null;
         if (created.operationKind() != null) {
-            op = operations.start(c, new NewOperation(s.provider(), normalLocation(resource.location()), id.subscriptionId(),
+            op = operations.start(new NewOperation(s.provider(), normalLocation(resource.location()), id.subscriptionId(),
                     resource.tenantId(), resource.id().toString(), created.operationKind(), OperationStatus.InProgress, null));
             Resource<P> noted = s.operationStarted(resource, op);
             if (noted != resource) {
@@ -431,7 +429,7 @@ public class KeyedResources {
         return new Saved<>(resource, true, op);
     }
 
-    private <P> Saved<P> change(Connection c, Surface<P> s, Resource<P> current, Change<P> change) throws SQLException {
+    private <P> Saved<P> change(Surface<P> s, Resource<P> current, Change<P> change) {
         KeyUpdate update = change.keyUpdate();
         if (change.resource() == current && update == null) {
             return new Saved<>(current, false, null); // nothing to write
@@ -440,13 +438,13 @@ public class KeyedResources {
         AsyncOperation op = null;
         if (update != null) {
             next = next.withPhase(Phase.Updating);
-            op = operations.start(c, new NewOperation(s.provider(), normalLocation(current.location()), current.id().subscriptionId(),
+            op = operations.start(new NewOperation(s.provider(), normalLocation(current.location()), current.id().subscriptionId(),
                     current.tenantId(), current.id().toString(), KeyUpdateStep.KIND, OperationStatus.Updating, write(update)));
             LOG.info("{}: key update {} started for {} key '{}'", current.id(), op.id(), update.vaultUri(), update.keyName());
         }
         store(s, next, false);
         if (current.key() != null && !next.deleted()) {
-            cmk.setActive(c, next.uuid(), s.polled(next));
+            cmk.setActive(next.uuid(), s.polled(next));
         }
         return new Saved<>(next, false, op);
     }
@@ -463,8 +461,8 @@ public class KeyedResources {
         return r;
     }
 
-    private <P> void purge(Connection c, Resource<P> expired) throws SQLException {
-        cmk.shred(c, expired.uuid()); // the wrapped AEK first: nothing sealed under it can be opened again
+    private <P> void purge(Resource<P> expired) {
+        cmk.shred(expired.uuid()); // the wrapped AEK first: nothing sealed under it can be opened again
         repository.deleteById(expired.uuid());
         LOG.info("{} purged: deleted on {}, retention over", expired.id(), expired.deletedAt());
     }
@@ -480,11 +478,8 @@ public class KeyedResources {
     }
 
     /** Serialises creates and recoveries of one type in one subscription (a per-region count must hold with two at once). */
-    private static void lockSubscription(Connection c, Surface<?> s, SubscriptionId sub) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-            ps.setString(1, s.type() + "/" + sub.value());
-            ps.execute();
-        }
+    private void lockSubscription(Surface<?> s, SubscriptionId sub) {
+        repository.lockUntilCommit(s.type() + "/" + sub.value());
     }
 
     <P> Resource<P> view(Surface<P> s, ResourceRow r) {

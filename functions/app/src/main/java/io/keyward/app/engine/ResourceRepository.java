@@ -66,4 +66,8 @@ interface ResourceRepository extends GenericRepository<ResourceRow, UUID> {
     @Query("SELECT " + COLUMNS + " FROM cmk_resources WHERE resource_uuid = :uuid AND deleted_at IS NOT NULL"
             + " AND purge_at <= now() - make_interval(secs => :graceSeconds) FOR UPDATE")
     Optional<ResourceRow> lockExpiredDeleted(UUID uuid, double graceSeconds);
+
+    /** A transaction-scoped advisory lock on {@code key} (its hash), held until the current transaction ends. */
+    @Query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(:key))) AS locked")
+    int lockUntilCommit(String key);
 }

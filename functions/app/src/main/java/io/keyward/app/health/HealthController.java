@@ -1,6 +1,6 @@
 package io.keyward.app.health;
 
-import io.keyward.app.arm.ErrorEnvelope;
+import io.keyward.app.base.ErrorEnvelope;
 import io.keyward.app.hsm.HsmHealth;
 import io.keyward.app.hsm.HsmProbe;
 import io.micronaut.http.HttpResponse;

@@ -5,6 +5,7 @@ import io.keyward.app.hsm.HsmProbe;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.slf4j.Logger;
@@ -22,9 +23,11 @@ public class HeartbeatJob {
     private final HsmProbe probe;
     private final HeartbeatRepository heartbeats;
     private final String instanceId;
+    private final Clock clock;
 
-    HeartbeatJob(HsmProbe probe, HeartbeatRepository heartbeats, @Value("${keyward.instance-id:}") String configuredId) {
+    HeartbeatJob(HsmProbe probe, HeartbeatRepository heartbeats, Clock clock, @Value("${keyward.instance-id:}") String configuredId) {
         this.probe = probe;
+        this.clock = clock;
         this.heartbeats = heartbeats;
         this.instanceId = instanceId(configuredId);
     }
@@ -32,7 +35,7 @@ public class HeartbeatJob {
     public Heartbeat run() {
         HsmHealth health = probe.check();
         // Microseconds: what timestamptz stores, so the returned value equals the row read back.
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
         Heartbeat beat = health instanceof HsmHealth.Up up
                 ? new Heartbeat(instanceId, now, up.token().label(), true, null)
                 : new Heartbeat(instanceId, now, null, false, ((HsmHealth.Down) health).reason());

@@ -1,6 +1,7 @@
 package io.keyward.app.identity;
 
-import io.keyward.app.arm.ErrorEnvelope;
+import io.keyward.app.base.ErrorEnvelope;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;

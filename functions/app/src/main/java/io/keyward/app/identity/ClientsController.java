@@ -1,6 +1,6 @@
 package io.keyward.app.identity;
 
-import io.keyward.app.arm.ErrorEnvelope;
+import io.keyward.app.base.ErrorEnvelope;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;

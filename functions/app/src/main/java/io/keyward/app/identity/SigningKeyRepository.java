@@ -1,6 +1,6 @@
 package io.keyward.app.identity;
 
-import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.base.SqlTransactions;
 import jakarta.inject.Singleton;
 import java.math.BigInteger;
 import java.sql.Connection;

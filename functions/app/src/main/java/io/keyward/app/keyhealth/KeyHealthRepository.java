@@ -1,6 +1,6 @@
 package io.keyward.app.keyhealth;
 
-import io.keyward.app.arm.SqlTransactions;
+import io.keyward.app.base.SqlTransactions;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.sql.Connection;

@@ -2,14 +2,18 @@ package io.keyward.app.retention;
 
 import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.cmk.CmkKeys;
-import io.keyward.app.dataplane.AekCache;
+import io.keyward.app.dataplane.DataPurge;
 import io.keyward.app.workspaces.WorkspaceService;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,28 +32,32 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Every step is idempotent and is found again from what is still there: a run that crashed, or stopped at its limits,
  * is finished by the next one; two instances running at once split the work ({@code SKIP LOCKED}) or repeat a
- * harmless delete.
+ * harmless delete. Retention owns no table: it asks the owners, the clusters ({@link ClusterService}), the workspaces
+ * ({@link WorkspaceService}), the CMK core ({@link CmkKeys}) and the data plane ({@link DataPurge}).
  */
 @Singleton
 public class RetentionJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetentionJob.class);
 
-    private final RetentionRepository repository;
+    /** Workspaces (or ids) read per round trip while retention walks them. */
+    private static final int PAGE = 500;
+
     private final RetentionProperties properties;
     private final ClusterService clusters;
     private final WorkspaceService workspaces;
     private final CmkKeys cmk;
-    private final AekCache cache;
+    private final DataPurge data;
+    private final TransactionOperations<?> transactions;
 
-    RetentionJob(RetentionRepository repository, RetentionProperties properties, ClusterService clusters, WorkspaceService workspaces,
-                 CmkKeys cmk, AekCache cache) {
-        this.repository = repository;
+    RetentionJob(RetentionProperties properties, ClusterService clusters, WorkspaceService workspaces, CmkKeys cmk, DataPurge data,
+                 TransactionOperations<?> transactions) {
         this.properties = properties;
         this.clusters = clusters;
         this.workspaces = workspaces;
         this.cmk = cmk;
-        this.cache = cache;
+        this.data = data;
+        this.transactions = transactions;
     }
 
     /**
@@ -102,10 +110,10 @@ public class RetentionJob {
     // --- clusters
 
     private List<UUID> shredExpiredClusters(Tally t) {
-        List<UUID> claimed = repository.inTransaction(c -> {
+        List<UUID> claimed = transactions.executeWrite(status -> {
             List<UUID> ids = clusters.claimExpiredDeleted(properties.purgeGrace(), properties.resourcesPerRun());
             for (UUID id : ids) {
-                if (cmk.shred(c, id)) {
+                if (cmk.shred(id)) {
                     t.clustersShredded++;
                     LOG.info("cluster {}: AEK shredded (retention over); its data can no longer be decrypted", id);
                 }
@@ -114,7 +122,7 @@ public class RetentionJob {
         });
         // This instance's cached plaintext goes at once; other instances' expire within keyward.dataplane.aek-cache-ttl,
         // and none can unwrap it again.
-        claimed.forEach(cache::evictCluster);
+        claimed.forEach(data::forgetClusterKey);
         if (claimed.size() >= properties.resourcesPerRun()) {
             t.complete = false; // there may be more: the next run takes them
         }
@@ -123,7 +131,7 @@ public class RetentionJob {
 
     private void purgeDeletedClusters(Tally t) {
         for (UUID id : shredExpiredClusters(t)) {
-            if (!deleteAll(t, c -> repository.deleteClusterBlocks(c, id, properties.batchSize()), true)) {
+            if (!deleteAll(t, () -> data.deleteClusterBlocks(id, properties.batchSize()), true)) {
                 LOG.info("cluster {}: blocks left for the next run", id);
                 continue;
             }
@@ -137,10 +145,10 @@ public class RetentionJob {
     // --- workspaces
 
     private void purgeDeletedWorkspaces(Tally t) {
-        List<UUID> claimed = repository.inTransaction(c -> {
-            List<UUID> ids = workspaces.claimExpiredDeleted(c, properties.purgeGrace(), properties.resourcesPerRun());
+        List<UUID> claimed = transactions.executeWrite(status -> {
+            List<UUID> ids = workspaces.claimExpiredDeleted(properties.purgeGrace(), properties.resourcesPerRun());
             for (UUID id : ids) {
-                if (repository.deletePlatformAek(c, id)) {
+                if (data.shredPlatformAek(id)) {
                     t.workspacesShredded++;
                 }
             }
@@ -150,11 +158,11 @@ public class RetentionJob {
             t.complete = false;
         }
         for (UUID id : claimed) {
-            if (!deleteAll(t, c -> repository.deleteWorkspaceBlocks(c, id, properties.batchSize()), true)) {
+            if (!deleteAll(t, () -> data.deleteWorkspaceBlocks(id, properties.batchSize()), true)) {
                 LOG.info("workspace {}: blocks left for the next run", id);
                 continue;
             }
-            if (repository.inTransaction(c -> workspaces.purgeDeleted(c, id, properties.purgeGrace()))) {
+            if (workspaces.purgeDeleted(id, properties.purgeGrace())) {
                 t.workspacesPurged++;
                 LOG.info("workspace {}: purged (platform AEK shredded, blocks deleted), its name is released", id);
             }
@@ -163,46 +171,78 @@ public class RetentionJob {
 
     // --- blocks
 
+    /**
+     * Blocks past their workspace's retention, workspace by workspace (soft-deleted ones included). Only batches that
+     * deleted something count against {@code maxBatches}, so that every run reaches every workspace.
+     */
     private void purgeExpiredBlocks(Tally t) {
-        Batch expired = c -> repository.deleteExpiredBlocks(c, properties.batchSize());
         int batches = 0;
-        int n;
+        UUID after = null;
+        List<WorkspaceService.RetentionPeriod> page;
         do {
-            n = repository.inTransaction(expired::delete);
-            t.expiredBlocks += n;
-            batches++;
-        } while (n >= properties.batchSize() && batches < properties.maxBatches());
-        if (n >= properties.batchSize()) {
-            t.complete = false;
-        }
+            page = workspaces.retentionPeriods(after, PAGE);
+            for (WorkspaceService.RetentionPeriod p : page) {
+                int n;
+                do {
+                    if (batches >= properties.maxBatches()) {
+                        t.complete = false;
+                        return;
+                    }
+                    n = data.deleteExpiredBlocks(p.customerId(), p.days(), properties.batchSize());
+                    t.expiredBlocks += n;
+                    batches += n > 0 ? 1 : 0;
+                } while (n >= properties.batchSize());
+            }
+            after = page.isEmpty() ? null : page.get(page.size() - 1).customerId();
+        } while (page.size() == PAGE);
     }
 
+    /** Platform AEKs first, then blocks, of workspaces and clusters whose row is gone. */
     private void purgeLeftovers(Tally t) {
         int limit = properties.resourcesPerRun();
-        int aeks = repository.inTransaction(c -> repository.deleteOrphanPlatformAeks(c, limit));
-        t.orphanAeks += aeks;
-        List<UUID> goneWorkspaces = repository.read(c -> repository.orphanWorkspaces(c, limit));
+        List<UUID> orphanAeks = orphans(data::workspacesWithPlatformAek, workspaces::existing, limit);
+        for (UUID id : orphanAeks) {
+            if (data.shredPlatformAek(id)) {
+                t.orphanAeks++;
+            }
+        }
+        List<UUID> goneWorkspaces = orphans(data::workspacesWithBlocks, workspaces::existing, limit);
         for (UUID id : goneWorkspaces) {
-            deleteAll(t, c -> repository.deleteWorkspaceBlocks(c, id, properties.batchSize()), false);
+            deleteAll(t, () -> data.deleteWorkspaceBlocks(id, properties.batchSize()), false);
         }
-        List<UUID> goneClusters = repository.read(c -> repository.orphanClusters(c, limit));
+        List<UUID> goneClusters = orphans(data::clustersWithBlocks, clusters::existing, limit);
         for (UUID id : goneClusters) {
-            deleteAll(t, c -> repository.deleteClusterBlocks(c, id, properties.batchSize()), false);
+            deleteAll(t, () -> data.deleteClusterBlocks(id, properties.batchSize()), false);
         }
-        if (aeks >= limit || goneWorkspaces.size() >= limit || goneClusters.size() >= limit) {
+        if (orphanAeks.size() >= limit || goneWorkspaces.size() >= limit || goneClusters.size() >= limit) {
             t.complete = false;
         }
     }
 
-    @FunctionalInterface
-    private interface Batch {
-        int delete(Connection c) throws SQLException;
+    /**
+     * Up to {@code limit} ids that the data plane holds something of ({@code held}, paged by id) but whose owner has no
+     * row any more ({@code existing} says which still have one).
+     */
+    private static List<UUID> orphans(BiFunction<UUID, Integer, List<UUID>> held, Function<Collection<UUID>, Set<UUID>> existing,
+                                      int limit) {
+        List<UUID> out = new ArrayList<>();
+        UUID after = null;
+        while (out.size() < limit) {
+            List<UUID> page = held.apply(after, PAGE);
+            Set<UUID> alive = existing.apply(page);
+            page.stream().filter(id -> !alive.contains(id)).limit(limit - out.size()).forEach(out::add);
+            if (page.size() < PAGE) {
+                break;
+            }
+            after = page.get(page.size() - 1);
+        }
+        return out;
     }
 
     /** Batches until none is full, each its own transaction; false when {@code maxBatches} stopped it first. */
-    private boolean deleteAll(Tally t, Batch b, boolean ofPurged) {
+    private boolean deleteAll(Tally t, IntSupplier batch, boolean ofPurged) {
         for (int i = 0; i < properties.maxBatches(); i++) {
-            int n = repository.inTransaction(b::delete);
+            int n = batch.getAsInt();
             if (ofPurged) {
                 t.purgedBlocks += n;
             } else {

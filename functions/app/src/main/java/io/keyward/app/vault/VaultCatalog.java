@@ -3,16 +3,16 @@ package io.keyward.app.vault;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ResourceGroupName;
-import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.arm.Subscriptions;
+import io.keyward.app.base.UniqueViolation;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.VaultTenantLookup;
+import io.keyward.app.vault.VaultRepository.Row;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,9 +42,12 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     private final Subscriptions subscriptions;
     private final ApplicationEventPublisher<VaultPurged> purged;
     private final Clock clock;
+    private final TransactionOperations<?> transactions;
 
-    VaultCatalog(VaultRepository repository, Subscriptions subscriptions, ApplicationEventPublisher<VaultPurged> purged, Clock clock) {
+    VaultCatalog(VaultRepository repository, Subscriptions subscriptions, ApplicationEventPublisher<VaultPurged> purged, Clock clock,
+                 TransactionOperations<?> transactions) {
         this.repository = repository;
+        this.transactions = transactions;
         this.subscriptions = subscriptions;
         this.purged = purged;
         this.clock = clock;
@@ -61,7 +64,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         if (!VaultName.valid(vaultName)) {
             return Optional.empty();
         }
-        return repository.read(c -> repository.findByName(c, vaultName, false)).filter(v -> !v.deleted()).map(StoredVault::vault);
+        return transactions.executeRead(status -> repository.find(vaultName, false)).filter(v -> !v.deleted()).map(StoredVault::vault);
     }
 
     @Override
@@ -76,17 +79,17 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     @Override
     public Vault authorizeKeyAccess(String vaultName, Principal caller, String principalObjectId, String tenantId,
                                     Set<KeyPermission> permissions, boolean enableProtection) {
-        return repository.inTransaction(tx -> authorizeKeyAccess(tx, vaultName, caller, principalObjectId, tenantId, permissions,
+        return transactions.executeWrite(status -> grantKeyAccess(vaultName, caller, principalObjectId, tenantId, permissions,
                 enableProtection));
     }
 
-    private Vault authorizeKeyAccess(Connection tx, String vaultName, Principal caller, String principalObjectId, String tenantId,
-                                     Set<KeyPermission> permissions, boolean enableProtection) throws SQLException {
-        StoredVault current = (VaultName.valid(vaultName) ? repository.findByName(tx, vaultName, true) : Optional.<StoredVault>empty())
+    private Vault grantKeyAccess(String vaultName, Principal caller, String principalObjectId, String tenantId,
+                                     Set<KeyPermission> permissions, boolean enableProtection) {
+        StoredVault current = (VaultName.valid(vaultName) ? repository.find(vaultName, true) : Optional.<StoredVault>empty())
                 .filter(v -> !v.deleted())
                 .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The vault '" + vaultName + "' was not found."));
         Vault v = current.vault();
-        requireAccess(tx, SubscriptionId.parse(v.subscriptionId()), caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
+        requireAccess(SubscriptionId.parse(v.subscriptionId()), caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
         List<AccessPolicy> policies = AccessPolicyOperation.ADD.apply(v.accessPolicies(),
                 List.of(new AccessPolicy(tenantId, principalObjectId, permissions)));
         requirePolicyCount(policies);
@@ -95,7 +98,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         requirePurgeProtectionNeedsSoftDelete(softDelete, purgeProtection);
         StoredVault updated = new StoredVault(with(v, v.tenantId(), v.sku(), softDelete, purgeProtection, policies), current.tags(), now(),
                 null, null);
-        repository.update(tx, updated);
+        repository.update(Row.of(updated));
         LOG.info("vault {}: key access {} authorized for {} by {}{}", v.id(), permissions, principalObjectId, caller.objectId(),
                 enableProtection ? "; soft delete and purge protection on" : "");
         return updated.vault();
@@ -105,16 +108,16 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
         try {
-            return repository.inTransaction(c -> {
+            return transactions.executeWrite(status -> {
                 subscriptions.requireOwner(sub, caller, "Microsoft.KeyVault/vaults/write", true);
-                Optional<StoredVault> existing = repository.findByName(c, name.value(), true);
+                Optional<StoredVault> existing = repository.find(name.value(), true);
                 if (existing.isEmpty()) {
                     if (request.recover()) {
                         throw new ArmException(ArmErrorCode.ResourceNotFound, "No soft-deleted vault named '" + name.value()
                                 + "' exists to recover in subscription '" + sub + "'.", "properties.createMode");
                     }
                     StoredVault created = newVault(sub, group, name, request, caller);
-                    repository.insert(c, created);
+                    repository.save(Row.of(created));
                     return new Saved(created, true);
                 }
                 StoredVault current = existing.get();
@@ -128,15 +131,15 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                                 + current.scheduledPurgeAt() + "; recover it (properties.createMode = 'recover') or purge it.");
                     }
                     StoredVault recovered = new StoredVault(current.vault(), current.tags(), now(), null, null);
-                    repository.update(c, recovered);
+                    repository.update(Row.of(recovered));
                     return new Saved(recovered, false);
                 }
                 StoredVault updated = updated(current, request, true, caller);
-                repository.update(c, updated);
+                repository.update(Row.of(updated));
                 return new Saved(updated, false);
             });
-        } catch (StoreException e) {
-            if (e.uniqueViolation()) {
+        } catch (RuntimeException e) {
+            if (UniqueViolation.in(e)) {
                 throw nameTaken(name); // a concurrent create took the name between our read and our insert
             }
             throw e;
@@ -144,19 +147,19 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     }
 
     StoredVault update(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
-        return repository.inTransaction(c -> {
-            requireAccess(c, sub, caller, "Microsoft.KeyVault/vaults/write");
-            StoredVault current = active(c, sub, group, name, true);
+        return transactions.executeWrite(status -> {
+            requireAccess(sub, caller, "Microsoft.KeyVault/vaults/write");
+            StoredVault current = active(sub, group, name, true);
             StoredVault updated = updated(current, request, false, caller);
-            repository.update(c, updated);
+            repository.update(Row.of(updated));
             return updated;
         });
     }
 
     StoredVault get(SubscriptionId sub, ResourceGroupName group, VaultName name, Principal caller) {
-        return repository.read(c -> {
-            requireAccess(c, sub, caller, "Microsoft.KeyVault/vaults/read");
-            return active(c, sub, group, name, false);
+        return transactions.executeRead(status -> {
+            requireAccess(sub, caller, "Microsoft.KeyVault/vaults/read");
+            return active(sub, group, name, false);
         });
     }
 
@@ -164,9 +167,9 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     boolean delete(SubscriptionId sub, ResourceGroupName group, VaultName name, Principal caller) {
         record Outcome(boolean existed, @Nullable Vault gone) {
         }
-        Outcome outcome = repository.inTransaction(c -> {
-            requireAccess(c, sub, caller, "Microsoft.KeyVault/vaults/delete");
-            Optional<StoredVault> found = repository.findByName(c, name.value(), true)
+        Outcome outcome = transactions.executeWrite(status -> {
+            requireAccess(sub, caller, "Microsoft.KeyVault/vaults/delete");
+            Optional<StoredVault> found = repository.find(name.value(), true)
                     .filter(v -> !v.deleted() && sameScope(v.vault(), sub, group));
             if (found.isEmpty()) {
                 return new Outcome(false, null);
@@ -174,11 +177,11 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             StoredVault v = found.get();
             if (v.vault().softDeleteEnabled()) {
                 Instant now = now();
-                repository.update(c, new StoredVault(v.vault(), v.tags(), now, now,
-                        now.plus(Duration.ofDays(v.vault().softDeleteRetentionDays()))));
+                repository.update(Row.of(new StoredVault(v.vault(), v.tags(), now, now,
+                        now.plus(Duration.ofDays(v.vault().softDeleteRetentionDays())))));
                 return new Outcome(true, null);
             }
-            repository.delete(c, v.vault().name());
+            repository.deleteByName(v.vault().name());
             return new Outcome(true, v.vault());
         });
         if (outcome.gone() != null) {
@@ -188,55 +191,55 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     }
 
     VaultPage list(SubscriptionId sub, @Nullable ResourceGroupName group, int top, @Nullable String after, Principal caller) {
-        return repository.read(c -> {
-            if (!mayRead(c, sub, caller, "Microsoft.KeyVault/vaults/read")) {
+        return transactions.executeRead(status -> {
+            if (!mayRead(sub, caller, "Microsoft.KeyVault/vaults/read")) {
                 return new VaultPage(List.of(), null);
             }
-            List<StoredVault> rows = repository.listActive(c, sub.value(), group == null ? null : group.value(), after, top + 1);
+            List<StoredVault> rows = repository.active(sub.value(), group == null ? null : group.value(), after, top + 1);
             return page(rows, top);
         });
     }
 
     StoredVault updateAccessPolicy(SubscriptionId sub, ResourceGroupName group, VaultName name, AccessPolicyOperation operation,
                                    List<AccessPolicy> policies, Principal caller) {
-        return repository.inTransaction(c -> {
-            requireAccess(c, sub, caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
-            StoredVault current = active(c, sub, group, name, true);
+        return transactions.executeWrite(status -> {
+            requireAccess(sub, caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
+            StoredVault current = active(sub, group, name, true);
             List<AccessPolicy> result = operation.apply(current.vault().accessPolicies(), policies);
             requirePolicyCount(result);
             StoredVault updated = new StoredVault(with(current.vault(), current.vault().tenantId(), current.vault().sku(),
                     current.vault().softDeleteEnabled(), current.vault().purgeProtectionEnabled(), result),
                     current.tags(), now(), null, null);
-            repository.update(c, updated);
+            repository.update(Row.of(updated));
             return updated;
         });
     }
 
     VaultPage listDeleted(SubscriptionId sub, int top, @Nullable String after, Principal caller) {
-        return repository.read(c -> {
-            if (!mayRead(c, sub, caller, "Microsoft.KeyVault/deletedVaults/read")) {
+        return transactions.executeRead(status -> {
+            if (!mayRead(sub, caller, "Microsoft.KeyVault/deletedVaults/read")) {
                 return new VaultPage(List.of(), null);
             }
-            return page(repository.listDeleted(c, sub.value(), after, top + 1), top);
+            return page(repository.deleted(sub.value(), after, top + 1), top);
         });
     }
 
     StoredVault getDeleted(SubscriptionId sub, String location, VaultName name, Principal caller) {
-        return repository.read(c -> {
-            requireAccess(c, sub, caller, "Microsoft.KeyVault/deletedVaults/read");
-            return deleted(c, sub, location, name, false);
+        return transactions.executeRead(status -> {
+            requireAccess(sub, caller, "Microsoft.KeyVault/deletedVaults/read");
+            return deleted(sub, location, name, false);
         });
     }
 
     void purge(SubscriptionId sub, String location, VaultName name, Principal caller) {
-        Vault gone = repository.inTransaction(c -> {
-            requireAccess(c, sub, caller, "Microsoft.KeyVault/locations/deletedVaults/purge/action");
-            StoredVault v = deleted(c, sub, location, name, true);
+        Vault gone = transactions.executeWrite(status -> {
+            requireAccess(sub, caller, "Microsoft.KeyVault/locations/deletedVaults/purge/action");
+            StoredVault v = deleted(sub, location, name, true);
             if (v.vault().purgeProtectionEnabled() && now().isBefore(v.scheduledPurgeAt())) {
                 throw new ArmException(ArmErrorCode.ConflictError, "The vault '" + v.vault().name() + "' has purge protection"
                         + " enabled and cannot be purged before its scheduled purge date " + v.scheduledPurgeAt() + ".");
             }
-            repository.delete(c, v.vault().name());
+            repository.deleteByName(v.vault().name());
             return v.vault();
         });
         publishPurged(gone);
@@ -244,10 +247,10 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     /** Purges up to {@code limit} soft-deleted vaults past their scheduled purge date; returns the number purged. */
     int purgeExpired(int limit) {
-        List<Vault> gone = repository.inTransaction(c -> {
-            List<StoredVault> expired = repository.lockExpired(c, now(), limit);
+        List<Vault> gone = transactions.executeWrite(status -> {
+            List<StoredVault> expired = repository.lockedExpired(now(), limit);
             for (StoredVault v : expired) {
-                repository.delete(c, v.vault().name());
+                repository.deleteByName(v.vault().name());
             }
             return expired.stream().map(StoredVault::vault).toList();
         });
@@ -260,7 +263,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         if (!VaultName.valid(name)) {
             return Optional.of("AccountNameInvalid");
         }
-        return repository.read(c -> repository.findByName(c, name, false)).map(v -> "AlreadyExists");
+        return transactions.executeRead(status -> repository.find(name, false)).map(v -> "AlreadyExists");
     }
 
     // --- rules
@@ -366,23 +369,22 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     }
 
     /** 403 unless the subscription is unclaimed or the caller's tenant owns it. */
-    private void requireAccess(Connection c, SubscriptionId sub, Principal caller, String action) {
+    private void requireAccess(SubscriptionId sub, Principal caller, String action) {
         subscriptions.requireOwner(sub, caller, action, false);
     }
 
-    private boolean mayRead(Connection c, SubscriptionId sub, Principal caller, String action) {
+    private boolean mayRead(SubscriptionId sub, Principal caller, String action) {
         return subscriptions.requireOwner(sub, caller, action, false);
     }
 
-    private StoredVault active(Connection c, SubscriptionId sub, ResourceGroupName group, VaultName name, boolean forUpdate)
-            throws SQLException {
-        return repository.findByName(c, name.value(), forUpdate).filter(v -> !v.deleted() && sameScope(v.vault(), sub, group))
+    private StoredVault active(SubscriptionId sub, ResourceGroupName group, VaultName name, boolean forUpdate) {
+        return repository.find(name.value(), forUpdate).filter(v -> !v.deleted() && sameScope(v.vault(), sub, group))
                 .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + Vault.TYPE + "/" + name.value()
                         + "' under resource group '" + group + "' was not found."));
     }
 
-    private StoredVault deleted(Connection c, SubscriptionId sub, String location, VaultName name, boolean forUpdate) throws SQLException {
-        return repository.findByName(c, name.value(), forUpdate)
+    private StoredVault deleted(SubscriptionId sub, String location, VaultName name, boolean forUpdate) {
+        return repository.find(name.value(), forUpdate)
                 .filter(v -> v.deleted() && v.vault().subscriptionId().equals(sub.value())
                         && normalLocation(v.vault().location()).equals(normalLocation(location)))
                 .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The deleted vault '" + name.value()

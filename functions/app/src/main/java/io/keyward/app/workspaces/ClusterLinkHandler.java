@@ -26,6 +26,6 @@ class ClusterLinkHandler implements OperationHandler {
 
     @Override
     public StepResult run(AsyncOperation op) {
-        return new StepResult.InTransaction(tx -> workspaces.completeLink(op, tx));
+        return new StepResult.InTransaction(() -> workspaces.completeLink(op));
     }
 }

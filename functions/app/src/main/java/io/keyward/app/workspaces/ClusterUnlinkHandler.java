@@ -22,6 +22,6 @@ class ClusterUnlinkHandler implements OperationHandler {
 
     @Override
     public StepResult run(AsyncOperation op) {
-        return new StepResult.InTransaction(tx -> workspaces.completeUnlink(op, tx));
+        return new StepResult.InTransaction(() -> workspaces.completeUnlink(op));
     }
 }

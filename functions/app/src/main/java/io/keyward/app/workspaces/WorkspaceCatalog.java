@@ -8,32 +8,34 @@ import io.keyward.app.arm.NewOperation;
 import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.StepResult;
-import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.arm.Subscriptions;
+import io.keyward.app.base.UniqueViolation;
 import io.keyward.app.clusters.Cluster;
 import io.keyward.app.engine.Phase;
 import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.engine.ResourceDeleted;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.keyward.app.identity.Principal;
+import io.keyward.app.workspaces.WorkspaceRepository.Row;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,11 +77,14 @@ class WorkspaceCatalog implements WorkspaceService {
     private final Provider<AsyncOperations> operations;
     private final Provider<ClusterService> clusters;
     private final JsonMapper json;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
+    private final TransactionOperations<?> transactions;
 
     WorkspaceCatalog(WorkspaceRepository repository, Subscriptions subscriptions, Provider<AsyncOperations> operations,
-                     Provider<ClusterService> clusters, JsonMapper json) {
+                     Provider<ClusterService> clusters, JsonMapper json, Clock clock, TransactionOperations<?> transactions) {
         this.repository = repository;
+        this.clock = clock;
+        this.transactions = transactions;
         this.subscriptions = subscriptions;
         this.operations = operations;
         this.clusters = clusters;
@@ -105,10 +110,10 @@ class WorkspaceCatalog implements WorkspaceService {
         if (!deleted.type().equals(Cluster.TYPE)) {
             return;
         }
-        repository.inTransaction(tx -> {
-            for (Workspace w : repository.lockLinkedTo(tx, deleted.id().toString())) {
+        transactions.executeWrite(status -> {
+            for (Workspace w : repository.lockedLinkedTo(deleted.id().toString())) {
                 if (w.pending() == null) {
-                    startUnlink(tx, w, w.clusterResourceId());
+                    startUnlink(w, w.clusterResourceId());
                 }
             }
             return null;
@@ -122,66 +127,70 @@ class WorkspaceCatalog implements WorkspaceService {
             return Optional.empty();
         }
         String sub = m.group(1).toLowerCase(Locale.ROOT);
-        return repository.read(c -> repository.findByName(c, sub, m.group(2), m.group(3), false))
+        return transactions.executeRead(status -> repository.find(sub, m.group(2), m.group(3), false))
                 .map(Workspace::clusterResourceId);
     }
 
     @Override
     public Optional<WorkspaceTarget> target(UUID customerId) {
-        return repository.read(c -> repository.findByCustomerId(c, customerId, false))
+        return transactions.executeRead(status -> repository.find(customerId, false))
                 .filter(w -> w.deletedAt() == null)
                 .map(w -> new WorkspaceTarget(w.customerId(), w.id(), w.tenantId(), w.clusterResourceId()));
     }
 
     @Override
-    public List<UUID> claimExpiredDeleted(Connection tx, Duration grace, int limit) {
-        try {
-            return repository.claimExpiredDeleted(tx, SOFT_DELETE_PERIOD.plus(grace), limit);
-        } catch (SQLException e) {
-            throw new StoreException("workspace", e);
-        }
+    public List<UUID> claimExpiredDeleted(Duration grace, int limit) {
+        return repository.claimExpiredDeleted(SOFT_DELETE_PERIOD.plus(grace), limit);
     }
 
     @Override
-    public boolean purgeDeleted(Connection tx, UUID customerId, Duration grace) {
-        try {
-            Optional<Workspace> expired = repository.findByCustomerId(tx, customerId, true);
-            if (expired.isEmpty() || !expired.get().deleted() || !repository.deletedBefore(tx, customerId, SOFT_DELETE_PERIOD.plus(grace))) {
+    public boolean purgeDeleted(UUID customerId, Duration grace) {
+        return transactions.executeWrite(status -> {
+            Optional<Workspace> expired = repository.find(customerId, true);
+            if (expired.isEmpty() || !expired.get().deleted() || !repository.deletedBefore(customerId, SOFT_DELETE_PERIOD.plus(grace))) {
                 return false;
             }
-            purge(tx, expired.get());
+            purge(expired.get());
             return true;
-        } catch (SQLException e) {
-            throw new StoreException("workspace", e);
-        }
+        });
+    }
+
+    @Override
+    public List<RetentionPeriod> retentionPeriods(@Nullable UUID after, int limit) {
+        return repository.retentions(after, limit).stream().map(r -> new RetentionPeriod(r.customerId(), r.retentionInDays())).toList();
+    }
+
+    @Override
+    public Set<UUID> existing(Collection<UUID> customerIds) {
+        return customerIds.isEmpty() ? Set.of() : Set.copyOf(repository.existing(customerIds));
     }
 
     // --- workspaces
 
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, WorkspaceRequest request, Principal caller) {
         try {
-            return repository.inTransaction(c -> {
+            return transactions.executeWrite(status -> {
                 subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/write", true);
-                Optional<Workspace> existing = repository.findByName(c, sub.value(), group.value(), name.value(), true);
+                Optional<Workspace> existing = repository.find(sub.value(), group.value(), name.value(), true);
                 if (existing.isPresent() && existing.get().deleted()) {
                     Workspace gone = existing.get();
                     if (now().isBefore(gone.deletedAt().plus(SOFT_DELETE_PERIOD))) {
-                        return new Saved(recover(c, gone, request, caller), false);
+                        return new Saved(recover(gone, request, caller), false);
                     }
-                    purge(c, gone);
+                    purge(gone);
                     existing = Optional.empty();
                 }
                 if (existing.isEmpty()) {
                     Workspace created = newWorkspace(sub, group, name, request, caller);
-                    repository.insert(c, created);
+                    repository.save(Row.of(created));
                     return new Saved(created, true);
                 }
                 Workspace updated = updated(existing.get(), request, true);
-                repository.update(c, updated);
+                repository.update(Row.of(updated));
                 return new Saved(updated, false);
             });
-        } catch (StoreException e) {
-            if (e.uniqueViolation()) {
+        } catch (RuntimeException e) {
+            if (UniqueViolation.in(e)) {
                 throw new ArmException(ArmErrorCode.ConflictError, "The workspace '" + name + "' was created by a concurrent request;"
                         + " retry the request.");
             }
@@ -190,18 +199,18 @@ class WorkspaceCatalog implements WorkspaceService {
     }
 
     Workspace update(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, WorkspaceRequest request, Principal caller) {
-        return repository.inTransaction(c -> {
+        return transactions.executeWrite(status -> {
             subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/write", false);
-            Workspace updated = updated(active(c, sub, group, name, true), request, false);
-            repository.update(c, updated);
+            Workspace updated = updated(active(sub, group, name, true), request, false);
+            repository.update(Row.of(updated));
             return updated;
         });
     }
 
     Workspace get(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
-        return repository.read(c -> {
+        return transactions.executeRead(status -> {
             subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/read", false);
-            return active(c, sub, group, name, false);
+            return active(sub, group, name, false);
         });
     }
 
@@ -210,11 +219,11 @@ class WorkspaceCatalog implements WorkspaceService {
      * it for good, which also ends its link. False when there was none (ARM answers 204).
      */
     boolean delete(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, boolean force, Principal caller) {
-        return repository.inTransaction(c -> {
+        return transactions.executeWrite(status -> {
             if (!subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/delete", false)) {
                 return false;
             }
-            Optional<Workspace> found = repository.findByName(c, sub.value(), group.value(), name.value(), true);
+            Optional<Workspace> found = repository.find(sub.value(), group.value(), name.value(), true);
             if (found.isEmpty() || (found.get().deleted() && !force)) {
                 return false;
             }
@@ -223,22 +232,22 @@ class WorkspaceCatalog implements WorkspaceService {
                 throw new ArmException(ArmErrorCode.ConflictError, IN_PROCESS);
             }
             if (force) {
-                purge(c, w);
+                purge(w);
             } else {
                 Instant now = now();
-                repository.update(c, new Workspace(w.customerId(), w.subscriptionId(), w.resourceGroup(), w.name(), w.location(),
-                        w.tenantId(), w.sku(), w.retentionInDays(), w.tags(), w.clusterResourceId(), null, w.createdAt(), now, now));
+                repository.update(Row.of(new Workspace(w.customerId(), w.subscriptionId(), w.resourceGroup(), w.name(), w.location(),
+                        w.tenantId(), w.sku(), w.retentionInDays(), w.tags(), w.clusterResourceId(), null, w.createdAt(), now, now)));
             }
             return true;
         });
     }
 
     WorkspacePage list(SubscriptionId sub, @Nullable ResourceGroupName group, int top, @Nullable String afterKey, Principal caller) {
-        return repository.read(c -> {
+        return transactions.executeRead(status -> {
             if (!subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/read", false)) {
                 return new WorkspacePage(List.of(), null);
             }
-            List<Workspace> rows = repository.listActive(c, sub.value(), group == null ? null : group.value(), afterKey, top + 1);
+            List<Workspace> rows = repository.active(sub.value(), group == null ? null : group.value(), afterKey, top + 1);
             if (rows.size() <= top) {
                 return new WorkspacePage(rows, null);
             }
@@ -256,9 +265,9 @@ class WorkspaceCatalog implements WorkspaceService {
 
     /** The workspace with its linked service, for LinkedServices_Get. */
     Workspace linkedService(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
-        return repository.read(c -> {
+        return transactions.executeRead(status -> {
             subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/read", false);
-            return linkTarget(c, sub, group, name, false);
+            return linkTarget(sub, group, name, false);
         });
     }
 
@@ -267,9 +276,9 @@ class WorkspaceCatalog implements WorkspaceService {
      * (PUT is idempotent). Every refusal is decided here, under the workspace's row lock and the cluster's link lock.
      */
     LinkRequest link(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, ClusterResourceId clusterId, Principal caller) {
-        LinkRequest started = repository.inTransaction(c -> {
+        LinkRequest started = transactions.executeWrite(status -> {
             subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/write", false);
-            Workspace w = linkTarget(c, sub, group, name, true);
+            Workspace w = linkTarget(sub, group, name, true);
             if (w.pending() != null) {
                 throw new ArmException(ArmErrorCode.ConflictError, IN_PROCESS);
             }
@@ -297,25 +306,25 @@ class WorkspaceCatalog implements WorkspaceService {
                         + " linked only to a cluster in its own region.", "properties.writeAccessResourceId");
             }
             Instant now = now();
-            int recent = repository.linkEventsSince(c, w.customerId(), now.minus(LINK_WINDOW));
+            int recent = repository.linkEventsSince(w.customerId(), now.minus(LINK_WINDOW));
             if (recent >= MAX_LINKS_PER_WINDOW) {
                 throw new ArmException(ArmErrorCode.BadRequest, "A maximum of two workspace link operations on a particular workspace"
                         + " is allowed in 30 day period, to prevent data fragmentation; workspace '" + w.name() + "' had " + recent
                         + " in the last 30 days. Contact support if you reach the limit.");
             }
-            repository.lockCluster(c, cluster.id());
-            int linked = repository.countLinkedOrLinking(c, cluster.id());
+            repository.lockCluster(cluster.id());
+            int linked = repository.countLinkedOrLinking(cluster.id());
             if (linked >= MAX_WORKSPACES_PER_CLUSTER) {
                 throw new ArmException(ArmErrorCode.BadRequest, "A maximum of 1,000 Log Analytics workspaces can be linked to a"
                         + " cluster; cluster '" + cluster.id() + "' has " + linked + " linked or being linked.",
                         "properties.writeAccessResourceId");
             }
-            AsyncOperation op = operations.get().start(c, new NewOperation(Workspace.PROVIDER, normalLocation(w), w.subscriptionId(),
+            AsyncOperation op = operations.get().start(new NewOperation(Workspace.PROVIDER, normalLocation(w), w.subscriptionId(),
                     w.tenantId(), w.linkedServiceId(), LINK_KIND, OperationStatus.InProgress,
                     payload(new LinkPayload(w.customerId(), w.id(), cluster.id()))));
             Workspace pending = w.withLink(null, new Workspace.Pending(Workspace.LinkKind.LINK, cluster.id(), op.id()), w.sku(), now);
-            repository.update(c, pending);
-            repository.insertLinkEvent(c, op.id(), w.customerId(), cluster.id(), now);
+            repository.update(Row.of(pending));
+            repository.insertLinkEvent(op.id(), w.customerId(), cluster.id(), now);
             return new LinkRequest(pending, op);
         });
         kick(started);
@@ -324,34 +333,34 @@ class WorkspaceCatalog implements WorkspaceService {
 
     /** Starts unlinking the workspace from its cluster; no operation when it is not linked (ARM answers 204). */
     LinkRequest unlink(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
-        LinkRequest started = repository.inTransaction(c -> {
+        LinkRequest started = transactions.executeWrite(status -> {
             subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/delete", false);
-            Workspace w = linkTarget(c, sub, group, name, true);
+            Workspace w = linkTarget(sub, group, name, true);
             if (w.pending() != null) {
                 throw new ArmException(ArmErrorCode.ConflictError, IN_PROCESS);
             }
             if (w.clusterResourceId() == null) {
                 return new LinkRequest(w, null);
             }
-            return startUnlink(c, w, w.clusterResourceId());
+            return startUnlink(w, w.clusterResourceId());
         });
         kick(started);
         return started;
     }
 
-    private LinkRequest startUnlink(Connection c, Workspace w, String clusterId) throws SQLException {
-        AsyncOperation op = operations.get().start(c, new NewOperation(Workspace.PROVIDER, normalLocation(w), w.subscriptionId(),
+    private LinkRequest startUnlink(Workspace w, String clusterId) {
+        AsyncOperation op = operations.get().start(new NewOperation(Workspace.PROVIDER, normalLocation(w), w.subscriptionId(),
                 w.tenantId(), w.linkedServiceId(), UNLINK_KIND, OperationStatus.Deleting,
                 payload(new LinkPayload(w.customerId(), w.id(), clusterId))));
         Workspace pending = w.withLink(clusterId, new Workspace.Pending(Workspace.LinkKind.UNLINK, clusterId, op.id()), w.sku(), now());
-        repository.update(c, pending);
+        repository.update(Row.of(pending));
         return new LinkRequest(pending, op);
     }
 
     /** The one step of a link: the workspace takes the cluster, and the cluster learns of it, in one transaction. */
-    StepResult completeLink(AsyncOperation op, Connection tx) throws SQLException {
+    StepResult completeLink(AsyncOperation op) {
         LinkPayload p = payload(op);
-        Optional<Workspace> found = repository.findByCustomerId(tx, p.customerId(), true);
+        Optional<Workspace> found = repository.find(p.customerId(), true);
         if (found.isEmpty()) {
             return new StepResult.Failed(ArmErrorCode.ResourceNotFound, WORKSPACE_NOT_FOUND);
         }
@@ -364,19 +373,19 @@ class WorkspaceCatalog implements WorkspaceService {
         Optional<Cluster> cluster = clusters.get().find(p.clusterResourceId());
         if (cluster.isEmpty()) {
             // The cluster was deleted while the link ran: the link did not happen and does not count against the limit.
-            repository.update(tx, w.withLink(null, null, w.sku(), now()));
-            repository.deleteLinkEvent(tx, op.id());
+            repository.update(Row.of(w.withLink(null, null, w.sku(), now())));
+            repository.deleteLinkEvent(op.id());
             return new StepResult.Failed(ArmErrorCode.BadRequest, CLUSTER_NOT_FOUND);
         }
-        repository.update(tx, w.withLink(cluster.get().id(), null, w.sku(), now()));
+        repository.update(Row.of(w.withLink(cluster.get().id(), null, w.sku(), now())));
         clusters.get().workspaceLinked(cluster.get().id(), w.id());
         return new StepResult.Succeeded(null);
     }
 
     /** The one step of an unlink; an unlinked workspace goes back to pay-as-you-go (PerGB2018), as in Azure. */
-    StepResult completeUnlink(AsyncOperation op, Connection tx) throws SQLException {
+    StepResult completeUnlink(AsyncOperation op) {
         LinkPayload p = payload(op);
-        Optional<Workspace> found = repository.findByCustomerId(tx, p.customerId(), true);
+        Optional<Workspace> found = repository.find(p.customerId(), true);
         if (found.isEmpty()) {
             return new StepResult.Succeeded(null); // deleted for good meanwhile, which ended its link
         }
@@ -386,7 +395,7 @@ class WorkspaceCatalog implements WorkspaceService {
                     : new StepResult.Failed(ArmErrorCode.ConflictError, IN_PROCESS);
         }
         String cluster = w.clusterResourceId();
-        repository.update(tx, w.withLink(null, null, cluster == null ? w.sku() : WorkspaceWire.DEFAULT_SKU, now()));
+        repository.update(Row.of(w.withLink(null, null, cluster == null ? w.sku() : WorkspaceWire.DEFAULT_SKU, now())));
         if (cluster != null) {
             clusters.get().workspaceUnlinked(cluster, w.id());
         }
@@ -442,7 +451,7 @@ class WorkspaceCatalog implements WorkspaceService {
     }
 
     /** Azure's recovery: a PUT of a soft-deleted workspace's name, in its location, brings it back as it was. */
-    private Workspace recover(Connection c, Workspace gone, WorkspaceRequest r, Principal caller) throws SQLException {
+    private Workspace recover(Workspace gone, WorkspaceRequest r, Principal caller) {
         if (r.location() == null || !WorkspaceWire.normalLocation(r.location()).equals(WorkspaceWire.normalLocation(gone.location()))) {
             throw new ArmException(ArmErrorCode.ConflictError, "The workspace name '" + gone.name() + "' is reserved: a workspace of"
                     + " that name in location '" + gone.location() + "' was deleted on " + gone.deletedAt() + " and can be recovered"
@@ -455,16 +464,16 @@ class WorkspaceCatalog implements WorkspaceService {
                 gone.tenantId(), gone.sku(), gone.retentionInDays(), gone.tags(), gone.clusterResourceId(), null, gone.createdAt(),
                 now(), null);
         Workspace updated = updated(restored, r, true);
-        repository.update(c, updated);
+        repository.update(Row.of(updated));
         return updated;
     }
 
     /** Removes the row for good; a link ends with it (the cluster is told in the same transaction). */
-    private void purge(Connection c, Workspace w) throws SQLException {
+    private void purge(Workspace w) {
         if (w.clusterResourceId() != null) {
             clusters.get().workspaceUnlinked(w.clusterResourceId(), w.id());
         }
-        repository.delete(c, w.customerId());
+        repository.deleteById(w.customerId());
     }
 
     private static int requireRetention(int days) {
@@ -481,17 +490,15 @@ class WorkspaceCatalog implements WorkspaceService {
                 + "' to a cluster (PUT .../linkedServices/cluster); it cannot be chosen directly.", "properties.sku.name");
     }
 
-    private Workspace active(Connection c, SubscriptionId sub, ResourceGroupName group, WorkspaceName name, boolean forUpdate)
-            throws SQLException {
-        return repository.findByName(c, sub.value(), group.value(), name.value(), forUpdate).filter(w -> !w.deleted())
+    private Workspace active(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, boolean forUpdate) {
+        return repository.find(sub.value(), group.value(), name.value(), forUpdate).filter(w -> !w.deleted())
                 .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The Resource '" + Workspace.TYPE + "/" + name
                         + "' under resource group '" + group + "' was not found."));
     }
 
     /** The workspace a link, unlink or linked-service read is about: 404 with the documented message when absent. */
-    private Workspace linkTarget(Connection c, SubscriptionId sub, ResourceGroupName group, WorkspaceName name, boolean forUpdate)
-            throws SQLException {
-        return repository.findByName(c, sub.value(), group.value(), name.value(), forUpdate).filter(w -> !w.deleted())
+    private Workspace linkTarget(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, boolean forUpdate) {
+        return repository.find(sub.value(), group.value(), name.value(), forUpdate).filter(w -> !w.deleted())
                 .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, WORKSPACE_NOT_FOUND));
     }
 

@@ -1,281 +1,162 @@
 package io.keyward.app.workspaces;
 
-import static io.keyward.app.arm.JdbcColumns.instant;
-import static io.keyward.app.arm.JdbcColumns.setInstant;
-import static io.keyward.app.arm.JdbcColumns.tags;
-import static io.keyward.app.arm.JdbcColumns.toJson;
-
-import io.keyward.app.arm.SqlTransactions;
-import io.keyward.app.arm.StoreException;
+import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.json.JsonMapper;
-import jakarta.inject.Singleton;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.annotation.TypeDef;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.DataType;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.GenericRepository;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@code workspaces} and {@code workspace_link_events} (schema/ V7). Plain JDBC like the rest of the app; callers
- * that read and then write do both in one transaction with the row locked, so a link, an unlink and an update of
- * one workspace serialise.
+ * {@code workspaces} and {@code workspace_link_events} (schema/ V7). Names compare without case within a subscription
+ * and group, as ARM's do. Callers that read and then write do both in one transaction with the row locked, so a link,
+ * an unlink and an update of one workspace serialise.
  */
-@Singleton
-class WorkspaceRepository {
+@JdbcRepository(dialect = Dialect.POSTGRES)
+interface WorkspaceRepository extends GenericRepository<WorkspaceRepository.Row, UUID> {
 
-    private static final String COLUMNS = "customer_id, subscription_id, resource_group, name, location, tenant_id, sku,"
-            + " retention_in_days, tags::text, cluster_resource_id, pending_kind, pending_cluster_id, pending_operation_id,"
-            + " created_at, modified_at, deleted_at";
+    String BY_NAME = "SELECT * FROM workspaces WHERE subscription_id = :subscriptionId AND lower(resource_group) = lower(:resourceGroup)"
+            + " AND lower(name) = lower(:name)";
 
-    private final SqlTransactions transactions;
-    private final JsonMapper json;
+    /** A row; {@code pending*} are all set or all null (a link or unlink in progress). */
+    @MappedEntity("workspaces")
+    record Row(@Id UUID customerId, String subscriptionId, String resourceGroup, String name, String location, String tenantId,
+               String sku, int retentionInDays, @TypeDef(type = DataType.JSON) Map<String, String> tags,
+               @Nullable String clusterResourceId, @Nullable String pendingKind, @Nullable String pendingClusterId,
+               @Nullable UUID pendingOperationId, Instant createdAt, Instant modifiedAt, @Nullable Instant deletedAt) {
 
-    WorkspaceRepository(SqlTransactions transactions, JsonMapper json) {
-        this.transactions = transactions;
-        this.json = json;
-    }
+        static Row of(Workspace w) {
+            Workspace.Pending p = w.pending();
+            return new Row(w.customerId(), w.subscriptionId(), w.resourceGroup(), w.name(), w.location(), w.tenantId(), w.sku(),
+                    w.retentionInDays(), w.tags(), w.clusterResourceId(), p == null ? null : p.kind().stored(),
+                    p == null ? null : p.clusterResourceId(), p == null ? null : p.operationId(), w.createdAt(), w.modifiedAt(),
+                    w.deletedAt());
+        }
 
-    <T> T inTransaction(SqlTransactions.SqlWork<T> work) {
-        return transactions.inTransaction(work, e -> new StoreException("workspace", e));
-    }
-
-    <T> T read(SqlTransactions.SqlWork<T> work) {
-        return transactions.read(work, e -> new StoreException("workspace", e));
-    }
-
-    /** Thrown for database failures; {@link #sqlState()} tells a name race from an outage. */
-
-    // --- workspaces
-
-    /** The row holding the name in the subscription and group (active or soft-deleted), locked when {@code forUpdate}. */
-    Optional<Workspace> findByName(Connection c, String subscriptionId, String resourceGroup, String name, boolean forUpdate)
-            throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM workspaces WHERE subscription_id = ? AND lower(resource_group) = lower(?)"
-                + " AND lower(name) = lower(?)" + (forUpdate ? " FOR UPDATE" : "");
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, subscriptionId);
-            ps.setString(2, resourceGroup);
-            ps.setString(3, name);
-            return one(ps);
+        Workspace workspace() {
+            Workspace.Pending pending = pendingKind == null ? null
+                    : new Workspace.Pending(Workspace.LinkKind.ofStored(pendingKind), pendingClusterId, pendingOperationId);
+            return new Workspace(customerId, subscriptionId, resourceGroup, name, location, tenantId, sku, retentionInDays,
+                    tags == null ? Map.of() : tags, clusterResourceId, pending, createdAt, modifiedAt, deletedAt);
         }
     }
 
-    Optional<Workspace> findByCustomerId(Connection c, UUID customerId, boolean forUpdate) throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM workspaces WHERE customer_id = ?" + (forUpdate ? " FOR UPDATE" : "");
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, customerId);
-            return one(ps);
-        }
+    /** How long a workspace's blocks are kept. */
+    @Introspected
+    record Retention(UUID customerId, int retentionInDays) {
     }
 
-    void insert(Connection c, Workspace w) throws SQLException {
-        String sql = "INSERT INTO workspaces (" + COLUMNS.replace("::text", "") + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setObject(1, w.customerId());
-            ps.setString(2, w.subscriptionId());
-            ps.setString(3, w.resourceGroup());
-            ps.setString(4, w.name());
-            bindMutable(ps, 5, w);
-            ps.setTimestamp(14, Timestamp.from(w.createdAt()));
-            ps.setTimestamp(15, Timestamp.from(w.modifiedAt()));
-            setInstant(ps, 16, w.deletedAt());
-            ps.executeUpdate();
-        }
-    }
+    Row save(Row row);
 
-    /** Writes everything but the customer id, subscription, group, name and creation time (which never change). */
-    void update(Connection c, Workspace w) throws SQLException {
-        String sql = "UPDATE workspaces SET location = ?, tenant_id = ?, sku = ?, retention_in_days = ?, tags = ?::jsonb,"
-                + " cluster_resource_id = ?, pending_kind = ?, pending_cluster_id = ?, pending_operation_id = ?, modified_at = ?,"
-                + " deleted_at = ? WHERE customer_id = ?";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            bindMutable(ps, 1, w);
-            ps.setTimestamp(10, Timestamp.from(w.modifiedAt()));
-            setInstant(ps, 11, w.deletedAt());
-            ps.setObject(12, w.customerId());
-            ps.executeUpdate();
-        }
-    }
+    Row update(Row row);
 
-    /** Soft-deleted workspaces deleted at least {@code age} ago (database clock), locked, skipping rows others hold. */
-    List<UUID> claimExpiredDeleted(Connection c, Duration age, int limit) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT customer_id FROM workspaces WHERE deleted_at IS NOT NULL"
-                + " AND deleted_at <= now() - make_interval(secs => ?) ORDER BY deleted_at, customer_id LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            ps.setDouble(1, age.toMillis() / 1000.0);
-            ps.setInt(2, limit);
-            List<UUID> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getObject(1, UUID.class));
-                }
-            }
-            return out;
-        }
-    }
+    Optional<Row> findById(UUID customerId);
 
-    /** Whether the workspace is soft-deleted since at least {@code age} ago, on the database clock. */
-    boolean deletedBefore(Connection c, UUID customerId, Duration age) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM workspaces WHERE customer_id = ? AND deleted_at IS NOT NULL"
-                + " AND deleted_at <= now() - make_interval(secs => ?)")) {
-            ps.setObject(1, customerId);
-            ps.setDouble(2, age.toMillis() / 1000.0);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
+    void deleteById(UUID customerId);
 
-    void delete(Connection c, UUID customerId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM workspaces WHERE customer_id = ?")) {
-            ps.setObject(1, customerId);
-            ps.executeUpdate();
-        }
-    }
+    @Query(BY_NAME)
+    Optional<Row> findByName(String subscriptionId, String resourceGroup, String name);
+
+    @Query(BY_NAME + " FOR UPDATE")
+    Optional<Row> lockByName(String subscriptionId, String resourceGroup, String name);
+
+    @Query("SELECT * FROM workspaces WHERE customer_id = :customerId FOR UPDATE")
+    Optional<Row> lockById(UUID customerId);
+
+    /** Soft-deleted workspaces deleted at least {@code ageSeconds} ago (database clock), locked, skipping rows others hold. */
+    @Query("SELECT customer_id FROM workspaces WHERE deleted_at IS NOT NULL AND deleted_at <= now() - make_interval(secs => :ageSeconds)"
+            + " ORDER BY deleted_at, customer_id LIMIT :limit FOR UPDATE SKIP LOCKED")
+    List<UUID> claimExpiredDeleted(double ageSeconds, int limit);
+
+    /** Whether the workspace is soft-deleted since at least {@code ageSeconds} ago, on the database clock. */
+    @Query("SELECT EXISTS (SELECT 1 FROM workspaces WHERE customer_id = :customerId AND deleted_at IS NOT NULL"
+            + " AND deleted_at <= now() - make_interval(secs => :ageSeconds))")
+    boolean deletedBefore(UUID customerId, double ageSeconds);
 
     /**
      * Active workspaces of a subscription (and group when given) in (group, name) order after {@code afterKey}
      * ({@code lower(group) || '/' || lower(name)}): keyset paging, stable under concurrent creates.
      */
-    List<Workspace> listActive(Connection c, String subscriptionId, @Nullable String resourceGroup, @Nullable String afterKey,
-                               int limit) throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM workspaces WHERE subscription_id = ? AND deleted_at IS NULL"
-                + (resourceGroup == null ? "" : " AND lower(resource_group) = lower(?)")
-                + (afterKey == null ? "" : " AND (lower(resource_group) || '/' || lower(name)) > ?")
-                + " ORDER BY lower(resource_group) || '/' || lower(name) LIMIT ?";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            ps.setString(i++, subscriptionId);
-            if (resourceGroup != null) {
-                ps.setString(i++, resourceGroup);
-            }
-            if (afterKey != null) {
-                ps.setString(i++, afterKey);
-            }
-            ps.setInt(i, limit);
-            return all(ps);
-        }
-    }
+    @Query("SELECT * FROM workspaces WHERE subscription_id = :subscriptionId AND deleted_at IS NULL"
+            + " AND (CAST(:resourceGroup AS text) IS NULL OR lower(resource_group) = lower(:resourceGroup))"
+            + " AND (CAST(:afterKey AS text) IS NULL OR (lower(resource_group) || '/' || lower(name)) > :afterKey)"
+            + " ORDER BY lower(resource_group) || '/' || lower(name) LIMIT :limit")
+    List<Row> listActive(String subscriptionId, @Nullable String resourceGroup, @Nullable String afterKey, int limit);
 
     /** Workspaces (active or soft-deleted) linked to {@code clusterResourceId}, locked. */
-    List<Workspace> lockLinkedTo(Connection c, String clusterResourceId) throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM workspaces WHERE lower(cluster_resource_id) = lower(?) ORDER BY customer_id FOR UPDATE";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, clusterResourceId);
-            return all(ps);
-        }
-    }
+    @Query("SELECT * FROM workspaces WHERE lower(cluster_resource_id) = lower(:clusterResourceId) ORDER BY customer_id FOR UPDATE")
+    List<Row> lockLinkedTo(String clusterResourceId);
 
     /** Workspaces linked to the cluster, plus those whose link to it is running: what the 1000 limit counts. */
-    int countLinkedOrLinking(Connection c, String clusterResourceId) throws SQLException {
-        String sql = "SELECT count(*) FROM workspaces WHERE lower(cluster_resource_id) = lower(?)"
-                + " OR (pending_kind = 'link' AND lower(pending_cluster_id) = lower(?))";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, clusterResourceId);
-            ps.setString(2, clusterResourceId);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
-    }
+    @Query("SELECT count(*) FROM workspaces WHERE lower(cluster_resource_id) = lower(:clusterResourceId)"
+            + " OR (pending_kind = 'link' AND lower(pending_cluster_id) = lower(:clusterResourceId))")
+    int countLinkedOrLinking(String clusterResourceId);
 
     /**
      * Serialises the links to one cluster until the transaction ends, so that two concurrent links cannot both see
      * 999 and make 1001. An advisory lock: the cluster's row belongs to the clusters capability.
      */
-    void lockCluster(Connection c, String clusterResourceId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext('workspaces.link:' || lower(?)))")) {
-            ps.setString(1, clusterResourceId);
-            ps.executeQuery().close();
-        }
-    }
+    @Query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('workspaces.link:' || lower(:clusterResourceId)))) AS locked")
+    int lockCluster(String clusterResourceId);
+
+    /** Every workspace's retention (active or soft-deleted), in customerId order after {@code after}: keyset paging. */
+    @Query("SELECT customer_id, retention_in_days FROM workspaces WHERE CAST(:after AS uuid) IS NULL OR customer_id > :after"
+            + " ORDER BY customer_id LIMIT :limit")
+    List<Retention> retentions(@Nullable UUID after, int limit);
+
+    /** Which of {@code customerIds} still have a row (active or soft-deleted). */
+    @Query("SELECT customer_id FROM workspaces WHERE customer_id IN (:customerIds)")
+    List<UUID> existing(Collection<UUID> customerIds);
 
     // --- link events
 
-    int linkEventsSince(Connection c, UUID customerId, Instant since) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM workspace_link_events WHERE customer_id = ? AND started_at > ?")) {
-            ps.setObject(1, customerId);
-            ps.setTimestamp(2, Timestamp.from(since));
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1);
-            }
-        }
+    @Query("SELECT count(*) FROM workspace_link_events WHERE customer_id = :customerId AND started_at > :since")
+    int linkEventsSince(UUID customerId, Instant since);
+
+    @Query("INSERT INTO workspace_link_events (operation_id, customer_id, cluster_resource_id, started_at)"
+            + " VALUES (:operationId, :customerId, :clusterResourceId, :startedAt) ON CONFLICT (operation_id) DO NOTHING")
+    void insertLinkEvent(UUID operationId, UUID customerId, String clusterResourceId, Instant startedAt);
+
+    @Query("DELETE FROM workspace_link_events WHERE operation_id = :operationId")
+    void deleteLinkEvent(UUID operationId);
+
+    // --- the domain's view
+
+    default Optional<Workspace> find(String subscriptionId, String resourceGroup, String name, boolean forUpdate) {
+        return (forUpdate ? lockByName(subscriptionId, resourceGroup, name) : findByName(subscriptionId, resourceGroup, name))
+                .map(Row::workspace);
     }
 
-    void insertLinkEvent(Connection c, UUID operationId, UUID customerId, String clusterResourceId, Instant startedAt)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO workspace_link_events (operation_id, customer_id,"
-                + " cluster_resource_id, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (operation_id) DO NOTHING")) {
-            ps.setObject(1, operationId);
-            ps.setObject(2, customerId);
-            ps.setString(3, clusterResourceId);
-            ps.setTimestamp(4, Timestamp.from(startedAt));
-            ps.executeUpdate();
-        }
+    default Optional<Workspace> find(UUID customerId, boolean forUpdate) {
+        return (forUpdate ? lockById(customerId) : findById(customerId)).map(Row::workspace);
     }
 
-    void deleteLinkEvent(Connection c, UUID operationId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM workspace_link_events WHERE operation_id = ?")) {
-            ps.setObject(1, operationId);
-            ps.executeUpdate();
-        }
+
+
+    default List<Workspace> active(String subscriptionId, @Nullable String resourceGroup, @Nullable String afterKey, int limit) {
+        return listActive(subscriptionId, resourceGroup, afterKey, limit).stream().map(Row::workspace).toList();
     }
 
-    // --- mapping
-
-    private void bindMutable(PreparedStatement ps, int first, Workspace w) throws SQLException {
-        ps.setString(first, w.location());
-        ps.setString(first + 1, w.tenantId());
-        ps.setString(first + 2, w.sku());
-        ps.setInt(first + 3, w.retentionInDays());
-        ps.setString(first + 4, toJson(json, w.tags()));
-        ps.setString(first + 5, w.clusterResourceId());
-        Workspace.Pending p = w.pending();
-        ps.setString(first + 6, p == null ? null : p.kind().stored());
-        ps.setString(first + 7, p == null ? null : p.clusterResourceId());
-        if (p == null) {
-            ps.setNull(first + 8, Types.OTHER);
-        } else {
-            ps.setObject(first + 8, p.operationId());
-        }
+    default List<Workspace> lockedLinkedTo(String clusterResourceId) {
+        return lockLinkedTo(clusterResourceId).stream().map(Row::workspace).toList();
     }
 
-    private Optional<Workspace> one(PreparedStatement ps) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-        }
+    default List<UUID> claimExpiredDeleted(Duration age, int limit) {
+        return claimExpiredDeleted(age.toMillis() / 1000.0, limit);
     }
 
-    private List<Workspace> all(PreparedStatement ps) throws SQLException {
-        List<Workspace> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(map(rs));
-            }
-        }
-        return out;
+    default boolean deletedBefore(UUID customerId, Duration age) {
+        return deletedBefore(customerId, age.toMillis() / 1000.0);
     }
-
-    private Workspace map(ResultSet rs) throws SQLException {
-        String pendingKind = rs.getString("pending_kind");
-        Workspace.Pending pending = pendingKind == null ? null : new Workspace.Pending(Workspace.LinkKind.ofStored(pendingKind),
-                rs.getString("pending_cluster_id"), rs.getObject("pending_operation_id", UUID.class));
-        return new Workspace(rs.getObject("customer_id", UUID.class), rs.getString("subscription_id"), rs.getString("resource_group"),
-                rs.getString("name"), rs.getString("location"), rs.getString("tenant_id"), rs.getString("sku"),
-                rs.getInt("retention_in_days"), tags(json, rs.getString(9)), rs.getString("cluster_resource_id"), pending,
-                rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("modified_at").toInstant(),
-                instant(rs.getTimestamp("deleted_at")));
-    }
-
 }

@@ -1,12 +1,17 @@
 package io.keyward.app.workspaces;
 
-import java.sql.Connection;
+import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
-/** What other capabilities (the clusters of the resource provider) ask of workspaces. */
+/**
+ * What other capabilities (the clusters of the resource provider, the data plane, retention) ask of workspaces. Writes
+ * and locks run in the caller's transaction when there is one.
+ */
 public interface WorkspaceService {
 
     /** The resource id of the cluster {@code workspaceResourceId} is linked to (a completed link), if any. */
@@ -17,13 +22,26 @@ public interface WorkspaceService {
 
     /**
      * For retention: the customerIds of soft-deleted workspaces whose 14 days of recovery ended at least {@code grace}
-     * ago on the database clock, at most {@code limit}, locked in {@code tx} ({@code FOR UPDATE SKIP LOCKED}).
+     * ago on the database clock, at most {@code limit}, locked in the caller's transaction ({@code FOR UPDATE SKIP LOCKED}).
      */
-    List<UUID> claimExpiredDeleted(Connection tx, Duration grace, int limit);
+    List<UUID> claimExpiredDeleted(Duration grace, int limit);
 
     /**
-     * For retention: removes the soft-deleted workspace {@code customerId} for good in {@code tx} if its recovery period
-     * ended at least {@code grace} ago (its link ends with it, as a forced delete does). False when there is no such row.
+     * For retention: removes the soft-deleted workspace {@code customerId} for good if its recovery period ended at least
+     * {@code grace} ago (its link ends with it, as a forced delete does). False when there is no such row.
      */
-    boolean purgeDeleted(Connection tx, UUID customerId, Duration grace);
+    boolean purgeDeleted(UUID customerId, Duration grace);
+
+    /** How long a workspace's data is kept: {@code retentionInDays} of days of 24 hours. */
+    record RetentionPeriod(UUID customerId, int days) {
+    }
+
+    /**
+     * For retention: every workspace's retention, active or soft-deleted, in customerId order after {@code after} (null:
+     * from the first), at most {@code limit}: keyset paging.
+     */
+    List<RetentionPeriod> retentionPeriods(@Nullable UUID after, int limit);
+
+    /** For retention: which of {@code customerIds} are workspaces that still exist (active or soft-deleted). */
+    Set<UUID> existing(Collection<UUID> customerIds);
 }

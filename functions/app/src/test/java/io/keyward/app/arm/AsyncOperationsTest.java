@@ -1,5 +1,7 @@
 package io.keyward.app.arm;
 
+import io.keyward.app.base.SqlTransactions;
+import io.keyward.app.base.ErrorEnvelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +16,8 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
+import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.exceptions.IllegalTransactionStateException;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.file.Path;
@@ -67,6 +71,9 @@ class AsyncOperationsTest implements TestPropertyProvider {
 
     @Inject
     DataSource dataSource;
+
+    @Inject
+    TransactionOperations<Connection> transactions;
 
     @Override
     public Map<String, String> getProperties() {
@@ -240,13 +247,19 @@ class AsyncOperationsTest implements TestPropertyProvider {
 
     @Test
     void theStartingTransactionDecidesWhetherTheOperationExists() throws Exception {
-        UUID id;
-        try (Connection c = SqlTransactions.plain(dataSource).getConnection()) {
-            c.setAutoCommit(false);
-            id = operations.start(c, newOperation(ScriptedOperationHandler.KIND, "{\"steps\":1}")).id();
-            c.rollback();
-        }
+        UUID id = transactions.executeWrite(status -> {
+            UUID started = operations.start(newOperation(ScriptedOperationHandler.KIND, "{\"steps\":1}")).id();
+            status.setRollbackOnly();
+            return started;
+        });
         assertThat(operations.find(id)).isEmpty();
+    }
+
+    @Test
+    void anOperationIsNeverStartedOutsideTheTransactionOfItsStateChange() throws Exception {
+        NewOperation op = newOperation(ScriptedOperationHandler.KIND, "{\"steps\":1}");
+        assertThatThrownBy(() -> operations.start(op)).isInstanceOf(IllegalTransactionStateException.class);
+        assertThat(operations.hasActive(op.resourceId())).as("nothing was written").isFalse();
     }
 
     @Test
@@ -344,18 +357,13 @@ class AsyncOperationsTest implements TestPropertyProvider {
         return new NewOperation(PROVIDER, "westeurope", SUBSCRIPTION, TENANT, resource, kind, OperationStatus.Updating, payload);
     }
 
-    private AsyncOperation start(String payload) throws SQLException {
+    private AsyncOperation start(String payload) {
         return start(ScriptedOperationHandler.KIND, payload);
     }
 
     /** In a transaction of the test's own, committed before the operation is run, as a controller would. */
-    private AsyncOperation start(String kind, String payload) throws SQLException {
-        try (Connection c = SqlTransactions.plain(dataSource).getConnection()) {
-            c.setAutoCommit(false);
-            AsyncOperation op = operations.start(c, newOperation(kind, payload));
-            c.commit();
-            return op;
-        }
+    private AsyncOperation start(String kind, String payload) {
+        return transactions.executeWrite(status -> operations.start(newOperation(kind, payload)));
     }
 
     private List<String> steps(UUID id) throws SQLException {

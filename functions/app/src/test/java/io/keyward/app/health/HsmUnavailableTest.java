@@ -2,7 +2,7 @@ package io.keyward.app.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.keyward.app.arm.ErrorEnvelope;
+import io.keyward.app.base.ErrorEnvelope;
 import io.keyward.app.hsm.HsmHealth;
 import io.keyward.app.hsm.HsmProbe;
 import io.micronaut.context.ApplicationContext;

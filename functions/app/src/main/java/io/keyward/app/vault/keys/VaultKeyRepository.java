@@ -1,367 +1,174 @@
 package io.keyward.app.vault.keys;
 
-import io.keyward.app.arm.SqlTransactions;
 import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.RsaPublicKey;
-import io.micronaut.core.type.Argument;
-import io.micronaut.serde.ObjectMapper;
-import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.annotation.TypeDef;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.DataType;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.GenericRepository;
 import java.math.BigInteger;
-import java.sql.Array;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 
-/** {@code vault_keys} and {@code vault_key_versions} (schema/ V4). Plain JDBC, PostgreSQL dialect. */
-@Singleton
-class VaultKeyRepository {
+/**
+ * {@code vault_keys} and {@code vault_key_versions} (schema/ V4). Both tables are keyed by (vault id, lower-case name
+ * [, version]); every query here is native and names the whole key, so the {@code @Id}s below only satisfy the mapping.
+ */
+@JdbcRepository(dialect = Dialect.POSTGRES)
+interface VaultKeyRepository extends GenericRepository<VaultKeyRepository.KeyRow, String> {
+
+    /** The key's columns a version read carries along. */
+    String WITH_KEY = "SELECT k.name, k.hsm_label, k.latest_version, k.deleted_at, k.scheduled_purge_at, v.*"
+            + " FROM vault_keys k JOIN vault_key_versions v ON v.vault_id = k.vault_id AND v.name_key = k.name_key";
 
     /** A key name's row: which version is latest and whether the key is soft-deleted. */
-    record KeyRow(String vaultId, String nameKey, String name, String hsmLabel, String latestVersion,
-                  Instant deletedAt, Instant scheduledPurgeAt) {
+    @MappedEntity("vault_keys")
+    record KeyRow(String vaultId, @Id String nameKey, String name, String hsmLabel, String latestVersion, @Nullable Instant deletedAt,
+                  @Nullable Instant scheduledPurgeAt) {
     }
 
-    private static final String VERSION_COLUMNS = """
-            k.name, k.hsm_label, k.deleted_at, k.scheduled_purge_at, v.vault_id, v.version, v.kty, v.key_size,
-            v.key_ops, v.enabled, v.not_before, v.expires, v.tags::text, v.created_at, v.updated_at,
-            v.rsa_modulus, v.rsa_exponent""";
+    /** A version joined with its key's row. */
+    @MappedEntity("vault_key_versions")
+    record VersionRow(String vaultId, String nameKey, @Id String version, String kty, int keySize,
+                      @TypeDef(type = DataType.STRING_ARRAY) String[] keyOps, boolean enabled, @Nullable Instant notBefore,
+                      @Nullable Instant expires, @TypeDef(type = DataType.JSON) Map<String, String> tags, Instant createdAt, Instant updatedAt,
+                      @Nullable byte[] rsaModulus, @Nullable byte[] rsaExponent, String name, String hsmLabel, String latestVersion,
+                      @Nullable Instant deletedAt, @Nullable Instant scheduledPurgeAt) {
 
-    private final DataSource dataSource;
-    private final ObjectMapper json;
+        KeyVersion keyVersion() {
+            return new KeyVersion(vaultId, new KeyName(name), version, KeyKind.fromWire(kty), keySize,
+                    Arrays.stream(keyOps).map(KeyOperation::fromWire).toList(),
+                    new KeyAttributes(enabled, notBefore, expires, createdAt, updatedAt), tags == null ? Map.of() : tags,
+                    rsaModulus == null ? null : new RsaPublicKey(new BigInteger(rsaModulus), new BigInteger(rsaExponent)), hsmLabel);
+        }
 
-    VaultKeyRepository(DataSource dataSource, ObjectMapper json) {
-        this.dataSource = SqlTransactions.plain(dataSource);
-        this.json = json;
-    }
-
-    Optional<KeyRow> findKey(String vaultId, String nameKey) {
-        String sql = """
-                SELECT vault_id, name_key, name, hsm_label, latest_version, deleted_at, scheduled_purge_at
-                  FROM vault_keys WHERE vault_id = ? AND name_key = ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, vaultId);
-            ps.setString(2, nameKey);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(keyRow(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read vault key", e);
+        KeyRow key() {
+            return new KeyRow(vaultId, nameKey, name, hsmLabel, latestVersion, deletedAt, scheduledPurgeAt);
         }
     }
+
+    @Query("SELECT * FROM vault_keys WHERE vault_id = :vaultId AND name_key = :nameKey")
+    Optional<KeyRow> findKey(String vaultId, String nameKey);
 
     /** Every key of a vault, deleted or not: for a vault purge. */
-    List<KeyRow> keysOfVault(String vaultId) {
-        String sql = """
-                SELECT vault_id, name_key, name, hsm_label, latest_version, deleted_at, scheduled_purge_at
-                  FROM vault_keys WHERE vault_id = ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, vaultId);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<KeyRow> rows = new ArrayList<>();
-                while (rs.next()) {
-                    rows.add(keyRow(rs));
-                }
-                return rows;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not list vault keys", e);
-        }
-    }
+    @Query("SELECT * FROM vault_keys WHERE vault_id = :vaultId")
+    List<KeyRow> keysOfVault(String vaultId);
 
-    Optional<KeyVersion> findVersion(String vaultId, String nameKey, String version) {
-        String sql = "SELECT " + VERSION_COLUMNS + """
-                  FROM vault_keys k JOIN vault_key_versions v ON v.vault_id = k.vault_id AND v.name_key = k.name_key
-                 WHERE k.vault_id = ? AND k.name_key = ? AND v.version = ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, vaultId);
-            ps.setString(2, nameKey);
-            ps.setString(3, version);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(version(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read key version", e);
-        }
-    }
+    @Query(WITH_KEY + " WHERE k.vault_id = :vaultId AND k.name_key = :nameKey AND v.version = :version")
+    Optional<VersionRow> findVersionRow(String vaultId, String nameKey, String version);
 
     /**
-     * A version of a live (not soft-deleted) key, the latest when {@code version} is null: one query, since every
-     * crypto operation starts here.
+     * A version of a live (not soft-deleted) key, the latest when {@code version} is null: one query, since every crypto
+     * operation starts here.
      */
-    Optional<KeyVersion> findLiveVersion(String vaultId, String nameKey, String version) {
-        String sql = "SELECT " + VERSION_COLUMNS + """
-                  FROM vault_keys k JOIN vault_key_versions v
-                    ON v.vault_id = k.vault_id AND v.name_key = k.name_key
-                   AND v.version = COALESCE(?, k.latest_version)
-                 WHERE k.vault_id = ? AND k.name_key = ? AND k.deleted_at IS NULL""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, version);
-            ps.setString(2, vaultId);
-            ps.setString(3, nameKey);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(version(rs)) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read key version", e);
-        }
+    @Query("SELECT k.name, k.hsm_label, k.latest_version, k.deleted_at, k.scheduled_purge_at, v.*"
+            + " FROM vault_keys k JOIN vault_key_versions v ON v.vault_id = k.vault_id AND v.name_key = k.name_key"
+            + " AND v.version = COALESCE(:version, k.latest_version)"
+            + " WHERE k.vault_id = :vaultId AND k.name_key = :nameKey AND k.deleted_at IS NULL")
+    Optional<VersionRow> findLiveVersionRow(String vaultId, String nameKey, @Nullable String version);
+
+    /** The latest version of each key, deleted or live, ordered by name. */
+    @Query(WITH_KEY + " AND v.version = k.latest_version WHERE k.vault_id = :vaultId AND (k.deleted_at IS NOT NULL) = :deleted"
+            + " ORDER BY k.name_key OFFSET :offset LIMIT :limit")
+    List<VersionRow> latestRows(String vaultId, boolean deleted, int offset, int limit);
+
+    /** Versions of one key, oldest first. */
+    @Query(WITH_KEY + " WHERE k.vault_id = :vaultId AND k.name_key = :nameKey ORDER BY v.created_at, v.version OFFSET :offset LIMIT :limit")
+    List<VersionRow> versionRows(String vaultId, String nameKey, int offset, int limit);
+
+    /** The key's row on its first version, else its latest version moved on; 0 (nothing written) while it is soft-deleted. */
+    @Query("INSERT INTO vault_keys (vault_id, name_key, name, hsm_label, latest_version) VALUES (:vaultId, :nameKey, :name, :hsmLabel,"
+            + " :version) ON CONFLICT (vault_id, name_key) DO UPDATE SET latest_version = EXCLUDED.latest_version"
+            + " WHERE vault_keys.deleted_at IS NULL")
+    int upsertKey(String vaultId, String nameKey, String name, String hsmLabel, String version);
+
+    @Query("INSERT INTO vault_key_versions (vault_id, name_key, version, kty, key_size, key_ops, enabled, not_before, expires, tags,"
+            + " created_at, updated_at, rsa_modulus, rsa_exponent) VALUES (:vaultId, :nameKey, :version, :kty, :keySize, :keyOps, :enabled,"
+            + " :notBefore, :expires, CAST(:tags AS jsonb), :createdAt, :updatedAt, :rsaModulus, :rsaExponent)")
+    void insertVersion(String vaultId, String nameKey, String version, String kty, int keySize,
+                       @TypeDef(type = DataType.STRING_ARRAY) String[] keyOps, boolean enabled, @Nullable Instant notBefore,
+                       @Nullable Instant expires, @TypeDef(type = DataType.JSON) Map<String, String> tags, Instant createdAt,
+                       Instant updatedAt, @Nullable byte[] rsaModulus, @Nullable byte[] rsaExponent);
+
+    @Query("UPDATE vault_key_versions SET key_ops = :keyOps, enabled = :enabled, not_before = :notBefore, expires = :expires,"
+            + " tags = CAST(:tags AS jsonb), updated_at = :updatedAt WHERE vault_id = :vaultId AND name_key = :nameKey AND version = :version")
+    void updateVersion(String vaultId, String nameKey, String version, @TypeDef(type = DataType.STRING_ARRAY) String[] keyOps,
+                       boolean enabled, @Nullable Instant notBefore, @Nullable Instant expires,
+                       @TypeDef(type = DataType.JSON) Map<String, String> tags, Instant updatedAt);
+
+    /** Soft-deletes a live key; 0 when it was not live (already deleted or gone). */
+    @Query("UPDATE vault_keys SET deleted_at = :deletedAt, scheduled_purge_at = :scheduledPurgeAt"
+            + " WHERE vault_id = :vaultId AND name_key = :nameKey AND deleted_at IS NULL")
+    int markDeleted(String vaultId, String nameKey, Instant deletedAt, Instant scheduledPurgeAt);
+
+    /** Recovers a soft-deleted key; 0 when it was not soft-deleted. */
+    @Query("UPDATE vault_keys SET deleted_at = NULL, scheduled_purge_at = NULL"
+            + " WHERE vault_id = :vaultId AND name_key = :nameKey AND deleted_at IS NOT NULL")
+    int clearDeleted(String vaultId, String nameKey);
+
+    /** Removes a key and (by their foreign key) all its versions' rows. */
+    @Query("DELETE FROM vault_keys WHERE vault_id = :vaultId AND name_key = :nameKey")
+    void deleteKey(String vaultId, String nameKey);
+
+    // --- the domain's view
+
+    default Optional<KeyVersion> findVersion(String vaultId, String nameKey, String version) {
+        return findVersionRow(vaultId, nameKey, version).map(VersionRow::keyVersion);
     }
 
-    /** The latest version of each key, deleted or live, ordered by name; one more than {@code limit} if any. */
-    List<Map.Entry<KeyRow, KeyVersion>> latest(String vaultId, boolean deleted, int offset, int limit) {
-        String sql = "SELECT " + VERSION_COLUMNS + ", k.latest_version, k.name_key" + """
-                  FROM vault_keys k JOIN vault_key_versions v
-                    ON v.vault_id = k.vault_id AND v.name_key = k.name_key AND v.version = k.latest_version
-                 WHERE k.vault_id = ? AND (k.deleted_at IS NOT NULL) = ?
-                 ORDER BY k.name_key OFFSET ? LIMIT ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, vaultId);
-            ps.setBoolean(2, deleted);
-            ps.setInt(3, offset);
-            ps.setInt(4, limit + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<Map.Entry<KeyRow, KeyVersion>> rows = new ArrayList<>();
-                while (rs.next()) {
-                    KeyVersion v = version(rs);
-                    KeyRow k = new KeyRow(vaultId, rs.getString("name_key"), rs.getString("name"),
-                            rs.getString("hsm_label"), rs.getString("latest_version"),
-                            instant(rs.getTimestamp("deleted_at")), instant(rs.getTimestamp("scheduled_purge_at")));
-                    rows.add(Map.entry(k, v));
-                }
-                return rows;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not list vault keys", e);
-        }
+    default Optional<KeyVersion> findLiveVersion(String vaultId, String nameKey, @Nullable String version) {
+        return findLiveVersionRow(vaultId, nameKey, version).map(VersionRow::keyVersion);
+    }
+
+    /** The latest version of each key, with its key's row; one more than {@code limit} if any. */
+    default List<Map.Entry<KeyRow, KeyVersion>> latest(String vaultId, boolean deleted, int offset, int limit) {
+        return latestRows(vaultId, deleted, offset, limit + 1).stream().map(r -> Map.entry(r.key(), r.keyVersion())).toList();
     }
 
     /** Versions of one key, oldest first; one more than {@code limit} if any. */
-    List<KeyVersion> versions(String vaultId, String nameKey, int offset, int limit) {
-        String sql = "SELECT " + VERSION_COLUMNS + """
-                  FROM vault_keys k JOIN vault_key_versions v ON v.vault_id = k.vault_id AND v.name_key = k.name_key
-                 WHERE k.vault_id = ? AND k.name_key = ?
-                 ORDER BY v.created_at, v.version OFFSET ? LIMIT ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, vaultId);
-            ps.setString(2, nameKey);
-            ps.setInt(3, offset);
-            ps.setInt(4, limit == Integer.MAX_VALUE ? limit : limit + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<KeyVersion> rows = new ArrayList<>();
-                while (rs.next()) {
-                    rows.add(version(rs));
-                }
-                return rows;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not list key versions", e);
-        }
+    default List<KeyVersion> versions(String vaultId, String nameKey, int offset, int limit) {
+        return versionRows(vaultId, nameKey, offset, limit == Integer.MAX_VALUE ? limit : limit + 1).stream().map(VersionRow::keyVersion)
+                .toList();
     }
+
+    /** Records a new version's row (its key's row already moved on to it, {@link #upsertKey}). */
+    default void insertVersion(KeyVersion v) {
+        KeyAttributes a = v.attributes();
+        RsaPublicKey pub = v.publicKey();
+        insertVersion(v.vaultId(), v.name().key(), v.version(), v.kind().wireName(), v.size(), operations(v), a.enabled(), a.notBefore(),
+                a.expires(), v.tags(), a.created(), a.updated(), pub == null ? null : pub.modulus().toByteArray(),
+                pub == null ? null : pub.publicExponent().toByteArray());
+    }
+
+    default void updateVersion(KeyVersion v) {
+        KeyAttributes a = v.attributes();
+        updateVersion(v.vaultId(), v.name().key(), v.version(), operations(v), a.enabled(), a.notBefore(), a.expires(), v.tags(), a.updated());
+    }
+
+    private static String[] operations(KeyVersion v) {
+        return v.operations().stream().map(KeyOperation::wireName).toArray(String[]::new);
+    }
+
+    /** Every version's token label and key_ops, soft-deleted keys' too (their token objects stay until purged). */
+    @Query(WITH_KEY)
+    List<VersionRow> allVersionRows();
 
     /**
-     * Records a new version and makes it the latest, creating the key's row on its first version. Returns false,
-     * writing nothing, when the name is held by a soft-deleted key (a race with a delete).
+     * The key_ops of every version by its token object: what the start-up check of the token's key usages compares with.
      */
-    boolean insertVersion(KeyVersion v) {
-        String upsertKey = """
-                INSERT INTO vault_keys (vault_id, name_key, name, hsm_label, latest_version)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (vault_id, name_key) DO UPDATE SET latest_version = EXCLUDED.latest_version
-                 WHERE vault_keys.deleted_at IS NULL""";
-        String insertVersion = """
-                INSERT INTO vault_key_versions (vault_id, name_key, version, kty, key_size, key_ops, enabled,
-                    not_before, expires, tags, created_at, updated_at, rsa_modulus, rsa_exponent)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?)""";
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement ps = c.prepareStatement(upsertKey)) {
-                    ps.setString(1, v.vaultId());
-                    ps.setString(2, v.name().key());
-                    ps.setString(3, v.name().value());
-                    ps.setString(4, v.hsmLabel());
-                    ps.setString(5, v.version());
-                    if (ps.executeUpdate() == 0) {
-                        c.rollback();
-                        return false;
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement(insertVersion)) {
-                    KeyAttributes a = v.attributes();
-                    ps.setString(1, v.vaultId());
-                    ps.setString(2, v.name().key());
-                    ps.setString(3, v.version());
-                    ps.setString(4, v.kind().wireName());
-                    ps.setInt(5, v.size());
-                    ps.setArray(6, operations(c, v.operations()));
-                    ps.setBoolean(7, a.enabled());
-                    ps.setTimestamp(8, timestamp(a.notBefore()));
-                    ps.setTimestamp(9, timestamp(a.expires()));
-                    ps.setString(10, tags(v.tags()));
-                    ps.setTimestamp(11, timestamp(a.created()));
-                    ps.setTimestamp(12, timestamp(a.updated()));
-                    if (v.publicKey() == null) {
-                        ps.setNull(13, Types.BINARY);
-                        ps.setNull(14, Types.BINARY);
-                    } else {
-                        ps.setBytes(13, v.publicKey().modulus().toByteArray());
-                        ps.setBytes(14, v.publicKey().publicExponent().toByteArray());
-                    }
-                    ps.executeUpdate();
-                }
-                c.commit();
-                return true;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not record key version", e);
+    default Map<KeyVersionRef, List<KeyOperation>> operationsByTokenObject() {
+        Map<KeyVersionRef, List<KeyOperation>> out = new java.util.HashMap<>();
+        for (VersionRow v : allVersionRows()) {
+            out.put(new KeyVersionRef(v.hsmLabel(), v.version()), Arrays.stream(v.keyOps()).map(KeyOperation::fromWire).toList());
         }
-    }
-
-    void updateVersion(KeyVersion v) {
-        String sql = """
-                UPDATE vault_key_versions SET key_ops = ?, enabled = ?, not_before = ?, expires = ?, tags = ?::jsonb,
-                       updated_at = ?
-                 WHERE vault_id = ? AND name_key = ? AND version = ?""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            KeyAttributes a = v.attributes();
-            ps.setArray(1, operations(c, v.operations()));
-            ps.setBoolean(2, a.enabled());
-            ps.setTimestamp(3, timestamp(a.notBefore()));
-            ps.setTimestamp(4, timestamp(a.expires()));
-            ps.setString(5, tags(v.tags()));
-            ps.setTimestamp(6, timestamp(a.updated()));
-            ps.setString(7, v.vaultId());
-            ps.setString(8, v.name().key());
-            ps.setString(9, v.version());
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not update key version", e);
-        }
-    }
-
-    /** Soft-deletes a live key; false when it was not live (already deleted or gone). */
-    boolean markDeleted(String vaultId, String nameKey, Instant deletedAt, Instant scheduledPurgeAt) {
-        String sql = """
-                UPDATE vault_keys SET deleted_at = ?, scheduled_purge_at = ?
-                 WHERE vault_id = ? AND name_key = ? AND deleted_at IS NULL""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setTimestamp(1, timestamp(deletedAt));
-            ps.setTimestamp(2, timestamp(scheduledPurgeAt));
-            ps.setString(3, vaultId);
-            ps.setString(4, nameKey);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not delete key", e);
-        }
-    }
-
-    /** Recovers a soft-deleted key; false when it was not soft-deleted. */
-    boolean clearDeleted(String vaultId, String nameKey) {
-        String sql = """
-                UPDATE vault_keys SET deleted_at = NULL, scheduled_purge_at = NULL
-                 WHERE vault_id = ? AND name_key = ? AND deleted_at IS NOT NULL""";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, vaultId);
-            ps.setString(2, nameKey);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not recover key", e);
-        }
-    }
-
-    /** Removes a key and all its versions' rows. */
-    void deleteKey(String vaultId, String nameKey) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM vault_keys WHERE vault_id = ? AND name_key = ?")) {
-            ps.setString(1, vaultId);
-            ps.setString(2, nameKey);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not remove key", e);
-        }
-    }
-
-    /**
-     * The key_ops of every version by its token label and version, soft-deleted keys' too (their token objects stay
-     * until purged): what the start-up check of the token's key usages compares with.
-     */
-    Map<KeyVersionRef, List<KeyOperation>> operationsByTokenObject() {
-        String sql = "SELECT k.hsm_label, v.version, v.key_ops FROM vault_key_versions v JOIN vault_keys k USING (vault_id, name_key)";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            Map<KeyVersionRef, List<KeyOperation>> out = new HashMap<>();
-            while (rs.next()) {
-                out.put(new KeyVersionRef(rs.getString(1), rs.getString(2)),
-                        Arrays.stream((String[]) rs.getArray(3).getArray()).map(KeyOperation::fromWire).toList());
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not list vault key versions", e);
-        }
-    }
-
-    private static KeyRow keyRow(ResultSet rs) throws SQLException {
-        return new KeyRow(rs.getString("vault_id"), rs.getString("name_key"), rs.getString("name"),
-                rs.getString("hsm_label"), rs.getString("latest_version"), instant(rs.getTimestamp("deleted_at")),
-                instant(rs.getTimestamp("scheduled_purge_at")));
-    }
-
-    private KeyVersion version(ResultSet rs) throws SQLException {
-        byte[] n = rs.getBytes("rsa_modulus");
-        byte[] e = rs.getBytes("rsa_exponent");
-        Array ops = rs.getArray("key_ops");
-        List<KeyOperation> operations = Arrays.stream((String[]) ops.getArray()).map(KeyOperation::fromWire).toList();
-        return new KeyVersion(rs.getString("vault_id"), new KeyName(rs.getString("name")), rs.getString("version"),
-                KeyKind.fromWire(rs.getString("kty")), rs.getInt("key_size"), operations,
-                new KeyAttributes(rs.getBoolean("enabled"), instant(rs.getTimestamp("not_before")),
-                        instant(rs.getTimestamp("expires")), instant(rs.getTimestamp("created_at")),
-                        instant(rs.getTimestamp("updated_at"))),
-                tags(rs.getString("tags")),
-                n == null ? null : new RsaPublicKey(new BigInteger(n), new BigInteger(e)),
-                rs.getString("hsm_label"));
-    }
-
-    private static Array operations(Connection c, List<KeyOperation> ops) throws SQLException {
-        return c.createArrayOf("text", ops.stream().map(KeyOperation::wireName).toArray());
-    }
-
-    private String tags(Map<String, String> tags) {
-        try {
-            return json.writeValueAsString(tags);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Map<String, String> tags(String text) {
-        try {
-            Map<String, String> m = json.readValue(text, Argument.mapOf(String.class, String.class));
-            return m == null ? Map.of() : m;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Timestamp timestamp(Instant i) {
-        return i == null ? null : Timestamp.from(i);
-    }
-
-    private static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
+        return out;
     }
 }

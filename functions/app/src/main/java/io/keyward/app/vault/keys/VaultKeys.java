@@ -13,7 +13,7 @@ import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.RsaPublicKey;
 import io.keyward.hsm.UnsupportedAlgorithmException;
 import io.keyward.hsm.WrapAlgorithm;
-import jakarta.inject.Inject;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -49,16 +49,13 @@ public class VaultKeys implements KeyUsagePolicy {
     private final Hsm hsm;
     private final VaultKeyRepository keys;
     private final Clock clock;
+    private final TransactionOperations<?> transactions;
 
-    @Inject
-    VaultKeys(Hsm hsm, VaultKeyRepository keys) {
-        this(hsm, keys, Clock.systemUTC());
-    }
-
-    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock) {
+    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock, TransactionOperations<?> transactions) {
         this.hsm = hsm;
         this.keys = keys;
         this.clock = clock;
+        this.transactions = transactions;
     }
 
     public KeyVersion create(Vault vault, Principal caller, KeyName name, KeySpec spec) {
@@ -81,7 +78,7 @@ public class VaultKeys implements KeyUsagePolicy {
                     new KeyAttributes(spec.enabled() == null || spec.enabled(), seconds(spec.notBefore()),
                             seconds(spec.expires()), now, now),
                     spec.tags() == null ? Map.of() : spec.tags(), pub, label);
-            if (!keys.insertVersion(v)) {
+            if (!record(v)) {
                 throw deletedNameConflict(name);
             }
             return v;
@@ -205,7 +202,7 @@ public class VaultKeys implements KeyUsagePolicy {
         }
         Instant now = now();
         Instant purgeAt = now.plus(Duration.ofDays(vault.softDeleteRetentionDays()));
-        if (!keys.markDeleted(vault.id(), row.nameKey(), now, purgeAt)) {
+        if (keys.markDeleted(vault.id(), row.nameKey(), now, purgeAt) != 1) {
             throw notFound(vault, name);
         }
         return new DeletedKey(latest, now, purgeAt);
@@ -228,7 +225,7 @@ public class VaultKeys implements KeyUsagePolicy {
     public KeyVersion recover(Vault vault, Principal caller, KeyName name) {
         authorize(vault, caller, KeyPermission.RECOVER);
         VaultKeyRepository.KeyRow row = deletedRow(vault, name);
-        if (!keys.clearDeleted(vault.id(), row.nameKey())) {
+        if (keys.clearDeleted(vault.id(), row.nameKey()) != 1) {
             throw deletedNotFound(vault, name);
         }
         return version(vault, row, row.latestVersion());
@@ -281,6 +278,21 @@ public class VaultKeys implements KeyUsagePolicy {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Records a new version and makes it the latest, creating the key's row on its first version, in one transaction (no
+     * HSM call in it: the version exists in the token already). False, writing nothing, when the name is held by a
+     * soft-deleted key (a race with a delete).
+     */
+    private boolean record(KeyVersion v) {
+        return transactions.executeWrite(status -> {
+            if (keys.upsertKey(v.vaultId(), v.name().key(), v.name().value(), v.hsmLabel(), v.version()) == 0) {
+                return false;
+            }
+            keys.insertVersion(v);
+            return true;
+        });
+    }
 
     private CryptoResult crypto(Vault vault, KeyName name, String version, KeyOperation op, String alg,
                                 byte[] value) {

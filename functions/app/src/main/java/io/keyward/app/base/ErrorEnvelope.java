@@ -1,4 +1,4 @@
-package io.keyward.app.arm;
+package io.keyward.app.base;
 
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;

@@ -1,4 +1,4 @@
-package io.keyward.app.arm;
+package io.keyward.app.base;
 
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.transaction.TransactionOperations;
@@ -9,11 +9,13 @@ import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
- * The one transaction manager of the app, Micronaut Data's, for the repositories written against JDBC directly: their
- * work runs in the current transaction when there is one (so it commits or rolls back with the Micronaut Data
- * repositories and {@code @Transactional} services around it), else in a new one that commits when the work returns and
- * rolls back when it throws. Each repository turns {@link SQLException} into its own store exception, so callers can
- * still tell a name race (SQLSTATE 23505) from an outage without seeing JDBC.
+ * The bridge from the repositories still written against JDBC directly into the app's one transaction manager,
+ * Micronaut Data's: their work runs in the current transaction when there is one (so it commits or rolls back with the
+ * Micronaut Data repositories and the services' transactions around it), else in a new one that commits when the work
+ * returns and rolls back when it throws. Used by {@code identity}'s repositories ({@link #plain}), {@code keyhealth}'s,
+ * {@code cmk.CmkAekRepository} and the engine's transactions; everything else uses Micronaut Data repositories and
+ * {@code TransactionOperations} directly. Each repository turns {@link SQLException} into its own store exception, so
+ * callers can still tell a name race (SQLSTATE 23505) from an outage without seeing JDBC.
  */
 @Singleton
 public final class SqlTransactions {
