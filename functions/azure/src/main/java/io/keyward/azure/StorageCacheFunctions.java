@@ -8,7 +8,7 @@ import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
-import io.keyward.app.hpccache.HpcCacheJob;
+import io.keyward.app.engine.CreationTimeouts;
 import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
@@ -83,6 +83,6 @@ public class StorageCacheFunctions extends AzureHttpFunction {
     @FunctionName("Caches_FailUnauthorized")
     public void failUnauthorized(@TimerTrigger(name = "timer", schedule = "%KEYWARD_HPCCACHE_SCHEDULE%") String timerInfo,
                                  ExecutionContext context) {
-        getApplicationContext().getBean(HpcCacheJob.class).failUnauthorized();
+        getApplicationContext().getBean(CreationTimeouts.class).failOverdue();
     }
 }

@@ -31,7 +31,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Log Analytics dedicated clusters on the engine, with the rules and messages of Azure Monitor's CMK and dedicated-cluster
@@ -314,7 +313,7 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
 
     @Override
     public Set<UUID> existing(Collection<UUID> clusterIds) {
-        return clusterIds.stream().filter(id -> engine.findByUuid(this, id).isPresent()).collect(Collectors.toSet());
+        return engine.existing(this, clusterIds);
     }
 
     private static Optional<ArmResourceId> id(@Nullable String clusterResourceId) {

@@ -32,7 +32,10 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -164,6 +167,11 @@ public class KeyedResources {
     /** The resource with this id, active or soft-deleted, without an access check. */
     public <P> Optional<Resource<P>> findByName(Surface<P> s, ArmResourceId id) {
         return repository.findByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name()).map(r -> view(s, r));
+    }
+
+    /** Which of {@code uuids} are resources of the type that still exist (active or soft-deleted). */
+    public Set<UUID> existing(Surface<?> s, Collection<UUID> uuids) {
+        return uuids.stream().filter(uuid -> findByUuid(s, uuid).isPresent()).collect(Collectors.toSet());
     }
 
     /** The resource (active or soft-deleted) with this uuid. */

@@ -85,6 +85,11 @@ public interface Surface<P> {
         return resource;
     }
 
+    /** The operation of the resource's asynchronous create, if the surface noted it ({@link #operationStarted}). */
+    default java.util.Optional<java.util.UUID> createOperation(Resource<P> resource) {
+        return java.util.Optional.empty();
+    }
+
     /** Where an asynchronous create stands: ready, failed (with its message), or waiting (look again after {@code recheck}). */
     sealed interface Readiness<P> {
         record Ready<P>(Resource<P> resource) implements Readiness<P> {

@@ -10,6 +10,7 @@ import io.keyward.app.arm.StepResult;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.KeyPolicy;
+import io.keyward.app.engine.CreationTimeouts;
 import io.keyward.app.engine.KeyUpdate;
 import io.keyward.app.engine.KeyedResources;
 import io.keyward.app.engine.ManagedIdentity;
@@ -27,7 +28,6 @@ import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -60,11 +60,13 @@ class HpcCaches implements Surface<HpcCache> {
     private final ResourceHttp http;
     private final VaultService vaults;
     private final AsyncOperations operations;
+    private final CreationTimeouts timeouts;
     private final HpcCacheProperties properties;
     private final String vaultDnsSuffix;
 
-    HpcCaches(KeyedResources engine, ResourceHttp http, VaultService vaults, AsyncOperations operations, HpcCacheProperties properties,
-              @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
+    HpcCaches(KeyedResources engine, ResourceHttp http, VaultService vaults, AsyncOperations operations, CreationTimeouts timeouts,
+              HpcCacheProperties properties, @Value("${keyward.vault.dns-suffix:vault.localhost}") String vaultDnsSuffix) {
+        this.timeouts = timeouts;
         this.engine = engine;
         this.http = http;
         this.vaults = vaults;
@@ -114,7 +116,7 @@ class HpcCaches implements Surface<HpcCache> {
      * for its key (the vault changes stay): fix the key and authorize again before the deadline.
      */
     private Resource<HpcCache> authorize(ArmResourceId id, Principal caller) {
-        failUnauthorized(); // a cache past its window fails now, not at the timer's next run
+        timeouts.failOverdue(this); // a cache past its window fails now, not at the timer's next run
         Resource<HpcCache> granted = engine.mutate(this, id, caller, WRITE, cache -> {
             if (!cache.properties().customerKey()) {
                 throw new ArmException(ArmErrorCode.BadRequest, "The cache '" + cache.name() + "' uses Microsoft-managed keys: it has no key"
@@ -150,25 +152,6 @@ class HpcCaches implements Surface<HpcCache> {
             operations.kick(outcome.resource().properties().createOperationId());
         }
         return outcome.resource();
-    }
-
-    /** Fails every cache whose authorization window is over (the Caches_FailUnauthorized timer); returns how many. */
-    int failUnauthorized() {
-        List<UUID> ops = engine.inTransaction(() -> {
-            List<UUID> failed = new ArrayList<>();
-            for (Resource<HpcCache> c : engine.inPhaseSince(this, Phase.Creating, engine.now().minus(properties.authorizeTimeout()), 1000)) {
-                if (HpcCache.waitingForKey(c)) {
-                    engine.save(this, timedOut(c));
-                    failed.add(c.properties().createOperationId());
-                }
-            }
-            return failed;
-        });
-        ops.stream().filter(java.util.Objects::nonNull).forEach(operations::kick);
-        if (!ops.isEmpty()) {
-            LOG.info("{} cache(s) failed: key vault access not authorized within {}", ops.size(), properties.authorizeTimeout());
-        }
-        return ops.size();
     }
 
     /**
@@ -347,6 +330,11 @@ class HpcCaches implements Surface<HpcCache> {
         }
         return new ArmException(ArmErrorCode.ConflictError, "The cache '" + cache.name() + "' is " + (request == Request.DELETE ? "already " : "")
                 + "being deleted.");
+    }
+
+    @Override
+    public java.util.Optional<UUID> createOperation(Resource<HpcCache> cache) {
+        return java.util.Optional.ofNullable(cache.properties().createOperationId());
     }
 
     @Override
