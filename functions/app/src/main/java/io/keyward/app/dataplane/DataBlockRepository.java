@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -116,6 +117,20 @@ class DataBlockRepository {
             }
         }
         return out;
+    }
+
+    /** Which of {@code clusterIds} have blocks buffered for them: one statement for a key-health batch. */
+    List<UUID> pendingAmong(Connection c, Collection<UUID> clusterIds) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT pending_cluster_id FROM data_blocks WHERE pending_cluster_id = ANY (?)")) {
+            ps.setArray(1, c.createArrayOf("uuid", clusterIds.toArray()));
+            List<UUID> ids = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return ids;
+        }
     }
 
     boolean hasPending(Connection c, UUID clusterId) throws SQLException {

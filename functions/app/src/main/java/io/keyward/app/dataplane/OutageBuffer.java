@@ -7,6 +7,7 @@ import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,25 @@ public class OutageBuffer {
         this.repository = repository;
         this.cache = cache;
         this.platform = platform;
+    }
+
+    /**
+     * {@link #resealPending(UUID, AekMaterial)} for each cluster of a key-health batch that has buffered blocks, found
+     * with one query; the caller keeps and destroys the material. Never throws.
+     */
+    public int resealPending(Map<UUID, AekMaterial> clusterAeks) {
+        List<UUID> pending;
+        try {
+            pending = repository.read(c -> repository.pendingAmong(c, clusterAeks.keySet()));
+        } catch (RuntimeException e) {
+            LOG.warn("buffered blocks could not be looked up; they stay pending for the next check: {}", e.toString());
+            return 0;
+        }
+        int total = 0;
+        for (UUID clusterId : pending) {
+            total += resealPending(clusterId, clusterAeks.get(clusterId));
+        }
+        return total;
     }
 
     /**

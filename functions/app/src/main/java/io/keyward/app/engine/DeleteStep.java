@@ -46,7 +46,7 @@ class DeleteStep implements OperationHandler {
         UUID uuid = json.readValue(op.payloadJson(), Payload.class).resource();
         return new StepResult.InTransaction(tx -> {
             if (repository.lockById(uuid).isPresent()) {
-                boolean shredded = cmk.shred(tx, uuid); // first: nothing sealed under the AEK can be opened again
+                boolean shredded = cmk.shred(uuid); // first: nothing sealed under the AEK can be opened again
                 repository.deleteById(uuid);
                 LOG.info("{} deleted{}", op.resourceId(), shredded ? "; its wrapped AEK was shredded" : "");
             }

@@ -268,7 +268,7 @@ public class KeyedResources {
             }
             Resource<P> current = requireIdle(s, found.get(), Surface.Request.DELETE);
             Instant now = now();
-            cmk.setActive(c, current.uuid(), false); // no more polling of a key that is going away
+            cmk.setActive(current.uuid(), false); // no more polling of a key that is going away
             if (s.softDeleteRetention() != null) {
                 Instant purgeAt = now.plus(s.softDeleteRetention());
                 store(s, current.deletedAt(now, purgeAt).touched(now), false);
@@ -310,7 +310,7 @@ public class KeyedResources {
             Resource<P> recovered = deleted.deletedAt(null, null).touched(now());
             store(s, recovered, false);
             if (recovered.key() != null && s.polled(recovered)) {
-                cmk.setActive(c, recovered.uuid(), true);
+                cmk.setActive(recovered.uuid(), true);
             }
             return recovered;
         }, this::failure);
@@ -334,10 +334,10 @@ public class KeyedResources {
                 return current;
             }
             Resource<P> next = onBound.apply(current.withKey(key)).touched(now());
-            cmk.save(c, next.cmk(), bound.aek(), key.followsLatest(), now());
+            cmk.save(next.cmk(), bound.aek(), key.followsLatest(), now());
             store(s, next, false);
             if (!s.polled(next)) {
-                cmk.setActive(c, next.uuid(), false);
+                cmk.setActive(next.uuid(), false);
             }
             return next;
         }, this::failure);
@@ -387,7 +387,7 @@ public class KeyedResources {
 
     /** Crypto-shredding, in the current transaction: the resource's AEK is deleted; true when there was one. */
     public boolean shred(UUID uuid) {
-        return sql.inTransaction(c -> cmk.shred(c, uuid), this::failure);
+        return sql.inTransaction(c -> cmk.shred(uuid), this::failure);
     }
 
     // --- the lifecycle's parts, inside the callers' transactions
@@ -425,7 +425,7 @@ public class KeyedResources {
         }
         store(s, next, false);
         if (current.key() != null && !next.deleted()) {
-            cmk.setActive(c, next.uuid(), s.polled(next));
+            cmk.setActive(next.uuid(), s.polled(next));
         }
         return new Saved<>(next, false, op);
     }
@@ -443,7 +443,7 @@ public class KeyedResources {
     }
 
     private <P> void purge(Connection c, Resource<P> expired) throws SQLException {
-        cmk.shred(c, expired.uuid()); // the wrapped AEK first: nothing sealed under it can be opened again
+        cmk.shred(expired.uuid()); // the wrapped AEK first: nothing sealed under it can be opened again
         repository.deleteById(expired.uuid());
         LOG.info("{} purged: deleted on {}, retention over", expired.id(), expired.deletedAt());
     }

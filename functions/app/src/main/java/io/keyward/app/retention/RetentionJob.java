@@ -105,7 +105,7 @@ public class RetentionJob {
         List<UUID> claimed = repository.inTransaction(c -> {
             List<UUID> ids = clusters.claimExpiredDeleted(properties.purgeGrace(), properties.resourcesPerRun());
             for (UUID id : ids) {
-                if (cmk.shred(c, id)) {
+                if (cmk.shred(id)) {
                     t.clustersShredded++;
                     LOG.info("cluster {}: AEK shredded (retention over); its data can no longer be decrypted", id);
                 }
