@@ -121,7 +121,7 @@ public final class KeyHealthPollBench {
         }
     }
 
-    /** Exactly {@code size} active resources, every one due now. */
+    /** Exactly {@code size} active resources, every one due now (rows of the core's and of key health's tables). */
     private void resize(int size, boolean followsLatest) throws Exception {
         try (Connection c = db.getConnection()) {
             try (PreparedStatement del = c.prepareStatement("DELETE FROM cmk_aeks WHERE resource_uuid <> ?");
@@ -131,7 +131,10 @@ public final class KeyHealthPollBench {
                          + " SELECT gen_random_uuid(), resource_kind, resource_name || '-' || i, tenant_id, principal_id, follows_latest, true,"
                          + " key_id, key_version, algorithm, wrapped_aek, created_at, updated_at FROM cmk_aeks, generate_series(2, ?) i"
                          + " WHERE resource_uuid = ?");
-                 PreparedStatement follow = c.prepareStatement("UPDATE cmk_aeks SET follows_latest = ?")) {
+                 PreparedStatement follow = c.prepareStatement("UPDATE cmk_aeks SET follows_latest = ?");
+                 // what the core's AekBound event does for a bound key: a health row, due now
+                 PreparedStatement due = c.prepareStatement("INSERT INTO cmk_key_health (resource_uuid, key_state, next_check_at)"
+                         + " SELECT resource_uuid, 'Unknown', clock_timestamp() FROM cmk_aeks")) {
                 del.setObject(1, template);
                 del.executeUpdate();
                 health.executeUpdate();
@@ -140,6 +143,7 @@ public final class KeyHealthPollBench {
                 copy.setInt(1, size);
                 copy.setObject(2, template);
                 copy.executeUpdate();
+                due.executeUpdate();
             }
         }
     }

@@ -348,7 +348,11 @@ class DataPlaneService {
         try {
             KeyHealth.Status status = health.computeIfAbsent(clusterId, id -> keyHealth.of(id).orElse(NOT_POLLED));
             switch (keyHealth.access(status)) {
-                case Revoked -> throw revoked(clusterId, ingest);
+                case Revoked -> {
+                    // recorded by any instance's check: this instance's plaintext goes too, not only at its TTL
+                    cache.evictCluster(clusterId);
+                    throw revoked(clusterId, ingest);
+                }
                 case OutageBeyondGrace -> throw new VaultOutage(String.valueOf(status.lastError()), age(status));
                 case OutageWithinGrace -> {
                     // no vault call while it is known to be out: the poller notices when it is back
