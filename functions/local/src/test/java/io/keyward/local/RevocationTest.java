@@ -1,11 +1,6 @@
 package io.keyward.local;
 
-import static io.keyward.local.ClusterArm.API;
-import static io.keyward.local.ClusterArm.body;
-import static io.keyward.local.ClusterArm.cluster;
-import static io.keyward.local.ClusterArm.keyPatch;
 import static io.keyward.local.ClusterArm.name;
-import static io.keyward.local.ClusterArm.sub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +12,6 @@ import io.keyward.hsm.Hsm;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,21 +57,10 @@ class RevocationTest {
     }
 
     private static Setup servedByBothInstances() throws Exception {
-        String sub = sub();
-        Logs.Workspace ws = logs.workspace(sub);
-        String clusterId = cluster(sub, "rg1", name("cl"));
-        ClusterArm.Reply created = arm.call("PUT", clusterId + API, body("westeurope", 1000, ""));
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        String principalId = (String) created.map("identity").get("principalId");
-        arm.grant(VAULT_SUBSCRIPTION, VAULT, principalId, "get", "wrapKey", "unwrapKey");
         String keyName = name("k");
         String version = arm.createKey(VAULT, keyName, 2048);
-        assertThat(arm.awaitOperation(arm.call("PATCH", clusterId + API, keyPatch(arm.host.vaultUri(VAULT), keyName, version))).json())
-                .containsEntry("status", "Succeeded");
-        logs.link(ws, clusterId);
-        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
-        assertThat(logs.ingest(ws.customerId(), TABLE, "ts", Logs.records("kept", t0, 2)).json()).containsEntry("key", "cluster");
-        Setup s = new Setup((String) created.properties().get("clusterId"), principalId, keyName, version, ws);
+        Logs.KeyedCluster c = logs.keyedCluster(VAULT_SUBSCRIPTION, VAULT, keyName, version, TABLE, "kept");
+        Setup s = new Setup(c.clusterUuid(), c.principalId(), keyName, version, c.ws());
         assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertServed(s);
         return s;
