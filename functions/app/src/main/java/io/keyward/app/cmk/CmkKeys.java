@@ -245,36 +245,38 @@ public class CmkKeys {
     }
 
     /**
-     * {@link #unwrap} for a key-health batch: one database read for all of {@code resources} (before any vault call,
-     * in no transaction), and one vault and key lookup per key version, each resource still decided by its own identity
-     * as one unwrap would be (no decision is older than this call). The vault or HSM calls run on {@code executor}; a
-     * resource for which {@code wanted} no longer holds when its turn comes (its lease was lost) is not unwrapped and is
-     * left out of the answer, as is one that has no row. The caller owns (and must destroy) the returned material.
+     * {@link #unwrap} for a key-health batch: one database read for all of {@code resources} (in no transaction), and one
+     * vault and key lookup per key version, each resource still decided by its own identity as one unwrap would be (no
+     * decision is older than this call); these happen before this returns. The unwraps themselves run on
+     * {@code executor}: the answer has one future per resource that has a row. A resource for which {@code wanted} no
+     * longer holds when its turn comes (its lease was lost) is not unwrapped and is answered Unavailable, to be
+     * dropped. The caller owns (and must destroy) the material of every Unwrapped answer.
      */
-    public Map<UUID, AekResult> unwrapAll(Collection<UUID> resources, Executor executor, Predicate<UUID> wanted) {
+    public Map<UUID, CompletableFuture<AekResult>> unwrapAll(Collection<UUID> resources, Executor executor, Predicate<UUID> wanted) {
         Map<String, List<CmkAekRepository.Stored>> byKey = new LinkedHashMap<>();
         for (CmkAekRepository.Stored s : repository.findByUuidIn(resources)) {
             byKey.computeIfAbsent(s.keyId(), k -> new ArrayList<>()).add(s);
         }
-        List<Map.Entry<CmkAekRepository.Stored, CompletableFuture<VaultReply<byte[]>>>> calls = new ArrayList<>();
+        Map<UUID, CompletableFuture<AekResult>> results = new LinkedHashMap<>();
         byKey.forEach((kid, rows) -> {
             List<CustomerKeyPort.Unwrap> items = rows.stream()
                     .map(s -> new CustomerKeyPort.Unwrap(s.identity(), s.wrapped(), () -> wanted.test(s.uuid()))).toList();
             List<CompletableFuture<VaultReply<byte[]>>> replies = vaults.unwrapAll(kid, items, executor);
             for (int i = 0; i < rows.size(); i++) {
-                calls.add(Map.entry(rows.get(i), replies.get(i)));
+                CmkAekRepository.Stored stored = rows.get(i);
+                results.put(stored.uuid(), replies.get(i).exceptionally(e -> new VaultReply.Unavailable<>("the vault call failed unexpectedly"))
+                        .thenApply(reply -> wanted.test(stored.uuid()) ? unwrapped(stored, reply) : dropped(reply)));
             }
         });
-        Map<UUID, AekResult> results = new LinkedHashMap<>();
-        for (Map.Entry<CmkAekRepository.Stored, CompletableFuture<VaultReply<byte[]>>> call : calls) {
-            VaultReply<byte[]> reply = replyOf(call.getValue());
-            if (wanted.test(call.getKey().uuid())) {
-                results.put(call.getKey().uuid(), unwrapped(call.getKey(), reply));
-            } else if (reply instanceof VaultReply.Done<byte[]> d) {
-                Arrays.fill(d.value(), (byte) 0);
-            }
-        }
         return results;
+    }
+
+    /** An answer nobody wants any more: its plaintext, if any, zeroed. */
+    private static AekResult dropped(VaultReply<byte[]> reply) {
+        if (reply instanceof VaultReply.Done<byte[]> d) {
+            Arrays.fill(d.value(), (byte) 0);
+        }
+        return new AekResult.Unavailable("not wanted any more");
     }
 
     private static <T> VaultReply<T> replyOf(CompletableFuture<VaultReply<T>> call) {

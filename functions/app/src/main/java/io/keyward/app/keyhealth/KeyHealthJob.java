@@ -4,6 +4,7 @@ import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.hsm.envelope.AekMaterial;
 import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -14,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,19 +76,21 @@ public class KeyHealthJob {
     /**
      * Checks every due resource, one claimed batch after another, until none is due. Each batch's unwraps run
      * {@code keyward.keyhealth.parallelism} at a time: in the token for Keyward's own vaults, over the network for
-     * remote ones, where a round over many resources must still fit in the poll period.
+     * remote ones, where a round over many resources must still fit in the poll period. The next batch is claimed,
+     * read and looked up while the current one's unwraps run, so that the database round trips do not leave the token
+     * idle.
      */
     public Round runDue() {
         // a claim id per run: two runs on one instance (timer and a test firing it) are different owners
         String owner = "keyhealth#" + UUID.randomUUID();
         Map<KeyState, Integer> seen = new EnumMap<>(KeyState.class);
-        List<UUID> batch;
-        while (!(batch = repository.claim(owner, properties.batch(), properties.lease())).isEmpty()) {
+        Batch next = claim(owner);
+        while (next != null) {
+            Batch current = next;
             try {
-                check(batch, owner).forEach(state -> seen.merge(state == KeyState.Unknown ? KeyState.Unavailable : state, 1, Integer::sum));
-            } catch (RuntimeException e) {
-                // a database fault: the batch is left to its leases, and a later round takes it again
-                LOG.warn("key health: a batch of {} failed: {}", batch.size(), e.toString());
+                next = claim(owner);
+            } finally {
+                finish(current, owner).forEach(state -> seen.merge(state == KeyState.Unknown ? KeyState.Unavailable : state, 1, Integer::sum));
             }
         }
         int accessible = seen.getOrDefault(KeyState.Accessible, 0);
@@ -104,22 +110,58 @@ public class KeyHealthJob {
     }
 
     /**
-     * One claimed batch: the states recorded (Unknown: "state kept", the resource has no key any more). While its vault
-     * calls run, the batch's leases are renewed every third of a lease in one statement; a resource whose lease was lost
-     * meanwhile (another poller took it over) is neither unwrapped after that nor recorded.
+     * A claimed batch on its way: {@code held} the resources whose leases this poller still holds (renewed every third of
+     * a lease in one statement until the batch is recorded; one lost meanwhile, taken over by another poller, is neither
+     * unwrapped after that nor recorded); {@code unwraps} null when the batch could not be read (left to its leases).
      */
-    private List<KeyState> check(List<UUID> batch, String owner) {
+    private record Batch(List<UUID> ids, Set<UUID> held, ScheduledFuture<?> renewal,
+                         @Nullable Map<UUID, CompletableFuture<AekResult>> unwraps) {
+    }
+
+    /** Claims the next batch and starts its unwraps; null when nothing is due. */
+    private @Nullable Batch claim(String owner) {
+        List<UUID> ids = repository.claim(owner, properties.batch(), properties.lease());
+        if (ids.isEmpty()) {
+            return null;
+        }
         Set<UUID> held = ConcurrentHashMap.newKeySet();
-        held.addAll(batch);
+        held.addAll(ids);
         long every = Math.max(1, properties.lease().toMillis() / 3);
         ScheduledFuture<?> renewal = renewals.scheduleWithFixedDelay(() -> renew(held, owner), every, every, TimeUnit.MILLISECONDS);
-        Map<UUID, AekResult> results = Map.of();
         try {
-            results = cmk.unwrapAll(batch, workers, held::contains);
+            return new Batch(ids, held, renewal, cmk.unwrapAll(ids, workers, held::contains));
+        } catch (RuntimeException e) {
+            // a database fault: the batch is left to its leases, and a later round takes it again
+            renewal.cancel(false);
+            LOG.warn("key health: a batch of {} could not be read: {}", ids.size(), e.toString());
+            return new Batch(ids, held, renewal, null);
+        }
+    }
+
+    /**
+     * Waits for a batch's unwraps, follows the latest key versions, publishes the AEKs that worked, records the batch
+     * in one statement and publishes the revocations: the states recorded (Unknown: "state kept", the resource has no
+     * key any more).
+     */
+    private List<KeyState> finish(Batch batch, String owner) {
+        if (batch.unwraps() == null) {
+            return List.of();
+        }
+        Map<UUID, AekResult> results = new LinkedHashMap<>();
+        try {
+            batch.unwraps().forEach((id, unwrap) -> {
+                try {
+                    results.put(id, unwrap.join());
+                } catch (CompletionException | CancellationException e) {
+                    // a fault of this code, not the vault's answer: left to its lease, another round takes it again
+                    LOG.warn("key health: the check of {} failed: {}", id, e.getCause() == null ? e.toString() : e.getCause().toString());
+                    batch.held().remove(id);
+                }
+            });
             Map<UUID, AekMaterial> unwrapped = new LinkedHashMap<>();
             Map<UUID, AekMaterial> following = new LinkedHashMap<>();
             results.forEach((id, r) -> {
-                if (r instanceof AekResult.Unwrapped u) {
+                if (r instanceof AekResult.Unwrapped u && batch.held().contains(id)) {
                     unwrapped.put(id, u.aek());
                     if (u.followsLatest()) {
                         following.put(id, u.aek());
@@ -132,8 +174,11 @@ public class KeyHealthJob {
             if (!unwrapped.isEmpty()) {
                 events.publishEvent(new KeysAccessible(unwrapped)); // before the state says Accessible
             }
+        } catch (RuntimeException e) {
+            LOG.warn("key health: a batch of {} failed: {}", batch.ids().size(), e.toString());
+            return List.of();
         } finally {
-            renewal.cancel(false);
+            batch.renewal().cancel(false);
             results.values().forEach(r -> {
                 if (r instanceof AekResult.Unwrapped u) {
                     u.aek().close();
@@ -141,12 +186,18 @@ public class KeyHealthJob {
             });
         }
         List<KeyHealthRepository.Outcome> outcomes = new ArrayList<>();
-        for (UUID id : batch) {
-            if (held.contains(id)) {
+        for (UUID id : batch.ids()) {
+            if (batch.held().contains(id)) {
                 outcomes.add(outcome(id, results.getOrDefault(id, new AekResult.NoKey())));
             }
         }
-        Set<UUID> recorded = new HashSet<>(repository.record(owner, outcomes, properties.period()));
+        Set<UUID> recorded;
+        try {
+            recorded = new HashSet<>(repository.record(owner, outcomes, properties.period()));
+        } catch (RuntimeException e) {
+            LOG.warn("key health: the results of a batch of {} could not be recorded: {}", outcomes.size(), e.toString());
+            return List.of();
+        }
         List<KeyState> states = new ArrayList<>();
         for (KeyHealthRepository.Outcome o : outcomes) {
             if (recorded.contains(o.resourceUuid())) {
