@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,13 @@ class HostedVaultKeysTest {
         assertThat(status(port.key(vaultUri, k.name(), k.version(), who))).as("get").isEqualTo(wire("GET", kid, who, null));
         assertThat(status(port.unwrapKey(kid, who, k.wrapped()))).as("unwrapKey").isEqualTo(expected)
                 .isEqualTo(wire("POST", kid + "/unwrapkey", who, value));
+        // a key-health batch (vault and key looked up once) decides each identity as one unwrapKey does
+        List<CustomerKeyPort.Unwrap> batch = List.of(new CustomerKeyPort.Unwrap(who, k.wrapped(), () -> true),
+                new CustomerKeyPort.Unwrap(identity, k.wrapped(), () -> true));
+        assertThat(port.unwrapAll(kid, batch, Runnable::run)).extracting(f -> status(f.join())).as("unwrapAll")
+                .containsExactly(expected, status(port.unwrapKey(kid, identity, k.wrapped())));
+        assertThat(port.latestAll(kid, List.of(who), Runnable::run)).extracting(f -> status(f.join())).as("latestAll")
+                .containsExactly(status(port.key(vaultUri, k.name(), "", who)));
         byte[] aek = new byte[32];
         assertThat(status(port.wrapKey(kid, who, aek))).as("wrapKey").isEqualTo(expected)
                 .isEqualTo(wire("POST", kid + "/wrapkey", who, "{\"alg\":\"RSA-OAEP\",\"value\":\"" + B64URL.encodeToString(aek) + "\"}"));

@@ -1,16 +1,10 @@
 package io.keyward.local;
 
 import static io.keyward.local.ClusterArm.API;
-import static io.keyward.local.ClusterArm.body;
-import static io.keyward.local.ClusterArm.cluster;
 import static io.keyward.local.ClusterArm.keyPatch;
 import static io.keyward.local.ClusterArm.name;
-import static io.keyward.local.ClusterArm.sub;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,33 +31,19 @@ class KeyRotationTest {
     }
 
     /** A cluster bound to {@code keyName} at {@code keyVersion} ("" = latest), a linked workspace, and two records in it. */
-    private record Setup(String clusterId, String clusterUuid, String principalId, Logs.Workspace ws, Instant t0) {
-    }
-
-    private static Setup clusterWithData(String keyName, String keyVersion) throws Exception {
-        String sub = sub();
-        Logs.Workspace ws = logs.workspace(sub);
-        String clusterId = cluster(sub, "rg1", name("cl"));
-        ClusterArm.Reply created = arm.call("PUT", clusterId + API, body("westeurope", 1000, ""));
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        String principalId = (String) created.map("identity").get("principalId");
-        arm.grant(VAULT_SUBSCRIPTION, VAULT, principalId, "get", "wrapKey", "unwrapKey");
-        assertThat(update(clusterId, keyName, keyVersion).json()).containsEntry("status", "Succeeded");
-        logs.link(ws, clusterId);
-        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
-        assertThat(logs.ingest(ws.customerId(), "Rot_CL", "ts", Logs.records("old", t0, 2)).json()).containsEntry("key", "cluster");
-        return new Setup(clusterId, (String) created.properties().get("clusterId"), principalId, ws, t0);
+    private static Logs.KeyedCluster clusterWithData(String keyName, String keyVersion) throws Exception {
+        return logs.keyedCluster(VAULT_SUBSCRIPTION, VAULT, keyName, keyVersion, "Rot_CL", "old");
     }
 
     private static ClusterArm.Reply update(String clusterId, String keyName, String keyVersion) throws Exception {
         return arm.awaitOperation(arm.call("PATCH", clusterId + API, keyPatch(arm.host.vaultUri(VAULT), keyName, keyVersion)));
     }
 
-    private static String storedVersion(Setup s) throws Exception {
+    private static String storedVersion(Logs.KeyedCluster s) throws Exception {
         return arm.query("SELECT key_version FROM cmk_aeks WHERE resource_uuid = ?::uuid", s.clusterUuid(), String.class);
     }
 
-    private static String sealedDigest(Setup s) throws Exception {
+    private static String sealedDigest(Logs.KeyedCluster s) throws Exception {
         return arm.query("SELECT md5(string_agg(encode(sealed, 'hex'), '' ORDER BY block_id)) FROM data_blocks"
                 + " WHERE customer_id = ?::uuid", s.ws().customerId(), String.class);
     }
@@ -72,7 +52,7 @@ class KeyRotationTest {
     void aKeyUpdateToANewVersionRewrapsTheAekAndOldDataStaysReadable() throws Exception {
         String keyName = name("k");
         String v1 = arm.createKey(VAULT, keyName, 2048);
-        Setup s = clusterWithData(keyName, v1);
+        Logs.KeyedCluster s = clusterWithData(keyName, v1);
         byte[] wrappedBefore = arm.query("SELECT wrapped_aek FROM cmk_aeks WHERE resource_uuid = ?::uuid", s.clusterUuid(), byte[].class);
         String blocksBefore = sealedDigest(s);
 
@@ -96,7 +76,7 @@ class KeyRotationTest {
     void disablingTheOldVersionBeforeTheUpdateIsARevocation() throws Exception {
         String keyName = name("k");
         String v1 = arm.createKey(VAULT, keyName, 2048);
-        Setup s = clusterWithData(keyName, v1);
+        Logs.KeyedCluster s = clusterWithData(keyName, v1);
         String v2 = arm.createKey(VAULT, keyName, 2048);
         arm.setKeyEnabled(VAULT, keyName, v1, false);
         assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
@@ -121,7 +101,7 @@ class KeyRotationTest {
     void anEmptyKeyVersionFollowsTheNewestVersionOnItsOwn() throws Exception {
         String keyName = name("k");
         String v1 = arm.createKey(VAULT, keyName, 2048);
-        Setup s = clusterWithData(keyName, "");
+        Logs.KeyedCluster s = clusterWithData(keyName, "");
         assertThat(storedVersion(s)).isEqualTo(v1);
         String blocksBefore = sealedDigest(s);
 
@@ -147,7 +127,7 @@ class KeyRotationTest {
     void aPinnedKeyVersionIsNotRotatedByThePoller() throws Exception {
         String keyName = name("k");
         String v1 = arm.createKey(VAULT, keyName, 2048);
-        Setup s = clusterWithData(keyName, v1);
+        Logs.KeyedCluster s = clusterWithData(keyName, v1);
         arm.createKey(VAULT, keyName, 2048);
         assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(storedVersion(s)).isEqualTo(v1);
@@ -157,7 +137,7 @@ class KeyRotationTest {
     void removingTheAccessPolicyRevokesAndRestoringItResumes() throws Exception {
         String keyName = name("k");
         arm.createKey(VAULT, keyName, 2048);
-        Setup s = clusterWithData(keyName, "");
+        Logs.KeyedCluster s = clusterWithData(keyName, "");
         assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
 
         arm.revoke(VAULT_SUBSCRIPTION, VAULT, s.principalId(), "get", "wrapKey", "unwrapKey");

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,32 @@ final class Logs {
         ClusterArm.Reply linked = arm.awaitOperation(arm.call("PUT", ws.id() + "/linkedServices/cluster" + LINK_API,
                 "{\"properties\":{\"writeAccessResourceId\":\"" + clusterId + "\"}}"));
         assertThat(linked.json()).as(linked.text()).containsEntry("status", "Succeeded");
+    }
+
+    /** A cluster bound to its key, a workspace linked to it, and two records under the cluster's key from {@code t0}. */
+    record KeyedCluster(String clusterId, String clusterUuid, String principalId, Workspace ws, Instant t0) {
+    }
+
+    /**
+     * A Log Analytics cluster in a new subscription whose identity may get, wrapKey and unwrapKey in {@code vault}, bound
+     * to {@code keyName} at {@code keyVersion} ("" = latest), a workspace linked to it, and records {@code prefix}-0 and -1
+     * in {@code table} from an hour ago.
+     */
+    KeyedCluster keyedCluster(String vaultSubscription, String vault, String keyName, String keyVersion, String table, String prefix)
+            throws Exception {
+        String sub = ClusterArm.sub();
+        Workspace ws = workspace(sub);
+        String clusterId = ClusterArm.cluster(sub, "rg1", ClusterArm.name("cl"));
+        ClusterArm.Reply created = arm.call("PUT", clusterId + ClusterArm.API, ClusterArm.body("westeurope", 1000, ""));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String principalId = (String) created.map("identity").get("principalId");
+        arm.grant(vaultSubscription, vault, principalId, "get", "wrapKey", "unwrapKey");
+        assertThat(arm.awaitOperation(arm.call("PATCH", clusterId + ClusterArm.API,
+                ClusterArm.keyPatch(arm.host.vaultUri(vault), keyName, keyVersion))).json()).containsEntry("status", "Succeeded");
+        link(ws, clusterId);
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
+        assertThat(ingest(ws.customerId(), table, "ts", records(prefix, t0, 2)).json()).containsEntry("key", "cluster");
+        return new KeyedCluster(clusterId, (String) created.properties().get("clusterId"), principalId, ws, t0);
     }
 
     /** {@code n} records {"ts", "msg": prefix-i} one minute apart from {@code first}. */

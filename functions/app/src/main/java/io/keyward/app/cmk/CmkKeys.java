@@ -6,13 +6,25 @@ import io.keyward.hsm.Hsm;
 import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.KeyAccess;
 import io.micronaut.context.BeanProvider;
+import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +46,13 @@ public class CmkKeys {
     private final CmkAekRepository repository;
     private final CustomerKeyPort vaults;
     private final BeanProvider<Hsm> hsm;
+    private final ApplicationEventPublisher<Object> events;
 
-    CmkKeys(CmkAekRepository repository, CustomerKeyPort vaults, BeanProvider<Hsm> hsm) {
+    CmkKeys(CmkAekRepository repository, CustomerKeyPort vaults, BeanProvider<Hsm> hsm, ApplicationEventPublisher<Object> events) {
         this.repository = repository;
         this.vaults = vaults;
         this.hsm = hsm;
+        this.events = events;
     }
 
     // --- binding a resource to a key
@@ -53,7 +67,7 @@ public class CmkKeys {
      */
     public Binding bind(CmkResource resource, CustomerKey key, KeyPolicy policy) {
         try {
-            Optional<WrappedAek> current = repository.read(c -> repository.find(c, resource.uuid()));
+            Optional<WrappedAek> current = repository.findById(resource.uuid()).map(CmkAekRepository.Stored::aek);
             return bindChecked(resource, key, policy, current);
         } catch (RuntimeException e) {
             LOG.error("{} {}: binding the key failed unexpectedly", resource.kind(), resource.uuid(), e);
@@ -183,39 +197,36 @@ public class CmkKeys {
         return location.replace(" ", "").toLowerCase(Locale.ROOT);
     }
 
-    // --- the stored AEK
-
-    /** The resource's wrapped AEK, read in the current transaction if there is one. */
-    public Optional<WrappedAek> find(UUID resourceUuid) {
-        return repository.read(c -> repository.find(c, resourceUuid));
-    }
+    // --- the stored AEK (each in the caller's transaction, or in one of its own)
 
     /**
-     * Stores (or replaces) the resource's wrapped AEK in the caller's transaction (or one of its own), and forgets what
-     * key health last recorded for it (the binding just proved the key usable; the poller checks it again at once).
+     * Stores (or replaces) the resource's wrapped AEK and publishes {@link AekBound}: the binding just proved the key
+     * usable, so whatever key health last recorded for it no longer applies and it is checked again at once.
      */
+    @Transactional
     public void save(CmkResource resource, WrappedAek aek, boolean followsLatest, Instant now) {
-        repository.write(c -> {
-            repository.save(c, resource, aek, followsLatest, now);
-            return null;
-        });
+        boolean active = repository.upsert(resource.uuid(), resource.kind(), resource.name(), resource.tenantId(), resource.principalId(),
+                followsLatest, aek.keyId(), aek.keyVersion(), aek.algorithm(), aek.wrapped(), now);
+        events.publishEvent(new AekBound(resource.uuid(), active));
     }
 
     /** A soft-deleted or stopped resource is not active: the poller leaves it alone until it is active again. */
+    @Transactional
     public void setActive(UUID resourceUuid, boolean active) {
-        repository.write(c -> {
-            repository.setActive(c, resourceUuid, active);
-            return null;
-        });
+        if (repository.setActive(resourceUuid, active) > 0) {
+            events.publishEvent(new AekActivity(resourceUuid, active));
+        }
     }
 
     /**
-     * Crypto-shredding: deletes the resource's wrapped AEK and its key-health row in the caller's transaction (or one of
-     * its own). Once committed, data sealed under that AEK cannot be decrypted with anything Keyward holds. Returns whether
-     * there was an AEK.
+     * Crypto-shredding: deletes the resource's wrapped AEK and publishes {@link AekShredded}. Once committed, data sealed
+     * under that AEK cannot be decrypted with anything Keyward holds. Returns whether there was an AEK.
      */
+    @Transactional
     public boolean shred(UUID resourceUuid) {
-        return repository.write(c -> repository.delete(c, resourceUuid));
+        boolean shredded = repository.delete(resourceUuid) > 0;
+        events.publishEvent(new AekShredded(resourceUuid));
+        return shredded;
     }
 
     // --- unwrapping
@@ -225,13 +236,60 @@ public class CmkKeys {
      * callers cache). The caller owns (and must destroy) the returned material.
      */
     public AekResult unwrap(UUID resourceUuid) {
-        Optional<CmkAekRepository.Stored> found = repository.read(c -> repository.findStored(c, resourceUuid));
+        Optional<CmkAekRepository.Stored> found = repository.findById(resourceUuid);
         if (found.isEmpty()) {
             return new AekResult.NoKey();
         }
         CmkAekRepository.Stored stored = found.get();
+        return unwrapped(stored, vaults.unwrapKey(stored.keyId(), stored.identity(), stored.wrapped()));
+    }
+
+    /**
+     * {@link #unwrap} for a key-health batch: one database read for all of {@code resources} (in no transaction), and one
+     * vault and key lookup per key version, each resource still decided by its own identity as one unwrap would be (no
+     * decision is older than this call); these happen before this returns. The unwraps themselves run on
+     * {@code executor}: the answer has one future per resource that has a row. A resource for which {@code wanted} no
+     * longer holds when its turn comes (its lease was lost) is not unwrapped and is answered Unavailable, to be
+     * dropped. The caller owns (and must destroy) the material of every Unwrapped answer.
+     */
+    public Map<UUID, CompletableFuture<AekResult>> unwrapAll(Collection<UUID> resources, Executor executor, Predicate<UUID> wanted) {
+        Map<String, List<CmkAekRepository.Stored>> byKey = new LinkedHashMap<>();
+        for (CmkAekRepository.Stored s : repository.findByUuidIn(resources)) {
+            byKey.computeIfAbsent(s.keyId(), k -> new ArrayList<>()).add(s);
+        }
+        Map<UUID, CompletableFuture<AekResult>> results = new LinkedHashMap<>();
+        byKey.forEach((kid, rows) -> {
+            List<CustomerKeyPort.Unwrap> items = rows.stream()
+                    .map(s -> new CustomerKeyPort.Unwrap(s.identity(), s.wrapped(), () -> wanted.test(s.uuid()))).toList();
+            List<CompletableFuture<VaultReply<byte[]>>> replies = vaults.unwrapAll(kid, items, executor);
+            for (int i = 0; i < rows.size(); i++) {
+                CmkAekRepository.Stored stored = rows.get(i);
+                results.put(stored.uuid(), replies.get(i).exceptionally(e -> new VaultReply.Unavailable<>("the vault call failed unexpectedly"))
+                        .thenApply(reply -> wanted.test(stored.uuid()) ? unwrapped(stored, reply) : dropped(reply)));
+            }
+        });
+        return results;
+    }
+
+    /** An answer nobody wants any more: its plaintext, if any, zeroed. */
+    private static AekResult dropped(VaultReply<byte[]> reply) {
+        if (reply instanceof VaultReply.Done<byte[]> d) {
+            Arrays.fill(d.value(), (byte) 0);
+        }
+        return new AekResult.Unavailable("not wanted any more");
+    }
+
+    private static <T> VaultReply<T> replyOf(CompletableFuture<VaultReply<T>> call) {
+        try {
+            return call.join();
+        } catch (CompletionException | CancellationException e) {
+            return new VaultReply.Unavailable<>("the vault call failed unexpectedly");
+        }
+    }
+
+    private AekResult unwrapped(CmkAekRepository.Stored stored, VaultReply<byte[]> reply) {
+        UUID resourceUuid = stored.uuid();
         WrappedAek wrapped = stored.aek();
-        VaultReply<byte[]> reply = vaults.unwrapKey(wrapped.keyId(), stored.identity(), wrapped.wrapped());
         if (reply instanceof VaultReply.Refused<byte[]> r) {
             LOG.info("{} {}: the vault refused unwrapKey of {} ({})", stored.kind(), resourceUuid, wrapped.keyId(), r.status());
             return new AekResult.Refused(r.status(), "The customer-managed key '" + wrapped.keyId() + "' of '" + stored.name()
@@ -272,43 +330,72 @@ public class CmkKeys {
      * not on the key version. The swap is conditional on the stored version, so a concurrent key update wins.
      */
     public Rotation followLatest(UUID resourceUuid, AekMaterial current) {
-        Optional<CmkAekRepository.Stored> found = repository.read(c -> repository.findStored(c, resourceUuid));
-        if (found.isEmpty() || !found.get().followsLatest()) {
-            return Rotation.NOT_FOLLOWING;
+        return followLatestAll(Map.of(resourceUuid, current), Runnable::run).getOrDefault(resourceUuid, Rotation.NOT_FOLLOWING);
+    }
+
+    /**
+     * {@link #followLatest} for a key-health batch: {@code current} maps resources to the AEK the caller just unwrapped
+     * (and still owns). One database read for all of them and one lookup of each key's latest version (each resource's
+     * identity decided on it); a re-wrap, when one is due, as {@link #followLatest} does it. Resources that name a fixed
+     * version are left out of the answer.
+     */
+    public Map<UUID, Rotation> followLatestAll(Map<UUID, AekMaterial> current, Executor executor) {
+        Map<String, List<CmkAekRepository.Stored>> byKey = new LinkedHashMap<>();
+        for (CmkAekRepository.Stored s : repository.findByUuidIn(current.keySet())) {
+            if (s.followsLatest()) {
+                byKey.computeIfAbsent(keyOf(s.keyId()), k -> new ArrayList<>()).add(s);
+            }
         }
+        Map<UUID, Rotation> rotations = new LinkedHashMap<>();
+        byKey.forEach((key, rows) -> {
+            List<CompletableFuture<VaultReply<CustomerKeyPort.KeyFacts>>> latest = vaults.latestAll(rows.get(0).keyId(),
+                    rows.stream().map(CmkAekRepository.Stored::identity).toList(), executor);
+            for (int i = 0; i < rows.size(); i++) {
+                CmkAekRepository.Stored stored = rows.get(i);
+                try {
+                    rotations.put(stored.uuid(), followLatest(stored, replyOf(latest.get(i)), current.get(stored.uuid())));
+                } catch (RuntimeException e) {
+                    LOG.warn("{} {}: following the latest key version failed unexpectedly", stored.kind(), stored.uuid());
+                    rotations.put(stored.uuid(), Rotation.UNREACHABLE);
+                }
+            }
+        });
+        return rotations;
+    }
+
+    /** The key (vault and name, without version) of a key version id; an id that does not parse stands for itself. */
+    private static String keyOf(String kid) {
         try {
-            return followLatest(found.get(), current);
-        } catch (RuntimeException e) {
-            LOG.warn("{} {}: following the latest key version failed unexpectedly", found.get().kind(), resourceUuid);
-            return Rotation.UNREACHABLE;
+            KeyId id = KeyId.parse(kid);
+            return id.vaultUri().toLowerCase(Locale.ROOT) + "keys/" + id.name().toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return kid;
         }
     }
 
-    private Rotation followLatest(CmkAekRepository.Stored stored, AekMaterial current) {
+    private Rotation followLatest(CmkAekRepository.Stored stored, VaultReply<CustomerKeyPort.KeyFacts> reply, AekMaterial current) {
         UUID resourceUuid = stored.uuid();
-        VaultReply<CustomerKeyPort.KeyFacts> reply = vaults.latest(stored.aek().keyId(), stored.identity());
         if (!(reply instanceof VaultReply.Done<CustomerKeyPort.KeyFacts> done)) {
             return unfollowed(stored, reply);
         }
         CustomerKeyPort.KeyFacts latest = done.value();
         String version = latest.version();
-        if (version == null || version.equalsIgnoreCase(stored.aek().keyVersion())) {
+        if (version == null || version.equalsIgnoreCase(stored.keyVersion())) {
             return Rotation.CURRENT;
         }
         if (!latest.enabled() || !latest.rsa()) {
             LOG.info("{} {}: key version {} is not usable for the AEK; it stays under {}", stored.kind(), resourceUuid, version,
-                    stored.aek().keyVersion());
+                    stored.keyVersion());
             return Rotation.NEWER_UNUSABLE;
         }
         Rewrap rewrap = wrapAndCheck(latest.kid(), stored.identity(), current.bytes(KeyAccess.plaintext()));
         if (!(rewrap.reply() instanceof VaultReply.Done<byte[]> w)) {
             return unfollowed(stored, rewrap.reply());
         }
-        WrappedAek next = new WrappedAek(latest.kid(), version, ALGORITHM, w.value());
-        boolean swapped = repository.write(c -> repository.replaceIfVersion(c, resourceUuid, stored.aek().keyVersion(), next));
+        boolean swapped = repository.replaceIfVersion(resourceUuid, stored.keyVersion(), latest.kid(), version, ALGORITHM, w.value()) == 1;
         if (swapped) {
             LOG.info("{} {}: AEK re-wrapped by the key's latest version {} (was {})", stored.kind(), resourceUuid, version,
-                    stored.aek().keyVersion());
+                    stored.keyVersion());
         }
         return swapped ? Rotation.ROTATED : Rotation.CURRENT;
     }

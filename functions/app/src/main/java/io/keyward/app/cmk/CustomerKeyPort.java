@@ -3,7 +3,12 @@ package io.keyward.app.cmk;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.KeyPermission;
 import io.micronaut.core.annotation.Nullable;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The key that wraps a resource's AEK, wherever its vault is: the CMK core asks only this. {@link VaultRoutes} picks
@@ -31,6 +36,30 @@ public interface CustomerKeyPort {
     default VaultReply<KeyFacts> latest(String kid, Principal identity) {
         KeyId id = KeyId.parse(kid);
         return key(id.vaultUri(), id.name(), "", identity);
+    }
+
+    /**
+     * unwrapKey with the key version {@code kid} for each of {@code items} (a key-health batch: resources whose AEKs that
+     * version wrapped, each as its own identity), each answered as {@link #unwrapKey} would answer it. The calls run on
+     * {@code executor}; an item whose {@link Unwrap#wanted} no longer holds when its turn comes is not called and answers
+     * {@link VaultReply.Unavailable}. Adapters that can look the vault and the key up once for all items do.
+     */
+    default List<CompletableFuture<VaultReply<byte[]>>> unwrapAll(String kid, List<Unwrap> items, Executor executor) {
+        return items.stream().map(i -> i.call(() -> unwrapKey(kid, i.identity(), i.wrapped()), executor)).toList();
+    }
+
+    /** {@link #latest} for each of {@code identities}, in their order, on {@code executor}. */
+    default List<CompletableFuture<VaultReply<KeyFacts>>> latestAll(String kid, List<Principal> identities, Executor executor) {
+        return identities.stream().map(i -> CompletableFuture.supplyAsync(() -> latest(kid, i), executor)).toList();
+    }
+
+    /** One item of {@link #unwrapAll}; {@code wanted} is asked just before the call (the caller may have lost interest). */
+    record Unwrap(Principal identity, byte[] wrapped, BooleanSupplier wanted) {
+
+        <T> CompletableFuture<VaultReply<T>> call(Supplier<VaultReply<T>> call, Executor executor) {
+            return CompletableFuture.supplyAsync(() -> wanted.getAsBoolean() ? call.get()
+                    : new VaultReply.Unavailable<>("not wanted any more"), executor);
+        }
     }
 
     /**

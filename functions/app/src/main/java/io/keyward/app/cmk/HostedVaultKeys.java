@@ -15,8 +15,13 @@ import java.net.URI;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +74,42 @@ class HostedVaultKeys implements CustomerKeyPort {
                 wrapped).value())).orElseGet(() -> notAKeyId(kid));
     }
 
+    /**
+     * The vault and the key version looked up once for the whole batch, then each item decided as {@link #unwrapKey}
+     * decides it (the identity's access policy, the key's state and nbf/exp at the time of the call) and unwrapped in
+     * the HSM on {@code executor}.
+     */
+    @Override
+    public List<CompletableFuture<VaultReply<byte[]>>> unwrapAll(String kid, List<Unwrap> items, Executor executor) {
+        return withKey(kid, false, items, (vaultUri, use) -> items.stream().map(i -> i.call(() -> answer(vaultUri,
+                () -> asActive(i.identity(), () -> new VaultReply.Done<>(use.unwrap(i.identity(), ALGORITHM, i.wrapped()).value()))),
+                executor)).toList());
+    }
+
+    /** The vault and the key's latest version looked up once; each identity's {@code get} decided on that snapshot. */
+    @Override
+    public List<CompletableFuture<VaultReply<KeyFacts>>> latestAll(String kid, List<Principal> identities, Executor executor) {
+        return withKey(kid, true, identities, (vaultUri, use) -> identities.stream().map(i -> CompletableFuture.completedFuture(
+                answer(vaultUri, () -> asActive(i, () -> new VaultReply.Done<>(facts(use.get(i), use.vault(), vaultUri)))))).toList());
+    }
+
+    /**
+     * {@code each} over the key of {@code kid} looked up once: its own version, or with {@code latest} the key's latest.
+     * When the vault or the id is not found, or the lookup fails, every item gets that answer.
+     */
+    private <I, T> List<CompletableFuture<VaultReply<T>>> withKey(String kid, boolean latest, List<I> items,
+                                                                   BiFunction<String, VaultKeys.KeyUse, List<CompletableFuture<VaultReply<T>>>> each) {
+        Optional<KeyId> parsed = keyId(kid);
+        VaultReply<VaultKeys.KeyUse> use = parsed.isEmpty() ? notAKeyId(kid) : call(parsed.get().vaultUri(),
+                v -> keys.use(v, new KeyName(parsed.get().name()), latest ? "" : parsed.get().version()));
+        if (use instanceof VaultReply.Done<VaultKeys.KeyUse> done) {
+            return each.apply(parsed.get().vaultUri(), done.value());
+        }
+        VaultReply<T> failed = use instanceof VaultReply.Refused<VaultKeys.KeyUse> r ? new VaultReply.Refused<>(r.status(), r.reason())
+                : new VaultReply.Unavailable<>(((VaultReply.Unavailable<VaultKeys.KeyUse>) use).reason());
+        return items.stream().map(i -> CompletableFuture.completedFuture(failed)).toList();
+    }
+
     private static Optional<KeyId> keyId(String kid) {
         try {
             return Optional.of(KeyId.parse(kid));
@@ -88,15 +129,32 @@ class HostedVaultKeys implements CustomerKeyPort {
      * operation.
      */
     private <T> VaultReply<T> call(String vaultUri, Principal identity, Function<Vault, T> operation) {
+        return answer(vaultUri, () -> asActive(identity, () -> lookup(vaultUri, operation)));
+    }
+
+    /** The vault named by the host of {@code vaultUri}, looked up afresh, and {@code operation} on it. */
+    private <T> VaultReply<T> call(String vaultUri, Function<Vault, T> operation) {
+        return answer(vaultUri, () -> lookup(vaultUri, operation));
+    }
+
+    private <T> VaultReply<T> lookup(String vaultUri, Function<Vault, T> operation) {
+        return names.vaultName(URI.create(vaultUri).getHost()).flatMap(vaults::findActiveByName)
+                .<VaultReply<T>>map(v -> new VaultReply.Done<>(operation.apply(v)))
+                .orElseGet(() -> new VaultReply.Refused<>(404, "The vault '" + vaultUri + "' was not found."));
+    }
+
+    /** {@code work} for a caller that exists and is enabled; the wire's 401 for one deleted or disabled. */
+    private <T> VaultReply<T> asActive(Principal identity, Supplier<VaultReply<T>> work) {
+        if (identities.activePrincipal(identity.tenantId(), identity.objectId()).isEmpty()) {
+            return new VaultReply.Refused<>(401, "The identity '" + identity.objectId() + "' was deleted or is disabled.");
+        }
+        return work.get();
+    }
+
+    /** What the wire would answer to {@code work}: its reply, or its failure as a 4xx (refused) or 5xx (unavailable). */
+    private static <T> VaultReply<T> answer(String vaultUri, Supplier<VaultReply<T>> work) {
         try {
-            if (identities.activePrincipal(identity.tenantId(), identity.objectId()).isEmpty()) {
-                return new VaultReply.Refused<>(401, "The identity '" + identity.objectId() + "' was deleted or is disabled.");
-            }
-            Optional<Vault> vault = names.vaultName(URI.create(vaultUri).getHost()).flatMap(vaults::findActiveByName);
-            if (vault.isEmpty()) {
-                return new VaultReply.Refused<>(404, "The vault '" + vaultUri + "' was not found.");
-            }
-            return new VaultReply.Done<>(operation.apply(vault.get()));
+            return work.get();
         } catch (KeyVaultException e) {
             // the statuses the wire would send: 4xx the caller's (refused), 503 the HSM's (busy or down)
             return e.status() >= 500 ? new VaultReply.Unavailable<>("the vault's HSM is not available")

@@ -4,7 +4,10 @@ import io.keyward.app.identity.Principal;
 import io.micronaut.context.annotation.Primary;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Which adapter serves a vault URI or key id: a configured remote vault whose host suffix (and port) it matches
@@ -61,6 +64,18 @@ class VaultRoutes implements CustomerKeyPort {
     @Override
     public VaultReply<byte[]> unwrapKey(String kid, Principal identity, byte[] wrapped) {
         return route(kid).map(p -> p.unwrapKey(kid, identity, wrapped)).orElseGet(() -> notFound(kid));
+    }
+
+    @Override
+    public List<CompletableFuture<VaultReply<byte[]>>> unwrapAll(String kid, List<Unwrap> items, Executor executor) {
+        return route(kid).map(p -> p.unwrapAll(kid, items, executor))
+                .orElseGet(() -> items.stream().map(i -> CompletableFuture.completedFuture(VaultRoutes.<byte[]>notFound(kid))).toList());
+    }
+
+    @Override
+    public List<CompletableFuture<VaultReply<KeyFacts>>> latestAll(String kid, List<Principal> identities, Executor executor) {
+        return route(kid).map(p -> p.latestAll(kid, identities, executor))
+                .orElseGet(() -> identities.stream().map(i -> CompletableFuture.completedFuture(VaultRoutes.<KeyFacts>notFound(kid))).toList());
     }
 
     private static <T> VaultReply<T> notFound(String uri) {

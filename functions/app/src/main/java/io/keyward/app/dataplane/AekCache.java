@@ -179,8 +179,8 @@ public class AekCache implements AutoCloseable {
     }
 
     /**
-     * Drops the cluster's cached AEK on this instance (destroyed once no request still uses it): the key-health poller
-     * saw the vault refuse the cluster's key.
+     * Drops the cluster's cached AEK on this instance (destroyed once no request still uses it): a check saw the vault
+     * refuse the cluster's key, or the AEK was shredded.
      */
     public void evictCluster(UUID clusterId) {
         evict(clusterKey(clusterId));

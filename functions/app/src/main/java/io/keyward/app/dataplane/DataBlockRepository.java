@@ -9,6 +9,7 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 
@@ -79,6 +80,10 @@ interface DataBlockRepository extends GenericRepository<DataBlockRepository.Bloc
 
     @Query("SELECT EXISTS (SELECT 1 FROM data_blocks WHERE pending_cluster_id = :clusterId)")
     boolean hasPending(UUID clusterId);
+
+    /** Which of {@code clusterIds} have blocks buffered for them: one statement for a key-health batch. */
+    @Query("SELECT DISTINCT pending_cluster_id FROM data_blocks WHERE pending_cluster_id IN (:clusterIds)")
+    List<UUID> pendingAmong(Collection<UUID> clusterIds);
 
     /** The workspaces whose blocks wait for the cluster (those a re-sealing needs the platform AEK of). */
     @Query("SELECT DISTINCT customer_id FROM data_blocks WHERE pending_cluster_id = :clusterId")

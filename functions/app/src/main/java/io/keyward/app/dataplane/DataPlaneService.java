@@ -334,8 +334,9 @@ class DataPlaneService {
      * <li>Unavailable within the grace period: the cached AEK, even past its TTL, without a vault call; none cached
      * here: {@link VaultOutage}.</li>
      * <li>Unavailable beyond it: {@link VaultOutage} (the caller buffers an ingest, fails a query).</li>
-     * <li>otherwise: the cached AEK, else an unwrap through the vault. A refusal there drops an ingest as before; an
-     * unreachable vault starts the outage now (first failure any instance saw) and falls back as within the grace.</li>
+     * <li>otherwise: the cached AEK, else an unwrap through the vault. A refusal there records the key Revoked (so no
+     * instance serves it from its cache from the next request on) and drops an ingest as before; an unreachable vault
+     * starts the outage now (first failure any instance saw) and falls back as within the grace.</li>
      * </ul>
      */
     private AekCache.Lease lease(WorkspaceTarget ws, Target key, boolean ingest, String table, int records,
@@ -348,7 +349,11 @@ class DataPlaneService {
         try {
             KeyHealth.Status status = health.computeIfAbsent(clusterId, id -> keyHealth.of(id).orElse(NOT_POLLED));
             switch (keyHealth.access(status)) {
-                case Revoked -> throw revoked(clusterId, ingest);
+                case Revoked -> {
+                    // recorded by any instance's check: this instance's plaintext goes too, not only at its TTL
+                    cache.evictCluster(clusterId);
+                    throw revoked(clusterId, ingest);
+                }
                 case OutageBeyondGrace -> throw new VaultOutage(String.valueOf(status.lastError()), age(status));
                 case OutageWithinGrace -> {
                     // no vault call while it is known to be out: the poller notices when it is back
@@ -367,6 +372,8 @@ class DataPlaneService {
                         return Envelope.of(CLUSTER_AEK_VERSION, u.aek());
                     }
                     if (aek instanceof AekResult.Refused r) {
+                        // revoked for every instance at once: the others may still hold the AEK in their caches
+                        keyHealth.refusalSeen(clusterId, r.message());
                         throw new ArmException(ArmErrorCode.CustomerManagedKeyInaccessible, r.message()
                                 + (ingest ? " The records were dropped." : " Data under this key cannot be read until access is restored."));
                     }

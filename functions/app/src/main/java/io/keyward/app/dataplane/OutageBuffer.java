@@ -50,6 +50,28 @@ public class OutageBuffer {
     }
 
     /**
+     * {@link #resealPending(UUID, AekMaterial)} for each cluster of a key-health batch that has buffered blocks, found
+     * with one query; the caller keeps and destroys the material. Never throws.
+     */
+    public int resealPending(Map<UUID, AekMaterial> clusterAeks) {
+        if (clusterAeks.isEmpty()) {
+            return 0;
+        }
+        List<UUID> pending;
+        try {
+            pending = repository.pendingAmong(clusterAeks.keySet());
+        } catch (RuntimeException e) {
+            LOG.warn("buffered blocks could not be looked up ({}); they stay pending for the next check", e.getClass().getSimpleName());
+            return 0;
+        }
+        int total = 0;
+        for (UUID clusterId : pending) {
+            total += resealPending(clusterId, clusterAeks.get(clusterId));
+        }
+        return total;
+    }
+
+    /**
      * Re-seals every block buffered for {@code clusterId} under {@code clusterAek} (which the caller keeps and
      * destroys); the number re-sealed. Never throws: what fails stays pending for the next successful check, and a
      * block that fails its integrity check under the platform key is left pending and logged (it cannot be read either
@@ -86,7 +108,7 @@ public class OutageBuffer {
             }
             return total;
         } catch (RuntimeException e) {
-            LOG.warn("cluster {}: re-sealing buffered blocks stopped, the rest stay pending: {}", clusterId, e.toString());
+            LOG.warn("cluster {}: re-sealing buffered blocks stopped ({}), the rest stay pending", clusterId, e.getClass().getSimpleName());
             return 0;
         }
     }

@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
-/** What the key-health poller last recorded of a cluster's key: read by the data plane (and for GET). */
+/**
+ * What key health last recorded of a resource's key: read by the data plane on every request (one read of the row: a
+ * revocation any instance recorded is seen by the next request everywhere), and for GET.
+ */
 @Singleton
 public class KeyHealth {
 
@@ -78,5 +81,13 @@ public class KeyHealth {
      */
     public void outageSeen(UUID clusterId, String error) {
         repository.outageSeen(clusterId, error);
+    }
+
+    /**
+     * The data plane's own unwrap was refused by the vault: the key is Revoked at once, for every instance (each reads
+     * the recorded state on every request), until a later poll finds it usable again (within one poll period).
+     */
+    public void refusalSeen(UUID clusterId, String error) {
+        repository.refusalSeen(clusterId, error);
     }
 }

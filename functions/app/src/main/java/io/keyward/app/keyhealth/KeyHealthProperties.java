@@ -9,12 +9,15 @@ import java.time.Duration;
  *
  * @param period how often each cluster's key is unwrapped (the docs say 6-60 s); the timer only decides how often
  *               an instance looks for due clusters
- * @param batch  clusters claimed per statement
- * @param lease  how long a claim holds before another instance may take the cluster; the poller renews it before each
- *               cluster it checks, so a slow vault (timeouts) cannot make a claim expire under a running check
+ * @param batch  resources claimed per statement and checked as one batch (one read of their AEKs, one vault and key
+ *               lookup per key version, one statement for the results)
+ * @param lease  how long a claim holds before another instance may take the resource; the poller renews its batch's
+ *               leases every third of a lease while the batch's vault calls run, so a slow vault (timeouts) cannot make a
+ *               claim expire under a running check
  * @param outageGrace how long after the first failed unwrap (vault unreachable, timeout, 5xx) the data plane keeps
  *               using cached AEKs as if nothing happened; beyond it queries fail and ingestion is buffered
- * @param parallelism clusters of a batch checked at once by one instance (each check mostly waits on its vault)
+ * @param parallelism unwraps of a batch run at once by one instance (in the token for Keyward's own vaults, waiting on
+ *               the network for remote ones)
  */
 @ConfigurationProperties("keyward.keyhealth")
 public record KeyHealthProperties(

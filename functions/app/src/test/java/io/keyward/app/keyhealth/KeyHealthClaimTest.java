@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestInstance;
  * Key-health claims on real PostgreSQL (schema/'s migrations): concurrent pollers share the due clusters, never check
  * one twice in a round, and take over the claims of a poller that crashed once its lease expired. Every check is
  * counted by a trigger on {@code cmk_key_health.last_checked_at}, in the database itself. The clusters here have no
- * wrapped AEK, so a check is the poller's full round trip without a vault (CmkKeys answers NoKey).
+ * wrapped AEK, so a check is the poller's full round trip without a vault (the CMK core finds no AEK for them).
  */
 @MicronautTest(startApplication = false, transactional = false)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -134,8 +134,8 @@ class KeyHealthClaimTest implements TestPropertyProvider {
 
         // the crashed poller comes back: it may neither renew its old claim nor record a result over the new owner's
         UUID first = clusters.get(0);
-        assertThat(repository.renew(first, "crashed-poller", Duration.ofMinutes(1))).isFalse();
-        assertThat(repository.record(first, "crashed-poller", KeyState.Revoked, false, "late", Duration.ofMinutes(1))).isFalse();
+        assertThat(renew(first, "crashed-poller")).isFalse();
+        assertThat(record(first, "crashed-poller", KeyState.Revoked, false, "late", Duration.ofMinutes(1))).isFalse();
         assertThat(repository.find(first).orElseThrow().state()).isEqualTo(KeyState.Unknown);
         assertThat(count("SELECT count(*) FROM test_key_checks")).isEqualTo(3);
     }
@@ -144,12 +144,12 @@ class KeyHealthClaimTest implements TestPropertyProvider {
     void aPollerWhoseLeaseWasTakenOverMidBatchDoesNotCheckTheCluster() throws Exception {
         UUID cluster = dueClusters(1).get(0);
         assertThat(repository.claim("slow-poller", 10, Duration.ofMinutes(1))).containsExactly(cluster);
-        assertThat(repository.renew(cluster, "slow-poller", Duration.ofMinutes(1))).isTrue();
+        assertThat(renew(cluster, "slow-poller")).isTrue();
         // its batch took longer than the lease (vault time-outs); another poller took the cluster over
         sql("UPDATE cmk_key_health SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE lease_owner = 'slow-poller'");
         assertThat(repository.claim("other-poller", 10, Duration.ofMinutes(1))).containsExactly(cluster);
-        assertThat(repository.renew(cluster, "slow-poller", Duration.ofMinutes(1))).isFalse();
-        assertThat(repository.renew(cluster, "other-poller", Duration.ofMinutes(1))).isTrue();
+        assertThat(renew(cluster, "slow-poller")).isFalse();
+        assertThat(renew(cluster, "other-poller")).isTrue();
     }
 
     @Test
@@ -158,14 +158,14 @@ class KeyHealthClaimTest implements TestPropertyProvider {
         UUID outage = clusters.get(0);
         UUID revoked = clusters.get(1);
         assertThat(repository.claim("p", 10, Duration.ofMinutes(1))).hasSize(2);
-        assertThat(repository.record(outage, "p", KeyState.Unavailable, false, "down", Duration.ZERO)).isTrue();
-        assertThat(repository.record(revoked, "p", KeyState.Revoked, false, "403", Duration.ZERO)).isTrue();
+        assertThat(record(outage, "p", KeyState.Unavailable, false, "down", Duration.ZERO)).isTrue();
+        assertThat(record(revoked, "p", KeyState.Revoked, false, "403", Duration.ZERO)).isTrue();
         sql("UPDATE cmk_key_health SET unavailable_since = clock_timestamp() - interval '3 minutes' WHERE resource_uuid = '"
                 + outage + "'");
 
         assertThat(repository.claim("p", 10, Duration.ofMinutes(1))).hasSize(2);
-        assertThat(repository.record(outage, "p", KeyState.Unavailable, false, "still down", Duration.ZERO)).isTrue();
-        assertThat(repository.record(revoked, "p", KeyState.Unavailable, false, "down", Duration.ZERO)).isTrue();
+        assertThat(record(outage, "p", KeyState.Unavailable, false, "still down", Duration.ZERO)).isTrue();
+        assertThat(record(revoked, "p", KeyState.Unavailable, false, "down", Duration.ZERO)).isTrue();
         KeyHealthRepository.Health o = repository.find(outage).orElseThrow();
         assertThat(o.state()).isEqualTo(KeyState.Unavailable);
         assertThat(o.unavailableFor()).as("counted from the first failure").isBetween(Duration.ofMinutes(3), Duration.ofMinutes(4));
@@ -174,8 +174,60 @@ class KeyHealthClaimTest implements TestPropertyProvider {
         assertThat(r.unavailableSince()).isNull();
 
         assertThat(repository.claim("p", 10, Duration.ofMinutes(1))).hasSize(2);
-        assertThat(repository.record(outage, "p", KeyState.Accessible, true, null, Duration.ofMinutes(1))).isTrue();
+        assertThat(record(outage, "p", KeyState.Accessible, true, null, Duration.ofMinutes(1))).isTrue();
         assertThat(repository.find(outage).orElseThrow().unavailableSince()).as("the outage ended").isNull();
+    }
+
+    @Test
+    void aRefusalSeenSinceTheClaimOutranksThePollsOlderSuccess() throws Exception {
+        UUID cluster = dueClusters(1).get(0);
+        assertThat(repository.claim("p", 10, Duration.ofMinutes(1))).containsExactly(cluster);
+        // while the poller's unwrap was under way, a data-plane unwrap saw the vault refuse the key
+        repository.refusalSeen(cluster, "403 seen by the data plane");
+        assertThat(record(cluster, "p", KeyState.Accessible, true, null, Duration.ZERO)).isTrue();
+        KeyHealthRepository.Health h = repository.find(cluster).orElseThrow();
+        assertThat(h.state()).isEqualTo(KeyState.Revoked);
+        assertThat(h.lastError()).isEqualTo("403 seen by the data plane");
+
+        // the next poll, claimed after the refusal, may restore it
+        assertThat(repository.claim("p", 10, Duration.ofMinutes(1))).containsExactly(cluster);
+        assertThat(record(cluster, "p", KeyState.Accessible, true, null, Duration.ofMinutes(1))).isTrue();
+        assertThat(repository.find(cluster).orElseThrow().state()).isEqualTo(KeyState.Accessible);
+    }
+
+    @Test
+    void anInactiveResourceIsNotClaimedAndKeepsWhatWasRecorded() throws Exception {
+        List<UUID> clusters = dueClusters(2);
+        repository.setActive(clusters.get(0), false);
+        assertThat(repository.claim("p", 10, Duration.ofMinutes(1))).containsExactly(clusters.get(1));
+        repository.setActive(clusters.get(0), true);
+        assertThat(repository.claim("p", 10, Duration.ofMinutes(1))).containsExactly(clusters.get(0));
+    }
+
+    @Test
+    void oneStatementRecordsABatchAndOnlyTheRowsThePollerStillHolds() throws Exception {
+        List<UUID> clusters = dueClusters(3);
+        assertThat(repository.claim("p", 10, Duration.ofMinutes(1))).hasSize(3);
+        sql("UPDATE cmk_key_health SET lease_owner = 'other' WHERE resource_uuid = '" + clusters.get(2) + "'");
+        assertThat(repository.renew(clusters, "p", Duration.ofMinutes(1))).containsExactlyInAnyOrder(clusters.get(0), clusters.get(1));
+        List<UUID> recorded = repository.record("p", List.of(
+                new KeyHealthRepository.Outcome(clusters.get(0), KeyState.Accessible, true, null),
+                new KeyHealthRepository.Outcome(clusters.get(1), KeyState.Revoked, false, "it's \"refused\"\n"),
+                new KeyHealthRepository.Outcome(clusters.get(2), KeyState.Revoked, false, "late")), Duration.ofMinutes(1));
+        assertThat(recorded).containsExactlyInAnyOrder(clusters.get(0), clusters.get(1));
+        assertThat(count("SELECT count(*) FROM test_key_checks")).isEqualTo(2);
+        assertThat(repository.find(clusters.get(0)).orElseThrow().state()).isEqualTo(KeyState.Accessible);
+        assertThat(repository.find(clusters.get(0)).orElseThrow().lastSuccessfulUnwrap()).isNotNull();
+        assertThat(repository.find(clusters.get(1)).orElseThrow().lastError()).isEqualTo("it's \"refused\"\n");
+        assertThat(repository.find(clusters.get(2)).orElseThrow().state()).isEqualTo(KeyState.Unknown);
+    }
+
+    private boolean renew(UUID cluster, String owner) {
+        return repository.renew(List.of(cluster), owner, Duration.ofMinutes(1)).contains(cluster);
+    }
+
+    private boolean record(UUID cluster, String owner, KeyState state, boolean unwrapped, String error, Duration period) {
+        return repository.record(owner, List.of(new KeyHealthRepository.Outcome(cluster, state, unwrapped, error)), period).contains(cluster);
     }
 
     private List<UUID> dueClusters(int n) throws SQLException {

@@ -267,6 +267,55 @@ public class VaultKeys implements KeyUsagePolicy {
         return crypto(vault, name, version, KeyOperation.DECRYPT, alg, value);
     }
 
+    /**
+     * Key {@code name} at {@code version} (the latest when null or empty) of {@code vault}, read once for many callers:
+     * {@link KeyUse#get} and {@link KeyUse#unwrap} answer each caller exactly what {@link #get} and {@link #unwrap}
+     * would (its access first, then the key; the key's nbf/exp against the time of each call), without reading the key
+     * again. A snapshot of the vault and the key: the key-health poller takes one per batch, so no decision it makes is
+     * older than its batch.
+     */
+    public KeyUse use(Vault vault, KeyName name, String version) {
+        try {
+            return new KeyUse(vault, live(vault, name, version), null);
+        } catch (KeyVaultException e) {
+            return new KeyUse(vault, null, e);
+        }
+    }
+
+    /** See {@link #use}. */
+    public final class KeyUse {
+        private final Vault vault;
+        private final KeyVersion key;
+        private final KeyVaultException missing;
+
+        private KeyUse(Vault vault, KeyVersion key, KeyVaultException missing) {
+            this.vault = vault;
+            this.key = key;
+            this.missing = missing;
+        }
+
+        public Vault vault() {
+            return vault;
+        }
+
+        public KeyVersion get(Principal caller) {
+            authorize(vault, caller, KeyPermission.GET);
+            return found();
+        }
+
+        public CryptoResult unwrap(Principal caller, String alg, byte[] value) {
+            authorize(vault, caller, KeyPermission.UNWRAP_KEY);
+            return crypto(found(), KeyOperation.UNWRAP_KEY, alg, value);
+        }
+
+        private KeyVersion found() {
+            if (missing != null) {
+                throw missing;
+            }
+            return key;
+        }
+    }
+
     /** After a vault is purged: its keys go too, rows and token objects, whatever their state. */
     public int purgeVault(String vaultId) {
         int n = 0;
@@ -296,7 +345,10 @@ public class VaultKeys implements KeyUsagePolicy {
 
     private CryptoResult crypto(Vault vault, KeyName name, String version, KeyOperation op, String alg,
                                 byte[] value) {
-        KeyVersion key = live(vault, name, version);
+        return crypto(live(vault, name, version), op, alg, value);
+    }
+
+    private CryptoResult crypto(KeyVersion key, KeyOperation op, String alg, byte[] value) {
         KeyVaultException unusable = key.attributes().unusableAt(now(), op.wireName());
         if (unusable != null) {
             throw unusable;
