@@ -354,7 +354,7 @@ public final class Hsm implements AutoCloseable {
                 LOG.info("HSM token {} is back after re-initialisation", tokenDescription);
             } catch (HsmException e) {
                 lastFailedRecovery = now;
-                LOG.warn("HSM token {} still unavailable: {}", tokenDescription, e.getMessage());
+                LOG.warn("HSM token {} still unavailable ({})", tokenDescription, e.failure());
             }
         }
     }

@@ -24,13 +24,13 @@ class HsmFactory {
 
     static HsmConfig config(HsmProperties p) {
         if (p.library() == null) {
-            throw new IllegalStateException("keyward.hsm.library is not set (KEYWARD_HSM_LIBRARY)");
+            throw new HsmSettingMissing("keyward.hsm.library", "KEYWARD_HSM_LIBRARY");
         }
         if (p.tokenLabel() == null || p.tokenLabel().isBlank()) {
-            throw new IllegalStateException("keyward.hsm.token-label is not set (KEYWARD_HSM_TOKEN_LABEL)");
+            throw new HsmSettingMissing("keyward.hsm.token-label", "KEYWARD_HSM_TOKEN_LABEL");
         }
         if (p.pin() == null || p.pin().isEmpty()) {
-            throw new IllegalStateException("keyward.hsm.pin is not set (KEYWARD_HSM_PIN)");
+            throw new HsmSettingMissing("keyward.hsm.pin", "KEYWARD_HSM_PIN");
         }
         return HsmConfig.builder()
                 .library(p.library())

@@ -1,6 +1,7 @@
 package io.keyward.app.hsm;
 
 import io.keyward.hsm.Hsm;
+import io.keyward.hsm.HsmException;
 import io.micronaut.context.BeanProvider;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -23,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public class HsmProbe {
 
     private static final Logger LOG = LoggerFactory.getLogger(HsmProbe.class);
-    private static final int MAX_REASON = 200;
 
     private final BeanProvider<Hsm> hsm;
     private final HsmProperties properties;
@@ -65,15 +65,21 @@ public class HsmProbe {
     }
 
     private static HsmHealth down(Throwable e) {
-        // Bean creation wraps the real failure; report the innermost message. crypto-hsm and HsmFactory never put
-        // the PIN in a message, and the reason is capped so a vendor's long dump does not reach clients.
+        // Bean creation wraps the real failure; the innermost one says what went wrong. Its message stays out of the
+        // answer and the log (a vendor's module may put a path, a slot dump or worse there): its kind is enough for a
+        // client, and the log line's frames show the operator where.
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        LOG.warn("HSM probe failed: {}: {}", root.getClass().getSimpleName(), root.getMessage());
-        String reason = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        return new HsmHealth.Down(reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+        String reason = root instanceof HsmSettingMissing missing ? missing.getMessage() : root instanceof HsmException h ? switch (h.failure()) {
+            case CONFIGURATION -> "the token or its PIN was not accepted; check keyward.hsm";
+            case DEVICE_FAILED, SESSION_BROKEN -> "the HSM module or token failed";
+            case BUSY -> "every HSM session is busy";
+            default -> "the HSM refused the probe";
+        } : "the HSM binding could not be opened; check keyward.hsm";
+        LOG.warn("HSM probe failed: {}", reason, root);
+        return new HsmHealth.Down(reason);
     }
 
     @PreDestroy

@@ -62,7 +62,7 @@ public class KeyUsageAudit {
             try {
                 run();
             } catch (RuntimeException e) {
-                LOG.warn("could not check the usages of the keys in the HSM: {}", e.getMessage());
+                LOG.warn("could not check the usages of the keys in the HSM ({})", e instanceof HsmException h ? h.failure() : e.getClass().getSimpleName());
             }
         }, "keyward-key-usage-audit");
         t.setDaemon(true);

@@ -54,7 +54,7 @@ class OperatorBootstrap {
             ensure();
         } catch (RuntimeException e) {
             // The host still serves health and the other APIs; the operator can retry with a restart.
-            LOG.error("could not set up the operator client in {}: {}", properties.operatorFile(), e.getMessage());
+            LOG.error("could not set up the operator client in {} ({})", properties.operatorFile(), e.getClass().getSimpleName());
         }
     }
 

@@ -140,7 +140,7 @@ public class VaultKeys implements KeyUsagePolicy {
             hsm.keys().setUsages(key.hsmRef(), usages);
         } catch (HsmException e) {
             if (e.failure() == HsmFailure.KEY_UNUSABLE) {
-                LOG.warn("the HSM refused to change the usages of key version {}: {}", key.hsmRef(), e.getMessage());
+                LOG.warn("the HSM refused to change the usages of key version {}", key.hsmRef());
                 throw KeyVaultException.badParameter("The HSM that holds key '" + key.name() + "' does not allow the"
                         + " operations of its versions to be changed; key_ops stay "
                         + key.operations().stream().map(KeyOperation::wireName).toList() + ".");
@@ -463,7 +463,7 @@ public class VaultKeys implements KeyUsagePolicy {
         try {
             hsm.keys().delete(ref);
         } catch (RuntimeException e) {
-            LOG.warn("could not destroy unrecorded key version {}: {}", ref, e.getMessage());
+            LOG.warn("could not destroy unrecorded key version {} ({})", ref, e instanceof HsmException h ? h.failure() : e.getClass().getSimpleName());
         }
     }
 
@@ -476,7 +476,7 @@ public class VaultKeys implements KeyUsagePolicy {
     }
 
     static KeyVaultException unavailable(HsmException e) {
-        LOG.warn("HSM call failed ({}): {}", e.failure(), e.getMessage());
+        LOG.warn("HSM call failed ({})", e.failure());
         if (e.failure() == HsmFailure.BUSY) {
             return KeyVaultException.unavailable("The HSM is busy; retry shortly.", 1);
         }
