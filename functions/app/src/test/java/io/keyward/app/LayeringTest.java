@@ -47,6 +47,8 @@ class LayeringTest {
             Map.entry("identity_clients", "identity"),
             Map.entry("identity_signing_keys", "identity"),
             Map.entry("subscriptions", "arm"),
+            Map.entry("role_definitions", "authorization"),
+            Map.entry("role_assignments", "authorization"),
             Map.entry("async_operations", "arm"),
             Map.entry("async_operation_steps", "arm"),
             Map.entry("vaults", "vault"),

@@ -34,6 +34,22 @@ public enum ArmErrorCode {
     IdentityDoesNotHaveAccessToKeyVault(HttpStatus.BAD_REQUEST),
     KeyVaultNotPurgeProtected(HttpStatus.BAD_REQUEST),
     KeyVaultNotSoftDeleteEnabled(HttpStatus.BAD_REQUEST),
+    // Microsoft.Authorization (role assignments and definitions)
+    InvalidRoleAssignmentId(HttpStatus.BAD_REQUEST),
+    InvalidRoleDefinitionId(HttpStatus.BAD_REQUEST),
+    RoleDefinitionDoesNotExist(HttpStatus.BAD_REQUEST),
+    RoleDefinitionNotFound(HttpStatus.NOT_FOUND),
+    PrincipalNotFound(HttpStatus.BAD_REQUEST),
+    RoleAssignmentNotFound(HttpStatus.NOT_FOUND),
+    RoleAssignmentExists(HttpStatus.CONFLICT),
+    RoleAssignmentUpdateNotPermitted(HttpStatus.CONFLICT),
+    RoleAssignmentLimitExceeded(HttpStatus.BAD_REQUEST),
+    InvalidAssignableScope(HttpStatus.BAD_REQUEST),
+    InvalidActionOrNotAction(HttpStatus.BAD_REQUEST),
+    RoleDefinitionWithSameNameExists(HttpStatus.CONFLICT),
+    RoleDefinitionLimitExceeded(HttpStatus.BAD_REQUEST),
+    RoleDefinitionHasAssignments(HttpStatus.CONFLICT),
+    InvalidFilter(HttpStatus.BAD_REQUEST),
     // async operations (D): a failure the caller cannot fix; its cause is logged, never sent
     InternalServerError(HttpStatus.INTERNAL_SERVER_ERROR);
 

@@ -20,5 +20,5 @@ interface SubscriptionRepository extends GenericRepository<SubscriptionRepositor
     Optional<String> tenantOf(String subscriptionId);
 
     @Query("INSERT INTO subscriptions (subscription_id, tenant_id) VALUES (:subscriptionId, :tenantId) ON CONFLICT (subscription_id) DO NOTHING")
-    void claim(String subscriptionId, String tenantId);
+    int claim(String subscriptionId, String tenantId);
 }

@@ -1,13 +1,13 @@
 package io.keyward.app.arm;
 
-import io.keyward.app.identity.Principal;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 
 /**
- * ARM tenant isolation, shared by every resource provider: a subscription belongs to the tenant that first created
- * something in it, and callers of any other tenant are refused everything in it. Runs in the caller's transaction.
+ * Which tenant owns each subscription: the tenant of whoever first created something in it. Who may do what inside it
+ * is {@code authorization}'s business (role assignments); this only keeps the tenant, so that no principal of another
+ * tenant is ever considered. Runs in the caller's transaction.
  */
 @Singleton
 public class Subscriptions {
@@ -18,26 +18,15 @@ public class Subscriptions {
         this.repository = repository;
     }
 
-    /**
-     * Throws 403 {@code AuthorizationFailed} for {@code action} when another tenant owns {@code sub}; with {@code claim},
-     * an unowned subscription is registered to the caller's tenant. Returns whether the caller's tenant owns it (false
-     * only for an unowned subscription without {@code claim}, where a read finds nothing and a list is empty).
-     */
+    /** Registers an unowned subscription to {@code tenantId}; true when this call did (the caller is its first claimant). */
     @Transactional
-    public boolean requireOwner(SubscriptionId sub, Principal caller, String action, boolean claim) {
-        if (claim) {
-            repository.claim(sub.value(), caller.tenantId());
-        }
-        Optional<String> owner = repository.tenantOf(sub.value());
-        if (owner.isEmpty()) {
-            return false;
-        }
-        if (!owner.get().equalsIgnoreCase(caller.tenantId())) {
-            // Same answer whether or not the resource exists: nothing about another tenant's subscription leaks.
-            throw new ArmException(ArmErrorCode.AuthorizationFailed, "The client with object id '" + caller.objectId()
-                    + "' does not have authorization to perform action '" + action + "' over scope '/subscriptions/" + sub
-                    + "' or the scope is invalid.");
-        }
-        return true;
+    public boolean claim(SubscriptionId sub, String tenantId) {
+        return repository.claim(sub.value(), tenantId) > 0;
+    }
+
+    /** The owning tenant; empty for a subscription nobody has claimed. */
+    @Transactional
+    public Optional<String> tenantOf(SubscriptionId sub) {
+        return repository.tenantOf(sub.value());
     }
 }

@@ -2,6 +2,8 @@ package io.keyward.app.dataplane;
 
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.authorization.Authorization;
+import io.keyward.app.authorization.Scope;
 import io.keyward.app.clusters.Cluster;
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
@@ -58,6 +60,10 @@ class DataPlaneService {
     static final int PLATFORM_AEK_VERSION = 1;
     /** Blocks read per database round trip by a query (at most 16 x 64 KiB of sealed data in memory per page). */
     private static final int QUERY_PAGE = 16;
+    static final String QUERY_ACTION = "Microsoft.OperationalInsights/workspaces/query/read";
+    static final String INGEST_ACTION = "Microsoft.OperationalInsights/workspaces/sharedKeys/action";
+    static final String INGEST_DATA_ACTION = "Microsoft.Insights/Telemetry/Write";
+    private static final boolean INGEST = true;
     private static final Argument<List<Map<String, Object>>> RECORDS = Argument.listOf(Argument.mapOf(String.class, Object.class));
     private static final Logger LOG = LoggerFactory.getLogger(DataPlaneService.class);
 
@@ -73,13 +79,15 @@ class DataPlaneService {
     private final KeyHealth keyHealth;
     private final TransactionOperations<?> transactions;
     private final Clock clock;
+    private final Authorization authorization;
 
     DataPlaneService(WorkspaceService workspaces, ClusterService clusters, CmkKeys cmk, BlockCipher cipher, PlatformKeys platform,
                      AekCache cache, DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth,
-                     TransactionOperations<?> transactions, Clock clock) {
+                     TransactionOperations<?> transactions, Clock clock, Authorization authorization) {
         this.keyHealth = keyHealth;
         this.transactions = transactions;
         this.clock = clock;
+        this.authorization = authorization;
         this.workspaces = workspaces;
         this.clusters = clusters;
         this.cmk = cmk;
@@ -112,7 +120,7 @@ class DataPlaneService {
     }
 
     Ingested ingest(UUID workspaceId, Principal caller, @Nullable String table, @Nullable String timeField, @Nullable String body) {
-        WorkspaceTarget ws = authorize(workspaceId, caller);
+        WorkspaceTarget ws = authorize(workspaceId, caller, INGEST);
         String t = table(table);
         List<Map<String, Object>> records = parse(body);
         Instant now = now();
@@ -181,7 +189,7 @@ class DataPlaneService {
 
     List<Map<String, Object>> query(UUID workspaceId, Principal caller, @Nullable String table, Instant from, Instant to,
                                     @Nullable Integer limit) {
-        WorkspaceTarget ws = authorize(workspaceId, caller);
+        WorkspaceTarget ws = authorize(workspaceId, caller, !INGEST);
         String t = table(table);
         int max = limit == null ? 1000 : limit;
         if (max < 1 || max > properties.maxQueryLimit()) {
@@ -284,12 +292,23 @@ class DataPlaneService {
         }
     }
 
-    private WorkspaceTarget authorize(UUID workspaceId, Principal caller) {
+    /**
+     * The workspace, for a caller Azure would let read (query) or send (ingest) its data: a query needs
+     * {@code workspaces/query/read} (Reader, Log Analytics Reader and up); an ingest either the action that hands out the
+     * workspace's shared keys, which the HTTP Data Collector API signs with (Log Analytics Contributor, Contributor,
+     * Owner), or the Logs Ingestion API's data action (Monitoring Metrics Publisher). Nothing about a workspace the
+     * caller may not use is told apart from one that does not exist beyond ARM's 403.
+     */
+    private WorkspaceTarget authorize(UUID workspaceId, Principal caller, boolean ingest) {
         WorkspaceTarget ws = workspaces.target(workspaceId).orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound,
                 "The workspace '" + workspaceId + "' was not found."));
-        if (!ws.tenantId().equalsIgnoreCase(caller.tenantId())) {
-            throw new ArmException(ArmErrorCode.AuthorizationFailed, "The client '" + caller.objectId() + "' of tenant '"
-                    + caller.tenantId() + "' does not have access to the data of workspace '" + workspaceId + "'.");
+        Scope scope = Scope.parse(ws.resourceId()).orElseThrow();
+        String action = ingest ? INGEST_ACTION : QUERY_ACTION;
+        boolean allowed = ws.tenantId().equalsIgnoreCase(caller.tenantId())
+                && (authorization.permits(scope, caller.objectId(), action)
+                || ingest && authorization.permitsData(scope, caller.objectId(), INGEST_DATA_ACTION));
+        if (!allowed) {
+            throw Authorization.denied(caller, ingest ? INGEST_DATA_ACTION : QUERY_ACTION, scope);
         }
         return ws;
     }

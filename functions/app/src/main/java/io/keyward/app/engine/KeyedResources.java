@@ -8,10 +8,11 @@ import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.NewOperation;
 import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
+import io.keyward.app.authorization.Authorization;
+import io.keyward.app.authorization.Scope;
 import io.keyward.app.base.SqlTransactions;
 import io.keyward.app.arm.StoreException;
 import io.keyward.app.arm.SubscriptionId;
-import io.keyward.app.arm.Subscriptions;
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.CmkKeys;
@@ -58,7 +59,7 @@ public class KeyedResources {
 
     private final ResourceRepository repository;
     private final SqlTransactions sql;
-    private final Subscriptions subscriptions;
+    private final Authorization authorization;
     private final AsyncOperations operations;
     private final CmkKeys cmk;
     private final IdentityService identities;
@@ -67,12 +68,12 @@ public class KeyedResources {
     private final Clock clock;
     private final ApplicationEventPublisher<ResourceDeleted> deletions;
 
-    KeyedResources(ResourceRepository repository, SqlTransactions sql, Subscriptions subscriptions, AsyncOperations operations,
+    KeyedResources(ResourceRepository repository, SqlTransactions sql, Authorization authorization, AsyncOperations operations,
                    CmkKeys cmk, IdentityService identities, KeyHealth keyHealth, JsonMapper json, Clock clock,
                    ApplicationEventPublisher<ResourceDeleted> deletions) {
         this.repository = repository;
         this.sql = sql;
-        this.subscriptions = subscriptions;
+        this.authorization = authorization;
         this.operations = operations;
         this.cmk = cmk;
         this.identities = identities;
@@ -152,7 +153,7 @@ public class KeyedResources {
     /** The active resource, for a caller who may {@code action} (ARM's read); 404 in the surface's words otherwise. */
     public <P> Resource<P> get(Surface<P> s, ArmResourceId id, Principal caller, String action) {
         return sql.read(c -> {
-            if (!subscriptions.requireOwner(id.subscription(), caller, action, false)) {
+            if (!authorization.require(Scope.of(id), caller, action, false)) {
                 throw s.notFound(id);
             }
             return active(s, id).orElseThrow(() -> s.notFound(id));
@@ -182,7 +183,7 @@ public class KeyedResources {
     public <P> Page<P> list(Surface<P> s, SubscriptionId sub, @Nullable ResourceGroupName group, Principal caller, String action,
                             @Nullable UUID after, int limit) {
         return sql.read(c -> {
-            if (!subscriptions.requireOwner(sub, caller, action, false)) {
+            if (!authorization.require(Scope.group(sub, group), caller, action, false)) {
                 return new Page<P>(List.of(), null);
             }
             List<ResourceRow> rows = repository.listActive(s.type(), sub.value(), group == null ? null : group.value(), after, limit + 1);
@@ -232,7 +233,7 @@ public class KeyedResources {
         Saved<P> saved;
         try {
             saved = sql.inTransaction(c -> {
-                subscriptions.requireOwner(id.subscription(), caller, action, true);
+                authorization.require(Scope.of(id), caller, action, true);
                 lockSubscription(s, id.subscription());
                 Optional<ResourceRow> row = repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name());
                 Optional<Resource<P>> existing = row.map(r -> view(s, r));
@@ -264,7 +265,7 @@ public class KeyedResources {
     public <P> Saved<P> update(Surface<P> s, ArmResourceId id, Principal caller, String action,
                                java.util.function.Function<Resource<P>, Change<P>> changer) {
         Saved<P> saved = sql.inTransaction(c -> {
-            subscriptions.requireOwner(id.subscription(), caller, action, false);
+            authorization.require(Scope.of(id), caller, action, false);
             Resource<P> current = requireIdle(s, locked(s, id), Surface.Request.PATCH);
             return change(s, current, changer.apply(current));
         }, this::failure);
@@ -285,7 +286,7 @@ public class KeyedResources {
      */
     public <P> Deletion delete(Surface<P> s, ArmResourceId id, Principal caller, String action) {
         Deletion deletion = sql.inTransaction(c -> {
-            if (!subscriptions.requireOwner(id.subscription(), caller, action, false)) {
+            if (!authorization.require(Scope.of(id), caller, action, false)) {
                 return Deletion.NONE;
             }
             Optional<Resource<P>> found = repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name())
@@ -325,7 +326,7 @@ public class KeyedResources {
     public <P> Resource<P> recover(Surface<P> s, ArmResourceId id, Principal caller, String action, java.util.function.Consumer<Resource<P>> check,
                                    ArmException notDeleted, ArmException notRecoverable) {
         return sql.inTransaction(c -> {
-            subscriptions.requireOwner(id.subscription(), caller, action, false);
+            authorization.require(Scope.of(id), caller, action, false);
             lockSubscription(s, id.subscription());
             Optional<Resource<P>> found = repository.lockByName(s.type(), id.subscriptionId(), id.resourceGroup(), id.name())
                     .map(r -> view(s, r));

@@ -4,7 +4,8 @@ import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
-import io.keyward.app.arm.Subscriptions;
+import io.keyward.app.authorization.Authorization;
+import io.keyward.app.authorization.Scope;
 import io.keyward.app.base.UniqueViolation;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.VaultTenantLookup;
@@ -39,16 +40,16 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     private static final Logger LOG = LoggerFactory.getLogger(VaultCatalog.class);
 
     private final VaultRepository repository;
-    private final Subscriptions subscriptions;
+    private final Authorization authorization;
     private final ApplicationEventPublisher<VaultPurged> purged;
     private final Clock clock;
     private final TransactionOperations<?> transactions;
 
-    VaultCatalog(VaultRepository repository, Subscriptions subscriptions, ApplicationEventPublisher<VaultPurged> purged, Clock clock,
+    VaultCatalog(VaultRepository repository, Authorization authorization, ApplicationEventPublisher<VaultPurged> purged, Clock clock,
                  TransactionOperations<?> transactions) {
         this.repository = repository;
         this.transactions = transactions;
-        this.subscriptions = subscriptions;
+        this.authorization = authorization;
         this.purged = purged;
         this.clock = clock;
     }
@@ -89,7 +90,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                 .filter(v -> !v.deleted())
                 .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The vault '" + vaultName + "' was not found."));
         Vault v = current.vault();
-        requireAccess(SubscriptionId.parse(v.subscriptionId()), caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
+        requireAccess(Scope.parse(v.id()).orElseThrow(), caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
         List<AccessPolicy> policies = AccessPolicyOperation.ADD.apply(v.accessPolicies(),
                 List.of(new AccessPolicy(tenantId, principalObjectId, permissions)));
         requirePolicyCount(policies);
@@ -109,7 +110,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
         try {
             return transactions.executeWrite(status -> {
-                subscriptions.requireOwner(sub, caller, "Microsoft.KeyVault/vaults/write", true);
+                authorization.require(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/write", true);
                 Optional<StoredVault> existing = repository.find(name.value(), true);
                 if (existing.isEmpty()) {
                     if (request.recover()) {
@@ -148,7 +149,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     StoredVault update(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
         return transactions.executeWrite(status -> {
-            requireAccess(sub, caller, "Microsoft.KeyVault/vaults/write");
+            requireAccess(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/write");
             StoredVault current = active(sub, group, name, true);
             StoredVault updated = updated(current, request, false, caller);
             repository.update(Row.of(updated));
@@ -158,7 +159,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     StoredVault get(SubscriptionId sub, ResourceGroupName group, VaultName name, Principal caller) {
         return transactions.executeRead(status -> {
-            requireAccess(sub, caller, "Microsoft.KeyVault/vaults/read");
+            requireAccess(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/read");
             return active(sub, group, name, false);
         });
     }
@@ -168,7 +169,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         record Outcome(boolean existed, @Nullable Vault gone) {
         }
         Outcome outcome = transactions.executeWrite(status -> {
-            requireAccess(sub, caller, "Microsoft.KeyVault/vaults/delete");
+            requireAccess(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/delete");
             Optional<StoredVault> found = repository.find(name.value(), true)
                     .filter(v -> !v.deleted() && sameScope(v.vault(), sub, group));
             if (found.isEmpty()) {
@@ -192,7 +193,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     VaultPage list(SubscriptionId sub, @Nullable ResourceGroupName group, int top, @Nullable String after, Principal caller) {
         return transactions.executeRead(status -> {
-            if (!mayRead(sub, caller, "Microsoft.KeyVault/vaults/read")) {
+            if (!mayRead(Scope.group(sub, group), caller, "Microsoft.KeyVault/vaults/read")) {
                 return new VaultPage(List.of(), null);
             }
             List<StoredVault> rows = repository.active(sub.value(), group == null ? null : group.value(), after, top + 1);
@@ -203,7 +204,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     StoredVault updateAccessPolicy(SubscriptionId sub, ResourceGroupName group, VaultName name, AccessPolicyOperation operation,
                                    List<AccessPolicy> policies, Principal caller) {
         return transactions.executeWrite(status -> {
-            requireAccess(sub, caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
+            requireAccess(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
             StoredVault current = active(sub, group, name, true);
             List<AccessPolicy> result = operation.apply(current.vault().accessPolicies(), policies);
             requirePolicyCount(result);
@@ -217,7 +218,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     VaultPage listDeleted(SubscriptionId sub, int top, @Nullable String after, Principal caller) {
         return transactions.executeRead(status -> {
-            if (!mayRead(sub, caller, "Microsoft.KeyVault/deletedVaults/read")) {
+            if (!mayRead(Scope.subscription(sub), caller, "Microsoft.KeyVault/deletedVaults/read")) {
                 return new VaultPage(List.of(), null);
             }
             return page(repository.deleted(sub.value(), after, top + 1), top);
@@ -226,14 +227,14 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     StoredVault getDeleted(SubscriptionId sub, String location, VaultName name, Principal caller) {
         return transactions.executeRead(status -> {
-            requireAccess(sub, caller, "Microsoft.KeyVault/deletedVaults/read");
+            requireAccess(Scope.subscription(sub), caller, "Microsoft.KeyVault/deletedVaults/read");
             return deleted(sub, location, name, false);
         });
     }
 
     void purge(SubscriptionId sub, String location, VaultName name, Principal caller) {
         Vault gone = transactions.executeWrite(status -> {
-            requireAccess(sub, caller, "Microsoft.KeyVault/locations/deletedVaults/purge/action");
+            requireAccess(Scope.subscription(sub), caller, "Microsoft.KeyVault/locations/deletedVaults/purge/action");
             StoredVault v = deleted(sub, location, name, true);
             if (v.vault().purgeProtectionEnabled() && now().isBefore(v.scheduledPurgeAt())) {
                 throw new ArmException(ArmErrorCode.ConflictError, "The vault '" + v.vault().name() + "' has purge protection"
@@ -368,13 +369,17 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         }
     }
 
-    /** 403 unless the subscription is unclaimed or the caller's tenant owns it. */
-    private void requireAccess(SubscriptionId sub, Principal caller, String action) {
-        subscriptions.requireOwner(sub, caller, action, false);
+    /** 403 unless the caller may perform {@code action} at {@code scope} (or the subscription is unclaimed). */
+    private void requireAccess(Scope scope, Principal caller, String action) {
+        authorization.require(scope, caller, action, false);
     }
 
-    private boolean mayRead(SubscriptionId sub, Principal caller, String action) {
-        return subscriptions.requireOwner(sub, caller, action, false);
+    private boolean mayRead(Scope scope, Principal caller, String action) {
+        return authorization.require(scope, caller, action, false);
+    }
+
+    private static Scope vaultScope(SubscriptionId sub, ResourceGroupName group, VaultName name) {
+        return Scope.parse(Vault.idOf(sub.value(), group.value(), name.value())).orElseThrow();
     }
 
     private StoredVault active(SubscriptionId sub, ResourceGroupName group, VaultName name, boolean forUpdate) {

@@ -2,6 +2,7 @@ package io.keyward.app.workspaces;
 
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.NewOperation;
@@ -9,7 +10,8 @@ import io.keyward.app.arm.OperationStatus;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.arm.SubscriptionId;
-import io.keyward.app.arm.Subscriptions;
+import io.keyward.app.authorization.Authorization;
+import io.keyward.app.authorization.Scope;
 import io.keyward.app.base.UniqueViolation;
 import io.keyward.app.clusters.Cluster;
 import io.keyward.app.engine.Phase;
@@ -73,19 +75,19 @@ class WorkspaceCatalog implements WorkspaceService {
             Pattern.CASE_INSENSITIVE);
 
     private final WorkspaceRepository repository;
-    private final Subscriptions subscriptions;
+    private final Authorization authorization;
     private final Provider<AsyncOperations> operations;
     private final Provider<ClusterService> clusters;
     private final JsonMapper json;
     private final Clock clock;
     private final TransactionOperations<?> transactions;
 
-    WorkspaceCatalog(WorkspaceRepository repository, Subscriptions subscriptions, Provider<AsyncOperations> operations,
+    WorkspaceCatalog(WorkspaceRepository repository, Authorization authorization, Provider<AsyncOperations> operations,
                      Provider<ClusterService> clusters, JsonMapper json, Clock clock, TransactionOperations<?> transactions) {
         this.repository = repository;
         this.clock = clock;
         this.transactions = transactions;
-        this.subscriptions = subscriptions;
+        this.authorization = authorization;
         this.operations = operations;
         this.clusters = clusters;
         this.json = json;
@@ -170,7 +172,7 @@ class WorkspaceCatalog implements WorkspaceService {
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, WorkspaceRequest request, Principal caller) {
         try {
             return transactions.executeWrite(status -> {
-                subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/write", true);
+                authorization.require(workspaceScope(sub, group, name), caller, "Microsoft.OperationalInsights/workspaces/write", true);
                 Optional<Workspace> existing = repository.find(sub.value(), group.value(), name.value(), true);
                 if (existing.isPresent() && existing.get().deleted()) {
                     Workspace gone = existing.get();
@@ -200,7 +202,7 @@ class WorkspaceCatalog implements WorkspaceService {
 
     Workspace update(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, WorkspaceRequest request, Principal caller) {
         return transactions.executeWrite(status -> {
-            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/write", false);
+            authorization.require(workspaceScope(sub, group, name), caller, "Microsoft.OperationalInsights/workspaces/write", false);
             Workspace updated = updated(active(sub, group, name, true), request, false);
             repository.update(Row.of(updated));
             return updated;
@@ -209,7 +211,7 @@ class WorkspaceCatalog implements WorkspaceService {
 
     Workspace get(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
         return transactions.executeRead(status -> {
-            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/read", false);
+            authorization.require(workspaceScope(sub, group, name), caller, "Microsoft.OperationalInsights/workspaces/read", false);
             return active(sub, group, name, false);
         });
     }
@@ -220,7 +222,7 @@ class WorkspaceCatalog implements WorkspaceService {
      */
     boolean delete(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, boolean force, Principal caller) {
         return transactions.executeWrite(status -> {
-            if (!subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/delete", false)) {
+            if (!authorization.require(workspaceScope(sub, group, name), caller, "Microsoft.OperationalInsights/workspaces/delete", false)) {
                 return false;
             }
             Optional<Workspace> found = repository.find(sub.value(), group.value(), name.value(), true);
@@ -244,7 +246,7 @@ class WorkspaceCatalog implements WorkspaceService {
 
     WorkspacePage list(SubscriptionId sub, @Nullable ResourceGroupName group, int top, @Nullable String afterKey, Principal caller) {
         return transactions.executeRead(status -> {
-            if (!subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/read", false)) {
+            if (!authorization.require(Scope.group(sub, group), caller, "Microsoft.OperationalInsights/workspaces/read", false)) {
                 return new WorkspacePage(List.of(), null);
             }
             List<Workspace> rows = repository.active(sub.value(), group == null ? null : group.value(), afterKey, top + 1);
@@ -257,6 +259,15 @@ class WorkspaceCatalog implements WorkspaceService {
         });
     }
 
+    private static Scope workspaceScope(SubscriptionId sub, ResourceGroupName group, WorkspaceName name) {
+        return Scope.of(ArmResourceId.of(sub, group, Workspace.TYPE, name.value()));
+    }
+
+    /** Azure checks linkedServices actions on the linked service, below the workspace (so a workspace's role covers it). */
+    private static Scope linkScope(SubscriptionId sub, ResourceGroupName group, WorkspaceName name) {
+        return workspaceScope(sub, group, name).child("linkedServices", "cluster");
+    }
+
     static String pageKey(Workspace w) {
         return w.resourceGroup().toLowerCase(Locale.ROOT) + "/" + w.name().toLowerCase(Locale.ROOT);
     }
@@ -266,7 +277,7 @@ class WorkspaceCatalog implements WorkspaceService {
     /** The workspace with its linked service, for LinkedServices_Get. */
     Workspace linkedService(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
         return transactions.executeRead(status -> {
-            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/read", false);
+            authorization.require(linkScope(sub, group, name), caller, "Microsoft.OperationalInsights/workspaces/linkedServices/read", false);
             return linkTarget(sub, group, name, false);
         });
     }
@@ -277,7 +288,7 @@ class WorkspaceCatalog implements WorkspaceService {
      */
     LinkRequest link(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, ClusterResourceId clusterId, Principal caller) {
         LinkRequest started = transactions.executeWrite(status -> {
-            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/write", false);
+            authorization.require(linkScope(sub, group, name), caller, "Microsoft.OperationalInsights/workspaces/linkedServices/write", false);
             Workspace w = linkTarget(sub, group, name, true);
             if (w.pending() != null) {
                 throw new ArmException(ArmErrorCode.ConflictError, IN_PROCESS);
@@ -286,6 +297,9 @@ class WorkspaceCatalog implements WorkspaceService {
             Cluster cluster = clusters.get().find(clusterId.value())
                     .filter(k -> k.tenantId().equalsIgnoreCase(caller.tenantId()))
                     .orElseThrow(() -> new ArmException(ArmErrorCode.BadRequest, CLUSTER_NOT_FOUND, "properties.writeAccessResourceId"));
+            Scope clusterScope = Scope.parse(cluster.id()).orElseThrow(() -> new ArmException(ArmErrorCode.BadRequest, CLUSTER_NOT_FOUND,
+                    "properties.writeAccessResourceId"));
+            authorization.require(clusterScope, caller, "Microsoft.OperationalInsights/clusters/write", false);
             if (w.clusterResourceId() != null) {
                 if (w.clusterResourceId().equalsIgnoreCase(cluster.id())) {
                     return new LinkRequest(w, null);
@@ -334,7 +348,7 @@ class WorkspaceCatalog implements WorkspaceService {
     /** Starts unlinking the workspace from its cluster; no operation when it is not linked (ARM answers 204). */
     LinkRequest unlink(SubscriptionId sub, ResourceGroupName group, WorkspaceName name, Principal caller) {
         LinkRequest started = transactions.executeWrite(status -> {
-            subscriptions.requireOwner(sub, caller, "Microsoft.OperationalInsights/workspaces/linkedServices/delete", false);
+            authorization.require(linkScope(sub, group, name), caller, "Microsoft.OperationalInsights/workspaces/linkedServices/delete", false);
             Workspace w = linkTarget(sub, group, name, true);
             if (w.pending() != null) {
                 throw new ArmException(ArmErrorCode.ConflictError, IN_PROCESS);
