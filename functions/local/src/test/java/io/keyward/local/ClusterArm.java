@@ -49,6 +49,12 @@ final class ClusterArm {
         this.armToken = host.token(client, Audiences.ARM);
     }
 
+    /** This client as an Owner of subscriptions tests share under fixed ids ({@link TestHost#owner}). */
+    ClusterArm owning(String... subscriptions) {
+        host.owner(client, subscriptions);
+        return this;
+    }
+
     record Reply(int status, String text, Map<String, Object> json, HttpHeaders headers) {
         @SuppressWarnings("unchecked")
         Map<String, Object> map(String key) {

@@ -32,7 +32,7 @@ class ClusterKeyTest {
 
     @BeforeAll
     static void vaults() throws Exception {
-        arm = new ClusterArm(TENANT, "cluster-key-test");
+        arm = new ClusterArm(TENANT, "cluster-key-test").owning(VAULT_SUBSCRIPTION);
         arm.putVault(VAULT_SUBSCRIPTION, PROTECTED_VAULT, "westeurope", true);
         arm.putVault(VAULT_SUBSCRIPTION, PLAIN_VAULT, "westeurope", false);
     }

@@ -44,7 +44,7 @@ class ClustersSdkTest {
 
     @Test
     void definesUpdatesTheKeyGetsListsAndDeletesACluster() throws Exception {
-        ClusterArm arm = new ClusterArm(TENANT, "clusters-sdk-test");
+        ClusterArm arm = new ClusterArm(TENANT, "clusters-sdk-test").owning(VAULT_SUBSCRIPTION);
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
         String keyName = ClusterArm.name("k");
         String version = arm.createKey(VAULT, keyName, 2048);

@@ -51,7 +51,7 @@ class DataPlaneOutageTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        arm = new ClusterArm(TENANT, "outage-test");
+        arm = new ClusterArm(TENANT, "outage-test").owning(VAULT_SUBSCRIPTION);
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, TestHost.REMOTE_VAULT_LOCATION, true);
         // the principal the remote vault sees is the remote entry's credential, not the cluster's identity
         arm.grant(VAULT_SUBSCRIPTION, VAULT, arm.host.remoteVaultPrincipal(), "get", "wrapKey", "unwrapKey");

@@ -50,7 +50,7 @@ class DataPlaneTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        arm = new ClusterArm(TENANT, "data-plane-test");
+        arm = new ClusterArm(TENANT, "data-plane-test").owning(VAULT_SUBSCRIPTION);
         other = new ClusterArm(OTHER_TENANT, "data-plane-other");
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
         json = arm.host.bean(JsonMapper.class);

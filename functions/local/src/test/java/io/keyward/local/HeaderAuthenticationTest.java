@@ -29,7 +29,7 @@ class HeaderAuthenticationTest {
     @Test
     void refusesFromTheHeadersExactlyWhatTheFilterRefuses() {
         TestHost host = TestHost.get();
-        var client = host.newClient(TENANT, "header-auth");
+        var client = host.owner(host.newClient(TENANT, "header-auth"), SUBSCRIPTION);
         String arm = host.token(client, Audiences.ARM);
         String vault = host.token(client, Audiences.KEY_VAULT);
         String ip = "127.0.0.1:" + host.host().port();

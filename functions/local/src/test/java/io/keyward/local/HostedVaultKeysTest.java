@@ -41,7 +41,7 @@ class HostedVaultKeysTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        arm = new ClusterArm(TENANT, "hosted-vault-keys-test");
+        arm = new ClusterArm(TENANT, "hosted-vault-keys-test").owning(SUBSCRIPTION);
         arm.putVault(SUBSCRIPTION, VAULT, "westeurope", true);
         identity = identities().createPrincipal(TENANT, PrincipalType.MANAGED_IDENTITY, "a resource's identity");
         arm.grant(SUBSCRIPTION, VAULT, identity.objectId(), "get", "wrapKey", "unwrapKey");

@@ -50,7 +50,7 @@ class KeyOpsTest {
     static void vault() throws Exception {
         host = TestHost.get();
         json = host.bean(JsonMapper.class);
-        ClientCredentials owner = host.newClient(TENANT, "key-ops-owner");
+        ClientCredentials owner = host.owner(host.newClient(TENANT, "key-ops-owner"), SUBSCRIPTION);
         token = host.token(owner, Audiences.KEY_VAULT);
         String body = "{\"location\":\"westeurope\",\"properties\":{\"tenantId\":\"" + TENANT + "\","
                 + "\"sku\":{\"family\":\"A\",\"name\":\"premium\"},\"accessPolicies\":[{\"tenantId\":\"" + TENANT

@@ -25,7 +25,7 @@ class KeyRotationTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        arm = new ClusterArm(TENANT, "key-rotation-test");
+        arm = new ClusterArm(TENANT, "key-rotation-test").owning(VAULT_SUBSCRIPTION);
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
         logs = new Logs(arm);
     }

@@ -75,7 +75,7 @@ class KeyVaultSdkTest {
     void vaults() throws Exception {
         host = TestHost.get();
         http = new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(host.ssl())).build();
-        owner = host.newClient(TENANT, "keys-owner");
+        owner = host.owner(host.newClient(TENANT, "keys-owner"), SUBSCRIPTION);
         noUnwrap = host.newClient(TENANT, "keys-no-unwrap");
         localWrapper = host.newClient(TENANT, "keys-local-wrapper");
         stranger = host.newClient(OTHER_TENANT, "keys-stranger");

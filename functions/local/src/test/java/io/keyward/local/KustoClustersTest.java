@@ -31,7 +31,7 @@ class KustoClustersTest {
 
     @BeforeAll
     static void vaults() throws Exception {
-        arm = new ClusterArm(TENANT, "kusto-test");
+        arm = new ClusterArm(TENANT, "kusto-test").owning(VAULT_SUBSCRIPTION);
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
         arm.putVault(VAULT_SUBSCRIPTION, NO_PURGE_PROTECTION, "westeurope", false);
         ClusterArm.Reply plain = arm.call("PUT", "/subscriptions/" + VAULT_SUBSCRIPTION + "/resourceGroups/rg-vaults/providers/"

@@ -46,7 +46,7 @@ class RemoteVaultTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        arm = new ClusterArm(TENANT, "remote-vault-test");
+        arm = new ClusterArm(TENANT, "remote-vault-test").owning(SUBSCRIPTION);
         arm.putVault(SUBSCRIPTION, VAULT, TestHost.REMOTE_VAULT_LOCATION, true);
         arm.grant(SUBSCRIPTION, VAULT, arm.host.remoteVaultPrincipal(), "get", "wrapKey", "unwrapKey");
         port = arm.host.bean(CustomerKeyPort.class);

@@ -38,7 +38,7 @@ class RequestLimitsTest {
     static void start() {
         host = TestHost.get();
         limits = host.host().server().limits;
-        var client = host.newClient(TENANT, "request-limits");
+        var client = host.owner(host.newClient(TENANT, "request-limits"), SUBSCRIPTION);
         armToken = host.token(client, Audiences.ARM);
         vaultToken = host.token(client, Audiences.KEY_VAULT);
     }

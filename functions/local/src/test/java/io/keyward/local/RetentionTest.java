@@ -65,7 +65,7 @@ class RetentionTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        arm = new ClusterArm(TENANT, "retention-test");
+        arm = new ClusterArm(TENANT, "retention-test").owning(VAULT_SUBSCRIPTION);
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
         JSON = arm.host.bean(JsonMapper.class);
     }

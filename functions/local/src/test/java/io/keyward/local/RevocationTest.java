@@ -39,7 +39,7 @@ class RevocationTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        arm = new ClusterArm(TENANT, "revocation-test");
+        arm = new ClusterArm(TENANT, "revocation-test").owning(VAULT_SUBSCRIPTION);
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
         logs = new Logs(arm);
         second = SecondInstance.start(arm.host.host().database(), arm.host.bean(Hsm.class));
@@ -69,13 +69,13 @@ class RevocationTest {
     /** Both instances answer the query (each from the AEK in its own cache, once it unwrapped it). */
     private static void assertServed(Setup s) throws Exception {
         assertThat(logs.messages(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H")).containsExactly("kept-1", "kept-0");
-        assertThat(second.query(TENANT, s.ws().customerId(), TABLE)).containsExactly("kept-1", "kept-0");
+        assertThat(second.query(TENANT, arm.client.principal().objectId(), s.ws().customerId(), TABLE)).containsExactly("kept-1", "kept-0");
     }
 
     private static void assertRefused(Setup s) throws Exception {
         ClusterArm.assertError(logs.query(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H"), 403, "CustomerManagedKeyInaccessible",
                 "cannot be read");
-        assertThatThrownBy(() -> second.query(TENANT, s.ws().customerId(), TABLE)).isInstanceOfSatisfying(ArmException.class,
+        assertThatThrownBy(() -> second.query(TENANT, arm.client.principal().objectId(), s.ws().customerId(), TABLE)).isInstanceOfSatisfying(ArmException.class,
                 e -> assertThat(e.code()).isEqualTo(ArmErrorCode.CustomerManagedKeyInaccessible));
     }
 
@@ -133,7 +133,7 @@ class RevocationTest {
         // a third context stands for an instance that never unwrapped this cluster's AEK: its first query must unwrap
         try (SecondInstance cold = SecondInstance.start(arm.host.host().database(), arm.host.bean(Hsm.class))) {
             arm.setKeyEnabled(VAULT, s.keyName(), s.version(), false);
-            assertThatThrownBy(() -> cold.query(TENANT, s.ws().customerId(), TABLE)).isInstanceOfSatisfying(ArmException.class,
+            assertThatThrownBy(() -> cold.query(TENANT, arm.client.principal().objectId(), s.ws().customerId(), TABLE)).isInstanceOfSatisfying(ArmException.class,
                     e -> assertThat(e.code()).isEqualTo(ArmErrorCode.CustomerManagedKeyInaccessible));
         }
         // no poll in between: the host and the second instance still hold the AEK in their caches, and refuse

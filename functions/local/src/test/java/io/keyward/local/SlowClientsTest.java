@@ -42,7 +42,7 @@ class SlowClientsTest {
     static void start() {
         host = TestHost.get();
         limits = host.host().server().limits;
-        armToken = host.token(host.newClient(TENANT, "slow-clients"), Audiences.ARM);
+        armToken = host.token(host.owner(host.newClient(TENANT, "slow-clients"), SUBSCRIPTION), Audiences.ARM);
     }
 
     @Test

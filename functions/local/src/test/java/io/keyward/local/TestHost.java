@@ -177,6 +177,35 @@ public final class TestHost {
         return bean(IdentityService.class).registerClient(tenantId, name);
     }
 
+    /**
+     * Makes {@code c} an Owner of subscriptions that tests share under fixed ids (a fixed vault name needs a fixed
+     * subscription; several classes use one, and the database outlives a run), as the subscription's Owner would, by
+     * writing the assignment where the authorization package keeps it; claims an unclaimed one for the client's tenant.
+     */
+    public ClientCredentials owner(ClientCredentials c, String... subscriptions) {
+        var db = host.database();
+        try (java.sql.Connection conn = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+            for (String sub : subscriptions) {
+                try (var claim = conn.prepareStatement("INSERT INTO subscriptions (subscription_id, tenant_id) VALUES (?, ?)"
+                        + " ON CONFLICT DO NOTHING");
+                     var grant = conn.prepareStatement("INSERT INTO role_assignments (id, subscription_id, scope, role_definition_id,"
+                             + " principal_id, principal_type, created_at, updated_at) VALUES (gen_random_uuid(), ?, ?,"
+                             + " '8e3af657-a8ff-443c-a75c-2fe8c4bcb635', ?::uuid, 'ServicePrincipal', now(), now()) ON CONFLICT DO NOTHING")) {
+                    claim.setString(1, sub);
+                    claim.setString(2, c.tenantId());
+                    claim.executeUpdate();
+                    grant.setString(1, sub);
+                    grant.setString(2, "/subscriptions/" + sub);
+                    grant.setString(3, c.principal().objectId());
+                    grant.executeUpdate();
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not make the test client an Owner", e);
+        }
+        return c;
+    }
+
     /** An access token for {@code c}, from the real token endpoint over HTTPS (client-credentials grant). */
     public String token(ClientCredentials c, String audience) {
         String scope = (audience.endsWith("/") ? audience : audience + "/") + ".default";

@@ -322,7 +322,7 @@ class VaultsArmTest {
         // database outlives a run, and the second run's PUT is then an update of the first run's vault.
         String vaultTenant = "b0000000-0000-4000-8000-00000000b001";
         String subscription = "b0000000-0000-4000-8000-0000000005b1";
-        String owner = host.token(host.newClient(vaultTenant, "vault-owner"), Audiences.ARM);
+        String owner = host.token(host.owner(host.newClient(vaultTenant, "vault-owner"), subscription), Audiences.ARM);
         Reply put = call("PUT", vault(subscription, "rg-challenge", "kwarmtenant") + API, owner, body(vaultTenant, "westeurope", ""));
         assertThat(put.status).as(put.text).isIn(200, 201);
 

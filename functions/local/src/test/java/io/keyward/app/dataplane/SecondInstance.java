@@ -39,10 +39,10 @@ public final class SecondInstance implements AutoCloseable {
         return new SecondInstance(context);
     }
 
-    /** A query of the second instance's data plane as a caller of {@code tenantId}: the records' {@code msg}. */
-    public List<Object> query(String tenantId, String workspaceId, String table) {
+    /** A query of the second instance's data plane as {@code objectId} of {@code tenantId} (who may read it): the records' {@code msg}. */
+    public List<Object> query(String tenantId, String objectId, String workspaceId, String table) {
         Instant now = Instant.now();
-        return dataPlane.query(UUID.fromString(workspaceId), new Principal(tenantId, UUID.randomUUID().toString(),
+        return dataPlane.query(UUID.fromString(workspaceId), new Principal(tenantId, objectId,
                         PrincipalType.SERVICE_PRINCIPAL, "second-instance-reader"), table, now.minusSeconds(7200), now, 1000)
                 .stream().map(r -> r.get("msg")).toList();
     }
