@@ -80,6 +80,24 @@ public class Authorization {
         return roles(scope, principalObjectId).stream().anyMatch(r -> r.allowsData(dataAction));
     }
 
+    /**
+     * Assigns a built-in role to a resource's identity for {@code caller}, who needs {@code roleAssignments/write} at the
+     * scope (the portal's "grant access" steps on a vault in the RBAC permission model); nothing when it is assigned
+     * already. In the caller's transaction.
+     */
+    @Transactional
+    public void grantBuiltIn(Scope scope, RoleDefinition role, String principalObjectId, Principal caller) {
+        require(scope, caller, "Microsoft.Authorization/roleAssignments/write", false);
+        UUID principal = uuid(principalObjectId).orElseThrow(() -> new ArmException(ArmErrorCode.InvalidParameter,
+                "The principal ID '" + principalObjectId + "' is not valid."));
+        if (assignments.findGrant(scope.toString(), role.id(), principal).isPresent()) {
+            return;
+        }
+        Instant now = clock.instant();
+        assignments.insert(UUID.randomUUID(), scope.subscriptionId(), scope.toString(), role.id(), principal, "ServicePrincipal",
+                "Granted by a resource's authorize step", now, now, caller.objectId(), caller.objectId());
+    }
+
     /** ARM's 403 for an action the caller may not perform. */
     public static ArmException denied(Principal caller, String action, Scope scope) {
         return new ArmException(ArmErrorCode.AuthorizationFailed, "The client '" + caller.objectId() + "' with object id '"

@@ -114,7 +114,10 @@ public class CmkKeys {
             return refused(softDelete ? Refusal.NO_PURGE_PROTECTION : Refusal.NO_SOFT_DELETE,
                     "The key's recoveryLevel is '" + level + "': the vault must have soft delete and purge protection.");
         }
-        for (KeyPermission p : policy.extraPermissions()) {
+        // Permissions beyond get/wrapKey/unwrapKey (Data Explorer's recover) belong to the access-policy model: for a vault
+        // in the RBAC model the docs grant Key Vault Crypto Service Encryption User alone, whose keys/read, wrap and unwrap
+        // data actions the vault checks on the calls above and below.
+        for (KeyPermission p : v.rbacAuthorization() ? Set.<KeyPermission>of() : policy.extraPermissions()) {
             if (v.granted() == null) {
                 // a remote vault: its data plane does not show access policies, and a permission not proven is not granted
                 return refused(Refusal.ACCESS_DENIED, "The '" + p.wireName() + "' key permission cannot be checked in a vault Keyward"

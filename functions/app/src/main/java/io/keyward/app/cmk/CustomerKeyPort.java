@@ -67,8 +67,9 @@ public interface CustomerKeyPort {
      * @param location its region, or null when not known (a remote vault without a configured location)
      * @param granted  the key permissions its access policies grant {@code identity}, or null when they cannot be read
      *                 (a remote vault: its data plane does not show them)
+     * @param rbacAuthorization whether the vault uses Azure RBAC ({@code enableRbacAuthorization}) instead of access policies
      */
-    record VaultFacts(String tenantId, @Nullable String location, @Nullable Set<KeyPermission> granted) {
+    record VaultFacts(String tenantId, @Nullable String location, @Nullable Set<KeyPermission> granted, boolean rbacAuthorization) {
     }
 
     /**

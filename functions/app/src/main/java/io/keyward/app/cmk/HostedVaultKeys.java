@@ -2,7 +2,6 @@ package io.keyward.app.cmk;
 
 import io.keyward.app.identity.IdentityService;
 import io.keyward.app.identity.Principal;
-import io.keyward.app.vault.KeyPermission;
 import io.keyward.app.vault.Vault;
 import io.keyward.app.vault.VaultService;
 import io.keyward.app.vault.keys.KeyName;
@@ -12,17 +11,13 @@ import io.keyward.app.vault.keys.KeyVersion;
 import io.keyward.app.vault.keys.VaultKeys;
 import jakarta.inject.Singleton;
 import java.net.URI;
-import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Optional;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +49,7 @@ class HostedVaultKeys implements CustomerKeyPort {
 
     @Override
     public VaultReply<VaultFacts> vault(String vaultUri, Principal identity) {
-        return call(vaultUri, identity, v -> new VaultFacts(v.tenantId(), v.location(), granted(v, identity)));
+        return call(vaultUri, identity, v -> new VaultFacts(v.tenantId(), v.location(), keys.granted(v, identity), v.rbacAuthorization()));
     }
 
     @Override
@@ -164,11 +159,6 @@ class HostedVaultKeys implements CustomerKeyPort {
             LOG.warn("vault at {}: a key operation failed in the vault's store or HSM binding", vaultUri);
             return new VaultReply.Unavailable<>("the vault failed to answer");
         }
-    }
-
-    private static Set<KeyPermission> granted(Vault v, Principal identity) {
-        return Arrays.stream(KeyPermission.values()).filter(p -> v.allows(identity, p))
-                .collect(Collectors.toCollection(() -> EnumSet.noneOf(KeyPermission.class)));
     }
 
     private static KeyFacts facts(KeyVersion k, Vault v, String vaultUri) {

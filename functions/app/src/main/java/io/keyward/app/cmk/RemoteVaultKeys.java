@@ -58,7 +58,7 @@ final class RemoteVaultKeys implements CustomerKeyPort {
     /** Facts from the configuration: the vault's own data plane shows neither its tenant, region nor policies. */
     @Override
     public VaultReply<VaultFacts> vault(String vaultUri, Principal identity) {
-        return new VaultReply.Done<>(new VaultFacts(entry.tenantId(), entry.location(), null));
+        return new VaultReply.Done<>(new VaultFacts(entry.tenantId(), entry.location(), null, false));
     }
 
     @Override

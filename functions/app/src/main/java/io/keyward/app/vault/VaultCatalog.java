@@ -5,6 +5,7 @@ import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.authorization.Authorization;
+import io.keyward.app.authorization.BuiltInRoles;
 import io.keyward.app.authorization.Scope;
 import io.keyward.app.base.UniqueViolation;
 import io.keyward.app.identity.Principal;
@@ -90,9 +91,16 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                 .filter(v -> !v.deleted())
                 .orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The vault '" + vaultName + "' was not found."));
         Vault v = current.vault();
-        requireAccess(Scope.parse(v.id()).orElseThrow(), caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
-        List<AccessPolicy> policies = AccessPolicyOperation.ADD.apply(v.accessPolicies(),
-                List.of(new AccessPolicy(tenantId, principalObjectId, permissions)));
+        Scope vaultScope = Scope.parse(v.id()).orElseThrow();
+        requireAccess(vaultScope, caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
+        List<AccessPolicy> policies = v.accessPolicies();
+        if (v.rbacAuthorization()) {
+            // The RBAC permission model ignores access policies: the identity gets the role the CMK docs name instead,
+            // which takes the right to assign roles (Owner, User Access Administrator), not only Key Vault Contributor.
+            authorization.grantBuiltIn(vaultScope, BuiltInRoles.KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, principalObjectId, caller);
+        } else {
+            policies = AccessPolicyOperation.ADD.apply(v.accessPolicies(), List.of(new AccessPolicy(tenantId, principalObjectId, permissions)));
+        }
         requirePolicyCount(policies);
         boolean softDelete = v.softDeleteEnabled() || enableProtection;
         boolean purgeProtection = v.purgeProtectionEnabled() || enableProtection;
@@ -286,7 +294,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         requirePolicyCount(policies);
         Instant now = now();
         Vault v = new Vault(Vault.idOf(sub.value(), group.value(), name.value()), sub.value(), group.value(), name.value(),
-                r.location(), tenant, r.sku(), softDelete, retention, purgeProtection, policies, now);
+                r.location(), tenant, r.sku(), softDelete, retention, purgeProtection, policies, now, Boolean.TRUE.equals(r.rbacAuthorization()));
         return new StoredVault(v, r.tags() == null ? Map.of() : r.tags(), now, null, null);
     }
 
@@ -327,12 +335,20 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         List<AccessPolicy> policies = r.accessPolicies() == null ? v.accessPolicies() : AccessPolicyOperation.merge(List.of(), r.accessPolicies());
         requirePolicyCount(policies);
         Map<String, String> tags = r.tags() == null ? (replace ? Map.of() : current.tags()) : r.tags();
-        return new StoredVault(with(v, tenant, sku, softDelete, purgeProtection, policies), tags, now(), null, null);
+        boolean rbac = r.rbacAuthorization() == null ? (!replace && v.rbacAuthorization()) : r.rbacAuthorization();
+        if (rbac != v.rbacAuthorization()) {
+            // Azure: switching the permission model changes who may use the keys, so it needs what granting access needs.
+            authorization.require(Scope.parse(v.id()).orElseThrow(), caller, "Microsoft.Authorization/roleAssignments/write", false);
+        }
+        Vault changed = with(v, tenant, sku, softDelete, purgeProtection, policies);
+        return new StoredVault(new Vault(changed.id(), changed.subscriptionId(), changed.resourceGroup(), changed.name(), changed.location(),
+                changed.tenantId(), changed.sku(), changed.softDeleteEnabled(), changed.softDeleteRetentionDays(),
+                changed.purgeProtectionEnabled(), changed.accessPolicies(), changed.createdAt(), rbac), tags, now(), null, null);
     }
 
     private static Vault with(Vault v, String tenant, String sku, boolean softDelete, boolean purgeProtection, List<AccessPolicy> policies) {
         return new Vault(v.id(), v.subscriptionId(), v.resourceGroup(), v.name(), v.location(), tenant, sku, softDelete,
-                v.softDeleteRetentionDays(), purgeProtection, policies, v.createdAt());
+                v.softDeleteRetentionDays(), purgeProtection, policies, v.createdAt(), v.rbacAuthorization());
     }
 
     private static String requireTenant(@Nullable String tenantId, Principal caller) {

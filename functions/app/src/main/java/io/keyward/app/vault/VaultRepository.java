@@ -30,20 +30,21 @@ interface VaultRepository extends GenericRepository<VaultRepository.Row, String>
     record Row(@Id String name, String subscriptionId, String resourceGroup, String location, String tenantId, String sku,
                boolean softDeleteEnabled, int softDeleteRetentionDays, boolean purgeProtectionEnabled,
                @TypeDef(type = DataType.JSON) List<StoredPolicy> accessPolicies, @TypeDef(type = DataType.JSON) Map<String, String> tags,
-               Instant createdAt, Instant updatedAt, @Nullable Instant deletedAt, @Nullable Instant scheduledPurgeAt) {
+               Instant createdAt, Instant updatedAt, @Nullable Instant deletedAt, @Nullable Instant scheduledPurgeAt,
+               boolean enableRbacAuthorization) {
 
         static Row of(StoredVault v) {
             Vault vault = v.vault();
             return new Row(vault.name(), vault.subscriptionId(), vault.resourceGroup(), vault.location(), vault.tenantId(), vault.sku(),
                     vault.softDeleteEnabled(), vault.softDeleteRetentionDays(), vault.purgeProtectionEnabled(),
                     vault.accessPolicies().stream().map(StoredPolicy::of).toList(), v.tags(), vault.createdAt(), v.updatedAt(), v.deletedAt(),
-                    v.scheduledPurgeAt());
+                    v.scheduledPurgeAt(), vault.rbacAuthorization());
         }
 
         StoredVault vault() {
             List<AccessPolicy> policies = accessPolicies == null ? List.of() : accessPolicies.stream().map(StoredPolicy::policy).toList();
             Vault vault = new Vault(Vault.idOf(subscriptionId, resourceGroup, name), subscriptionId, resourceGroup, name, location, tenantId,
-                    sku, softDeleteEnabled, softDeleteRetentionDays, purgeProtectionEnabled, policies, createdAt);
+                    sku, softDeleteEnabled, softDeleteRetentionDays, purgeProtectionEnabled, policies, createdAt, enableRbacAuthorization);
             return new StoredVault(vault, tags == null ? Map.of() : tags, updatedAt, deletedAt, scheduledPurgeAt);
         }
     }

@@ -11,5 +11,6 @@ import java.util.Map;
  */
 record VaultRequest(@Nullable String location, @Nullable Map<String, String> tags, @Nullable String tenantId,
                     @Nullable String sku, @Nullable Boolean softDeleteEnabled, @Nullable Integer softDeleteRetentionDays,
-                    @Nullable Boolean purgeProtectionEnabled, @Nullable List<AccessPolicy> accessPolicies, boolean recover) {
+                    @Nullable Boolean purgeProtectionEnabled, @Nullable List<AccessPolicy> accessPolicies, boolean recover,
+                    @Nullable Boolean rbacAuthorization) {
 }

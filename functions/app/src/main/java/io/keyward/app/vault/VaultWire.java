@@ -126,12 +126,11 @@ final class VaultWire {
             if (!patch) {
                 throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties' property is required.", "properties");
             }
-            return new VaultRequest(null, body.tags(), null, null, null, null, null, null, false);
+            return new VaultRequest(null, body.tags(), null, null, null, null, null, null, false, null);
         }
         refuseTrue(p.enabledForDeployment(), "enabledForDeployment");
         refuseTrue(p.enabledForDiskEncryption(), "enabledForDiskEncryption");
         refuseTrue(p.enabledForTemplateDeployment(), "enabledForTemplateDeployment");
-        refuseTrue(p.enableRbacAuthorization(), "enableRbacAuthorization");
         boolean recover = false;
         if (p.createMode() != null) {
             if (patch) {
@@ -147,7 +146,8 @@ final class VaultWire {
         }
         return new VaultRequest(patch ? null : body.location(), body.tags(), p.tenantId(), sku(p.sku()), p.enableSoftDelete(),
                 p.softDeleteRetentionInDays(), p.enablePurgeProtection(),
-                p.accessPolicies() == null ? null : policies(p.accessPolicies(), "properties.accessPolicies"), recover);
+                p.accessPolicies() == null ? null : policies(p.accessPolicies(), "properties.accessPolicies"), recover,
+                p.enableRbacAuthorization());
     }
 
     static List<AccessPolicy> policies(List<Policy> given, String target) {
@@ -208,7 +208,7 @@ final class VaultWire {
         Vault v = s.vault();
         return new VaultOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags(), new PropertiesOut(v.tenantId(),
                 new Sku("A", v.sku()), policies(v.accessPolicies()), false, false, false, v.softDeleteEnabled(),
-                v.softDeleteRetentionDays(), false, v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
+                v.softDeleteRetentionDays(), v.rbacAuthorization(), v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
                 "Enabled"));
     }
 

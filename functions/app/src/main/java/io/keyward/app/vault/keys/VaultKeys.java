@@ -1,5 +1,7 @@
 package io.keyward.app.vault.keys;
 
+import io.keyward.app.authorization.Authorization;
+import io.keyward.app.authorization.Scope;
 import io.keyward.app.hsm.KeyUsagePolicy;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.KeyPermission;
@@ -13,6 +15,7 @@ import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.RsaPublicKey;
 import io.keyward.hsm.UnsupportedAlgorithmException;
 import io.keyward.hsm.WrapAlgorithm;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -48,10 +51,12 @@ public class VaultKeys implements KeyUsagePolicy {
 
     private final Hsm hsm;
     private final VaultKeyRepository keys;
+    private final Authorization authorization;
     private final Clock clock;
     private final TransactionOperations<?> transactions;
 
-    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock, TransactionOperations<?> transactions) {
+    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock, TransactionOperations<?> transactions, Authorization authorization) {
+        this.authorization = authorization;
         this.hsm = hsm;
         this.keys = keys;
         this.clock = clock;
@@ -59,7 +64,7 @@ public class VaultKeys implements KeyUsagePolicy {
     }
 
     public KeyVersion create(Vault vault, Principal caller, KeyName name, KeySpec spec) {
-        authorize(vault, caller, KeyPermission.CREATE);
+        authorize(vault, caller, KeyPermission.CREATE, name, false);
         KeyType type = spec.kind().hsmType(spec.size());
         Optional<VaultKeyRepository.KeyRow> existing = keys.findKey(vault.id(), name.key());
         if (existing.isPresent() && existing.get().deletedAt() != null) {
@@ -91,24 +96,24 @@ public class VaultKeys implements KeyUsagePolicy {
 
     /** A version, or the latest when {@code version} is null or empty. Disabled versions are shown too. */
     public KeyVersion get(Vault vault, Principal caller, KeyName name, String version) {
-        authorize(vault, caller, KeyPermission.GET);
+        authorize(vault, caller, KeyPermission.GET, name, false);
         return live(vault, name, version);
     }
 
     public KeyPage<KeyVersion> list(Vault vault, Principal caller, int offset, int limit) {
-        authorize(vault, caller, KeyPermission.LIST);
+        authorize(vault, caller, KeyPermission.LIST, null, false);
         List<Map.Entry<VaultKeyRepository.KeyRow, KeyVersion>> rows = keys.latest(vault.id(), false, offset, limit);
         return page(rows.stream().map(Map.Entry::getValue).toList(), offset, limit);
     }
 
     public KeyPage<KeyVersion> versions(Vault vault, Principal caller, KeyName name, int offset, int limit) {
-        authorize(vault, caller, KeyPermission.LIST);
+        authorize(vault, caller, KeyPermission.LIST, name, false);
         liveRow(vault, name);
         return page(keys.versions(vault.id(), name.key(), offset, limit), offset, limit);
     }
 
     public KeyVersion update(Vault vault, Principal caller, KeyName name, String version, KeyChanges changes) {
-        authorize(vault, caller, KeyPermission.UPDATE);
+        authorize(vault, caller, KeyPermission.UPDATE, name, false);
         KeyVersion current = live(vault, name, version);
         KeyAttributes a = current.attributes();
         KeyAttributes updated = new KeyAttributes(
@@ -193,7 +198,7 @@ public class VaultKeys implements KeyUsagePolicy {
      * the token objects. Returns the deleted key; its dates are null after a hard delete.
      */
     public DeletedKey delete(Vault vault, Principal caller, KeyName name) {
-        authorize(vault, caller, KeyPermission.DELETE);
+        authorize(vault, caller, KeyPermission.DELETE, name, false);
         VaultKeyRepository.KeyRow row = liveRow(vault, name);
         KeyVersion latest = version(vault, row, row.latestVersion());
         if (!vault.softDeleteEnabled()) {
@@ -209,13 +214,13 @@ public class VaultKeys implements KeyUsagePolicy {
     }
 
     public DeletedKey getDeleted(Vault vault, Principal caller, KeyName name) {
-        authorize(vault, caller, KeyPermission.GET);
+        authorize(vault, caller, KeyPermission.GET, name, true);
         VaultKeyRepository.KeyRow row = deletedRow(vault, name);
         return new DeletedKey(version(vault, row, row.latestVersion()), row.deletedAt(), row.scheduledPurgeAt());
     }
 
     public KeyPage<DeletedKey> listDeleted(Vault vault, Principal caller, int offset, int limit) {
-        authorize(vault, caller, KeyPermission.LIST);
+        authorize(vault, caller, KeyPermission.LIST, null, true);
         List<DeletedKey> items = keys.latest(vault.id(), true, offset, limit).stream()
                 .map(e -> new DeletedKey(e.getValue(), e.getKey().deletedAt(), e.getKey().scheduledPurgeAt()))
                 .toList();
@@ -223,7 +228,7 @@ public class VaultKeys implements KeyUsagePolicy {
     }
 
     public KeyVersion recover(Vault vault, Principal caller, KeyName name) {
-        authorize(vault, caller, KeyPermission.RECOVER);
+        authorize(vault, caller, KeyPermission.RECOVER, name, false);
         VaultKeyRepository.KeyRow row = deletedRow(vault, name);
         if (keys.clearDeleted(vault.id(), row.nameKey()) != 1) {
             throw deletedNotFound(vault, name);
@@ -233,7 +238,7 @@ public class VaultKeys implements KeyUsagePolicy {
 
     /** Purges a soft-deleted key: its rows and every version's token objects. */
     public void purge(Vault vault, Principal caller, KeyName name) {
-        authorize(vault, caller, KeyPermission.PURGE);
+        authorize(vault, caller, KeyPermission.PURGE, name, false);
         VaultKeyRepository.KeyRow row = deletedRow(vault, name);
         if (vault.purgeProtectionEnabled() && now().isBefore(row.scheduledPurgeAt())) {
             throw KeyVaultException.forbidden("PurgeProtectionEnabled", "Key '" + row.name()
@@ -244,25 +249,25 @@ public class VaultKeys implements KeyUsagePolicy {
     }
 
     public CryptoResult wrap(Vault vault, Principal caller, KeyName name, String version, String alg, byte[] value) {
-        authorize(vault, caller, KeyPermission.WRAP_KEY);
+        authorize(vault, caller, KeyPermission.WRAP_KEY, name, false);
         return crypto(vault, name, version, KeyOperation.WRAP_KEY, alg, value);
     }
 
     public CryptoResult unwrap(Vault vault, Principal caller, KeyName name, String version, String alg, byte[] value) {
-        authorize(vault, caller, KeyPermission.UNWRAP_KEY);
+        authorize(vault, caller, KeyPermission.UNWRAP_KEY, name, false);
         return crypto(vault, name, version, KeyOperation.UNWRAP_KEY, alg, value);
     }
 
     public CryptoResult encrypt(Vault vault, Principal caller, KeyName name, String version, String alg,
                                 byte[] value) {
-        authorize(vault, caller, KeyPermission.ENCRYPT);
+        authorize(vault, caller, KeyPermission.ENCRYPT, name, false);
         requireRsaAlgorithm(alg, "encrypt");
         return crypto(vault, name, version, KeyOperation.ENCRYPT, alg, value);
     }
 
     public CryptoResult decrypt(Vault vault, Principal caller, KeyName name, String version, String alg,
                                 byte[] value) {
-        authorize(vault, caller, KeyPermission.DECRYPT);
+        authorize(vault, caller, KeyPermission.DECRYPT, name, false);
         requireRsaAlgorithm(alg, "decrypt");
         return crypto(vault, name, version, KeyOperation.DECRYPT, alg, value);
     }
@@ -276,20 +281,22 @@ public class VaultKeys implements KeyUsagePolicy {
      */
     public KeyUse use(Vault vault, KeyName name, String version) {
         try {
-            return new KeyUse(vault, live(vault, name, version), null);
+            return new KeyUse(vault, name, live(vault, name, version), null);
         } catch (KeyVaultException e) {
-            return new KeyUse(vault, null, e);
+            return new KeyUse(vault, name, null, e);
         }
     }
 
     /** See {@link #use}. */
     public final class KeyUse {
         private final Vault vault;
+        private final KeyName useName;
         private final KeyVersion key;
         private final KeyVaultException missing;
 
-        private KeyUse(Vault vault, KeyVersion key, KeyVaultException missing) {
+        private KeyUse(Vault vault, KeyName useName, KeyVersion key, KeyVaultException missing) {
             this.vault = vault;
+            this.useName = useName;
             this.key = key;
             this.missing = missing;
         }
@@ -299,13 +306,18 @@ public class VaultKeys implements KeyUsagePolicy {
         }
 
         public KeyVersion get(Principal caller) {
-            authorize(vault, caller, KeyPermission.GET);
+            authorize(vault, caller, KeyPermission.GET, keyName(), false);
             return found();
         }
 
         public CryptoResult unwrap(Principal caller, String alg, byte[] value) {
-            authorize(vault, caller, KeyPermission.UNWRAP_KEY);
+            authorize(vault, caller, KeyPermission.UNWRAP_KEY, keyName(), false);
             return crypto(found(), KeyOperation.UNWRAP_KEY, alg, value);
+        }
+
+        /** The key's name as the caller named it: RBAC assignments at the key's scope apply to it. */
+        private KeyName keyName() {
+            return useName;
         }
 
         private KeyVersion found() {
@@ -410,16 +422,75 @@ public class VaultKeys implements KeyUsagePolicy {
         }
     }
 
-    private void authorize(Vault vault, Principal caller, KeyPermission permission) {
+    /**
+     * Key Vault's two permission models: a vault with {@code enableRbacAuthorization} ignores its access policies and
+     * asks Azure RBAC for the operation's data action, from assignments at the vault or the key (Key Vault Crypto
+     * Service Encryption User and its kin); any other vault asks its access policies. The wire and the in-process CMK
+     * adapter both come through here, so they decide alike.
+     */
+    private void authorize(Vault vault, Principal caller, KeyPermission permission, @Nullable KeyName name, boolean deletedKey) {
         if (caller == null || !vault.tenantId().equalsIgnoreCase(caller.tenantId())) {
             throw KeyVaultException.forbidden("AccessDenied", "The caller is not from the tenant of key vault '"
                     + vault.name() + "'.");
+        }
+        if (vault.rbacAuthorization()) {
+            String action = dataAction(permission, deletedKey);
+            Scope scope = Scope.parse(vault.id()).orElseThrow();
+            if (!authorization.permitsData(name == null ? scope : scope.child("keys", name.value()), caller.objectId(), action)) {
+                throw KeyVaultException.forbidden("ForbiddenByRbac", "Caller is not authorized to perform action on resource. "
+                        + "If role assignments, deny assignments or role definitions were changed recently, please observe propagation"
+                        + " time. Caller: appid=;oid=" + caller.objectId() + ";iss= Action: '" + action + "' Resource: '"
+                        + (name == null ? scope : scope.child("keys", name.value())).key() + "' Assignment: (not found) "
+                        + "Vault: " + vault.name() + ";location=" + vault.location());
+            }
+            return;
         }
         if (!vault.allows(caller, permission)) {
             throw KeyVaultException.forbidden("AccessDenied", "The user, group or application 'oid="
                     + caller.objectId() + ";tid=" + caller.tenantId() + "' does not have keys "
                     + permission.wireName() + " permission on key vault '" + vault.name() + "'.");
         }
+    }
+
+    /** What {@code caller} may do with the vault's keys, vault-wide (RBAC: assignments at the vault or above). */
+    public Set<KeyPermission> granted(Vault vault, Principal caller) {
+        Set<KeyPermission> granted = EnumSet.noneOf(KeyPermission.class);
+        for (KeyPermission p : KeyPermission.values()) {
+            try {
+                authorize(vault, caller, p, null, false);
+                granted.add(p);
+            } catch (KeyVaultException e) {
+                // not granted
+            }
+        }
+        return granted;
+    }
+
+    /** The Key Vault data action of an access-policy permission (Azure's operations of Microsoft.KeyVault/vaults/keys). */
+    static String dataAction(KeyPermission p, boolean deletedKey) {
+        String keys = "Microsoft.KeyVault/vaults/keys/";
+        String deleted = "Microsoft.KeyVault/vaults/deletedKeys/";
+        return switch (p) {
+            case GET, LIST -> deletedKey ? deleted + "read" : keys + "read";
+            case UPDATE -> keys + "update/action";
+            case CREATE -> keys + "create/action";
+            case IMPORT -> keys + "import/action";
+            case DELETE -> keys + "delete";
+            case RECOVER -> deleted + "recover/action";
+            case PURGE -> deleted + "delete";
+            case BACKUP -> keys + "backup/action";
+            case RESTORE -> keys + "restore/action";
+            case DECRYPT -> keys + "decrypt/action";
+            case ENCRYPT -> keys + "encrypt/action";
+            case UNWRAP_KEY -> keys + "unwrap/action";
+            case WRAP_KEY -> keys + "wrap/action";
+            case VERIFY -> keys + "verify/action";
+            case SIGN -> keys + "sign/action";
+            case RELEASE -> keys + "release/action";
+            case ROTATE -> keys + "rotate/action";
+            case GET_ROTATION_POLICY -> "Microsoft.KeyVault/vaults/keyrotationpolicies/read";
+            case SET_ROTATION_POLICY -> "Microsoft.KeyVault/vaults/keyrotationpolicies/write";
+        };
     }
 
     private KeyVersion live(Vault vault, KeyName name, String version) {
