@@ -319,6 +319,47 @@ class HpcCacheTest {
 
     // --- helpers
 
+    @Test
+    void onAVaultInTheRbacModelAuthorizeAssignsCryptoServiceEncryptionUserInsteadOfAnAccessPolicy() throws Exception {
+        String sub = sub();
+        String vault = vault(sub, "eastus", true, true);
+        // the vault's creator (Owner of the subscription) has no data actions: it needs a key role to create the key
+        assign(sub, vaultId(sub, vault), "14b46e9e-c2b7-41b4-b07b-48a6ebf60603", arm.client.principal().objectId());
+        String keyName = name("k");
+        String version = createKey(vault, keyName, 2048);
+        String cache = cache(sub, "rg1", name("hpc"));
+        ClusterArm.Reply created = arm.call("PUT", cache + API, cmkBody("East US", keyUrl(vault, keyName, version), vaultId(sub, vault), false));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String principal = (String) created.map("identity").get("principalId");
+
+        // Key Vault Contributor on the vault and Contributor on the cache may authorize an access-policy vault, but
+        // granting a role takes the right to assign roles
+        ClusterArm kvContributor = new ClusterArm(TENANT, "hpc-kv-contributor");
+        assign(sub, vaultId(sub, vault), "f25e0fa2-a7c8-4377-a976-54943a77a395", kvContributor.client.principal().objectId());
+        assign(sub, cache, "b24988ac-6180-42a0-ab88-20f7382dd24c", kvContributor.client.principal().objectId());
+        assertError(kvContributor.call("POST", cache + "/authorizeKeyVault" + API, null), 403, "AuthorizationFailed",
+                "Microsoft.Authorization/roleAssignments/write");
+        assertThat(aeks(principal)).isZero();
+
+        ClusterArm.Reply authorized = arm.call("POST", cache + "/authorizeKeyVault" + API, null);
+        assertThat(authorized.status()).as(authorized.text()).isEqualTo(200);
+        assertThat(health(authorized)).containsEntry("state", "Healthy");
+        assertThat(policyOf(vaultProperties(sub, vault), principal)).isNull();
+        ClusterArm.Reply roles = arm.call("GET", vaultId(sub, vault) + "/providers/Microsoft.Authorization/roleAssignments"
+                + "?api-version=2022-04-01&$filter=" + java.net.URLEncoder.encode("principalId eq '" + principal + "'",
+                java.nio.charset.StandardCharsets.UTF_8), null);
+        assertThat(roles.status()).as(roles.text()).isEqualTo(200);
+        assertThat(roles.text()).contains("/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6").contains("\"scope\":\"" + vaultId(sub, vault));
+        assertThat(aeks(principal)).isEqualTo(1);
+    }
+
+    private static void assign(String sub, String scope, String roleId, String principalId) throws Exception {
+        ClusterArm.Reply r = arm.call("PUT", scope + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
+                + "?api-version=2022-04-01", "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/" + sub
+                + "/providers/Microsoft.Authorization/roleDefinitions/" + roleId + "\",\"principalId\":\"" + principalId + "\"}}");
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+    }
+
     private static String cache(String sub, String group, String name) {
         return "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.StorageCache/caches/" + name;
     }
@@ -359,11 +400,15 @@ class HpcCacheTest {
 
     /** A new vault in {@code sub} (group rg-vaults) with this client's full access; with or without soft delete and purge protection. */
     private static String vault(String sub, String location, boolean protection) throws Exception {
+        return vault(sub, location, protection, false);
+    }
+
+    private static String vault(String sub, String location, boolean protection, boolean rbac) throws Exception {
         String vault = name("kwhpc");
         String body = "{\"location\":\"" + location + "\",\"properties\":{\"tenantId\":\"" + TENANT + "\",\"sku\":{\"family\":\"A\","
                 + "\"name\":\"premium\"},\"accessPolicies\":[{\"tenantId\":\"" + TENANT + "\",\"objectId\":\"" + arm.client.principal().objectId()
                 + "\",\"permissions\":{\"keys\":[\"all\"]}}],\"enableSoftDelete\":" + protection + ",\"softDeleteRetentionInDays\":7"
-                + (protection ? ",\"enablePurgeProtection\":true" : "") + "}}";
+                + (protection ? ",\"enablePurgeProtection\":true" : "") + (rbac ? ",\"enableRbacAuthorization\":true" : "") + "}}";
         ClusterArm.Reply r = arm.call("PUT", vaultId(sub, vault) + VAULT_API, body);
         assertThat(r.status()).as(r.text()).isEqualTo(201);
         return vault;

@@ -436,6 +436,40 @@ class WorkspacesArmTest {
         }
     }
 
+    @Test
+    void linkingNeedsWriteOnBothTheWorkspaceAndTheCluster() throws Exception {
+        String sub = sub();
+        String name = wsName();
+        assertThat(call("PUT", ws(sub, "rg1", name) + API, token, "{\"location\":\"eastus\"}").status).isEqualTo(201);
+        String cluster = provisionedCluster(sub, "eastus");
+        ClientCredentials linker = host.newClient(tenant, "workspaces-linker");
+        String linkerToken = host.token(linker, Audiences.ARM);
+        // Log Analytics Contributor on the workspace only (and Reader on the cluster): the cluster's write is missing
+        assign(sub, ws(sub, "rg1", name), "92aaf0da-9dab-42b6-94a3-d43ce8d16293", linker.principal().objectId());
+        assign(sub, cluster, "acdd72a7-3385-48ef-bd42-f606fba81ae7", linker.principal().objectId());
+        Reply refused = call("PUT", link(sub, "rg1", name) + LINK_API, linkerToken, linkBody(cluster));
+        assertError(refused, 403, "AuthorizationFailed", null);
+        assertThat(refused.error().get("message")).asString().contains("'Microsoft.OperationalInsights/clusters/write' over scope '" + cluster + "'");
+        // write on the cluster too: the link starts
+        assign(sub, cluster, "92aaf0da-9dab-42b6-94a3-d43ce8d16293", linker.principal().objectId());
+        Reply put = call("PUT", link(sub, "rg1", name) + LINK_API, linkerToken, linkBody(cluster));
+        assertThat(put.status).as(put.text).isEqualTo(202);
+        assertThat(poll(put.headers.firstValue("Azure-AsyncOperation").orElseThrow()).get("status")).isEqualTo("Succeeded");
+        // and write on the cluster alone is not enough to unlink: the workspace's linkedServices/delete is checked
+        ClientCredentials clusterOnly = host.newClient(tenant, "workspaces-cluster-only");
+        assign(sub, cluster, "92aaf0da-9dab-42b6-94a3-d43ce8d16293", clusterOnly.principal().objectId());
+        Reply unlink = call("DELETE", link(sub, "rg1", name) + LINK_API, host.token(clusterOnly, Audiences.ARM), null);
+        assertError(unlink, 403, "AuthorizationFailed", null);
+        assertThat(unlink.error().get("message")).asString().contains("'Microsoft.OperationalInsights/workspaces/linkedServices/delete'");
+    }
+
+    private static void assign(String sub, String scope, String roleId, String principalId) throws Exception {
+        Reply r = call("PUT", scope + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID() + "?api-version=2022-04-01",
+                token, "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleDefinitions/"
+                        + roleId + "\",\"principalId\":\"" + principalId + "\",\"principalType\":\"ServicePrincipal\"}}");
+        assertThat(r.status).as(r.text).isEqualTo(201);
+    }
+
     private static void linkAndWait(String sub, String name, String cluster) throws Exception {
         Reply put = call("PUT", link(sub, "rg1", name) + LINK_API, token, linkBody(cluster));
         assertThat(put.status).as(put.text).isEqualTo(202);
