@@ -1,10 +1,32 @@
 package io.keyward.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.exception.ManagementException;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.resourcemanager.loganalytics.LogAnalyticsManager;
+import com.azure.resourcemanager.loganalytics.models.BillingType;
+import com.azure.resourcemanager.loganalytics.models.Capacity;
+import com.azure.resourcemanager.loganalytics.models.Cluster;
+import com.azure.resourcemanager.loganalytics.models.ClusterEntityStatus;
+import com.azure.resourcemanager.loganalytics.models.ClusterSku;
+import com.azure.resourcemanager.loganalytics.models.ClusterSkuNameEnum;
+import com.azure.resourcemanager.loganalytics.models.KeyVaultProperties;
+import com.azure.resourcemanager.loganalytics.models.ManagedServiceIdentity;
+import com.azure.resourcemanager.loganalytics.models.ManagedServiceIdentityType;
 import io.keyward.app.identity.Audiences;
 import java.net.URI;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Map;
 import java.util.UUID;
+import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +41,12 @@ class RbacVaultTest {
 
     private static final String API = KustoClustersTest.API;
     private static final String AUTH_API = "?api-version=2022-04-01";
-    private static final String VAULT = "kwrbac1";
+    private static final String VAULT = "kwrbac2";
     private static final String CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
     private static final String CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+    /** fixed, as the vault's name is: the database outlives a run, and the vault with it */
+    private static final String TENANT = "e0000000-0000-4000-8000-00000000e0b1";
+    private static final String SUBSCRIPTION = "e0000000-0000-4000-8000-0000000005b9";
     private static ClusterArm arm;
     private static String sub;
     private static String vaultId;
@@ -29,8 +54,8 @@ class RbacVaultTest {
 
     @BeforeAll
     static void vault() throws Exception {
-        arm = new ClusterArm(UUID.randomUUID().toString(), "rbac-vault-test");
-        sub = ClusterArm.sub();
+        arm = new ClusterArm(TENANT, "rbac-vault-test").owning(SUBSCRIPTION);
+        sub = SUBSCRIPTION;
         vaultId = "/subscriptions/" + sub + "/resourceGroups/rg-vaults/providers/Microsoft.KeyVault/vaults/" + VAULT;
         // an access policy granting the creator everything, which the RBAC model ignores
         ClusterArm.Reply put = arm.call("PUT", vaultId + ClusterArm.VAULT_API, "{\"location\":\"westeurope\",\"properties\":{\"tenantId\":\""
@@ -94,6 +119,33 @@ class RbacVaultTest {
         // granted again at the key's scope: accessible again
         assign(vaultId + "/keys/" + keyName, CRYPTO_SERVICE_ENCRYPTION_USER, principal);
         assertThat(pollUntil(uuid, "Accessible")).isEqualTo("Accessible");
+    }
+
+    /** Log Analytics through the official SDK client: the key update fails without the role and succeeds with it. */
+    @Test
+    void aLogAnalyticsClusterBindsItsKeyWithCryptoServiceEncryptionUserThroughTheSdk() throws Exception {
+        String keyName = ClusterArm.name("k");
+        assign(vaultId + "/keys/" + keyName, CRYPTO_OFFICER, arm.client.principal().objectId());
+        assertThat(createKey(keyName).status()).isEqualTo(200);
+        String base = arm.host.baseUri() + "/";
+        AzureEnvironment environment = new AzureEnvironment(Map.of("resourceManagerEndpointUrl", base, "activeDirectoryEndpointUrl", base,
+                "managementEndpointUrl", base));
+        HttpClient http = new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(arm.host.ssl())).build();
+        TokenCredential credential = request -> Mono.fromCallable(() -> new AccessToken(arm.host.token(arm.client, Audiences.ARM),
+                OffsetDateTime.now().plusMinutes(30)));
+        LogAnalyticsManager manager = LogAnalyticsManager.configure().withHttpClient(http).withDefaultPollInterval(Duration.ofMillis(200))
+                .authenticate(credential, new AzureProfile(arm.tenant, ClusterArm.sub(), environment));
+        Cluster cluster = manager.clusters().define(ClusterArm.name("sdk")).withRegion("westeurope").withExistingResourceGroup("rg-sdk")
+                .withIdentity(new ManagedServiceIdentity().withType(ManagedServiceIdentityType.SYSTEM_ASSIGNED))
+                .withSku(new ClusterSku().withName(ClusterSkuNameEnum.CAPACITY_RESERVATION).withCapacity(Capacity.ONE_ZERO_ZERO_ZERO))
+                .withBillingType(BillingType.CLUSTER).create();
+        KeyVaultProperties key = new KeyVaultProperties().withKeyVaultUri(vaultUri.toString()).withKeyName(keyName).withKeyVersion("");
+        assertThatThrownBy(() -> cluster.update().withKeyVaultProperties(key).apply()).isInstanceOf(ManagementException.class);
+
+        assign(vaultId, CRYPTO_SERVICE_ENCRYPTION_USER, cluster.identity().principalId().toString());
+        Cluster updated = manager.clusters().getById(cluster.id()).update().withKeyVaultProperties(key).apply();
+        assertThat(updated.provisioningState()).isEqualTo(ClusterEntityStatus.SUCCEEDED);
+        assertThat(updated.keyVaultProperties().keyName()).isEqualTo(keyName);
     }
 
     @Test
