@@ -299,12 +299,6 @@ class AuthorizationMatrixTest {
 
     /** Assigns the role at the scope as the subscription's Owner; returns the assignment's id. */
     private static String assign(String scope, Role role, String principalId) throws Exception {
-        String roleId = role == Role.CUSTOM ? customRoleId : ROLE_IDS.get(role);
-        String id = scope + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID();
-        ClusterArm.Reply r = owner.call("PUT", id + AUTH_API, "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/" + sub
-                + "/providers/Microsoft.Authorization/roleDefinitions/" + roleId + "\",\"principalId\":\"" + principalId
-                + "\",\"principalType\":\"ServicePrincipal\"}}");
-        assertThat(r.status()).as(r.text()).isEqualTo(201);
-        return id;
+        return owner.assign(sub, scope, role == Role.CUSTOM ? customRoleId : ROLE_IDS.get(role), principalId);
     }
 }

@@ -49,6 +49,34 @@ final class ClusterArm {
         this.armToken = host.token(client, Audiences.ARM);
     }
 
+    /** Assigns a role (its GUID) to a principal at {@code scope} of {@code sub} through Microsoft.Authorization; the assignment's id. */
+    String assign(String sub, String scope, String roleId, String principalId) throws Exception {
+        String id = scope + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID();
+        Reply r = call("PUT", id + "?api-version=2022-04-01", "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/" + sub
+                + "/providers/Microsoft.Authorization/roleDefinitions/" + roleId + "\",\"principalId\":\"" + principalId
+                + "\",\"principalType\":\"ServicePrincipal\"}}");
+        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        return id;
+    }
+
+    /**
+     * Makes the resource due and fires KeyHealth_Poll until it records {@code state} (bounded: the host's own timer may
+     * hold the row's lease for a moment); the key state as last recorded.
+     */
+    String pollKeyState(String resourceUuid, String state) throws Exception {
+        String seen = null;
+        for (int i = 0; i < 40 && !state.equals(seen); i++) {
+            if (i > 0) {
+                Thread.sleep(250);
+            }
+            query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1", resourceUuid,
+                    Integer.class);
+            host.host().fireTimer("KeyHealth_Poll");
+            seen = query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", resourceUuid, String.class);
+        }
+        return seen;
+    }
+
     /** This client as an Owner of subscriptions tests share under fixed ids ({@link TestHost#owner}). */
     ClusterArm owning(String... subscriptions) {
         host.owner(client, subscriptions);

@@ -354,10 +354,7 @@ class HpcCacheTest {
     }
 
     private static void assign(String sub, String scope, String roleId, String principalId) throws Exception {
-        ClusterArm.Reply r = arm.call("PUT", scope + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID()
-                + "?api-version=2022-04-01", "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/" + sub
-                + "/providers/Microsoft.Authorization/roleDefinitions/" + roleId + "\",\"principalId\":\"" + principalId + "\"}}");
-        assertThat(r.status()).as(r.text()).isEqualTo(201);
+        arm.assign(sub, scope, roleId, principalId);
     }
 
     private static String cache(String sub, String group, String name) {
@@ -479,16 +476,6 @@ class HpcCacheTest {
 
     /** Makes the cache's key due and fires KeyHealth_Poll until it records {@code state}; the state last recorded. */
     private static String pollUntil(String uuid, String state) throws Exception {
-        String seen = null;
-        for (int i = 0; i < 40 && !state.equals(seen); i++) {
-            if (i > 0) {
-                Thread.sleep(250);
-            }
-            arm.query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1", uuid,
-                    Integer.class);
-            arm.host.host().fireTimer("KeyHealth_Poll");
-            seen = arm.query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", uuid, String.class);
-        }
-        return seen;
+        return arm.pollKeyState(uuid, state);
     }
 }

@@ -426,16 +426,6 @@ class KustoClustersTest {
      * hold the row's lease for a moment); the key state as last recorded.
      */
     private static String pollUntil(String uuid, String state) throws Exception {
-        String seen = null;
-        for (int i = 0; i < 40 && !state.equals(seen); i++) {
-            if (i > 0) {
-                Thread.sleep(250);
-            }
-            arm.query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1", uuid,
-                    Integer.class);
-            arm.host.host().fireTimer("KeyHealth_Poll");
-            seen = arm.query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", uuid, String.class);
-        }
-        return seen;
+        return arm.pollKeyState(uuid, state);
     }
 }

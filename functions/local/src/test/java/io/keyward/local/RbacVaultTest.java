@@ -25,7 +25,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
-import java.util.UUID;
 import reactor.core.publisher.Mono;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -176,26 +175,10 @@ class RbacVaultTest {
     }
 
     private static String assign(String scope, String roleId, String principalId) throws Exception {
-        String id = scope + "/providers/Microsoft.Authorization/roleAssignments/" + UUID.randomUUID();
-        ClusterArm.Reply r = arm.call("PUT", id + AUTH_API, "{\"properties\":{\"roleDefinitionId\":\"/subscriptions/" + sub
-                + "/providers/Microsoft.Authorization/roleDefinitions/" + roleId + "\",\"principalId\":\"" + principalId
-                + "\",\"principalType\":\"ServicePrincipal\"}}");
-        assertThat(r.status()).as(r.text()).isEqualTo(201);
-        return id;
+        return arm.assign(sub, scope, roleId, principalId);
     }
 
-    /** Makes the resource due and fires KeyHealth_Poll until it records {@code state} (bounded); the state last recorded. */
     private static String pollUntil(String uuid, String state) throws Exception {
-        String seen = null;
-        for (int i = 0; i < 40 && !state.equals(seen); i++) {
-            if (i > 0) {
-                Thread.sleep(250);
-            }
-            arm.query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1", uuid,
-                    Integer.class);
-            arm.host.host().fireTimer("KeyHealth_Poll");
-            seen = arm.query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", uuid, String.class);
-        }
-        return seen;
+        return arm.pollKeyState(uuid, state);
     }
 }
