@@ -54,6 +54,7 @@ class LayeringTest {
             Map.entry("vault_key_versions", "vault.keys"),
             Map.entry("cmk_resources", "engine"),
             Map.entry("cmk_aeks", "cmk"),
+            Map.entry("cmk_key_bindings", "cmk"),
             Map.entry("cmk_key_health", "keyhealth"),
             Map.entry("cluster_workspaces", "clusters"),
             Map.entry("kusto_attached_database_configurations", "kusto"),

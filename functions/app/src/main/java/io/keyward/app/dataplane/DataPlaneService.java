@@ -11,6 +11,7 @@ import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.keyhealth.KeyState;
 import io.keyward.app.workspaces.WorkspaceService;
 import io.keyward.app.workspaces.WorkspaceTarget;
+import io.keyward.hsm.envelope.BlockClaims;
 import io.keyward.hsm.envelope.BlockRef;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
@@ -170,7 +171,9 @@ class DataPlaneService {
                 }
                 out.write(']');
                 UUID blockId = UUID.randomUUID();
-                byte[] sealed = cipher.seal(envelope, ref(ws.resourceId(), t, blockId), out.toByteArray());
+                int aekVersion = target.clusterId() == null ? PLATFORM_AEK_VERSION : envelope.primaryVersion();
+                byte[] sealed = cipher.seal(envelope, claims(ws.customerId(), t, blockId, target.kind(), target.clusterId(), aekVersion),
+                        out.toByteArray());
                 blocks.add(DataBlockRepository.Block.of(blockId, ws.customerId(), ws.resourceId(), t, min, max, n, target.kind(),
                         target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed, now, pendingFor));
             }
@@ -202,7 +205,9 @@ class DataPlaneService {
             }
             byte[] plain;
             try (AekCache.Lease lease = readLease(ws, b, health)) {
-                plain = cipher.open(lease.envelope(), ref(b.workspaceResourceId(), b.table(), b.blockId()), b.sealed());
+                // what the request asked for (workspace, table) and what the row claims (block, key, AEK version): a row
+                // moved, swapped or relabelled in the database claims something its block was not sealed for
+                plain = cipher.open(lease.envelope(), claimsOf(ws.customerId(), t, b), ref(ws.resourceId(), t, b.blockId()), b.sealed());
             } catch (IntegrityException e) {
                 LOG.error("workspace {}: block {} of table {} failed its integrity check", ws.resourceId(), b.blockId(), t);
                 throw new ArmException(ArmErrorCode.DataIntegrityFailure, "The stored block '" + b.blockId() + "' of table '" + t
@@ -412,6 +417,22 @@ class DataPlaneService {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
+    /**
+     * The claims a block is sealed for (BlockFormat V2): owner workspace, table, block, key kind, the resource whose AEK
+     * it is (the cluster, or the workspace itself for its platform AEK) and the AEK version.
+     */
+    static BlockClaims claims(UUID customerId, String table, UUID blockId, DataBlockRepository.KeyKind kind, @Nullable UUID clusterId,
+                              int aekVersion) {
+        UUID keyResource = kind == DataBlockRepository.KeyKind.CLUSTER ? clusterId : customerId;
+        return new BlockClaims(customerId.toString(), table, blockId.toString(), kind.stored, String.valueOf(keyResource), aekVersion);
+    }
+
+    /** What row {@code b} claims, read as a block of workspace {@code customerId}'s table {@code table}. */
+    static BlockClaims claimsOf(UUID customerId, String table, DataBlockRepository.Block b) {
+        return claims(customerId, table, b.blockId(), b.kind(), b.clusterId(), b.aekVersion() == null ? PLATFORM_AEK_VERSION : b.aekVersion());
+    }
+
+    /** A V1 block's reference: "workspace resource id/table" and the block id. */
     static BlockRef ref(String workspaceResourceId, String table, UUID blockId) {
         return new BlockRef(workspaceResourceId + "/" + table, blockId.toString());
     }

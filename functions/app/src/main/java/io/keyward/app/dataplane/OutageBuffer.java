@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One transaction per batch: the batch's rows are locked ({@code FOR UPDATE SKIP LOCKED}, so two pollers never
  * re-seal the same block and neither waits for the other), opened with the platform AEK, sealed with the cluster's
- * AEK under the same block reference (same AAD: workspace, table, block id) and updated with the marker cleared. A
+ * AEK bound to the block's new claims (BlockFormat V2: workspace, table, block id, the cluster's key and AEK version) and updated with the marker cleared. A
  * crash rolls the batch back: its blocks stay pending, still readable under the platform key, and the next check
  * re-seals them. Nothing is deleted, so nothing can be lost. The platform AEKs the batches need are unwrapped (an HSM
  * call) before any batch's transaction opens; a block of a workspace that started buffering meanwhile waits for the next
@@ -129,14 +129,17 @@ public class OutageBuffer {
                 var ref = DataPlaneService.ref(b.workspaceResourceId(), b.table(), b.blockId());
                 byte[] plain;
                 try {
-                    plain = cipher.open(platformKey.envelope(), ref, b.sealed());
+                    // under the workspace's own platform AEK: a row moved to another workspace does not open here
+                    plain = cipher.open(platformKey.envelope(), DataPlaneService.claimsOf(b.customerId(), b.table(), b), ref, b.sealed());
                 } catch (IntegrityException e) {
                     LOG.error("cluster {}: buffered block {} failed its integrity check under the platform key; left pending",
                             clusterId, b.blockId());
                     continue;
                 }
                 try {
-                    if (repository.resealed(b.blockId(), clusterId, cluster.primaryVersion(), cipher.seal(cluster, ref, plain)) == 1) {
+                    var claims = DataPlaneService.claims(b.customerId(), b.table(), b.blockId(), DataBlockRepository.KeyKind.CLUSTER,
+                            clusterId, cluster.primaryVersion());
+                    if (repository.resealed(b.blockId(), clusterId, cluster.primaryVersion(), cipher.seal(cluster, claims, plain)) == 1) {
                         resealed++;
                     }
                 } finally {
