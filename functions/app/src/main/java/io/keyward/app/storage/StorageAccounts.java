@@ -4,6 +4,7 @@ import io.keyward.app.arm.ApiVersions;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
+import io.keyward.app.arm.KnownMembers;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.CustomerKey;
@@ -81,7 +82,8 @@ class StorageAccounts implements Surface<StorageAccount> {
     }
 
     private KeyedResources.Saved<StorageAccount> save(ArmResourceId id, @Nullable String json, Principal caller, boolean replace) {
-        StorageWire.requireKnownMembers(http.body(json, Map.class), StorageWire.REQUEST, "");
+        KnownMembers.require(http.body(json, Map.class), StorageWire.REQUEST, "Keyward's storage accounts carry only what"
+                + " customer-managed keys need (identity, sku, kind, tags and properties.encryption)");
         StorageWire.AccountBody body = http.body(json, StorageWire.AccountBody.class);
         Optional<CustomerKey> wanted = requestedKey(body);
         Optional<Resource<StorageAccount>> existing = wanted.isPresent() ? engine.find(this, id) : Optional.empty();

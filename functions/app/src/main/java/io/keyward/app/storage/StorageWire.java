@@ -1,8 +1,9 @@
 package io.keyward.app.storage;
 
+import static io.keyward.app.arm.KnownMembers.ANY;
+import static io.keyward.app.arm.KnownMembers.VALUE;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.keyward.app.arm.ArmErrorCode;
-import io.keyward.app.arm.ArmException;
 import io.keyward.app.cmk.CustomerKey;
 import io.keyward.app.engine.ManagedIdentity;
 import io.keyward.app.engine.Resource;
@@ -23,11 +24,6 @@ final class StorageWire {
     private StorageWire() {
     }
 
-    /** A member whose value is a string, number or boolean. */
-    private static final Object VALUE = new Object();
-    /** A member whose value is any object (tags, userAssignedIdentities: checked where read). */
-    private static final Object ANY = new Object();
-
     private static final Map<String, Object> SERVICE = Map.of("enabled", VALUE, "keyType", VALUE, "lastEnabledTime", VALUE);
     /** What a PUT or PATCH may send; read-only members of the answer are listed so that a GET body sent back is accepted. */
     static final Map<String, Object> REQUEST = Map.of(
@@ -44,28 +40,6 @@ final class StorageWire {
                             "services", Map.of("blob", SERVICE, "file", SERVICE, "queue", SERVICE, "table", SERVICE),
                             "requireInfrastructureEncryption", VALUE),
                     "provisioningState", VALUE, "creationTime", VALUE, "primaryLocation", VALUE, "statusOfPrimary", VALUE));
-
-    /** Refuses (400 naming it) the first member of {@code body} that {@code shape} does not have. */
-    static void requireKnownMembers(Map<?, ?> body, Map<String, Object> shape, String path) {
-        for (Map.Entry<?, ?> e : body.entrySet()) {
-            String name = String.valueOf(e.getKey());
-            String at = path.isEmpty() ? name : path + "." + name;
-            Object expected = shape.get(name);
-            if (expected == null) {
-                throw new ArmException(ArmErrorCode.InvalidParameter, "The property '" + at + "' is not supported by Keyward's storage"
-                        + " accounts, which carry only what customer-managed keys need (identity, sku, kind, tags and"
-                        + " properties.encryption); remove it from the request.", at);
-            }
-            if (expected instanceof Map<?, ?> nested && e.getValue() != null) {
-                if (!(e.getValue() instanceof Map<?, ?> given)) {
-                    throw new ArmException(ArmErrorCode.InvalidRequestContent, "The property '" + at + "' must be a JSON object.", at);
-                }
-                @SuppressWarnings("unchecked")
-                Map<String, Object> inner = (Map<String, Object>) nested;
-                requireKnownMembers(given, inner, at);
-            }
-        }
-    }
 
     // --- inbound: StorageAccountCreateParameters (PUT) and StorageAccountUpdateParameters (PATCH) share these members
 
