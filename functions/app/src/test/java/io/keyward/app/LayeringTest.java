@@ -62,7 +62,9 @@ class LayeringTest {
             Map.entry("workspace_link_events", "workspaces"),
             Map.entry("workspace_platform_aeks", "dataplane"),
             Map.entry("data_blocks", "dataplane"),
-            Map.entry("data_dropped_records", "dataplane"));
+            Map.entry("data_dropped_records", "dataplane"),
+            Map.entry("workspace_linked_storage_accounts", "linkedstorage"),
+            Map.entry("workspace_saved_searches", "linkedstorage"));
 
     /** Tables the test handler of {@code arm} uses; AsyncOperationsTest and OperationsProcessTest create them. */
     private static final Set<String> TEST_TABLES = Set.of("scripted_operation_attempts", "scripted_operation_effects");
