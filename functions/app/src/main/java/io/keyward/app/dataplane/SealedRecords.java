@@ -5,6 +5,7 @@ import io.keyward.app.arm.ArmException;
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.keyhealth.KeyHealth;
+import io.keyward.hsm.envelope.BlockClaims;
 import io.keyward.hsm.envelope.BlockRef;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
@@ -13,7 +14,9 @@ import java.util.UUID;
 
 /**
  * Sealing of small records that other capabilities keep (a workspace's saved searches), exactly as data-plane blocks
- * are sealed: a DEK per record derived from an AEK, AES-256-GCM, the {@link BlockRef} in the AAD. The AEK is a
+ * are sealed: a DEK per record derived from an AEK, AES-256-GCM, in BlockFormat V2 with claims that bind the record's
+ * {@link BlockRef} (its owner and id), the table {@value #TABLE}, the key kind and the resource whose AEK it is; no V1
+ * record was ever written, so none is read. The AEK is a
  * workspace's platform AEK or a keyed resource's (a storage account's) customer-managed one, from this instance's
  * {@link AekCache} (revocation events evict it there too). A customer key is used by its recorded key state, as the
  * data plane uses a cluster's: refused once any check saw it revoked, no vault call while its vault is known to be
@@ -34,31 +37,30 @@ public class SealedRecords {
     }
 
     private static final int AEK_VERSION = 1;
+    static final String TABLE = "savedSearches";
 
     private final AekCache cache;
     private final PlatformKeys platform;
     private final CmkKeys cmk;
     private final KeyHealth keyHealth;
-    private final BlockCipher cipher;
 
-    SealedRecords(AekCache cache, PlatformKeys platform, CmkKeys cmk, KeyHealth keyHealth, BlockCipher cipher) {
+    SealedRecords(AekCache cache, PlatformKeys platform, CmkKeys cmk, KeyHealth keyHealth) {
         this.cache = cache;
         this.platform = platform;
         this.cmk = cmk;
         this.keyHealth = keyHealth;
-        this.cipher = cipher;
     }
 
     public byte[] seal(Key key, BlockRef ref, byte[] plaintext) {
         try (AekCache.Lease lease = lease(key)) {
-            return cipher.seal(lease.envelope(), ref, plaintext);
+            return lease.envelope().seal(claims(key, ref), plaintext);
         }
     }
 
     /** The plaintext; 409 {@code DataIntegrityFailure} when the record is not intact under {@code key} at {@code ref}. */
     public byte[] open(Key key, BlockRef ref, byte[] sealed) {
         try (AekCache.Lease lease = lease(key)) {
-            return cipher.open(lease.envelope(), ref, sealed);
+            return lease.envelope().open(claims(key, ref), sealed);
         } catch (IntegrityException e) {
             throw new ArmException(ArmErrorCode.DataIntegrityFailure, "The stored record '" + ref.blockId() + "' failed its integrity"
                     + " check: it was modified or is not under the key it names, and cannot be read.");
@@ -68,6 +70,15 @@ public class SealedRecords {
     /** Refuses as {@link #seal} would when {@code key} cannot be used now (a customer key revoked, its vault out). */
     public void requireUsable(Key key) {
         lease(key).close();
+    }
+
+    private static BlockClaims claims(Key key, BlockRef ref) {
+        if (key instanceof Key.Platform p) {
+            return new BlockClaims(ref.resourceId(), TABLE, ref.blockId(), "platform", p.customerId().toString(),
+                    DataPlaneService.PLATFORM_AEK_VERSION);
+        }
+        Key.Customer c = (Key.Customer) key;
+        return new BlockClaims(ref.resourceId(), TABLE, ref.blockId(), "customer", c.resource().toString(), AEK_VERSION);
     }
 
     private AekCache.Lease lease(Key key) {
