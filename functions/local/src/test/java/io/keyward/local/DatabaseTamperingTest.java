@@ -25,6 +25,7 @@ class DatabaseTamperingTest {
 
     private static ClusterArm arm;
     private static Logs logs;
+    private static ClusterArm other;
     private static Logs otherLogs;
 
     @BeforeAll
@@ -32,7 +33,8 @@ class DatabaseTamperingTest {
         arm = new ClusterArm(TENANT, "tampering-test");
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
         logs = new Logs(arm);
-        otherLogs = new Logs(new ClusterArm(OTHER_TENANT, "tampering-other"));
+        other = new ClusterArm(OTHER_TENANT, "tampering-other");
+        otherLogs = new Logs(other);
     }
 
     /** A keyed cluster with a linked workspace holding two records, prefix-0 and prefix-1, in one block. */
@@ -121,6 +123,31 @@ class DatabaseTamperingTest {
         assertThat(update("UPDATE data_blocks SET customer_id = ?::uuid, workspace_resource_id = ? WHERE customer_id = ?::uuid",
                 b.customerId(), b.id(), a.customerId())).isEqualTo(1);
         assertRefusedWithout(logs.query(b.customerId(), "table=" + TABLE), "platform-secret");
+    }
+
+    @Test
+    void aWorkspaceHandedToAnotherTenantInTheDatabaseServesItNothing() throws Exception {
+        Logs.KeyedCluster s = keyed("handed-over");
+        Logs.Workspace plain = logs.workspace(ClusterArm.sub());
+        assertThat(logs.ingest(plain.customerId(), TABLE, null, "[{\"msg\":\"handed-over-platform\"}]").status()).isEqualTo(200);
+        // the other tenant now passes the data plane's authorization: the blocks name their tenant and do not open for it
+        for (Logs.Workspace ws : List.of(s.ws(), plain)) {
+            assertThat(update("UPDATE workspaces SET tenant_id = ? WHERE customer_id = ?::uuid", OTHER_TENANT, ws.customerId())).isEqualTo(1);
+            assertRefusedWithout(otherLogs.query(ws.customerId(), "table=" + TABLE + "&timespan=PT2H"), "handed-over");
+        }
+    }
+
+    @Test
+    void aWorkspaceLinkEditedToAnotherTenantsClusterStoresNothingUnderItsKey() throws Exception {
+        Logs.Workspace ws = logs.workspace(ClusterArm.sub());
+        String foreignCluster = ClusterArm.cluster(ClusterArm.sub(), "rg1", ClusterArm.name("cl"));
+        ClusterArm.Reply created = other.call("PUT", foreignCluster + ClusterArm.API, ClusterArm.body("westeurope", 1000, ""));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(update("UPDATE workspaces SET cluster_resource_id = ? WHERE customer_id = ?::uuid", foreignCluster, ws.customerId()))
+                .isEqualTo(1);
+        ClusterArm.Reply in = logs.ingest(ws.customerId(), TABLE, null, "[{\"msg\":\"redirected\"}]");
+        ClusterArm.assertError(in, 409, "DataIntegrityFailure", "another tenant");
+        assertThat(arm.query("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", ws.customerId(), Long.class)).isZero();
     }
 
     // --- wrapped AEKs: rolled back or edited

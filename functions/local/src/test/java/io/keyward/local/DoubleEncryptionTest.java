@@ -87,7 +87,8 @@ class DoubleEncryptionTest {
         // the stored bytes: the outer layer, which the infrastructure key alone opens to the inner layer, still sealed
         byte[] stored = arm.query("SELECT sealed" + where, s.ws().customerId(), byte[].class);
         String blockId = arm.query("SELECT block_id::text" + where, s.ws().customerId(), String.class);
-        BlockClaims outerClaims = new BlockClaims(s.ws().customerId(), TABLE, blockId, "infrastructure", s.clusterUuid(), 1);
+        BlockClaims outerClaims = new BlockClaims(TENANT + "/" + s.ws().customerId(), TABLE, blockId, "infrastructure", s.clusterUuid(),
+                1);
         byte[] inner;
         try (Envelope outer = Envelope.of(1, infrastructureAek(s.clusterUuid()))) {
             inner = outer.open(outerClaims, stored);
@@ -99,7 +100,7 @@ class DoubleEncryptionTest {
         }
         // the infrastructure key does not open the inner layer as a block of its own either
         try (Envelope outer = Envelope.of(1, infrastructureAek(s.clusterUuid()))) {
-            assertThatThrownBy(() -> outer.open(new BlockClaims(s.ws().customerId(), TABLE, blockId, "cluster+infrastructure",
+            assertThatThrownBy(() -> outer.open(new BlockClaims(TENANT + "/" + s.ws().customerId(), TABLE, blockId, "cluster+infrastructure",
                     s.clusterUuid(), 1), inner)).isInstanceOf(IntegrityException.class);
         }
 

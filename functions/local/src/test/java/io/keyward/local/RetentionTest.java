@@ -278,7 +278,8 @@ class RetentionTest {
     // --- keys: every AEK Keyward still holds
 
     /** What opening a block needs: its V1 reference and the V2 claims of its row. */
-    private static final String SEALED_COLUMNS = "SELECT block_id, workspace_resource_id, table_name, sealed, customer_id, key_kind,"
+    private static final String SEALED_COLUMNS = "SELECT block_id, workspace_resource_id, table_name, sealed,"
+            + " (SELECT lower(tenant_id) FROM workspaces w WHERE w.customer_id = data_blocks.customer_id) || '/' || customer_id, key_kind,"
             + " coalesce(cluster_id, customer_id), coalesce(aek_version, 1), double_encrypted FROM data_blocks";
 
     private record Sealed(String blockId, String workspaceResourceId, String table, byte[] bytes, String customerId, String keyKind,

@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -178,11 +179,12 @@ class DataPlaneService {
                 out.write(']');
                 UUID blockId = UUID.randomUUID();
                 int aekVersion = target.clusterId() == null ? PLATFORM_AEK_VERSION : envelope.primaryVersion();
-                byte[] sealed = cipher.seal(envelope, claims(ws.customerId(), t, blockId, target.kind(), target.clusterId(), aekVersion,
-                        target.doubleEncrypted()), out.toByteArray());
+                byte[] sealed = cipher.seal(envelope, claims(ws.tenantId(), ws.customerId(), t, blockId, target.kind(), target.clusterId(),
+                        aekVersion, target.doubleEncrypted()), out.toByteArray());
                 if (outer != null) {
                     // the infrastructure layer, around the customer-key layer: reading needs both keys
-                    sealed = cipher.seal(outer.envelope(), outerClaims(ws.customerId(), t, blockId, target.clusterId()), sealed);
+                    sealed = cipher.seal(outer.envelope(), outerClaims(ws.tenantId(), ws.customerId(), t, blockId, target.clusterId()),
+                            sealed);
                 }
                 blocks.add(DataBlockRepository.Block.of(blockId, ws.customerId(), ws.resourceId(), t, min, max, n, target.kind(),
                         target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed, now, pendingFor,
@@ -219,10 +221,11 @@ class DataPlaneService {
                  AekCache.Lease outer = b.doubleEncrypted() && b.clusterId() != null ? infrastructureLease(b.clusterId()) : null) {
                 BlockRef legacy = ref(ws.resourceId(), t, b.blockId());
                 byte[] inner = outer == null ? b.sealed()
-                        : cipher.open(outer.envelope(), outerClaims(ws.customerId(), t, b.blockId(), b.clusterId()), legacy, b.sealed());
+                        : cipher.open(outer.envelope(), outerClaims(ws.tenantId(), ws.customerId(), t, b.blockId(), b.clusterId()), legacy,
+                        b.sealed());
                 // what the request asked for (workspace, table) and what the row claims (block, key, AEK version): a row
                 // moved, swapped or relabelled in the database claims something its block was not sealed for
-                plain = cipher.open(lease.envelope(), claimsOf(ws.customerId(), t, b), legacy, inner);
+                plain = cipher.open(lease.envelope(), claimsOf(ws.tenantId(), ws.customerId(), t, b), legacy, inner);
             } catch (IntegrityException e) {
                 LOG.error("workspace {}: block {} of table {} failed its integrity check", ws.resourceId(), b.blockId(), t);
                 throw new ArmException(ArmErrorCode.DataIntegrityFailure, "The stored block '" + b.blockId() + "' of table '" + t
@@ -320,6 +323,12 @@ class DataPlaneService {
         }
         Optional<Cluster> cluster = clusters.find(ws.clusterResourceId());
         // A cluster without a customer key encrypts with Microsoft's (here: the platform) key.
+        if (cluster.isPresent() && !cluster.get().tenantId().equalsIgnoreCase(ws.tenantId())) {
+            // only a link edited in the database gets here (linking checks the tenant): never write under another tenant's key
+            LOG.error("workspace {}: its cluster link names a cluster of another tenant; nothing stored", ws.resourceId());
+            throw new ArmException(ArmErrorCode.DataIntegrityFailure, "The workspace's link names a cluster of another tenant: the link"
+                    + " was changed outside Keyward, and no record is written under another tenant's key. Nothing was stored.");
+        }
         return cluster.filter(Cluster::keyConfigured)
                 .map(c -> new Target(DataBlockRepository.KeyKind.CLUSTER, UUID.fromString(c.clusterId()), c.doubleEncrypted()))
                 .orElse(new Target(DataBlockRepository.KeyKind.PLATFORM, null, false));
@@ -347,9 +356,17 @@ class DataPlaneService {
     }
 
     /** The outer layer's claims: the same block, under the cluster's infrastructure key. */
-    static BlockClaims outerClaims(UUID customerId, String table, UUID blockId, UUID clusterId) {
-        return new BlockClaims(customerId.toString(), table, blockId.toString(), INFRASTRUCTURE, clusterId.toString(),
+    static BlockClaims outerClaims(String tenantId, UUID customerId, String table, UUID blockId, UUID clusterId) {
+        return new BlockClaims(owner(tenantId, customerId), table, blockId.toString(), INFRASTRUCTURE, clusterId.toString(),
                 INFRASTRUCTURE_AEK_VERSION);
+    }
+
+    /**
+     * A block's owner as its claims name it: the workspace's tenant and customer id, so that neither a block moved to another
+     * workspace nor a workspace handed to another tenant in the database opens.
+     */
+    static String owner(String tenantId, UUID customerId) {
+        return tenantId.toLowerCase(Locale.ROOT) + "/" + customerId;
     }
 
     private ArmException revoked(UUID clusterId, boolean ingest) {
@@ -448,17 +465,17 @@ class DataPlaneService {
      * The claims a block is sealed for (BlockFormat V2): owner workspace, table, block, key kind, the resource whose AEK
      * it is (the cluster, or the workspace itself for its platform AEK) and the AEK version.
      */
-    static BlockClaims claims(UUID customerId, String table, UUID blockId, DataBlockRepository.KeyKind kind, @Nullable UUID clusterId,
-                              int aekVersion, boolean doubleEncrypted) {
+    static BlockClaims claims(String tenantId, UUID customerId, String table, UUID blockId, DataBlockRepository.KeyKind kind,
+                              @Nullable UUID clusterId, int aekVersion, boolean doubleEncrypted) {
         UUID keyResource = kind == DataBlockRepository.KeyKind.CLUSTER ? clusterId : customerId;
         // the inner layer names the outer one too: stripping the outer layer (and the row's flag) does not leave a block that opens
         String keyKind = doubleEncrypted ? kind.stored + "+" + INFRASTRUCTURE : kind.stored;
-        return new BlockClaims(customerId.toString(), table, blockId.toString(), keyKind, String.valueOf(keyResource), aekVersion);
+        return new BlockClaims(owner(tenantId, customerId), table, blockId.toString(), keyKind, String.valueOf(keyResource), aekVersion);
     }
 
-    /** What row {@code b} claims, read as a block of workspace {@code customerId}'s table {@code table}. */
-    static BlockClaims claimsOf(UUID customerId, String table, DataBlockRepository.Block b) {
-        return claims(customerId, table, b.blockId(), b.kind(), b.clusterId(), b.aekVersion() == null ? PLATFORM_AEK_VERSION : b.aekVersion(),
+    /** What row {@code b} claims, read as a block of tenant {@code tenantId}'s workspace {@code customerId}'s table {@code table}. */
+    static BlockClaims claimsOf(String tenantId, UUID customerId, String table, DataBlockRepository.Block b) {
+        return claims(tenantId, customerId, table, b.blockId(), b.kind(), b.clusterId(), b.aekVersion() == null ? PLATFORM_AEK_VERSION : b.aekVersion(),
                 b.doubleEncrypted());
     }
 

@@ -2,6 +2,8 @@ package io.keyward.app.dataplane;
 
 import io.keyward.app.clusters.Cluster;
 import io.keyward.app.clusters.ClusterService;
+import io.keyward.app.workspaces.WorkspaceService;
+import io.keyward.app.workspaces.WorkspaceTarget;
 import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
@@ -13,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +46,12 @@ public class OutageBuffer {
     private final AekCache cache;
     private final PlatformKeys platform;
     private final ClusterService clusters;
+    private final WorkspaceService workspaces;
     private final BeanProvider<DataPlaneService> dataPlane;
 
     OutageBuffer(DataBlockRepository repository, TransactionOperations<?> transactions, AekCache cache, PlatformKeys platform,
-                 BlockCipher cipher, ClusterService clusters, BeanProvider<DataPlaneService> dataPlane) {
+                 BlockCipher cipher, ClusterService clusters, WorkspaceService workspaces, BeanProvider<DataPlaneService> dataPlane) {
+        this.workspaces = workspaces;
         this.clusters = clusters;
         this.dataPlane = dataPlane;
         this.cipher = cipher;
@@ -93,17 +98,24 @@ public class OutageBuffer {
             byte[] copy = Arrays.copyOf(clusterAek.bytes(io.keyward.hsm.envelope.KeyAccess.plaintext()), AekMaterial.LENGTH);
             int total = 0;
             Map<UUID, AekCache.Lease> platformKeys = new HashMap<>();
+            Map<UUID, String> tenants = new HashMap<>();
             // a double-encrypted cluster's blocks get their outer layer as they are re-sealed (the key: an HSM call, here)
             boolean doubleEncrypted = clusters.findByClusterId(clusterId).map(Cluster::doubleEncrypted).orElse(false);
             try (Envelope cluster = Envelope.of(DataPlaneService.CLUSTER_AEK_VERSION, AekMaterial.adopt(copy));
                  AekCache.Lease outer = doubleEncrypted ? dataPlane.get().infrastructureLease(clusterId) : null) {
                 for (UUID customerId : repository.pendingWorkspaces(clusterId)) {
+                    // a workspace deleted meanwhile has no tenant to bind its blocks to: they stay pending (and go with it)
+                    Optional<WorkspaceTarget> ws = workspaces.target(customerId);
+                    if (ws.isEmpty()) {
+                        continue;
+                    }
+                    tenants.put(customerId, ws.get().tenantId());
                     platformKeys.put(customerId, cache.acquire(DataPlaneService.platformKey(customerId),
                             () -> Envelope.of(DataPlaneService.PLATFORM_AEK_VERSION, platform.aek(customerId))));
                 }
                 UUID after = null;
                 while (true) {
-                    Batch done = resealBatch(clusterId, cluster, outer, platformKeys, after);
+                    Batch done = resealBatch(clusterId, cluster, outer, platformKeys, tenants, after);
                     total += done.resealed();
                     if (done.last() == null) {
                         break;
@@ -128,7 +140,7 @@ public class OutageBuffer {
     }
 
     private Batch resealBatch(UUID clusterId, Envelope cluster, @Nullable AekCache.Lease outer, Map<UUID, AekCache.Lease> platformKeys,
-                              @Nullable UUID after) {
+                              Map<UUID, String> tenants, @Nullable UUID after) {
         return transactions.executeWrite(status -> {
             List<DataBlockRepository.Block> blocks = repository.lockPending(clusterId, after, BATCH);
             int resealed = 0;
@@ -141,19 +153,21 @@ public class OutageBuffer {
                 byte[] plain;
                 try {
                     // under the workspace's own platform AEK: a row moved to another workspace does not open here
-                    plain = cipher.open(platformKey.envelope(), DataPlaneService.claimsOf(b.customerId(), b.table(), b), ref, b.sealed());
+                    plain = cipher.open(platformKey.envelope(), DataPlaneService.claimsOf(tenants.get(b.customerId()), b.customerId(), b.table(), b),
+                            ref, b.sealed());
                 } catch (IntegrityException e) {
                     LOG.error("cluster {}: buffered block {} failed its integrity check under the platform key; left pending",
                             clusterId, b.blockId());
                     continue;
                 }
                 try {
-                    var claims = DataPlaneService.claims(b.customerId(), b.table(), b.blockId(), DataBlockRepository.KeyKind.CLUSTER,
+                    String tenant = tenants.get(b.customerId());
+                    var claims = DataPlaneService.claims(tenant, b.customerId(), b.table(), b.blockId(), DataBlockRepository.KeyKind.CLUSTER,
                             clusterId, cluster.primaryVersion(), outer != null);
                     byte[] sealed = cipher.seal(cluster, claims, plain);
                     if (outer != null) {
-                        sealed = cipher.seal(outer.envelope(), DataPlaneService.outerClaims(b.customerId(), b.table(), b.blockId(), clusterId),
-                                sealed);
+                        sealed = cipher.seal(outer.envelope(), DataPlaneService.outerClaims(tenant, b.customerId(), b.table(), b.blockId(),
+                                clusterId), sealed);
                     }
                     if (repository.resealed(b.blockId(), clusterId, cluster.primaryVersion(), sealed, outer != null) == 1) {
                         resealed++;
