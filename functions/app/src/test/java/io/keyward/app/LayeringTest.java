@@ -55,6 +55,7 @@ class LayeringTest {
             Map.entry("cmk_resources", "engine"),
             Map.entry("cmk_aeks", "cmk"),
             Map.entry("cmk_key_bindings", "cmk"),
+            Map.entry("cluster_infrastructure_aeks", "dataplane"),
             Map.entry("cmk_key_health", "keyhealth"),
             Map.entry("cluster_workspaces", "clusters"),
             Map.entry("kusto_attached_database_configurations", "kusto"),

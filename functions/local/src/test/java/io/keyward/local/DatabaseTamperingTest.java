@@ -25,6 +25,7 @@ class DatabaseTamperingTest {
 
     private static ClusterArm arm;
     private static Logs logs;
+    private static ClusterArm other;
     private static Logs otherLogs;
 
     @BeforeAll
@@ -32,7 +33,8 @@ class DatabaseTamperingTest {
         arm = new ClusterArm(TENANT, "tampering-test");
         arm.putVault(VAULT_SUBSCRIPTION, VAULT, "westeurope", true);
         logs = new Logs(arm);
-        otherLogs = new Logs(new ClusterArm(OTHER_TENANT, "tampering-other"));
+        other = new ClusterArm(OTHER_TENANT, "tampering-other");
+        otherLogs = new Logs(other);
     }
 
     /** A keyed cluster with a linked workspace holding two records, prefix-0 and prefix-1, in one block. */
@@ -123,14 +125,110 @@ class DatabaseTamperingTest {
         assertRefusedWithout(logs.query(b.customerId(), "table=" + TABLE), "platform-secret");
     }
 
+    @Test
+    void aWorkspaceHandedToAnotherTenantInTheDatabaseServesItNothing() throws Exception {
+        Logs.KeyedCluster s = keyed("handed-over");
+        Logs.Workspace plain = logs.workspace(ClusterArm.sub());
+        assertThat(logs.ingest(plain.customerId(), TABLE, null, "[{\"msg\":\"handed-over-platform\"}]").status()).isEqualTo(200);
+        // the other tenant now passes the data plane's authorization: the blocks name their tenant and do not open for it
+        for (Logs.Workspace ws : List.of(s.ws(), plain)) {
+            assertThat(update("UPDATE workspaces SET tenant_id = ? WHERE customer_id = ?::uuid", OTHER_TENANT, ws.customerId())).isEqualTo(1);
+            assertRefusedWithout(otherLogs.query(ws.customerId(), "table=" + TABLE + "&timespan=PT2H"), "handed-over");
+        }
+    }
+
+    @Test
+    void aWorkspaceLinkEditedToAnotherTenantsClusterStoresNothingUnderItsKey() throws Exception {
+        Logs.Workspace ws = logs.workspace(ClusterArm.sub());
+        String foreignCluster = ClusterArm.cluster(ClusterArm.sub(), "rg1", ClusterArm.name("cl"));
+        ClusterArm.Reply created = other.call("PUT", foreignCluster + ClusterArm.API, ClusterArm.body("westeurope", 1000, ""));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        assertThat(update("UPDATE workspaces SET cluster_resource_id = ? WHERE customer_id = ?::uuid", foreignCluster, ws.customerId()))
+                .isEqualTo(1);
+        ClusterArm.Reply in = logs.ingest(ws.customerId(), TABLE, null, "[{\"msg\":\"redirected\"}]");
+        ClusterArm.assertError(in, 409, "DataIntegrityFailure", "another tenant");
+        assertThat(arm.query("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid", ws.customerId(), Long.class)).isZero();
+    }
+
+    // --- wrapped AEKs: rolled back or edited
+
+    @Test
+    void anOlderWrappedAekPutBackAfterARotationIsRefusedOnceTheConfiguredVersionIsDisabled() throws Exception {
+        String keyName = ClusterArm.name("k");
+        String v1 = arm.createKey(VAULT, keyName, 2048);
+        Logs.KeyedCluster s = logs.keyedCluster(VAULT_SUBSCRIPTION, VAULT, keyName, v1, TABLE, "rolled-back");
+        String before = "SELECT resource_uuid, key_id, key_version, algorithm, wrapped_aek FROM cmk_aeks WHERE resource_uuid = ?::uuid";
+        // the attacker's copy of the row as it was before the rotation (a backup, or read earlier)
+        update("CREATE TABLE IF NOT EXISTS tamper_saved_aeks AS " + before.replace("?::uuid", "NULL") + " WITH NO DATA");
+        assertThat(update("INSERT INTO tamper_saved_aeks " + before, s.clusterUuid())).isEqualTo(1);
+
+        String v2 = arm.createKey(VAULT, keyName, 2048);
+        assertThat(arm.awaitOperation(arm.call("PATCH", s.clusterId() + ClusterArm.API,
+                ClusterArm.keyPatch(arm.host.vaultUri(VAULT), keyName, v2))).json()).containsEntry("status", "Succeeded");
+        assertThat(logs.messages(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H")).hasSize(2);
+
+        // the older row put back (still unwrappable with v1, which the customer left enabled), then v2 disabled
+        assertThat(update("UPDATE cmk_aeks a SET key_id = o.key_id, key_version = o.key_version, algorithm = o.algorithm,"
+                + " wrapped_aek = o.wrapped_aek FROM tamper_saved_aeks o WHERE o.resource_uuid = a.resource_uuid"
+                + " AND a.resource_uuid = ?::uuid", s.clusterUuid())).isEqualTo(1);
+        assertThat(arm.query("SELECT key_version FROM cmk_aeks WHERE resource_uuid = ?::uuid", s.clusterUuid(), String.class))
+                .isEqualTo(v1);
+        arm.setKeyEnabled(VAULT, keyName, v2, false);
+
+        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.query("SELECT last_error FROM cmk_key_health WHERE resource_uuid = ?::uuid", s.clusterUuid(), String.class))
+                .contains("does not match its binding");
+        ClusterArm.Reply q = logs.query(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H");
+        ClusterArm.assertError(q, 403, "CustomerManagedKeyInaccessible", null);
+        assertThat(q.text()).doesNotContain("rolled-back-");
+        // a key update cannot launder the rolled-back row either
+        ClusterArm.Reply rebound = arm.awaitOperation(arm.call("PATCH", s.clusterId() + ClusterArm.API,
+                ClusterArm.keyPatch(arm.host.vaultUri(VAULT), keyName, v1)));
+        assertThat(rebound.json()).as(rebound.text()).containsEntry("status", "Failed");
+        assertThat(rebound.text()).contains("does not match its key binding");
+    }
+
+    @Test
+    void anEditedKeyBindingOrOneDeletedIsRefused() throws Exception {
+        Logs.KeyedCluster s = keyed("edited-binding");
+        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        byte[] mac = arm.query("SELECT mac FROM cmk_key_bindings WHERE resource_uuid = ?::uuid", s.clusterUuid(), byte[].class);
+        assertThat(mac).hasSize(16);
+
+        // the binding edited to cover a version the row does not name: one bit of the MAC flipped
+        assertThat(update("UPDATE cmk_key_bindings SET mac = set_byte(mac, 0, get_byte(mac, 0) # 1) WHERE resource_uuid = ?::uuid",
+                s.clusterUuid())).isEqualTo(1);
+        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        ClusterArm.Reply q = logs.query(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H");
+        ClusterArm.assertError(q, 403, "CustomerManagedKeyInaccessible", null);
+        assertThat(q.text()).doesNotContain("edited-binding-");
+
+        // the row's identity edited instead (the binding put back): refused too
+        assertThat(update("UPDATE cmk_key_bindings SET mac = ? WHERE resource_uuid = ?::uuid", mac, s.clusterUuid())).isEqualTo(1);
+        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(logs.messages(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H")).hasSize(2);
+        String principal = arm.query("SELECT principal_id::text FROM cmk_aeks WHERE resource_uuid = ?::uuid", s.clusterUuid(), String.class);
+        assertThat(update("UPDATE cmk_aeks SET principal_id = gen_random_uuid() WHERE resource_uuid = ?::uuid", s.clusterUuid()))
+                .isEqualTo(1);
+        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(update("UPDATE cmk_aeks SET principal_id = ?::uuid WHERE resource_uuid = ?::uuid", principal, s.clusterUuid()))
+                .isEqualTo(1);
+
+        // and deleted: no binding is no use either
+        assertThat(update("DELETE FROM cmk_key_bindings WHERE resource_uuid = ?::uuid", s.clusterUuid())).isEqualTo(1);
+        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        ClusterArm.assertError(logs.query(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H"), 403, "CustomerManagedKeyInaccessible",
+                null);
+    }
+
     // --- plain SQL, as the attacker
 
-    static int update(String sql, String... params) throws Exception {
+    static int update(String sql, Object... params) throws Exception {
         var db = arm.host.host().database();
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
              PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
-                ps.setString(i + 1, params[i]);
+                ps.setObject(i + 1, params[i]);
             }
             return ps.executeUpdate();
         }

@@ -278,11 +278,12 @@ class RetentionTest {
     // --- keys: every AEK Keyward still holds
 
     /** What opening a block needs: its V1 reference and the V2 claims of its row. */
-    private static final String SEALED_COLUMNS = "SELECT block_id, workspace_resource_id, table_name, sealed, customer_id, key_kind,"
-            + " coalesce(cluster_id, customer_id), coalesce(aek_version, 1) FROM data_blocks";
+    private static final String SEALED_COLUMNS = "SELECT block_id, workspace_resource_id, table_name, sealed,"
+            + " (SELECT lower(tenant_id) FROM workspaces w WHERE w.customer_id = data_blocks.customer_id) || '/' || customer_id, key_kind,"
+            + " coalesce(cluster_id, customer_id), coalesce(aek_version, 1), double_encrypted FROM data_blocks";
 
     private record Sealed(String blockId, String workspaceResourceId, String table, byte[] bytes, String customerId, String keyKind,
-                          String keyResource, int aekVersion) {
+                          String keyResource, int aekVersion, boolean doubleEncrypted) {
     }
 
     /**
@@ -310,17 +311,37 @@ class RetentionTest {
             }
         }
         assertThat(keys).as("AEKs Keyward holds").isNotEmpty();
+        // the outer layer of double-encrypted clusters' blocks: their infrastructure AEKs, under the platform KEK
+        List<AekMaterial> outerKeys = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             PreparedStatement ps = c.prepareStatement("SELECT kek_name, kek_version, wrapped_aek FROM cluster_infrastructure_aeks");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                outerKeys.add(AekMaterial.adopt(hsm.unwrap(new KeyVersionRef(rs.getString(1), rs.getString(2)), WrapAlgorithm.RSA_OAEP,
+                        rs.getBytes(3))));
+            }
+        }
         List<String> opened = new ArrayList<>();
         for (Sealed block : blocks) {
             BlockRef ref = new BlockRef(block.workspaceResourceId + "/" + block.table, block.blockId);
-            BlockClaims claims = new BlockClaims(block.customerId, block.table, block.blockId, block.keyKind, block.keyResource,
-                    block.aekVersion);
-            int version = ByteBuffer.wrap(block.bytes, 1, 4).getInt();
+            BlockClaims claims = new BlockClaims(block.customerId, block.table, block.blockId,
+                    block.doubleEncrypted ? block.keyKind + "+infrastructure" : block.keyKind, block.keyResource, block.aekVersion);
+            byte[] inner = block.doubleEncrypted ? null : block.bytes;
+            for (AekMaterial aek : block.doubleEncrypted ? outerKeys : List.<AekMaterial>of()) {
+                try (Envelope envelope = Envelope.of(1, AekMaterial.adopt(aek.bytes(KeyAccess.plaintext()).clone()))) {
+                    inner = envelope.open(new BlockClaims(block.customerId, block.table, block.blockId, "infrastructure", block.keyResource, 1),
+                            block.bytes);
+                    break;
+                } catch (IntegrityException expected) {
+                    // not this key
+                }
+            }
             String plain = null;
-            for (AekMaterial aek : keys) {
+            int version = inner == null ? -1 : ByteBuffer.wrap(inner, 1, 4).getInt();
+            for (AekMaterial aek : inner == null ? List.<AekMaterial>of() : keys) {
                 // Envelope.of takes the material over and destroys it on close: give it a copy
                 try (Envelope envelope = Envelope.of(version, AekMaterial.adopt(aek.bytes(KeyAccess.plaintext()).clone()))) {
-                    plain = new String(envelope.open(claims, ref, block.bytes), StandardCharsets.UTF_8);
+                    plain = new String(envelope.open(claims, ref, inner), StandardCharsets.UTF_8);
                     break;
                 } catch (IntegrityException expected) {
                     // not this key
@@ -329,6 +350,7 @@ class RetentionTest {
             opened.add(plain);
         }
         keys.forEach(AekMaterial::destroy);
+        outerKeys.forEach(AekMaterial::destroy);
         return opened;
     }
 
@@ -485,7 +507,7 @@ class RetentionTest {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Sealed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getString(5), rs.getString(6),
-                            rs.getString(7), rs.getInt(8)));
+                            rs.getString(7), rs.getInt(8), rs.getBoolean(9)));
                 }
             }
         }

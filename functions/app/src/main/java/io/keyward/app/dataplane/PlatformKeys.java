@@ -22,7 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The platform key of workspaces without a customer key: one KEK in the HSM ({@value #KEK_NAME}, RSA-2048, created on
+ * The platform key of workspaces without a customer key, and of double-encrypted clusters' outer layer: one KEK in the HSM ({@value #KEK_NAME}, RSA-2048, created on
  * first use) wraps a per-workspace AEK from the token's RNG, which is stored only wrapped. Two instances creating the
  * KEK at once each make a version; that is harmless, since every wrapped AEK names the KEK version that wrapped it.
  */
@@ -33,12 +33,15 @@ class PlatformKeys implements KeyUsagePolicy {
 
     private final BeanProvider<Hsm> hsm;
     private final PlatformAekRepository repository;
+    private final InfrastructureAekRepository infrastructure;
     private final TransactionOperations<?> transactions;
     private final Clock clock;
     private volatile KeyVersionRef kek;
 
-    PlatformKeys(BeanProvider<Hsm> hsm, PlatformAekRepository repository, TransactionOperations<?> transactions, Clock clock) {
+    PlatformKeys(BeanProvider<Hsm> hsm, PlatformAekRepository repository, InfrastructureAekRepository infrastructure,
+                 TransactionOperations<?> transactions, Clock clock) {
         this.hsm = hsm;
+        this.infrastructure = infrastructure;
         this.repository = repository;
         this.transactions = transactions;
         this.clock = clock;
@@ -57,6 +60,26 @@ class PlatformKeys implements KeyUsagePolicy {
                 return transactions.executeWrite(status -> {
                     repository.insertIfAbsent(customerId, k.name(), k.version(), wrapped, now);
                     return repository.findById(customerId).orElseThrow();
+                });
+            }
+        });
+        return AekMaterial.adopt(hsm.get().unwrap(new KeyVersionRef(stored.kekName(), stored.kekVersion()), WrapAlgorithm.RSA_OAEP,
+                stored.wrappedAek()));
+    }
+
+    /**
+     * The AEK of a double-encrypted cluster's outer (infrastructure) layer, created and stored wrapped by the same platform
+     * KEK on first use; the caller destroys it. Calls the HSM: never inside a database transaction.
+     */
+    AekMaterial infrastructureAek(UUID clusterId) {
+        InfrastructureAekRepository.InfrastructureAek stored = infrastructure.findById(clusterId).orElseGet(() -> {
+            KeyVersionRef k = kek();
+            try (AekMaterial fresh = AekMaterial.generate(hsm.get())) {
+                byte[] wrapped = hsm.get().wrap(k, WrapAlgorithm.RSA_OAEP, fresh.bytes(KeyAccess.plaintext()));
+                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+                return transactions.executeWrite(status -> {
+                    infrastructure.insertIfAbsent(clusterId, k.name(), k.version(), wrapped, now);
+                    return infrastructure.findById(clusterId).orElseThrow();
                 });
             }
         });

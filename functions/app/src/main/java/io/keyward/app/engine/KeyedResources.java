@@ -361,7 +361,7 @@ public class KeyedResources {
                 return current;
             }
             Resource<P> next = onBound.apply(current.withKey(key)).touched(now());
-            cmk.save(next.cmk(), bound.aek(), key.followsLatest(), now());
+            cmk.save(next.cmk(), bound, key.followsLatest(), now());
             store(s, next, false);
             if (!s.polled(next)) {
                 cmk.setActive(next.uuid(), false);
