@@ -65,7 +65,10 @@ class LayeringTest {
             Map.entry("data_blocks", "dataplane"),
             Map.entry("data_dropped_records", "dataplane"),
             Map.entry("workspace_linked_storage_accounts", "linkedstorage"),
-            Map.entry("workspace_saved_searches", "linkedstorage"));
+            Map.entry("workspace_saved_searches", "linkedstorage"),
+            Map.entry("lockbox_tenants", "lockbox"),
+            Map.entry("lockbox_requests", "lockbox"),
+            Map.entry("lockbox_events", "lockbox"));
 
     /** Tables the test handler of {@code arm} uses; AsyncOperationsTest and OperationsProcessTest create them. */
     private static final Set<String> TEST_TABLES = Set.of("scripted_operation_attempts", "scripted_operation_effects");

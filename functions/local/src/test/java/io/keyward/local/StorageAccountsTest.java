@@ -148,6 +148,27 @@ class StorageAccountsTest {
     }
 
     @Test
+    void aKeyNeedsTheIdentityFirst() throws Exception {
+        String sub = ClusterArm.sub();
+        String name = name();
+        ClusterArm.Reply created = arm.call("PUT", path(sub, name) + API, "{\"location\":\"westeurope\",\"kind\":\"StorageV2\","
+                + "\"sku\":{\"name\":\"Standard_LRS\"}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(200);
+        assertThat(created.map("identity")).containsEntry("type", "None");
+        String keyName = ClusterArm.name("k");
+        arm.createKey(VAULT, keyName, 2048);
+        // the identity and the key in one request: the new identity could not have access yet; refused, and no identity is made
+        String both = keyBody(vaultUri, keyName, "").replaceFirst("^\\{", "{\"identity\":{\"type\":\"SystemAssigned\"},");
+        ClusterArm.assertError(arm.call("PATCH", path(sub, name) + API, both), 400, "BadRequest", "assign the identity");
+        assertThat(arm.call("GET", path(sub, name) + API, null).map("identity")).containsEntry("type", "None");
+        assertThat(arm.query("SELECT count(*) FROM identity_principals WHERE display_name = ?", name, Long.class)).isZero();
+        // the control: the identity alone is made (under the account's name)
+        assertThat(arm.call("PATCH", path(sub, name) + API, "{\"identity\":{\"type\":\"SystemAssigned\"}}").map("identity"))
+                .containsEntry("type", "SystemAssigned");
+        assertThat(arm.query("SELECT count(*) FROM identity_principals WHERE display_name = ?", name, Long.class)).isEqualTo(1);
+    }
+
+    @Test
     void anotherTenantCannotSeeTheAccount() throws Exception {
         String sub = ClusterArm.sub();
         String name = name();

@@ -9,6 +9,7 @@ import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.keyhealth.KeyState;
+import io.keyward.app.lockbox.LockboxService;
 import io.keyward.app.workspaces.WorkspaceService;
 import io.keyward.app.workspaces.WorkspaceTarget;
 import io.keyward.hsm.envelope.BlockClaims;
@@ -78,10 +79,12 @@ class DataPlaneService {
     private final KeyHealth keyHealth;
     private final TransactionOperations<?> transactions;
     private final Clock clock;
+    private final LockboxService lockbox;
 
     DataPlaneService(WorkspaceService workspaces, ClusterService clusters, CmkKeys cmk, BlockCipher cipher, PlatformKeys platform,
                      AekCache cache, DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth,
-                     TransactionOperations<?> transactions, Clock clock) {
+                     TransactionOperations<?> transactions, Clock clock, LockboxService lockbox) {
+        this.lockbox = lockbox;
         this.keyHealth = keyHealth;
         this.transactions = transactions;
         this.clock = clock;
@@ -120,7 +123,7 @@ class DataPlaneService {
     }
 
     Ingested ingest(UUID workspaceId, Principal caller, @Nullable String table, @Nullable String timeField, @Nullable String body) {
-        WorkspaceTarget ws = authorize(workspaceId, caller);
+        WorkspaceTarget ws = authorize(workspaceId, caller, false);
         String t = table(table);
         List<Map<String, Object>> records = parse(body);
         Instant now = now();
@@ -197,7 +200,7 @@ class DataPlaneService {
 
     List<Map<String, Object>> query(UUID workspaceId, Principal caller, @Nullable String table, Instant from, Instant to,
                                     @Nullable Integer limit) {
-        WorkspaceTarget ws = authorize(workspaceId, caller);
+        WorkspaceTarget ws = authorize(workspaceId, caller, true);
         String t = table(table);
         int max = limit == null ? 1000 : limit;
         if (max < 1 || max > properties.maxQueryLimit()) {
@@ -307,10 +310,15 @@ class DataPlaneService {
         }
     }
 
-    private WorkspaceTarget authorize(UUID workspaceId, Principal caller) {
+    /**
+     * The workspace, for a caller of its tenant; a support principal of another tenant only for a query that an approved,
+     * unexpired Customer Lockbox request covers (the attempt is recorded either way).
+     */
+    private WorkspaceTarget authorize(UUID workspaceId, Principal caller, boolean query) {
         WorkspaceTarget ws = workspaces.target(workspaceId).orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound,
                 "The workspace '" + workspaceId + "' was not found."));
-        if (!ws.tenantId().equalsIgnoreCase(caller.tenantId())) {
+        if (!ws.tenantId().equalsIgnoreCase(caller.tenantId())
+                && !lockbox.supportAccess(ws.customerId(), ws.resourceId(), ws.tenantId(), caller, query)) {
             throw new ArmException(ArmErrorCode.AuthorizationFailed, "The client '" + caller.objectId() + "' of tenant '"
                     + caller.tenantId() + "' does not have access to the data of workspace '" + workspaceId + "'.");
         }

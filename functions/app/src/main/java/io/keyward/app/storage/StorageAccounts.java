@@ -113,15 +113,18 @@ class StorageAccounts implements Surface<StorageAccount> {
     private KeyedResources.Saved<StorageAccount> bind(Resource<StorageAccount> current, CustomerKey key, StorageWire.AccountBody body,
                                                        boolean replace) {
         engine.requireIdle(this, current, Request.PATCH);
-        Resource<StorageAccount> next = changed(current, body, replace);
-        if (next.principalId() == null || !next.principalId().equals(current.principalId())) {
+        // checked before anything else: a request that adds the identity with the key would leave a new principal behind
+        if (current.principalId() == null || !current.principalId().equals(changed(current, body, replace).principalId())) {
             throw new ArmException(ArmErrorCode.BadRequest, "A customer-managed key is reached as the storage account's system-assigned"
                     + " identity, which must exist and have get, wrapKey and unwrapKey on the key before the key is set: assign the"
                     + " identity (identity.type SystemAssigned) first, grant it access to the key, then set the key.", "identity");
         }
         KeyedResources.BindOutcome<StorageAccount> outcome = engine.bindNow(this, current, key, POLICY,
                 r -> !r.phase().busy() && current.principalId().equals(r.principalId()),
-                r -> changed(r, body, replace).withProperties(changed(r, body, replace).properties().keyBound(engine.now())));
+                r -> {
+                    Resource<StorageAccount> next = changed(r, body, replace);
+                    return next.withProperties(next.properties().keyBound(engine.now()));
+                });
         if (outcome.binding() instanceof Binding.Refused r) {
             throw StorageKeys.refusal(r, key);
         }
