@@ -51,21 +51,26 @@ class DoubleEncryptionTest {
         assertThat(created.properties()).containsEntry("isDoubleEncryptionEnabled", true).containsEntry("isAvailabilityZonesEnabled", false);
 
         String chosen = ClusterArm.cluster(sub, "rg1", ClusterArm.name("cl"));
+        // availability zones: none in this deployment, so true is refused, not accepted and dropped
+        ClusterArm.Reply zoned = arm.call("PUT", chosen + ClusterArm.API, ClusterArm.body("westeurope", 1000,
+                "\"isAvailabilityZonesEnabled\":true"));
+        ClusterArm.assertError(zoned, 400, "BadRequest", "isAvailabilityZonesEnabled");
+        assertThat(zoned.error()).containsEntry("target", "properties.isAvailabilityZonesEnabled");
         ClusterArm.Reply other = arm.call("PUT", chosen + ClusterArm.API, ClusterArm.body("westeurope", 1000,
-                "\"isDoubleEncryptionEnabled\":false,\"isAvailabilityZonesEnabled\":true"));
+                "\"isDoubleEncryptionEnabled\":false,\"isAvailabilityZonesEnabled\":false"));
         assertThat(other.status()).as(other.text()).isEqualTo(201);
         assertThat(arm.call("GET", chosen + ClusterArm.API, null).properties()).containsEntry("isDoubleEncryptionEnabled", false)
-                .containsEntry("isAvailabilityZonesEnabled", true);
+                .containsEntry("isAvailabilityZonesEnabled", false);
 
         for (String property : new String[] {"isDoubleEncryptionEnabled", "isAvailabilityZonesEnabled"}) {
-            boolean current = property.equals("isAvailabilityZonesEnabled");
-            ClusterArm.Reply patch = arm.call("PATCH", plain + ClusterArm.API, "{\"properties\":{\"" + property + "\":" + current + "}}");
+            boolean current = property.equals("isDoubleEncryptionEnabled");
+            ClusterArm.Reply patch = arm.call("PATCH", plain + ClusterArm.API, "{\"properties\":{\"" + property + "\":" + !current + "}}");
             ClusterArm.assertError(patch, 400, "BadRequest", property);
             assertThat(patch.error()).containsEntry("target", "properties." + property);
-            ClusterArm.Reply put = arm.call("PUT", chosen + ClusterArm.API, ClusterArm.body("westeurope", 1000, "\"" + property + "\":"
-                    + !current));
-            ClusterArm.assertError(put, 400, "BadRequest", property);
         }
+        ClusterArm.Reply put = arm.call("PUT", chosen + ClusterArm.API, ClusterArm.body("westeurope", 1000,
+                "\"isDoubleEncryptionEnabled\":true"));
+        ClusterArm.assertError(put, 400, "BadRequest", "isDoubleEncryptionEnabled");
         // the value it has is no change
         ClusterArm.Reply same = arm.call("PATCH", plain + ClusterArm.API,
                 "{\"properties\":{\"isDoubleEncryptionEnabled\":true,\"isAvailabilityZonesEnabled\":false}}");

@@ -126,6 +126,7 @@ class RetentionTest {
         assertThat(ingest(ws, "Shred_CL", "platform", t0, 1).json()).containsEntry("key", "platform");
         Keyed keyed = keyedCluster(sub, ws);
         assertThat(ingest(ws, "Shred_CL", "shred-secret", t0.plusSeconds(300), 3).json()).containsEntry("key", "cluster");
+        assertThat(count("SELECT count(*) FROM cluster_infrastructure_aeks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isEqualTo(1);
         List<Sealed> copied = sealed(SEALED_COLUMNS + " WHERE cluster_id = ?::uuid",
                 keyed.clusterUuid);
         assertThat(copied).isNotEmpty();
@@ -147,6 +148,9 @@ class RetentionTest {
         // first what matters: no key Keyward holds opens them any more
         assertThat(openWithAnyKey(copied)).as("copied blocks opened after the shred").hasSize(copied.size()).containsOnlyNulls();
         assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
+        assertThat(count("SELECT count(*) FROM cmk_key_bindings WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
+        // the cluster was double-encrypted (the default): its outer layer's key went too
+        assertThat(count("SELECT count(*) FROM cluster_infrastructure_aeks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM cmk_key_health WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM cmk_resources WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();

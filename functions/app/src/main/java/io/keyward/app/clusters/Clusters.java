@@ -161,6 +161,11 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
         boolean doubleEncryption = body.properties() == null || body.properties().isDoubleEncryptionEnabled() == null
                 || body.properties().isDoubleEncryptionEnabled();
         boolean zones = body.properties() != null && Boolean.TRUE.equals(body.properties().isAvailabilityZonesEnabled());
+        if (zones) {
+            // Azure: "can be set as true only in regions where ... Availability Zones" are supported; a Keyward deployment has none
+            throw new ArmException(ArmErrorCode.BadRequest, "The region '" + body.location() + "' does not support availability zones in"
+                    + " this deployment: isAvailabilityZonesEnabled can only be false.", "properties.isAvailabilityZonesEnabled");
+        }
         return Resource.create(c.uuid(), c.id(), location, c.tenantId(), c.newIdentity(), new ClusterProperties(capacity, billing, c.now(),
                 null, doubleEncryption, zones), body.tags() == null ? Map.of() : body.tags(), c.now());
     }
