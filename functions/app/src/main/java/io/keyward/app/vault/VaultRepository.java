@@ -1,5 +1,6 @@
 package io.keyward.app.vault;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -48,17 +50,29 @@ interface VaultRepository extends GenericRepository<VaultRepository.Row, String>
         }
     }
 
-    /** The stored JSON form of an access policy; key permissions by their wire names. */
+    /**
+     * The stored JSON form of an access policy; key permissions by their wire names, the others as given (lower case).
+     * ALWAYS: an empty list is stored as {@code []}, not left out (serde's NON_EMPTY default); rows written before that
+     * lack the member, and a missing or null list reads as empty.
+     */
     @Serdeable
-    record StoredPolicy(String tenantId, String objectId, List<String> keys) {
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record StoredPolicy(String tenantId, String objectId, @Nullable List<String> keys, @Nullable List<String> secrets,
+                        @Nullable List<String> certificates, @Nullable List<String> storage) {
         static StoredPolicy of(AccessPolicy p) {
-            return new StoredPolicy(p.tenantId(), p.objectId(), p.keys().stream().sorted().map(KeyPermission::wireName).toList());
+            return new StoredPolicy(p.tenantId(), p.objectId(), p.keys().stream().sorted().map(KeyPermission::wireName).toList(),
+                    List.copyOf(p.secrets()), List.copyOf(p.certificates()), List.copyOf(p.storage()));
         }
 
         AccessPolicy policy() {
             Set<KeyPermission> perms = EnumSet.noneOf(KeyPermission.class);
-            keys.forEach(k -> KeyPermission.parse(k).ifPresent(perms::addAll));
-            return new AccessPolicy(tenantId, objectId, perms);
+            orEmpty(keys).forEach(k -> KeyPermission.parse(k).ifPresent(perms::addAll));
+            return new AccessPolicy(tenantId, objectId, perms, Set.copyOf(orEmpty(secrets)), Set.copyOf(orEmpty(certificates)),
+                    Set.copyOf(orEmpty(storage)));
+        }
+
+        private static List<String> orEmpty(@Nullable List<String> names) {
+            return names == null ? List.of() : names.stream().filter(Objects::nonNull).toList();
         }
     }
 

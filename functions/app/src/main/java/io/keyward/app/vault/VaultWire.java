@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The JSON shapes of ARM {@code Microsoft.KeyVault/vaults} (azure-rest-api-specs, keyvault resource-manager
@@ -168,15 +169,33 @@ final class VaultWire {
                 throw new ArmException(ArmErrorCode.BadRequest, "Access policy " + at + " names an applicationId (a compound"
                         + " identity); Keyward supports only policies for a principal (tenantId, objectId).", at + ".applicationId");
             }
+            Permissions perms = p.permissions();
             Set<KeyPermission> keys = EnumSet.noneOf(KeyPermission.class);
-            List<String> names = p.permissions() == null || p.permissions().keys() == null ? List.of() : p.permissions().keys();
+            List<String> names = perms == null || perms.keys() == null ? List.of() : perms.keys();
             for (String name : names) {
                 keys.addAll(KeyPermission.parse(name).orElseThrow(() -> new ArmException(ArmErrorCode.InvalidParameter,
                         "The key permission '" + name + "' in access policy " + at + " is invalid. Valid key permissions are 'all', "
                                 + String.join(", ", EnumSet.allOf(KeyPermission.class).stream().map(k -> "'" + k.wireName() + "'").toList())
                                 + ".", at + ".permissions.keys")));
             }
-            out.add(new AccessPolicy(p.tenantId(), p.objectId(), keys));
+            Set<String> secrets = others(OtherPermission.SECRETS, perms == null ? null : perms.secrets(), at);
+            Set<String> certificates = others(OtherPermission.CERTIFICATES, perms == null ? null : perms.certificates(), at);
+            Set<String> storage = others(OtherPermission.STORAGE, perms == null ? null : perms.storage(), at);
+            out.add(new AccessPolicy(p.tenantId(), p.objectId(), keys, secrets, certificates, storage));
+        }
+        return out;
+    }
+
+    /** The secret, certificate or storage permissions named (null or absent: none), each one valid or a 400 naming it. */
+    private static Set<String> others(OtherPermission kind, @Nullable List<String> names, String at) {
+        Set<String> out = new TreeSet<>();
+        if (names == null) {
+            return out;
+        }
+        for (String name : names) {
+            out.addAll(kind.parse(name).orElseThrow(() -> new ArmException(ArmErrorCode.InvalidParameter, "The " + kind.member()
+                    + " permission '" + name + "' in access policy " + at + " is invalid. Valid " + kind.member() + " permissions are 'all', "
+                    + String.join(", ", kind.names().stream().map(n -> "'" + n + "'").toList()) + ".", at + ".permissions." + kind.member())));
         }
         return out;
     }
@@ -214,7 +233,8 @@ final class VaultWire {
 
     static List<Policy> policies(List<AccessPolicy> policies) {
         return policies.stream().map(p -> new Policy(p.tenantId(), p.objectId(), null, new Permissions(
-                p.keys().stream().sorted().map(KeyPermission::wireName).toList(), List.of(), List.of(), List.of()))).toList();
+                p.keys().stream().sorted().map(KeyPermission::wireName).toList(), List.copyOf(p.secrets()), List.copyOf(p.certificates()),
+                List.copyOf(p.storage())))).toList();
     }
 
     static DeletedVaultOut deletedOut(StoredVault s) {
