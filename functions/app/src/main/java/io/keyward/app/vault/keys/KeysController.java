@@ -1,5 +1,6 @@
 package io.keyward.app.vault.keys;
 
+import io.keyward.app.base.ControlCharacters;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.Vault;
 import io.keyward.app.vault.VaultService;
@@ -14,6 +15,7 @@ import io.keyward.app.vault.keys.wire.KeyUpdateParameters;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
+import io.micronaut.json.tree.JsonNode;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -235,8 +237,24 @@ class KeysController {
         if (body == null || body.isBlank()) {
             throw KeyVaultException.badParameter("The request body is required.");
         }
+        JsonNode tree;
         try {
-            T value = json.readValue(body, Argument.of(type));
+            tree = json.readValue(body, JsonNode.class);
+        } catch (IOException | RuntimeException e) {
+            throw KeyVaultException.badParameter("The request body is not valid JSON for this operation.");
+        }
+        if (tree != null) {
+            // before anything stores or logs a value: PostgreSQL cannot store NUL, a line break splits a log line
+            ControlCharacters.inJson(tree).ifPresent(f -> {
+                throw KeyVaultException.badParameter(switch (f.kind()) {
+                    case VALUE -> "The property '" + f.path() + "' contains a control character.";
+                    case NAME -> "A property name under '" + (f.path().isEmpty() ? "the body" : f.path()) + "' contains a control character.";
+                    case NULL_TAG -> "The tag '" + f.path().substring("tags.".length()) + "' has no value: a tag value is a string.";
+                });
+            });
+        }
+        try {
+            T value = tree == null || tree.isNull() ? null : json.readValueFromTree(tree, Argument.of(type));
             if (value == null) {
                 throw KeyVaultException.badParameter("The request body is required.");
             }
