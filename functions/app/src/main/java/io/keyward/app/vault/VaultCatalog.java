@@ -23,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -40,6 +41,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     static final int MIN_RETENTION_DAYS = 7;
     static final int MAX_RETENTION_DAYS = 90;
     private static final Argument<List<VaultRepository.StoredPolicy>> STORED_POLICIES = Argument.listOf(VaultRepository.StoredPolicy.class);
+    private static final Argument<VaultRepository.StoredAcls> STORED_ACLS = Argument.of(VaultRepository.StoredAcls.class);
     private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
     private static final Logger LOG = LoggerFactory.getLogger(VaultCatalog.class);
 
@@ -292,7 +294,8 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         requirePolicyCount(policies);
         Instant now = now();
         Vault v = new Vault(Vault.idOf(sub.value(), group.value(), name.value()), sub.value(), group.value(), name.value(),
-                r.location(), tenant, r.sku(), softDelete, retention, purgeProtection, policies, now);
+                r.location(), tenant, r.sku(), softDelete, retention, purgeProtection, policies, now, r.networkAcls(),
+                r.publicNetworkAccess() == null || r.publicNetworkAccess());
         return new StoredVault(v, r.tags() == null ? Map.of() : r.tags(), now, null, null);
     }
 
@@ -333,7 +336,14 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         List<AccessPolicy> policies = r.accessPolicies() == null ? v.accessPolicies() : AccessPolicyOperation.merge(List.of(), r.accessPolicies());
         requirePolicyCount(policies);
         Map<String, String> tags = r.tags() == null ? (replace ? Map.of() : current.tags()) : r.tags();
-        return new StoredVault(with(v, tenant, sku, softDelete, purgeProtection, policies), tags, now(), null, null);
+        Vault changed = with(v, tenant, sku, softDelete, purgeProtection, policies);
+        // a PUT replaces the network rules (none given: open, as a new vault), a PATCH changes only what it names
+        NetworkAcls acls = r.networkAcls() != null || replace ? r.networkAcls() : v.networkAcls();
+        boolean publicAccess = r.publicNetworkAccess() != null ? r.publicNetworkAccess() : replace || v.publicNetworkAccess();
+        changed = new Vault(changed.id(), changed.subscriptionId(), changed.resourceGroup(), changed.name(), changed.location(),
+                changed.tenantId(), changed.sku(), changed.softDeleteEnabled(), changed.softDeleteRetentionDays(),
+                changed.purgeProtectionEnabled(), changed.accessPolicies(), changed.createdAt(), acls, publicAccess);
+        return new StoredVault(changed, tags, now(), null, null);
     }
 
     /**
@@ -345,7 +355,9 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         List<AccessPolicy> policies = StoredJson.reread(json, row.accessPolicies(), STORED_POLICIES).stream()
                 .map(VaultRepository.StoredPolicy::policy).toList();
         Map<String, String> tags = StoredJson.reread(json, row.tags(), TAGS);
-        if (!policies.equals(v.vault().accessPolicies()) || !v.tags().equals(tags == null ? Map.of() : tags)) {
+        VaultRepository.StoredAcls acls = row.networkAcls() == null ? null : StoredJson.reread(json, row.networkAcls(), STORED_ACLS);
+        if (!policies.equals(v.vault().accessPolicies()) || !v.tags().equals(tags == null ? Map.of() : tags)
+                || !Objects.equals(acls == null ? null : acls.acls(), v.vault().networkAcls())) {
             throw new StoredJson.Unreadable(STORED_POLICIES, null);
         }
         return row;
@@ -353,7 +365,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     private static Vault with(Vault v, String tenant, String sku, boolean softDelete, boolean purgeProtection, List<AccessPolicy> policies) {
         return new Vault(v.id(), v.subscriptionId(), v.resourceGroup(), v.name(), v.location(), tenant, sku, softDelete,
-                v.softDeleteRetentionDays(), purgeProtection, policies, v.createdAt());
+                v.softDeleteRetentionDays(), purgeProtection, policies, v.createdAt(), v.networkAcls(), v.publicNetworkAccess());
     }
 
     private static String requireTenant(@Nullable String tenantId, Principal caller) {

@@ -22,6 +22,9 @@ import java.util.TreeSet;
  */
 final class VaultWire {
 
+    /** Key Vault's documented limit of IP rules per vault. */
+    static final int MAX_IP_RULES = 1000;
+
     private VaultWire() {
     }
 
@@ -39,7 +42,25 @@ final class VaultWire {
                         @Nullable Boolean enabledForDeployment, @Nullable Boolean enabledForDiskEncryption,
                         @Nullable Boolean enabledForTemplateDeployment, @Nullable Boolean enableSoftDelete,
                         @Nullable Integer softDeleteRetentionInDays, @Nullable Boolean enableRbacAuthorization,
-                        @Nullable String createMode, @Nullable Boolean enablePurgeProtection) {
+                        @Nullable String createMode, @Nullable Boolean enablePurgeProtection, @Nullable NetworkRuleSet networkAcls,
+                        @Nullable String publicNetworkAccess) {
+    }
+
+    /** keyvault.json NetworkRuleSet, in and out. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record NetworkRuleSet(@Nullable String bypass, @Nullable String defaultAction, @Nullable List<IpRule> ipRules,
+                          @Nullable List<VirtualNetworkRule> virtualNetworkRules) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record IpRule(@Nullable String value) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VirtualNetworkRule(@Nullable String id, @Nullable Boolean ignoreMissingVnetServiceEndpoint) {
     }
 
     @Serdeable
@@ -90,7 +111,7 @@ final class VaultWire {
                          int softDeleteRetentionInDays, boolean enableRbacAuthorization,
                          // Azure leaves enablePurgeProtection out (null) until it is turned on
                          @Nullable Boolean enablePurgeProtection, String vaultUri, String provisioningState,
-                         String publicNetworkAccess) {
+                         String publicNetworkAccess, @Nullable NetworkRuleSet networkAcls) {
     }
 
     @Serdeable
@@ -127,7 +148,7 @@ final class VaultWire {
             if (!patch) {
                 throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties' property is required.", "properties");
             }
-            return new VaultRequest(null, body.tags(), null, null, null, null, null, null, false);
+            return new VaultRequest(null, body.tags(), null, null, null, null, null, null, false, null, null);
         }
         refuseTrue(p.enabledForDeployment(), "enabledForDeployment");
         refuseTrue(p.enabledForDiskEncryption(), "enabledForDiskEncryption");
@@ -148,7 +169,8 @@ final class VaultWire {
         }
         return new VaultRequest(patch ? null : body.location(), body.tags(), p.tenantId(), sku(p.sku()), p.enableSoftDelete(),
                 p.softDeleteRetentionInDays(), p.enablePurgeProtection(),
-                p.accessPolicies() == null ? null : policies(p.accessPolicies(), "properties.accessPolicies"), recover);
+                p.accessPolicies() == null ? null : policies(p.accessPolicies(), "properties.accessPolicies"), recover,
+                networkAcls(p.networkAcls()), publicNetworkAccess(p.publicNetworkAccess()));
     }
 
     static List<AccessPolicy> policies(List<Policy> given, String target) {
@@ -200,6 +222,61 @@ final class VaultWire {
         return out;
     }
 
+    /**
+     * The firewall asked for, each member valid or a 400 naming it: defaultAction Allow or Deny (Allow when absent), bypass
+     * AzureServices or None (AzureServices when absent, as Azure's default), IPv4 addresses or CIDR ranges; virtual
+     * network rules cannot be enforced here (no VNets), so any is refused rather than stored and ignored.
+     */
+    @Nullable
+    static NetworkAcls networkAcls(@Nullable NetworkRuleSet n) {
+        if (n == null) {
+            return null;
+        }
+        String at = "properties.networkAcls";
+        if (n.virtualNetworkRules() != null && !n.virtualNetworkRules().isEmpty()) {
+            throw new ArmException(ArmErrorCode.BadRequest, "Keyward has no virtual networks, so the property \"virtualNetworkRules\""
+                    + " cannot be enforced; leave it out or empty and use ipRules.", at + ".virtualNetworkRules");
+        }
+        boolean deny = switch (n.defaultAction() == null ? "allow" : n.defaultAction().toLowerCase(Locale.ROOT)) {
+            case "allow" -> false;
+            case "deny" -> true;
+            default -> throw new ArmException(ArmErrorCode.InvalidParameter, "The value '" + n.defaultAction() + "' of '" + at
+                    + ".defaultAction' is invalid. It must be 'Allow' or 'Deny'.", at + ".defaultAction");
+        };
+        boolean bypass = switch (n.bypass() == null ? "azureservices" : n.bypass().toLowerCase(Locale.ROOT)) {
+            case "azureservices" -> true;
+            case "none" -> false;
+            default -> throw new ArmException(ArmErrorCode.InvalidParameter, "The value '" + n.bypass() + "' of '" + at
+                    + ".bypass' is invalid. It must be 'AzureServices' or 'None'.", at + ".bypass");
+        };
+        List<String> rules = new ArrayList<>();
+        List<IpRule> given = n.ipRules() == null ? List.of() : n.ipRules();
+        for (int i = 0; i < given.size(); i++) {
+            IpRule rule = given.get(i);
+            String target = at + ".ipRules[" + i + "].value";
+            String value = rule == null ? null : rule.value();
+            rules.add(NetworkAcls.normalRule(value).orElseThrow(() -> new ArmException(ArmErrorCode.InvalidParameter, "The IP rule '"
+                    + value + "' is invalid: it must be an IPv4 address or an IPv4 range in CIDR notation (203.0.113.0/24).", target)));
+        }
+        if (rules.size() > MAX_IP_RULES) {
+            throw new ArmException(ArmErrorCode.BadRequest, "A vault can have at most " + MAX_IP_RULES + " IP rules.", at + ".ipRules");
+        }
+        return new NetworkAcls(deny, bypass, rules.stream().distinct().toList());
+    }
+
+    @Nullable
+    private static Boolean publicNetworkAccess(@Nullable String value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "enabled" -> true;
+            case "disabled" -> false;
+            default -> throw new ArmException(ArmErrorCode.InvalidParameter, "The value '" + value + "' of 'properties.publicNetworkAccess'"
+                    + " is invalid. It must be 'Enabled' or 'Disabled'.", "properties.publicNetworkAccess");
+        };
+    }
+
     private static String sku(@Nullable Sku sku) {
         if (sku == null) {
             return null;
@@ -228,7 +305,13 @@ final class VaultWire {
         return new VaultOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags(), new PropertiesOut(v.tenantId(),
                 new Sku("A", v.sku()), policies(v.accessPolicies()), false, false, false, v.softDeleteEnabled(),
                 v.softDeleteRetentionDays(), false, v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
-                "Enabled"));
+                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())));
+    }
+
+    @Nullable
+    private static NetworkRuleSet networkRuleSet(@Nullable NetworkAcls a) {
+        return a == null ? null : new NetworkRuleSet(a.bypassAzureServices() ? "AzureServices" : "None", a.denyByDefault() ? "Deny" : "Allow",
+                a.ipRules().stream().map(IpRule::new).toList(), List.of());
     }
 
     static List<Policy> policies(List<AccessPolicy> policies) {

@@ -1,6 +1,7 @@
 package io.keyward.app.vault.keys;
 
 import io.keyward.app.base.ControlCharacters;
+import io.keyward.app.identity.ClientAddress;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.Vault;
 import io.keyward.app.vault.VaultService;
@@ -230,6 +231,15 @@ class KeysController {
         String vaultName = hostOnly.substring(0, hostOnly.length() - suffix.length());
         Vault vault = vaults.findActiveByName(vaultName).orElseThrow(() -> KeyVaultException.vaultNotFound(
                 request.getHeaders().get("Host")));
+        // the vault's firewall, by the caller's address, before any key is read; Key Vault's 403 and inner codes
+        String address = ClientAddress.of(request);
+        String where = "\r\nVault: " + vault.name() + ";location=" + vault.location();
+        vault.refusesPublicCaller(address).ifPresent(code -> {
+            throw KeyVaultException.forbidden(code, code.equals("ForbiddenByConnection")
+                    ? "Public network access is disabled and request is not from a trusted service nor via an approved private link." + where
+                    : "Client address is not authorized and caller is not a trusted service.\r\nClient address: "
+                            + (address == null ? "unknown" : address) + where);
+        });
         return new Target(vault, "https://" + host);
     }
 
