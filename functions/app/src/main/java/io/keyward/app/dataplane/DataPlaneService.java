@@ -2,6 +2,7 @@ package io.keyward.app.dataplane;
 
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.base.ControlCharacters;
 import io.keyward.app.clusters.Cluster;
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
@@ -509,6 +510,13 @@ class DataPlaneService {
             List<Map<String, Object>> records = json.readValue(text, RECORDS);
             if (records.stream().anyMatch(r -> r == null)) {
                 throw new ArmException(ArmErrorCode.InvalidRequestContent, "Every record must be a JSON object.");
+            }
+            for (int i = 0; i < records.size(); i++) {
+                // column names reach the query's answer and log lines; values are the customer's data, sealed as sent
+                if (records.get(i).keySet().stream().anyMatch(ControlCharacters::in)) {
+                    throw new ArmException(ArmErrorCode.InvalidRequestContent, "A column name of record [" + i + "] contains a control"
+                            + " character.", "[" + i + "]");
+                }
             }
             return records;
         } catch (IOException e) {
