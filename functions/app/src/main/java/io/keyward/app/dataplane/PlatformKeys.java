@@ -18,8 +18,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The platform key of workspaces without a customer key, and of double-encrypted clusters' outer layer: one KEK in the HSM ({@value #KEK_NAME}, RSA-2048, created on
@@ -52,19 +54,9 @@ class PlatformKeys implements KeyUsagePolicy {
      * inside a database transaction.
      */
     AekMaterial aek(UUID customerId) {
-        PlatformAekRepository.PlatformAek stored = repository.findById(customerId).orElseGet(() -> {
-            KeyVersionRef k = kek();
-            try (AekMaterial fresh = AekMaterial.generate(hsm.get())) {
-                byte[] wrapped = hsm.get().wrap(k, WrapAlgorithm.RSA_OAEP, fresh.bytes(KeyAccess.plaintext()));
-                Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-                return transactions.executeWrite(status -> {
-                    repository.insertIfAbsent(customerId, k.name(), k.version(), wrapped, now);
-                    return repository.findById(customerId).orElseThrow();
-                });
-            }
-        });
-        return AekMaterial.adopt(hsm.get().unwrap(new KeyVersionRef(stored.kekName(), stored.kekVersion()), WrapAlgorithm.RSA_OAEP,
-                stored.wrappedAek()));
+        return wrappedOnce(customerId,
+                id -> repository.findById(id).map(a -> new Wrapped(a.kekName(), a.kekVersion(), a.wrappedAek())),
+                repository::insertIfAbsent);
     }
 
     /**
@@ -72,14 +64,31 @@ class PlatformKeys implements KeyUsagePolicy {
      * KEK on first use; the caller destroys it. Calls the HSM: never inside a database transaction.
      */
     AekMaterial infrastructureAek(UUID clusterId) {
-        InfrastructureAekRepository.InfrastructureAek stored = infrastructure.findById(clusterId).orElseGet(() -> {
+        return wrappedOnce(clusterId,
+                id -> infrastructure.findById(id).map(a -> new Wrapped(a.kekName(), a.kekVersion(), a.wrappedAek())),
+                infrastructure::insertIfAbsent);
+    }
+
+    /** An AEK as a table of this package stores it: wrapped by a platform KEK version. */
+    private record Wrapped(String kekName, String kekVersion, byte[] wrappedAek) {
+    }
+
+    /** How a table stores its first AEK of {@code id}; a concurrent first one wins. */
+    @FunctionalInterface
+    private interface FirstAek {
+        void insertIfAbsent(UUID id, String kekName, String kekVersion, byte[] wrappedAek, Instant createdAt);
+    }
+
+    /** The AEK stored for {@code id}, generated in the HSM and stored wrapped on first use (the first stored one wins). */
+    private AekMaterial wrappedOnce(UUID id, Function<UUID, Optional<Wrapped>> find, FirstAek insert) {
+        Wrapped stored = find.apply(id).orElseGet(() -> {
             KeyVersionRef k = kek();
             try (AekMaterial fresh = AekMaterial.generate(hsm.get())) {
                 byte[] wrapped = hsm.get().wrap(k, WrapAlgorithm.RSA_OAEP, fresh.bytes(KeyAccess.plaintext()));
                 Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
                 return transactions.executeWrite(status -> {
-                    infrastructure.insertIfAbsent(clusterId, k.name(), k.version(), wrapped, now);
-                    return infrastructure.findById(clusterId).orElseThrow();
+                    insert.insertIfAbsent(id, k.name(), k.version(), wrapped, now);
+                    return find.apply(id).orElseThrow();
                 });
             }
         });

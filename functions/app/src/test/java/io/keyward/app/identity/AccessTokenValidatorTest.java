@@ -144,13 +144,8 @@ class AccessTokenValidatorTest {
     @Test
     void remembersAValidTokenUntilItsExpiry() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        JWKSource<SecurityContext> counted = (selector, context) -> {
-            lookups.incrementAndGet();
-            return selector.select(new JWKSet(key.toPublicJWK()));
-        };
         SettableClock clock = new SettableClock(Instant.now());
-        AccessTokenValidator remembering = new AccessTokenValidator(counted, tid -> List.of(ISSUER.apply(tid)),
-                Duration.ofSeconds(60), clock);
+        AccessTokenValidator remembering = counting(lookups, clock);
         Instant exp = clock.instant().plusSeconds(120);
         String token = sign(key, claims().expirationTime(Date.from(exp)).build());
 
@@ -176,18 +171,22 @@ class AccessTokenValidatorTest {
     @Test
     void doesNotRememberATokenPastItsExpiry() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        JWKSource<SecurityContext> counted = (selector, context) -> {
-            lookups.incrementAndGet();
-            return selector.select(new JWKSet(key.toPublicJWK()));
-        };
         SettableClock clock = new SettableClock(Instant.now());
-        AccessTokenValidator remembering = new AccessTokenValidator(counted, tid -> List.of(ISSUER.apply(tid)),
-                Duration.ofSeconds(60), clock);
+        AccessTokenValidator remembering = counting(lookups, clock);
         String token = sign(key, claims().expirationTime(Date.from(clock.instant().minusSeconds(30))).build());
 
         assertThat(remembering.validate(token, Audiences.KEY_VAULT)).isInstanceOf(AccessTokenValidator.Result.Valid.class);
         assertThat(remembering.validate(token, Audiences.KEY_VAULT)).isInstanceOf(AccessTokenValidator.Result.Valid.class);
         assertThat(lookups.get()).isEqualTo(2);
+    }
+
+    /** A validator on {@code clock} whose key source counts its lookups in {@code lookups}. */
+    private static AccessTokenValidator counting(AtomicInteger lookups, Clock clock) {
+        JWKSource<SecurityContext> counted = (selector, context) -> {
+            lookups.incrementAndGet();
+            return selector.select(new JWKSet(key.toPublicJWK()));
+        };
+        return new AccessTokenValidator(counted, tid -> List.of(ISSUER.apply(tid)), Duration.ofSeconds(60), clock);
     }
 
     private static final class SettableClock extends Clock {
