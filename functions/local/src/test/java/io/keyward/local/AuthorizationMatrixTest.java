@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
  * allowed exactly where Azure allows it. The expected answers come from a table written from Azure's role definitions
  * ({@link #grants}), not from Keyward's evaluator. ARM authorizes before the provider looks for the resource, so a read,
  * change or delete of a resource that does not exist answers 404/404/204 when allowed and 403 when not; the data plane
- * runs against a real workspace.
+ * runs against a real workspace, and so do the workspace's linked storage accounts and saved searches (nested resources,
+ * covered by an assignment on the workspace too). Customer Lockbox requests are subscription-scoped: read with
+ * {@code requests/read}, decided only by an Owner (or Customer Lockbox Approver) of the subscription, not by a Contributor
+ * whose actions would allow it.
  */
 class AuthorizationMatrixTest {
 
@@ -35,7 +38,8 @@ class AuthorizationMatrixTest {
         WORKSPACE("Microsoft.OperationalInsights/workspaces", "?api-version=2022-10-01"),
         LA_CLUSTER("Microsoft.OperationalInsights/clusters", "?api-version=2022-10-01"),
         KUSTO("Microsoft.Kusto/clusters", "?api-version=2024-04-13"),
-        HPC_CACHE("Microsoft.StorageCache/caches", "?api-version=2023-05-01");
+        HPC_CACHE("Microsoft.StorageCache/caches", "?api-version=2023-05-01"),
+        STORAGE("Microsoft.Storage/storageAccounts", "?api-version=2023-05-01");
 
         final String type;
         final String api;
@@ -47,6 +51,30 @@ class AuthorizationMatrixTest {
     }
 
     enum Verb { READ, WRITE, DELETE, LIST_GROUP, LIST_SUBSCRIPTION }
+
+    /** Operations on the workspace's nested resources, each with the verb it needs and its answer when allowed. */
+    enum Nested {
+        LINK_READ(Verb.READ, "GET", "/linkedStorageAccounts/Query", 404),
+        LINK_LIST(Verb.READ, "GET", "/linkedStorageAccounts", 200),
+        LINK_WRITE(Verb.WRITE, "PUT", "/linkedStorageAccounts/Query", 400), // the account named does not exist
+        LINK_DELETE(Verb.DELETE, "DELETE", "/linkedStorageAccounts/Query", 204),
+        SEARCH_READ(Verb.READ, "GET", "/savedSearches/ghost-search", 404),
+        SEARCH_LIST(Verb.READ, "GET", "/savedSearches", 200),
+        SEARCH_WRITE(Verb.WRITE, "PUT", "/savedSearches/matrix-search", 200),
+        SEARCH_DELETE(Verb.DELETE, "DELETE", "/savedSearches/ghost-search", 204);
+
+        final Verb verb;
+        final String method;
+        final String path;
+        final int allowed;
+
+        Nested(Verb verb, String method, String path, int allowed) {
+            this.verb = verb;
+            this.method = method;
+            this.path = path;
+            this.allowed = allowed;
+        }
+    }
 
     enum ScopeKind { NONE, SUBSCRIPTION, GROUP, RESOURCE, OTHER_GROUP }
 
@@ -120,6 +148,19 @@ class AuthorizationMatrixTest {
         };
     }
 
+    /**
+     * Customer Lockbox: the list needs {@code requests/read} (every role with &#42;/read); a decision is made by the
+     * subscription's Owners and Customer Lockbox Approvers only (the docs), so not by a Contributor although its actions
+     * include {@code requests/UpdateApproval/action}.
+     */
+    static boolean grantsLockbox(Role role, boolean approve) {
+        return switch (role) {
+            case NONE, KEY_VAULT_CONTRIBUTOR, CUSTOM -> false;
+            case OWNER -> true;
+            case READER, CONTRIBUTOR, LOG_ANALYTICS_CONTRIBUTOR -> !approve;
+        };
+    }
+
     /** Whether an assignment at {@code scope} applies to what the verb touches (a resource in rg-a, rg-a, the subscription). */
     static boolean covers(ScopeKind scope, Verb verb) {
         return switch (scope) {
@@ -164,6 +205,23 @@ class AuthorizationMatrixTest {
                         mismatches.add(role + " at " + scope + ": " + (ingest ? "ingest" : "query") + " answered " + status);
                     }
                 }
+                for (Nested n : Nested.values()) {
+                    // the workspace's children: an assignment on the workspace covers them
+                    boolean expected = grants(role, Surface.WORKSPACE, n.verb) && scope != ScopeKind.NONE && scope != ScopeKind.OTHER_GROUP;
+                    int status = nested(n, token);
+                    checked++;
+                    if (status != (expected ? n.allowed : 403)) {
+                        mismatches.add(role + " at " + scope + ": " + n + " answered " + status + ", expected " + (expected ? n.allowed : 403));
+                    }
+                }
+                for (boolean approve : new boolean[] {false, true}) {
+                    boolean expected = grantsLockbox(role, approve) && scope == ScopeKind.SUBSCRIPTION;
+                    int status = lockbox(approve, token);
+                    checked++;
+                    if (status != (expected ? (approve ? 404 : 200) : 403)) {
+                        mismatches.add(role + " at " + scope + ": Lockbox " + (approve ? "approval" : "list") + " answered " + status);
+                    }
+                }
                 for (boolean write : new boolean[] {false, true}) {
                     // at the resource group: covered by subscription and group assignments only
                     boolean expected = grantsRoleAssignments(role, write) && covers(scope, Verb.LIST_GROUP);
@@ -178,7 +236,7 @@ class AuthorizationMatrixTest {
             }
         }
         assertThat(mismatches).as("operations whose answer differs from Azure's").isEmpty();
-        assertThat(checked).isEqualTo(29 * (1 + 6 * 4));
+        assertThat(checked).isEqualTo((6 * 5 + 2 + Nested.values().length + 2 + 2) * (1 + 6 * 4));
     }
 
     @Test
@@ -253,6 +311,33 @@ class AuthorizationMatrixTest {
         };
         String body = verb == Verb.WRITE ? "{\"tags\":{\"probe\":\"1\"}}" : null;
         ClusterArm.Reply r = owner.call(method, URI.create(host.baseUri() + path + s.api), token, body);
+        if (r.status() == 403) {
+            assertThat(r.error()).as(r.text()).containsEntry("code", "AuthorizationFailed");
+        }
+        return r.status();
+    }
+
+    private static int nested(Nested n, String token) throws Exception {
+        String body = switch (n) {
+            case LINK_WRITE -> "{\"properties\":{\"storageAccountIds\":[\"" + groupScope(GROUP)
+                    + "/providers/Microsoft.Storage/storageAccounts/nosuchaccount\"]}}";
+            case SEARCH_WRITE -> "{\"properties\":{\"category\":\"Matrix\",\"displayName\":\"probe\",\"query\":\"M_CL | take 1\"}}";
+            default -> null;
+        };
+        ClusterArm.Reply r = owner.call(n.method, URI.create(host.baseUri() + workspaceId + n.path + "?api-version=2020-08-01"), token, body);
+        if (r.status() == 403) {
+            assertThat(r.error()).as(r.text()).containsEntry("code", "AuthorizationFailed");
+        }
+        return r.status();
+    }
+
+    private static int lockbox(boolean approve, String token) throws Exception {
+        String requests = "/subscriptions/" + sub + "/providers/Microsoft.CustomerLockbox/requests";
+        String api = "?api-version=2018-02-28-preview";
+        ClusterArm.Reply r = approve
+                ? owner.call("POST", URI.create(host.baseUri() + requests + "/" + UUID.randomUUID() + "/updateApproval" + api), token,
+                "{\"decision\":\"Approve\",\"reason\":\"matrix\"}")
+                : owner.call("GET", URI.create(host.baseUri() + requests + api), token, null);
         if (r.status() == 403) {
             assertThat(r.error()).as(r.text()).containsEntry("code", "AuthorizationFailed");
         }

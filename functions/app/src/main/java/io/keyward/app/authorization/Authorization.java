@@ -74,6 +74,16 @@ public class Authorization {
         return roles(scope, principalObjectId).stream().anyMatch(r -> r.allows(action));
     }
 
+    /**
+     * Whether the principal holds one of {@code roles} through an assignment at {@code scope} or above: for decisions Azure
+     * makes by role membership rather than by action (a Customer Lockbox approver is an Owner or a Customer Lockbox Approver
+     * of the subscription, whatever else Contributor's actions allow).
+     */
+    @Transactional
+    public boolean holds(Scope scope, String principalObjectId, List<RoleDefinition> wanted) {
+        return roles(scope, principalObjectId).stream().anyMatch(r -> wanted.stream().anyMatch(w -> w.id().equals(r.id())));
+    }
+
     /** Whether the principal may perform the data-plane {@code dataAction} at {@code scope} (no tenant check). */
     @Transactional
     public boolean permitsData(Scope scope, String principalObjectId, String dataAction) {

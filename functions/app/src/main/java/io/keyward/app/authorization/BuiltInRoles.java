@@ -89,10 +89,17 @@ public final class BuiltInRoles {
                     + " or key material. Only works for key vaults that use the 'Azure role-based access control' permission model.",
             new Permission(KEY_VAULT_DATA_ROLE_ACTIONS, List.of(), List.of("Microsoft.KeyVault/vaults/*/read",
                     "Microsoft.KeyVault/vaults/secrets/readMetadata/action"), List.of()));
+    public static final RoleDefinition CUSTOMER_LOCKBOX_APPROVER = role("4dae6930-7baf-46f5-909e-0383bc931c46",
+            "Azure Customer Lockbox Approver for Subscription", "Can approve Microsoft support requests to access specific resources"
+                    + " contained within a subscription, or the subscription itself, when Customer Lockbox for Microsoft Azure is enabled on"
+                    + " the tenant where the subscription resides.",
+            Permission.actions(List.of("Microsoft.Resources/subscriptions/read", "Microsoft.CustomerLockbox/requests/UpdateApproval/action",
+                    "Microsoft.CustomerLockbox/requests/read", "Microsoft.Authorization/*/read",
+                    "Microsoft.Resources/subscriptions/resourceGroups/read", "Microsoft.Insights/eventtypes/values/read"), List.of()));
 
     public static final List<RoleDefinition> ALL = List.of(OWNER, CONTRIBUTOR, READER, USER_ACCESS_ADMINISTRATOR, LOG_ANALYTICS_CONTRIBUTOR,
             LOG_ANALYTICS_READER, MONITORING_METRICS_PUBLISHER, KEY_VAULT_CONTRIBUTOR, KEY_VAULT_ADMINISTRATOR, KEY_VAULT_CRYPTO_OFFICER,
-            KEY_VAULT_CRYPTO_USER, KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, KEY_VAULT_READER);
+            KEY_VAULT_CRYPTO_USER, KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER, KEY_VAULT_READER, CUSTOMER_LOCKBOX_APPROVER);
 
     private static final Map<UUID, RoleDefinition> BY_ID = ALL.stream().collect(Collectors.toUnmodifiableMap(RoleDefinition::id,
             Function.identity()));

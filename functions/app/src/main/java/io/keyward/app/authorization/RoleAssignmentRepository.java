@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** {@code role_assignments} (schema/ V20). */
+/** {@code role_assignments} (schema/ V39). */
 @JdbcRepository(dialect = Dialect.POSTGRES)
 interface RoleAssignmentRepository extends GenericRepository<RoleAssignmentRepository.Row, UUID> {
 

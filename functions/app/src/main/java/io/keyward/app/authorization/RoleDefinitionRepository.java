@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** {@code role_definitions} (schema/ V20): custom roles only. */
+/** {@code role_definitions} (schema/ V39): custom roles only. */
 @JdbcRepository(dialect = Dialect.POSTGRES)
 interface RoleDefinitionRepository extends GenericRepository<RoleDefinitionRepository.Row, UUID> {
 

@@ -192,6 +192,6 @@ class KeyUsageInventoryTest {
         String name = "kv" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         return new Vault("/subscriptions/" + UUID.randomUUID() + "/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/"
                 + name, UUID.randomUUID().toString(), "rg", name, "westeurope", TENANT, "premium", true, 7, false,
-                List.of(new AccessPolicy(TENANT, OWNER.objectId(), EnumSet.allOf(KeyPermission.class))), Instant.now(), false);
+                List.of(new AccessPolicy(TENANT, OWNER.objectId(), EnumSet.allOf(KeyPermission.class))), Instant.now());
     }
 }

@@ -89,7 +89,7 @@ class VaultKeysTest implements TestPropertyProvider {
                 purgeProtection, List.of(
                         new AccessPolicy(TENANT, OWNER.objectId(), EnumSet.allOf(KeyPermission.class)),
                         new AccessPolicy(TENANT, UNWRAP_ONLY.objectId(), Set.of(KeyPermission.UNWRAP_KEY))),
-                Instant.now(), false);
+                Instant.now());
     }
 
     private static KeySpec rsa() {
