@@ -22,13 +22,15 @@ class ArmPathCase {
     private static final Map<String, String> LITERALS = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     /** Literals followed by a value segment (a name), which must never be rewritten even if it looks like a literal. */
     private static final Set<String> FOLLOWED_BY_VALUE = Set.of("subscriptions", "resourceGroups", "vaults", "deletedVaults", "locations",
-            "workspaces", "linkedServices", "clusters", "operationStatuses", "operationResults", "ascOperations");
+            "workspaces", "linkedServices", "clusters", "operationStatuses", "operationResults", "ascOperations", "caches",
+            "attachedDatabaseConfigurations");
 
     static {
         for (String s : new String[] {"subscriptions", "resourceGroups", "providers", "Microsoft.KeyVault", "vaults",
                 "deletedVaults", "locations", "accessPolicies", "purge", "checkNameAvailability",
                 "Microsoft.OperationalInsights", "workspaces", "linkedServices", "clusters", "recover",
-                "operationStatuses", "operationResults", "ascOperations"}) {
+                "operationStatuses", "operationResults", "ascOperations", "Microsoft.Kusto", "Microsoft.StorageCache", "caches",
+                "attachedDatabaseConfigurations"}) {
             LITERALS.put(s, s);
         }
     }

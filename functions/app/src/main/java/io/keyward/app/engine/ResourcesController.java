@@ -35,6 +35,9 @@ class ResourcesController {
     private static final String GROUP = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{namespace}/{type}";
     private static final String RESOURCE = GROUP + "/{name}";
 
+    /** The namespace served by its own controllers only (vaults), not by a surface of the engine. */
+    private static final String OWN_CONTROLLERS = "Microsoft.KeyVault";
+
     private final KeyedResources engine;
     private final ResourceHttp http;
     private final BeanProvider<Surface<?>> surfaces;
@@ -129,8 +132,12 @@ class ResourcesController {
 
     private Surface<?> surface(String namespace, String type) {
         String wanted = namespace + "/" + type;
-        return surfaces.stream().filter(s -> s.type().equalsIgnoreCase(wanted)).findFirst()
-                .orElseThrow(() -> new ArmException(ArmErrorCode.InvalidResourceType, "The resource type '" + type + "' could not be found"
-                        + " in the namespace '" + namespace + "'."));
+        return surfaces.stream().filter(s -> s.type().equalsIgnoreCase(wanted)).findFirst().orElseThrow(() -> {
+            boolean served = OWN_CONTROLLERS.equalsIgnoreCase(namespace) || surfaces.stream().anyMatch(s -> s.provider().equalsIgnoreCase(namespace));
+            return served ? new ArmException(ArmErrorCode.InvalidResourceType, "The resource type '" + type + "' could not be found in the"
+                    + " namespace '" + namespace + "'.")
+                    : new ArmException(ArmErrorCode.NoRegisteredProviderFound, "No registered resource provider found for the namespace '"
+                    + namespace + "'.");
+        });
     }
 }
