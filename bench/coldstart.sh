@@ -49,7 +49,7 @@ token() {
     --data-urlencode "scope=$1/.default" "$base/$(field tenantId < "$op")/oauth2/v2.0/token" | field access_token
 }
 
-# Preparation: a vault, a key and a wrapped value, as in the README's walk-through; then the host stops.
+# Preparation: a vault, a key and a wrapped value, as in docs/walkthrough-key-vault.md; then the host stops.
 start_host
 wait_ping
 op="$home/.keyward/identity/operator.json"

@@ -1,7 +1,7 @@
 package io.keyward.bench;
 
 import io.keyward.hsm.envelope.AekMaterial;
-import io.keyward.hsm.envelope.BlockRef;
+import io.keyward.hsm.envelope.BlockClaims;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,7 +32,7 @@ public class EnvelopeBenchmark {
     public int size;
 
     private Envelope envelope;
-    private BlockRef ref;
+    private BlockClaims ref;
     private byte[] plain;
     private byte[] sealed;
 
@@ -49,8 +49,8 @@ public class EnvelopeBenchmark {
         byte[] aek = new byte[32];
         random.nextBytes(aek);
         envelope = Envelope.of(1, AekMaterial.adopt(aek));
-        ref = new BlockRef("/subscriptions/bench/resourceGroups/rg/providers/Microsoft.OperationalInsights/"
-                + "workspaces/bench", "block-0000000001");
+        ref = new BlockClaims("6a0f3c52-0000-4000-8000-000000000001", "Bench_CL", "6a0f3c52-0000-4000-8000-0000000000b1", "cluster",
+                "6a0f3c52-0000-4000-8000-0000000000c1", 1);
         plain = new byte[size];
         random.nextBytes(plain);
         sealed = envelope.seal(ref, plain);

@@ -2,6 +2,7 @@ package io.keyward.bench;
 
 import io.keyward.app.dataplane.BlockCipher;
 import io.keyward.app.dataplane.EnvelopeBlockCipher;
+import io.keyward.hsm.envelope.BlockClaims;
 import io.keyward.hsm.envelope.BlockRef;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
@@ -22,12 +23,12 @@ public class SwitchableBlockCipher implements BlockCipher {
     private final EnvelopeBlockCipher envelope = new EnvelopeBlockCipher();
 
     @Override
-    public byte[] seal(Envelope e, BlockRef ref, byte[] plaintext) {
-        return encrypt ? envelope.seal(e, ref, plaintext) : plaintext;
+    public byte[] seal(Envelope e, BlockClaims claims, byte[] plaintext) {
+        return encrypt ? envelope.seal(e, claims, plaintext) : plaintext;
     }
 
     @Override
-    public byte[] open(Envelope e, BlockRef ref, byte[] sealed) throws IntegrityException {
-        return encrypt ? envelope.open(e, ref, sealed) : sealed;
+    public byte[] open(Envelope e, BlockClaims claims, BlockRef legacy, byte[] sealed) throws IntegrityException {
+        return encrypt ? envelope.open(e, claims, legacy, sealed) : sealed;
     }
 }

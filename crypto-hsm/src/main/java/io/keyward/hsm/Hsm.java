@@ -197,6 +197,22 @@ public final class Hsm implements AutoCloseable {
         });
     }
 
+    /**
+     * AES-CMAC (CKM_AES_CMAC, 16 bytes) of {@code data} under an AES key version, inside the token (C_Sign on the
+     * secret key, so it needs {@link KeyUsage#SIGN}): integrity of records kept outside the HSM (a database row) under
+     * a key that never leaves it. SoftHSM2's HMAC mechanisms take only generic-secret keys; CMAC takes the AES keys the
+     * key store already makes, and is as good a MAC.
+     */
+    public byte[] mac(KeyVersionRef key, byte[] data) {
+        requireBytes(data, "data to authenticate");
+        return call("AES-CMAC", key, s -> s.session().signSingle(new Mechanism(CKM_AES_CMAC), handle(s, key, CKO_SECRET_KEY), data));
+    }
+
+    /** Whether {@code mac} is {@link #mac} of {@code data} under {@code key}, compared in constant time. */
+    public boolean macMatches(KeyVersionRef key, byte[] data, byte[] mac) {
+        return mac != null && java.security.MessageDigest.isEqual(mac(key, data), mac);
+    }
+
     /** The protection attributes of a key version's secret object, as the token reports them. */
     public KeyProtection protection(KeyVersionRef ref) {
         return call("read protection attributes", ref, s -> {

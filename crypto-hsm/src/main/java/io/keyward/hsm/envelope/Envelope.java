@@ -24,8 +24,11 @@ import java.util.Map;
  */
 public final class Envelope implements AutoCloseable {
     private static final BlockFormat FORMAT = BlockFormat.V1_AES256_GCM;
+    private static final BlockFormat BOUND = BlockFormat.V2_AES256_GCM;
     private static final byte[] DEK_LABEL = "keyward/dek/v1".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] AAD_LABEL = "keyward/block/v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DEK_LABEL_V2 = "keyward/dek/v2".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AAD_LABEL_V2 = "keyward/block/v2".getBytes(StandardCharsets.US_ASCII);
     /**
      * Nonces from a DRBG per thread: the default NativePRNG serialises every caller on one lock around
      * /dev/urandom, which cost more than the HKDF step per 64 KiB block on JDK 25 (measured in
@@ -61,7 +64,70 @@ public final class Envelope implements AutoCloseable {
         return primary;
     }
 
-    /** Seals a block under the primary AEK. */
+    /**
+     * Seals a {@link BlockFormat#V2_AES256_GCM} block under the primary AEK, bound to {@code claims}, whose AEK version
+     * must be the primary one (a row that names another version than its block's would not open).
+     */
+    public byte[] seal(BlockClaims claims, byte[] plaintext) {
+        if (claims.aekVersion() != primary) {
+            throw new IllegalArgumentException("the claims name AEK version " + claims.aekVersion() + ", the envelope seals with "
+                    + primary);
+        }
+        byte[] out = new byte[plaintext.length + BOUND.overhead()];
+        out[0] = BOUND.version();
+        ByteBuffer.wrap(out, 1, 4).putInt(primary);
+        byte[] nonce = new byte[BOUND.nonceLength()];
+        NONCES.get().nextBytes(nonce);
+        System.arraycopy(nonce, 0, out, BlockFormat.HEADER_LENGTH, nonce.length);
+        byte[] dek = dek(prkMacs.get(primary), claims.bound(DEK_LABEL_V2, 0));
+        try {
+            Gcm.seal(dek, nonce, aad(claims.bound(AAD_LABEL_V2, BlockFormat.HEADER_LENGTH), out), plaintext, 0, plaintext.length,
+                    out, BlockFormat.HEADER_LENGTH + nonce.length);
+            return out;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        } finally {
+            Arrays.fill(dek, (byte) 0);
+        }
+    }
+
+    /**
+     * Opens a block of either format for a reader that knows what the row claims: a V2 block must have been sealed
+     * for exactly {@code claims}; a V1 block is opened under its old rules with {@code legacy} (resource id and block
+     * id only) and, beyond them, must carry the AEK version {@code claims} names. Any mismatch is the same
+     * {@link IntegrityException}.
+     */
+    public byte[] open(BlockClaims claims, BlockRef legacy, byte[] sealed) throws IntegrityException {
+        if (sealed == null || sealed.length < BlockFormat.HEADER_LENGTH) {
+            throw new IntegrityException();
+        }
+        if (BlockFormat.of(sealed[0]) == FORMAT) {
+            if (ByteBuffer.wrap(sealed, 1, 4).getInt() != claims.aekVersion()) {
+                throw new IntegrityException();
+            }
+            return open(legacy, sealed);
+        }
+        return open(claims, sealed);
+    }
+
+    /** Opens a {@link BlockFormat#V2_AES256_GCM} block sealed for {@code claims}. */
+    public byte[] open(BlockClaims claims, byte[] sealed) throws IntegrityException {
+        if (sealed == null || sealed.length < BOUND.overhead() || BlockFormat.of(sealed[0]) != BOUND) {
+            throw new IntegrityException();
+        }
+        int version = ByteBuffer.wrap(sealed, 1, 4).getInt();
+        Mac prkMac = prkMacs.get(version);
+        if (prkMac == null || version != claims.aekVersion()) {
+            throw new IntegrityException();
+        }
+        return openBody(prkMac, claims.bound(DEK_LABEL_V2, 0), claims.bound(AAD_LABEL_V2, BlockFormat.HEADER_LENGTH), sealed,
+                BOUND);
+    }
+
+    /**
+     * Seals a {@link BlockFormat#V1_AES256_GCM} block under the primary AEK. V1 binds only {@code ref}; the data plane
+     * seals V2 ({@link #seal(BlockClaims, byte[])}). Kept for the format's tests and tools that write V1 on purpose.
+     */
     public byte[] seal(BlockRef ref, byte[] plaintext) {
         byte[] out = new byte[plaintext.length + FORMAT.overhead()];
         out[0] = FORMAT.version();
@@ -69,9 +135,9 @@ public final class Envelope implements AutoCloseable {
         byte[] nonce = new byte[FORMAT.nonceLength()];
         NONCES.get().nextBytes(nonce);
         System.arraycopy(nonce, 0, out, BlockFormat.HEADER_LENGTH, nonce.length);
-        byte[] dek = dek(prkMacs.get(primary), ref);
+        byte[] dek = dek(prkMacs.get(primary), bound(DEK_LABEL, ref, 0));
         try {
-            Gcm.seal(dek, nonce, aad(ref, out), plaintext, 0, plaintext.length, out,
+            Gcm.seal(dek, nonce, aad(bound(AAD_LABEL, ref, BlockFormat.HEADER_LENGTH), out), plaintext, 0, plaintext.length, out,
                     BlockFormat.HEADER_LENGTH + nonce.length);
             return out;
         } catch (GeneralSecurityException e) {
@@ -81,7 +147,7 @@ public final class Envelope implements AutoCloseable {
         }
     }
 
-    /** Opens a block sealed for {@code ref}; any mismatch or tampering is the same {@link IntegrityException}. */
+    /** Opens a V1 block sealed for {@code ref}; any mismatch or tampering is the same {@link IntegrityException}. */
     public byte[] open(BlockRef ref, byte[] sealed) throws IntegrityException {
         if (sealed == null || sealed.length < FORMAT.overhead() || BlockFormat.of(sealed[0]) != FORMAT) {
             throw new IntegrityException();
@@ -91,13 +157,18 @@ public final class Envelope implements AutoCloseable {
         if (prkMac == null) {
             throw new IntegrityException();
         }
+        return openBody(prkMac, bound(DEK_LABEL, ref, 0), bound(AAD_LABEL, ref, BlockFormat.HEADER_LENGTH), sealed, FORMAT);
+    }
+
+    private static byte[] openBody(Mac prkMac, byte[] info, byte[] aadPrefix, byte[] sealed, BlockFormat format)
+            throws IntegrityException {
         int nonceOff = BlockFormat.HEADER_LENGTH;
-        byte[] nonce = Arrays.copyOfRange(sealed, nonceOff, nonceOff + FORMAT.nonceLength());
-        int ctOff = nonceOff + FORMAT.nonceLength();
-        byte[] out = new byte[sealed.length - FORMAT.overhead()];
-        byte[] dek = dek(prkMac, ref);
+        byte[] nonce = Arrays.copyOfRange(sealed, nonceOff, nonceOff + format.nonceLength());
+        int ctOff = nonceOff + format.nonceLength();
+        byte[] out = new byte[sealed.length - format.overhead()];
+        byte[] dek = dek(prkMac, info);
         try {
-            Gcm.open(dek, nonce, aad(ref, sealed), sealed, ctOff, sealed.length - ctOff, out, 0);
+            Gcm.open(dek, nonce, aad(aadPrefix, sealed), sealed, ctOff, sealed.length - ctOff, out, 0);
             return out;
         } catch (GeneralSecurityException e) {
             Arrays.fill(out, (byte) 0);
@@ -121,18 +192,18 @@ public final class Envelope implements AutoCloseable {
         }
     }
 
-    private static byte[] dek(Mac prototype, BlockRef ref) {
+    private static byte[] dek(Mac prototype, byte[] info) {
         Mac mac;
         try {
             mac = (Mac) prototype.clone();
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("HmacSHA256 is not cloneable", e);
         }
-        return Hkdf.expand(mac, bound(DEK_LABEL, ref, 0), Hkdf.HASH_LENGTH);
+        return Hkdf.expand(mac, info, Hkdf.HASH_LENGTH);
     }
 
-    private static byte[] aad(BlockRef ref, byte[] block) {
-        byte[] aad = bound(AAD_LABEL, ref, BlockFormat.HEADER_LENGTH);
+    /** {@code aad}, whose last {@link BlockFormat#HEADER_LENGTH} bytes are free, completed with the block's header. */
+    private static byte[] aad(byte[] aad, byte[] block) {
         System.arraycopy(block, 0, aad, aad.length - BlockFormat.HEADER_LENGTH, BlockFormat.HEADER_LENGTH);
         return aad;
     }

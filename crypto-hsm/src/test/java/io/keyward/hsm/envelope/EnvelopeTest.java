@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -147,5 +148,62 @@ class EnvelopeTest {
         byte[] wrongLength = new byte[] {1, 2, 3};
         assertThatThrownBy(() -> AekMaterial.adopt(wrongLength)).isInstanceOf(IllegalArgumentException.class);
         assertThat(wrongLength).containsOnly(0);
+    }
+
+    private static BlockClaims claims(String owner, String table, String block, String kind, String resource, int version) {
+        return new BlockClaims(owner, table, block, kind, resource, version);
+    }
+
+    @Test
+    void aV2BlockOpensOnlyForTheClaimsItWasSealedFor() throws Exception {
+        try (Envelope e = envelope(1)) {
+            BlockClaims a = claims("ws-a", "T_CL", "b1", "cluster", "cl-1", 1);
+            byte[] sealed = e.seal(a, "record".getBytes(StandardCharsets.UTF_8));
+            assertThat(sealed[0]).isEqualTo((byte) 2);
+            assertThat(sealed).hasSize(6 + BlockFormat.V2_AES256_GCM.overhead());
+            assertThat(e.open(a, sealed)).asString(StandardCharsets.UTF_8).isEqualTo("record");
+            for (BlockClaims moved : List.of(claims("ws-b", "T_CL", "b1", "cluster", "cl-1", 1),
+                    claims("ws-a", "U_CL", "b1", "cluster", "cl-1", 1), claims("ws-a", "T_CL", "b2", "cluster", "cl-1", 1),
+                    claims("ws-a", "T_CL", "b1", "platform", "cl-1", 1), claims("ws-a", "T_CL", "b1", "cluster", "cl-2", 1),
+                    claims("ws-a", "T_CL", "b1", "cluster", "cl-1", 2),
+                    // length-prefixed: moving characters from one claim to the next is another claim
+                    claims("ws-aT", "_CL", "b1", "cluster", "cl-1", 1))) {
+                assertThatThrownBy(() -> e.open(moved, sealed)).as("%s", moved).isInstanceOf(IntegrityException.class)
+                        .hasMessage("block failed its integrity check");
+            }
+            // relabelled AEK version in the header, with matching claims: the header is authenticated
+            try (Envelope both = Envelope.builder().add(1, AekMaterial.adopt(new byte[32])).add(2, AekMaterial.generate(hsm)).primary(2)
+                    .build()) {
+                byte[] relabelled = sealed.clone();
+                relabelled[4] = 2;
+                assertThatThrownBy(() -> both.open(claims("ws-a", "T_CL", "b1", "cluster", "cl-1", 2), relabelled))
+                        .isInstanceOf(IntegrityException.class);
+            }
+            for (int i = 0; i < sealed.length; i++) {
+                byte[] flipped = sealed.clone();
+                flipped[i] ^= 0x01;
+                assertThatThrownBy(() -> e.open(a, flipped)).isInstanceOf(IntegrityException.class);
+            }
+        }
+    }
+
+    @Test
+    void twoV2BlocksSwappedBetweenRowsDoNotOpen() throws Exception {
+        try (Envelope e = envelope(1)) {
+            BlockClaims one = claims("ws-a", "T_CL", "b1", "cluster", "cl-1", 1);
+            BlockClaims two = claims("ws-a", "T_CL", "b2", "cluster", "cl-1", 1);
+            byte[] first = e.seal(one, "first".getBytes(StandardCharsets.UTF_8));
+            byte[] second = e.seal(two, "second".getBytes(StandardCharsets.UTF_8));
+            assertThatThrownBy(() -> e.open(one, second)).isInstanceOf(IntegrityException.class);
+            assertThatThrownBy(() -> e.open(two, first)).isInstanceOf(IntegrityException.class);
+        }
+    }
+
+    @Test
+    void sealingClaimsOfAnotherAekVersionThanThePrimaryIsRefused() {
+        try (Envelope e = envelope(3)) {
+            assertThatThrownBy(() -> e.seal(claims("w", "t", "b", "cluster", "c", 2), new byte[1]))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }

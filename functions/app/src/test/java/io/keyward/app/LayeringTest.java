@@ -54,6 +54,8 @@ class LayeringTest {
             Map.entry("vault_key_versions", "vault.keys"),
             Map.entry("cmk_resources", "engine"),
             Map.entry("cmk_aeks", "cmk"),
+            Map.entry("cmk_key_bindings", "cmk"),
+            Map.entry("cluster_infrastructure_aeks", "dataplane"),
             Map.entry("cmk_key_health", "keyhealth"),
             Map.entry("cluster_workspaces", "clusters"),
             Map.entry("kusto_attached_database_configurations", "kusto"),
@@ -61,7 +63,12 @@ class LayeringTest {
             Map.entry("workspace_link_events", "workspaces"),
             Map.entry("workspace_platform_aeks", "dataplane"),
             Map.entry("data_blocks", "dataplane"),
-            Map.entry("data_dropped_records", "dataplane"));
+            Map.entry("data_dropped_records", "dataplane"),
+            Map.entry("workspace_linked_storage_accounts", "linkedstorage"),
+            Map.entry("workspace_saved_searches", "linkedstorage"),
+            Map.entry("lockbox_tenants", "lockbox"),
+            Map.entry("lockbox_requests", "lockbox"),
+            Map.entry("lockbox_events", "lockbox"));
 
     /** Tables the test handler of {@code arm} uses; AsyncOperationsTest and OperationsProcessTest create them. */
     private static final Set<String> TEST_TABLES = Set.of("scripted_operation_attempts", "scripted_operation_effects");

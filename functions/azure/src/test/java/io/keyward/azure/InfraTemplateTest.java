@@ -52,6 +52,8 @@ class InfraTemplateTest {
                     + "customer-managed keys) and a 5 s wait poll; the schedule has no default and is not excused"),
             Map.entry("KEYWARD_KUSTO_",
                     "the Data Explorer key update's retry window for an unreachable vault (10 min, like Log Analytics')"),
+            Map.entry("KEYWARD_LOCKBOX_",
+                    "how long a Customer Lockbox request waits for the customer's decision (4 days) before it expires"),
             Map.entry("KEYWARD_RETENTION_",
                     "batch sizes, per-run limits and the 1 h grace after the 14-day soft delete; the schedule has no "
                     + "default and is not excused"),

@@ -1,5 +1,6 @@
 package io.keyward.local;
 
+import io.keyward.app.base.ControlCharacters;
 import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.HttpMethod;
 import com.microsoft.azure.functions.HttpResponseMessage;
@@ -207,6 +208,12 @@ final class FunctionConnection extends ChannelInboundHandlerAdapter implements R
         } catch (URISyntaxException | IllegalArgumentException e) {
             refuse(HostErrors.malformed(surface, "The request URL or its Host header is not valid: a percent escape is"
                     + " malformed or a character is not allowed there."), hasBody);
+            return;
+        }
+        // input hygiene before authentication, the database or the HSM (the app's edge filter asks the same question)
+        Optional<String> unclean = ControlCharacters.inRequest(target.getRawPath(), target.getRawQuery(), head.headers());
+        if (unclean.isPresent()) {
+            refuse(HostErrors.malformed(surface, unclean.get()), hasBody);
             return;
         }
         String path = target.getPath();

@@ -72,10 +72,17 @@ class HostileInputFuzzTest {
         String workspace = rg + "Microsoft.OperationalInsights/workspaces/fzws1";
         String kusto = rg + "Microsoft.Kusto/clusters/fzkusto1";
         String cache = rg + "Microsoft.StorageCache/caches/fzcache1";
+        String account = rg + "Microsoft.Storage/storageAccounts/fzstore1";
+        String accountBody = "{\"location\":\"eastus\",\"kind\":\"StorageV2\",\"sku\":{\"name\":\"Standard_LRS\"},\"identity\":"
+                + "{\"type\":\"SystemAssigned\"},\"tags\":{\"a\":\"b\"}}";
+        String accountKeyBody = "{\"properties\":{\"encryption\":{\"keySource\":\"Microsoft.Keyvault\",\"keyvaultproperties\":{\"keyname\":"
+                + "\"fuzzkey\",\"keyvaulturi\":\"" + arm.host.vaultUri(vault) + "\",\"keyversion\":\"\"},\"services\":{\"blob\":"
+                + "{\"enabled\":true,\"keyType\":\"Account\"}}}}}";
         String vaultPath = "/subscriptions/" + sub + "/resourceGroups/rg-vaults/providers/Microsoft.KeyVault/vaults/" + vault;
         // the resources that PATCHes and updates act on
         for (String[] create : new String[][] {{cluster, clusterBody, "?api-version=2022-10-01"}, {workspace, workspaceBody, "?api-version=2022-10-01"},
-                {kusto, kustoBody.replaceAll(",\"properties\":.*", "}"), "?api-version=2024-04-13"}, {cache, cacheBody, "?api-version=2023-05-01"}}) {
+                {kusto, kustoBody.replaceAll(",\"properties\":.*", "}"), "?api-version=2024-04-13"}, {cache, cacheBody, "?api-version=2023-05-01"},
+                {account, accountBody, "?api-version=2023-05-01"}}) {
             ClusterArm.Reply r = arm.call("PUT", create[0] + create[2], create[1]);
             assertThat(r.status()).as(create[0] + ": " + r.text()).isIn(200, 201);
         }
@@ -99,12 +106,21 @@ class HostileInputFuzzTest {
                         "{\"properties\":{\"databaseName\":\"db\",\"clusterResourceId\":\"" + rg + "Microsoft.Kusto/clusters/fzkusto2\","
                                 + "\"defaultPrincipalsModificationKind\":\"Union\"}}"),
                 new Endpoint("Caches_CreateOrUpdate", "PUT", cache, rg + "Microsoft.StorageCache/caches/fzcache2", cacheBody),
-                new Endpoint("Caches_Update", "PATCH", cache, null, cacheBody));
+                new Endpoint("Caches_Update", "PATCH", cache, null, cacheBody),
+                new Endpoint("StorageAccounts_Create", "PUT", account, rg + "Microsoft.Storage/storageAccounts/fzstore2", accountBody),
+                new Endpoint("StorageAccounts_Update", "PATCH", account, null, accountKeyBody),
+                new Endpoint("LinkedStorageAccounts_CreateOrUpdate", "PUT", workspace + "/linkedStorageAccounts/Query", null,
+                        "{\"properties\":{\"dataSourceType\":\"Query\",\"storageAccountIds\":[\"" + account + "\"]}}"),
+                new Endpoint("SavedSearches_CreateOrUpdate", "PUT", workspace + "/savedSearches/fzsearch1", workspace + "/savedSearches/fzsearch2",
+                        "{\"etag\":\"*\",\"properties\":{\"category\":\"c\",\"displayName\":\"d\",\"query\":\"Heartbeat\",\"version\":2,"
+                                + "\"tags\":[{\"name\":\"Group\",\"value\":\"x\"}]}}"));
         Random random = new Random(SEED);
         for (Endpoint e : endpoints) {
             String api = e.existing().contains("Microsoft.KeyVault") ? ClusterArm.VAULT_API : e.existing().contains("linkedServices")
+                    || e.existing().contains("linkedStorageAccounts") || e.existing().contains("savedSearches")
                     ? "?api-version=2020-08-01" : e.existing().contains("Kusto") ? "?api-version=2024-04-13"
-                    : e.existing().contains("StorageCache") ? "?api-version=2023-05-01" : "?api-version=2022-10-01";
+                    : e.existing().contains("StorageCache") || e.existing().contains("Microsoft.Storage/") ? "?api-version=2023-05-01"
+                    : "?api-version=2022-10-01";
             for (int i = 0; i < MUTATIONS; i++) {
                 String path = e.fresh() != null && i % 3 == 0 ? oddName(e.fresh(), random, i) : e.existing();
                 String body = mutate(e.body(), random);

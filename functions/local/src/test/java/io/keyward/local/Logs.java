@@ -55,10 +55,16 @@ final class Logs {
      */
     KeyedCluster keyedCluster(String vaultSubscription, String vault, String keyName, String keyVersion, String table, String prefix)
             throws Exception {
+        return keyedCluster(vaultSubscription, vault, keyName, keyVersion, table, prefix, "");
+    }
+
+    /** {@link #keyedCluster} created with {@code properties} (the members of the create's properties object). */
+    KeyedCluster keyedCluster(String vaultSubscription, String vault, String keyName, String keyVersion, String table, String prefix,
+                              String properties) throws Exception {
         String sub = ClusterArm.sub();
         Workspace ws = workspace(sub);
         String clusterId = ClusterArm.cluster(sub, "rg1", ClusterArm.name("cl"));
-        ClusterArm.Reply created = arm.call("PUT", clusterId + ClusterArm.API, ClusterArm.body("westeurope", 1000, ""));
+        ClusterArm.Reply created = arm.call("PUT", clusterId + ClusterArm.API, ClusterArm.body("westeurope", 1000, properties));
         assertThat(created.status()).as(created.text()).isEqualTo(201);
         String principalId = (String) created.map("identity").get("principalId");
         arm.grant(vaultSubscription, vault, principalId, "get", "wrapKey", "unwrapKey");

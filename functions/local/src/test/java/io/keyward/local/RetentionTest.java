@@ -16,6 +16,7 @@ import io.keyward.hsm.Hsm;
 import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.WrapAlgorithm;
 import io.keyward.hsm.envelope.AekMaterial;
+import io.keyward.hsm.envelope.BlockClaims;
 import io.keyward.hsm.envelope.BlockRef;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
@@ -125,12 +126,13 @@ class RetentionTest {
         assertThat(ingest(ws, "Shred_CL", "platform", t0, 1).json()).containsEntry("key", "platform");
         Keyed keyed = keyedCluster(sub, ws);
         assertThat(ingest(ws, "Shred_CL", "shred-secret", t0.plusSeconds(300), 3).json()).containsEntry("key", "cluster");
-        List<Sealed> copied = sealed("SELECT block_id, workspace_resource_id, table_name, sealed FROM data_blocks WHERE cluster_id = ?::uuid",
+        assertThat(count("SELECT count(*) FROM cluster_infrastructure_aeks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isEqualTo(1);
+        List<Sealed> copied = sealed(SEALED_COLUMNS + " WHERE cluster_id = ?::uuid",
                 keyed.clusterUuid);
         assertThat(copied).isNotEmpty();
         // The harness can open these blocks while the AEK exists: a shred that did not happen would be caught below.
         assertThat(openWithAnyKey(copied)).allSatisfy(plain -> assertThat(plain).contains("shred-secret"));
-        Sealed platformBlock = sealed("SELECT block_id, workspace_resource_id, table_name, sealed FROM data_blocks"
+        Sealed platformBlock = sealed(SEALED_COLUMNS + ""
                 + " WHERE customer_id = ?::uuid AND key_kind = 'platform'", ws.customerId).get(0);
         assertThat(openWithAnyKey(List.of(platformBlock))).singleElement().asString().contains("platform-0");
 
@@ -146,6 +148,9 @@ class RetentionTest {
         // first what matters: no key Keyward holds opens them any more
         assertThat(openWithAnyKey(copied)).as("copied blocks opened after the shred").hasSize(copied.size()).containsOnlyNulls();
         assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
+        assertThat(count("SELECT count(*) FROM cmk_key_bindings WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
+        // the cluster was double-encrypted (the default): its outer layer's key went too
+        assertThat(count("SELECT count(*) FROM cluster_infrastructure_aeks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM cmk_key_health WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM data_blocks WHERE cluster_id = ?::uuid", keyed.clusterUuid)).isZero();
         assertThat(count("SELECT count(*) FROM cmk_resources WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isZero();
@@ -195,7 +200,7 @@ class RetentionTest {
         Workspace ws = workspace(sub, null);
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofMinutes(10));
         assertThat(ingest(ws, "Gone_CL", "ws-secret", t0, 2).json()).containsEntry("key", "platform");
-        List<Sealed> copied = sealed("SELECT block_id, workspace_resource_id, table_name, sealed FROM data_blocks"
+        List<Sealed> copied = sealed(SEALED_COLUMNS + ""
                 + " WHERE customer_id = ?::uuid", ws.customerId);
         assertThat(openWithAnyKey(copied)).singleElement().asString().contains("ws-secret");
         // a workspace deleted for good (force) leaves its platform AEK and blocks behind: retention sweeps them too
@@ -276,7 +281,13 @@ class RetentionTest {
 
     // --- keys: every AEK Keyward still holds
 
-    private record Sealed(String blockId, String workspaceResourceId, String table, byte[] bytes) {
+    /** What opening a block needs: its V1 reference and the V2 claims of its row. */
+    private static final String SEALED_COLUMNS = "SELECT block_id, workspace_resource_id, table_name, sealed,"
+            + " (SELECT lower(tenant_id) FROM workspaces w WHERE w.customer_id = data_blocks.customer_id) || '/' || customer_id, key_kind,"
+            + " coalesce(cluster_id, customer_id), coalesce(aek_version, 1), double_encrypted FROM data_blocks";
+
+    private record Sealed(String blockId, String workspaceResourceId, String table, byte[] bytes, String customerId, String keyKind,
+                          String keyResource, int aekVersion, boolean doubleEncrypted) {
     }
 
     /**
@@ -304,15 +315,37 @@ class RetentionTest {
             }
         }
         assertThat(keys).as("AEKs Keyward holds").isNotEmpty();
+        // the outer layer of double-encrypted clusters' blocks: their infrastructure AEKs, under the platform KEK
+        List<AekMaterial> outerKeys = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             PreparedStatement ps = c.prepareStatement("SELECT kek_name, kek_version, wrapped_aek FROM cluster_infrastructure_aeks");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                outerKeys.add(AekMaterial.adopt(hsm.unwrap(new KeyVersionRef(rs.getString(1), rs.getString(2)), WrapAlgorithm.RSA_OAEP,
+                        rs.getBytes(3))));
+            }
+        }
         List<String> opened = new ArrayList<>();
         for (Sealed block : blocks) {
             BlockRef ref = new BlockRef(block.workspaceResourceId + "/" + block.table, block.blockId);
-            int version = ByteBuffer.wrap(block.bytes, 1, 4).getInt();
+            BlockClaims claims = new BlockClaims(block.customerId, block.table, block.blockId,
+                    block.doubleEncrypted ? block.keyKind + "+infrastructure" : block.keyKind, block.keyResource, block.aekVersion);
+            byte[] inner = block.doubleEncrypted ? null : block.bytes;
+            for (AekMaterial aek : block.doubleEncrypted ? outerKeys : List.<AekMaterial>of()) {
+                try (Envelope envelope = Envelope.of(1, AekMaterial.adopt(aek.bytes(KeyAccess.plaintext()).clone()))) {
+                    inner = envelope.open(new BlockClaims(block.customerId, block.table, block.blockId, "infrastructure", block.keyResource, 1),
+                            block.bytes);
+                    break;
+                } catch (IntegrityException expected) {
+                    // not this key
+                }
+            }
             String plain = null;
-            for (AekMaterial aek : keys) {
+            int version = inner == null ? -1 : ByteBuffer.wrap(inner, 1, 4).getInt();
+            for (AekMaterial aek : inner == null ? List.<AekMaterial>of() : keys) {
                 // Envelope.of takes the material over and destroys it on close: give it a copy
                 try (Envelope envelope = Envelope.of(version, AekMaterial.adopt(aek.bytes(KeyAccess.plaintext()).clone()))) {
-                    plain = new String(envelope.open(ref, block.bytes), StandardCharsets.UTF_8);
+                    plain = new String(envelope.open(claims, ref, inner), StandardCharsets.UTF_8);
                     break;
                 } catch (IntegrityException expected) {
                     // not this key
@@ -321,6 +354,7 @@ class RetentionTest {
             opened.add(plain);
         }
         keys.forEach(AekMaterial::destroy);
+        outerKeys.forEach(AekMaterial::destroy);
         return opened;
     }
 
@@ -476,7 +510,8 @@ class RetentionTest {
             ps.setString(1, param);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Sealed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4)));
+                    out.add(new Sealed(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4), rs.getString(5), rs.getString(6),
+                            rs.getString(7), rs.getInt(8), rs.getBoolean(9)));
                 }
             }
         }

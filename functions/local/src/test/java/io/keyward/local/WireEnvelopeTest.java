@@ -30,6 +30,11 @@ class WireEnvelopeTest {
         ClusterArm.Reply type = arm.call("GET", "/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.Kusto/gadgets/x"
                 + KustoClustersTest.API, null);
         ClusterArm.assertError(type, 404, "InvalidResourceType", "gadgets");
+        // the namespaces added with storage and Customer Lockbox are served: an unknown type in them is InvalidResourceType
+        ClusterArm.assertError(arm.call("GET", "/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.Storage/gadgets/x"
+                + "?api-version=2023-05-01", null), 404, "InvalidResourceType", "gadgets");
+        ClusterArm.assertError(arm.call("GET", "/subscriptions/" + sub + "/providers/microsoft.customerlockbox/gadgets"
+                + "?api-version=2018-02-28-preview", null), 404, "InvalidResourceType", "gadgets");
         ClusterArm.Reply deep = arm.call("GET", "/subscriptions/" + sub + "/resourceGroups/rg/providers/Microsoft.Kusto/clusters/c/a/b/c/d"
                 + KustoClustersTest.API, null);
         assertThat(deep.status()).as(deep.text()).isIn(400, 404);
@@ -58,10 +63,21 @@ class WireEnvelopeTest {
                 "/subscriptions/" + sub + "/resourcegroups/rg/providers/Microsoft.storageCache/Caches?api-version=2023-05-01",
                 "/subscriptions/" + sub + "/providers/microsoft.operationalinsights/CLUSTERS" + ClusterArm.API,
                 "/subscriptions/" + sub + "/providers/microsoft.operationalinsights/Workspaces?api-version=2022-10-01",
-                "/subscriptions/" + sub + "/providers/microsoft.keyvault/Vaults?api-version=2023-07-01"}) {
+                "/subscriptions/" + sub + "/providers/microsoft.keyvault/Vaults?api-version=2023-07-01",
+                "/subscriptions/" + sub + "/providers/microsoft.storage/STORAGEACCOUNTS?api-version=2023-05-01",
+                "/subscriptions/" + sub + "/resourcegroups/rg/providers/Microsoft.storage/storageaccounts?api-version=2023-05-01",
+                "/subscriptions/" + sub + "/providers/microsoft.customerlockbox/Requests?api-version=2018-02-28-preview",
+                "/subscriptions/" + sub + "/providers/MICROSOFT.CUSTOMERLOCKBOX/events?api-version=2018-02-28-preview"}) {
             ClusterArm.Reply r = arm.call("GET", path, null);
             assertThat(r.status()).as(path + ": " + r.text()).isEqualTo(200);
             assertThat(r.json()).as(path).containsKey("value");
+        }
+        Logs.Workspace ws = new Logs(arm).workspace(sub);
+        String workspace = ws.id().replace("Microsoft.OperationalInsights/workspaces", "microsoft.operationalinsights/WORKSPACES");
+        for (String child : new String[] {"/LinkedStorageAccounts", "/savedsearches"}) {
+            ClusterArm.Reply r = arm.call("GET", workspace + child + "?api-version=2022-10-01", null);
+            assertThat(r.status()).as(child + ": " + r.text()).isEqualTo(200);
+            assertThat(r.json()).as(child).containsKey("value");
         }
         String cluster = "/subscriptions/" + sub + "/resourceGroups/rg/providers/microsoft.kusto/clusters/" + ClusterArm.name("kc");
         ClusterArm.Reply missing = arm.call("GET", cluster + "/attacheddatabaseconfigurations" + KustoClustersTest.API, null);

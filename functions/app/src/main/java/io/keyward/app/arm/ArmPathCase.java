@@ -23,14 +23,15 @@ class ArmPathCase {
     /** Literals followed by a value segment (a name), which must never be rewritten even if it looks like a literal. */
     private static final Set<String> FOLLOWED_BY_VALUE = Set.of("subscriptions", "resourceGroups", "vaults", "deletedVaults", "locations",
             "workspaces", "linkedServices", "clusters", "operationStatuses", "operationResults", "ascOperations", "caches",
-            "attachedDatabaseConfigurations");
+            "attachedDatabaseConfigurations", "storageAccounts", "linkedStorageAccounts", "savedSearches", "requests");
 
     static {
         for (String s : new String[] {"subscriptions", "resourceGroups", "providers", "Microsoft.KeyVault", "vaults",
                 "deletedVaults", "locations", "accessPolicies", "purge", "checkNameAvailability",
                 "Microsoft.OperationalInsights", "workspaces", "linkedServices", "clusters", "recover",
                 "operationStatuses", "operationResults", "ascOperations", "Microsoft.Kusto", "Microsoft.StorageCache", "caches",
-                "attachedDatabaseConfigurations"}) {
+                "attachedDatabaseConfigurations", "Microsoft.Storage", "storageAccounts", "linkedStorageAccounts", "savedSearches",
+                "Microsoft.CustomerLockbox", "requests", "updateApproval", "events"}) {
             LITERALS.put(s, s);
         }
     }

@@ -1,12 +1,12 @@
 package io.keyward.app.arm;
 
+import io.keyward.app.base.ControlCharacters;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.util.Map;
 
 /**
  * Reads an ARM request body. ARM controllers take the body as text and parse it here, so that malformed JSON or a
@@ -38,7 +38,7 @@ public class ArmRequestContent {
         if (!tree.isObject()) {
             throw new ArmException(ArmErrorCode.InvalidRequestContent, "The request content must be a JSON object.");
         }
-        requireStorable(tree, "");
+        requireStorable(tree);
         try {
             T value = json.readValueFromTree(tree, Argument.of(type));
             if (value == null) {
@@ -52,43 +52,25 @@ public class ArmRequestContent {
 
     /**
      * Input hygiene before anything reads a value: a control character (U+0000 to U+001F, U+007F) in a member name or a
-     * string, which PostgreSQL cannot store (NUL) or a log line could be split by, and a null tag, are refused naming the
-     * property.
+     * string, which PostgreSQL cannot store (NUL) or a log line could be split by, a null tag, and a null where the
+     * resource's {@code properties} object belongs, are refused naming the property.
      */
-    private static void requireStorable(JsonNode node, String path) {
-        if (node.isString()) {
-            if (hasControl(node.getStringValue())) {
-                throw new ArmException(ArmErrorCode.InvalidRequestContent, "The property '" + path + "' contains a control character.",
-                        path);
-            }
-        } else if (node.isObject()) {
-            for (Map.Entry<String, JsonNode> member : node.entries()) {
-                String name = member.getKey();
-                String at = path.isEmpty() ? name : path + "." + name;
-                if (hasControl(name)) {
-                    throw new ArmException(ArmErrorCode.InvalidRequestContent, "A property name under '" + (path.isEmpty() ? "the body" : path)
-                            + "' contains a control character.", path);
-                }
-                if (member.getValue().isNull() && path.equals("tags")) {
-                    throw new ArmException(ArmErrorCode.InvalidParameter, "The tag '" + name + "' has no value: a tag value is a string.", at);
-                }
-                requireStorable(member.getValue(), at);
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                requireStorable(node.get(i), path + "[" + i + "]");
-            }
+    private static void requireStorable(JsonNode tree) {
+        ControlCharacters.inJson(tree).ifPresent(f -> {
+            throw switch (f.kind()) {
+                case VALUE -> new ArmException(ArmErrorCode.InvalidRequestContent, "The property '" + f.path()
+                        + "' contains a control character.", f.path());
+                case NAME -> new ArmException(ArmErrorCode.InvalidRequestContent, "A property name under '"
+                        + (f.path().isEmpty() ? "the body" : f.path()) + "' contains a control character.", f.path());
+                case NULL_TAG -> new ArmException(ArmErrorCode.InvalidParameter, "The tag '" + f.path().substring("tags.".length())
+                        + "' has no value: a tag value is a string.", f.path());
+            };
+        });
+        JsonNode properties = tree.get("properties");
+        if (properties != null && properties.isNull()) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties' property is null; it must be an object (or left out).",
+                    "properties");
         }
-    }
-
-    private static boolean hasControl(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static ArmException invalid() {

@@ -10,6 +10,7 @@ import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -63,14 +64,15 @@ interface AsyncOperationRepository extends GenericRepository<AsyncOperationRepos
     /**
      * Takes the lease of the longest-due operation that nobody holds (or whose lease expired); its id. One statement: SKIP
      * LOCKED lets concurrent runners pass over a row another is claiming instead of queueing behind it, and the lease is
-     * what keeps the claim after the statement's row lock is gone (so the row is read after it, as its owner).
+     * what keeps the claim after the statement's row lock is gone (so the row is read after it, as its owner). A list, not an
+     * Optional: Micronaut Data answers an UPDATE ... RETURNING that touched no row with null where an Optional is declared.
      */
     @Query(CLAIM + CLAIMED)
-    Optional<UUID> claimNext(String owner, long leaseMillis);
+    List<UUID> claimNext(String owner, long leaseMillis);
 
     /** {@link #claimNext} of one operation: empty unless it is due and free. */
     @Query(CLAIM + " AND id = :only" + CLAIMED)
-    Optional<UUID> claimOne(UUID only, String owner, long leaseMillis);
+    List<UUID> claimOne(UUID only, String owner, long leaseMillis);
 
     /** The step committed and the next one is due; the lease is extended for it. 0: lease lost. */
     @Query("UPDATE async_operations SET step = step + 1, payload = COALESCE(:payload, payload),"
@@ -110,8 +112,8 @@ interface AsyncOperationRepository extends GenericRepository<AsyncOperationRepos
 
     /** {@link #claimNext}, or {@link #claimOne} of {@code only} when given. */
     default Optional<Claimed> claim(@Nullable UUID only, String owner, Duration lease) {
-        Optional<UUID> claimed = only == null ? claimNext(owner, lease.toMillis()) : claimOne(only, owner, lease.toMillis());
-        return claimed.flatMap(this::findById).map(r -> new Claimed(r.operation(), r.attempts()));
+        List<UUID> claimed = only == null ? claimNext(owner, lease.toMillis()) : claimOne(only, owner, lease.toMillis());
+        return claimed.stream().findFirst().flatMap(this::findById).map(r -> new Claimed(r.operation(), r.attempts()));
     }
 
     default boolean advance(AsyncOperation op, String owner, Duration lease, @Nullable String payload, @Nullable Integer percentComplete) {

@@ -16,6 +16,9 @@ public interface ClusterService {
     /** The active (not soft-deleted) cluster with this resource id. */
     Optional<Cluster> find(String clusterResourceId);
 
+    /** The cluster (active or soft-deleted) whose clusterId is {@code clusterId}. */
+    Optional<Cluster> findByClusterId(UUID clusterId);
+
     /** Records a completed link; a cluster that is gone is ignored. */
     void workspaceLinked(String clusterResourceId, String workspaceResourceId);
 

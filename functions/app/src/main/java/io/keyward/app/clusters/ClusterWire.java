@@ -81,7 +81,7 @@ final class ClusterWire {
                         w.associatedAt().toString()))
                 .toList();
         return TrackedResource.of(c, TYPE, new ArmSku(SKU_NAME, null, (int) p.capacity()),
-                new PropertiesOut(c.uuid().toString(), c.phase().name(), true, false, p.billingType().name(), key,
+                new PropertiesOut(c.uuid().toString(), c.phase().name(), p.doubleEncrypted(), p.zoneRedundant(), p.billingType().name(), key,
                         c.updatedAt().toString(), c.createdAt().toString(), workspaces,
                         new CapacityReservation(p.lastSkuUpdate().toString(), ClusterCapacity.MIN),
                         key == null ? null : health == null ? KeyState.Unknown.name() : health.state().name(),

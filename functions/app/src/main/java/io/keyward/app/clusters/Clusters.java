@@ -157,8 +157,17 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
                 : BillingType.parse(body.properties().billingType());
         String location = KeyedResources.required(body.location(), "location");
         requireRegionRoom(c.id().subscription(), location);
+        // Azure's current docs: new clusters are double-encrypted unless the request says otherwise
+        boolean doubleEncryption = body.properties() == null || body.properties().isDoubleEncryptionEnabled() == null
+                || body.properties().isDoubleEncryptionEnabled();
+        boolean zones = body.properties() != null && Boolean.TRUE.equals(body.properties().isAvailabilityZonesEnabled());
+        if (zones) {
+            // Azure: "can be set as true only in regions where ... Availability Zones" are supported; a Keyward deployment has none
+            throw new ArmException(ArmErrorCode.BadRequest, "The region '" + body.location() + "' does not support availability zones in"
+                    + " this deployment: isAvailabilityZonesEnabled can only be false.", "properties.isAvailabilityZonesEnabled");
+        }
         return Resource.create(c.uuid(), c.id(), location, c.tenantId(), c.newIdentity(), new ClusterProperties(capacity, billing, c.now(),
-                null), body.tags() == null ? Map.of() : body.tags(), c.now());
+                null, doubleEncryption, zones), body.tags() == null ? Map.of() : body.tags(), c.now());
     }
 
     /** A PUT ({@code replace}) or PATCH of an active cluster; a given key starts the async key update. */
@@ -181,6 +190,10 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
             lastSkuUpdate = now;
         }
         ClusterWire.PropertiesIn in = body.properties();
+        if (in != null) {
+            requireUnchanged(in.isDoubleEncryptionEnabled(), p.doubleEncrypted(), "isDoubleEncryptionEnabled");
+            requireUnchanged(in.isAvailabilityZonesEnabled(), p.zoneRedundant(), "isAvailabilityZonesEnabled");
+        }
         BillingType billing = in == null || in.billingType() == null ? p.billingType() : BillingType.parse(in.billingType());
         KeyUpdate update = null;
         if (in != null && in.keyVaultProperties() != null) {
@@ -192,8 +205,16 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
             }
         }
         Resource<ClusterProperties> next = current.withTags(body.tags())
-                .withProperties(new ClusterProperties(newCapacity, billing, lastSkuUpdate, p.keyRsaSize()));
+                .withProperties(p.with(newCapacity, billing, lastSkuUpdate, p.keyRsaSize()));
         return new KeyedResources.Change<>(next, update);
+    }
+
+    /** Set at creation only (Azure: "cannot be changed after the cluster is created"); repeating the value is no change. */
+    private static void requireUnchanged(@Nullable Boolean requested, boolean current, String property) {
+        if (requested != null && requested != current) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The property '" + property + "' is set when the cluster is created and cannot"
+                    + " be changed: the cluster has " + property + " = " + current + ".", "properties." + property);
+        }
     }
 
     private void requireRegionRoom(SubscriptionId sub, String location) {
@@ -273,16 +294,25 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     @Override
     public Resource<ClusterProperties> keyBound(Resource<ClusterProperties> cluster, KeyUpdate update) {
         ClusterProperties p = cluster.properties();
-        return cluster.withProperties(new ClusterProperties(p.capacity(), p.billingType(), p.lastSkuUpdate(), update.minRsaSize()));
+        return cluster.withProperties(p.with(p.capacity(), p.billingType(), p.lastSkuUpdate(), update.minRsaSize()));
     }
 
     // --- ClusterService
 
     @Override
     public Optional<Cluster> find(String clusterResourceId) {
-        return id(clusterResourceId).flatMap(id -> engine.find(this, id)).map(c -> new Cluster(c.id().toString(), c.id().subscriptionId(),
-                c.id().resourceGroup(), c.name(), c.location(), c.tenantId(), c.principalId().toString(), c.uuid().toString(),
-                c.phase(), c.key() != null, c.createdAt(), c.updatedAt()));
+        return id(clusterResourceId).flatMap(id -> engine.find(this, id)).map(Clusters::view);
+    }
+
+    @Override
+    public Optional<Cluster> findByClusterId(UUID clusterId) {
+        return engine.findByUuid(this, clusterId).map(Clusters::view);
+    }
+
+    private static Cluster view(Resource<ClusterProperties> c) {
+        return new Cluster(c.id().toString(), c.id().subscriptionId(), c.id().resourceGroup(), c.name(), c.location(), c.tenantId(),
+                c.principalId().toString(), c.uuid().toString(), c.phase(), c.key() != null, c.createdAt(), c.updatedAt(),
+                c.properties().doubleEncrypted());
     }
 
     @Override

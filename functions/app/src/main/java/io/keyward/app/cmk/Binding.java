@@ -3,8 +3,8 @@ package io.keyward.app.cmk;
 /** What {@link CmkKeys#bind} found: the AEK wrapped by a key version, a refusal for the customer, or no answer. */
 public sealed interface Binding {
 
-    /** Ready to {@link CmkKeys#save}. */
-    record Bound(WrappedAek aek) implements Binding {
+    /** Ready to {@link CmkKeys#save}, with the HSM's binding of the wrapped AEK to its key ({@link KeyBindings}). */
+    record Bound(WrappedAek aek, KeyBindings.Seal seal) implements Binding {
     }
 
     /** The customer's to fix; {@code detail} says what, in a sentence. */

@@ -3,6 +3,7 @@ package io.keyward.app.cmk;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.KeyPermission;
 import io.keyward.hsm.Hsm;
+import io.keyward.hsm.HsmException;
 import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.KeyAccess;
 import io.micronaut.context.BeanProvider;
@@ -41,14 +42,19 @@ public class CmkKeys {
     /** recoveryLevel values with soft delete and purge protection; "+Purgeable" forms lack purge protection. */
     private static final Set<String> RECOVERABLE = Set.of("Recoverable", "CustomizedRecoverable");
     private static final String ALGORITHM = "RSA-OAEP";
+    /** {@link AekResult.Refused#status()} of a wrapped AEK whose key binding does not check out (not a vault's answer). */
+    public static final int BINDING_BROKEN = 409;
     private static final Logger LOG = LoggerFactory.getLogger(CmkKeys.class);
 
     private final CmkAekRepository repository;
     private final CustomerKeyPort vaults;
     private final BeanProvider<Hsm> hsm;
     private final ApplicationEventPublisher<Object> events;
+    private final KeyBindings bindings;
 
-    CmkKeys(CmkAekRepository repository, CustomerKeyPort vaults, BeanProvider<Hsm> hsm, ApplicationEventPublisher<Object> events) {
+    CmkKeys(CmkAekRepository repository, CustomerKeyPort vaults, BeanProvider<Hsm> hsm, ApplicationEventPublisher<Object> events,
+            KeyBindings bindings) {
+        this.bindings = bindings;
         this.repository = repository;
         this.vaults = vaults;
         this.hsm = hsm;
@@ -67,8 +73,16 @@ public class CmkKeys {
      */
     public Binding bind(CmkResource resource, CustomerKey key, KeyPolicy policy) {
         try {
-            Optional<WrappedAek> current = repository.findById(resource.uuid()).map(CmkAekRepository.Stored::aek);
-            return bindChecked(resource, key, policy, current);
+            Optional<CmkAekRepository.Stored> stored = repository.findById(resource.uuid());
+            if (stored.isPresent() && bindings.check(stored.get()) == KeyBindings.Check.BROKEN) {
+                LOG.error("{} {}: the stored wrapped AEK does not match its key binding", resource.kind(), resource.uuid());
+                return refused(Refusal.CURRENT_KEY_UNUSABLE, "The resource's stored AEK does not match its key binding (it was changed or"
+                        + " put back in the database outside Keyward); it is not used.");
+            }
+            return bindChecked(resource, key, policy, stored.map(CmkAekRepository.Stored::aek));
+        } catch (HsmException e) {
+            LOG.warn("{} {}: the key binding could not be checked or made ({})", resource.kind(), resource.uuid(), e.failure());
+            return new Binding.Unreachable("the HSM could not check the key binding");
         } catch (RuntimeException e) {
             LOG.error("{} {}: binding the key failed unexpectedly", resource.kind(), resource.uuid(), e);
             return new Binding.Unreachable("an unexpected failure");
@@ -143,7 +157,8 @@ public class CmkKeys {
         try (aek) {
             Rewrap rewrap = wrapAndCheck(k.kid(), resource.identity(), aek.bytes(KeyAccess.plaintext()));
             if (rewrap.reply() instanceof VaultReply.Done<byte[]> w) {
-                return new Binding.Bound(new WrappedAek(k.kid(), k.version(), ALGORITHM, w.value()));
+                WrappedAek wrapped = new WrappedAek(k.kid(), k.version(), ALGORITHM, w.value());
+                return new Binding.Bound(wrapped, bindings.seal(resource, wrapped));
             }
             return fromVault(rewrap.reply(), rewrap.operation(), key);
         }
@@ -204,10 +219,25 @@ public class CmkKeys {
      * usable, so whatever key health last recorded for it no longer applies and it is checked again at once.
      */
     @Transactional
-    public void save(CmkResource resource, WrappedAek aek, boolean followsLatest, Instant now) {
+    public void save(CmkResource resource, Binding.Bound bound, boolean followsLatest, Instant now) {
+        KeyBindings.Seal seal = bound.seal();
+        if (!seal.uuid().equals(resource.uuid()) || !seal.kind().equals(resource.kind()) || !seal.tenantId().equals(resource.tenantId())
+                || !seal.principalId().equals(resource.principalId())) {
+            throw new IllegalStateException("a key binding is saved for the resource it was made for");
+        }
+        WrappedAek aek = bound.aek();
         boolean active = repository.upsert(resource.uuid(), resource.kind(), resource.name(), resource.tenantId(), resource.principalId(),
                 followsLatest, aek.keyId(), aek.keyVersion(), aek.algorithm(), aek.wrapped(), now);
+        repository.bind(resource.uuid(), seal.keyVersion(), seal.mac(), now);
         events.publishEvent(new AekBound(resource.uuid(), active));
+    }
+
+    /**
+     * {@code aek} bound to {@code resource} by the HSM, ready to {@link #save}: for callers that already hold a wrapped AEK
+     * they trust (tests, tools); {@link #bind} is the way that checks the key. Calls the HSM: never inside a transaction.
+     */
+    public Binding.Bound sealed(CmkResource resource, WrappedAek aek) {
+        return new Binding.Bound(aek, bindings.seal(resource, aek));
     }
 
     /** A soft-deleted or stopped resource is not active: the poller leaves it alone until it is active again. */
@@ -241,7 +271,30 @@ public class CmkKeys {
             return new AekResult.NoKey();
         }
         CmkAekRepository.Stored stored = found.get();
+        AekResult unbound = unbound(stored);
+        if (unbound != null) {
+            return unbound;
+        }
         return unwrapped(stored, vaults.unwrapKey(stored.keyId(), stored.identity(), stored.wrapped()));
+    }
+
+    /**
+     * Null when the row's key binding is intact; otherwise the refusal to use it (the row was changed or put back in the
+     * database) or, when the HSM cannot check it, Unavailable. Before any vault call: a rolled-back row is never sent.
+     */
+    private AekResult unbound(CmkAekRepository.Stored stored) {
+        try {
+            if (bindings.check(stored) == KeyBindings.Check.INTACT) {
+                return null;
+            }
+        } catch (HsmException e) {
+            LOG.warn("{} {}: the key binding could not be checked ({})", stored.kind(), stored.uuid(), e.failure());
+            return new AekResult.Unavailable("the HSM could not check the key binding");
+        }
+        LOG.error("{} {}: the stored wrapped AEK does not match its key binding; not used", stored.kind(), stored.uuid());
+        return new AekResult.Refused(BINDING_BROKEN, "The stored AEK of '" + stored.name() + "' does not match its binding to the key"
+                + " version '" + stored.keyVersion() + "' (it was changed or put back in the database outside Keyward), so Keyward does not"
+                + " use it.");
     }
 
     /**
@@ -254,10 +307,15 @@ public class CmkKeys {
      */
     public Map<UUID, CompletableFuture<AekResult>> unwrapAll(Collection<UUID> resources, Executor executor, Predicate<UUID> wanted) {
         Map<String, List<CmkAekRepository.Stored>> byKey = new LinkedHashMap<>();
-        for (CmkAekRepository.Stored s : repository.findByUuidIn(resources)) {
-            byKey.computeIfAbsent(s.keyId(), k -> new ArrayList<>()).add(s);
-        }
         Map<UUID, CompletableFuture<AekResult>> results = new LinkedHashMap<>();
+        for (CmkAekRepository.Stored s : repository.findByUuidIn(resources)) {
+            AekResult unbound = unbound(s);
+            if (unbound != null) {
+                results.put(s.uuid(), CompletableFuture.completedFuture(unbound));
+            } else {
+                byKey.computeIfAbsent(s.keyId(), k -> new ArrayList<>()).add(s);
+            }
+        }
         byKey.forEach((kid, rows) -> {
             List<CustomerKeyPort.Unwrap> items = rows.stream()
                     .map(s -> new CustomerKeyPort.Unwrap(s.identity(), s.wrapped(), () -> wanted.test(s.uuid()))).toList();
@@ -392,7 +450,10 @@ public class CmkKeys {
         if (!(rewrap.reply() instanceof VaultReply.Done<byte[]> w)) {
             return unfollowed(stored, rewrap.reply());
         }
-        boolean swapped = repository.replaceIfVersion(resourceUuid, stored.keyVersion(), latest.kid(), version, ALGORITHM, w.value()) == 1;
+        WrappedAek next = new WrappedAek(latest.kid(), version, ALGORITHM, w.value());
+        KeyBindings.Seal seal = bindings.seal(stored.uuid(), stored.kind(), stored.tenantId(), stored.principalId(), next);
+        boolean swapped = repository.replaceIfVersion(resourceUuid, stored.keyVersion(), latest.kid(), version, ALGORITHM, w.value(),
+                seal.keyVersion(), seal.mac()) == 1;
         if (swapped) {
             LOG.info("{} {}: AEK re-wrapped by the key's latest version {} (was {})", stored.kind(), resourceUuid, version,
                     stored.keyVersion());

@@ -138,8 +138,12 @@ class HostedVaultKeys implements CustomerKeyPort {
     }
 
     private <T> VaultReply<T> lookup(String vaultUri, Function<Vault, T> operation) {
+        // Keyward's resource providers reach a hosted vault in process, as Azure's trusted services reach Key Vault: past its
+        // IP rules and publicNetworkAccess, unless the vault's networkAcls say bypass None (docs/security.md)
         return names.vaultName(URI.create(vaultUri).getHost()).flatMap(vaults::findActiveByName)
-                .<VaultReply<T>>map(v -> new VaultReply.Done<>(operation.apply(v)))
+                .<VaultReply<T>>map(v -> v.admitsTrustedServices() ? new VaultReply.Done<>(operation.apply(v))
+                        : new VaultReply.Refused<>(403, "Client address is not authorized and caller is not a trusted service: the"
+                                + " vault's network rules do not let trusted services bypass them (ForbiddenByFirewall)."))
                 .orElseGet(() -> new VaultReply.Refused<>(404, "The vault '" + vaultUri + "' was not found."));
     }
 

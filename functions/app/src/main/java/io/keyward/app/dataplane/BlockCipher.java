@@ -1,5 +1,6 @@
 package io.keyward.app.dataplane;
 
+import io.keyward.hsm.envelope.BlockClaims;
 import io.keyward.hsm.envelope.BlockRef;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
@@ -11,8 +12,12 @@ import io.keyward.hsm.envelope.IntegrityException;
  */
 public interface BlockCipher {
 
-    byte[] seal(Envelope envelope, BlockRef ref, byte[] plaintext);
+    /** Seals a block bound to everything its row will claim (BlockFormat V2). */
+    byte[] seal(Envelope envelope, BlockClaims claims, byte[] plaintext);
 
-    /** Throws when the block is not intact under the envelope's key. */
-    byte[] open(Envelope envelope, BlockRef ref, byte[] sealed) throws IntegrityException;
+    /**
+     * Throws when the block is not intact under the envelope's key or was not sealed for {@code claims}; a V1 block
+     * (written before V2) opens under its old rules with {@code legacy} and must carry the AEK version claimed.
+     */
+    byte[] open(Envelope envelope, BlockClaims claims, BlockRef legacy, byte[] sealed) throws IntegrityException;
 }

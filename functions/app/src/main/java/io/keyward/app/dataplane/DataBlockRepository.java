@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * {@code data_blocks} and {@code data_dropped_records} (schema/ V8, V11, V12). Deletes are in batches of rows locked
+ * {@code data_blocks} and {@code data_dropped_records} (schema/ V8, V11, V12, V34). Deletes are in batches of rows locked
  * {@code FOR UPDATE SKIP LOCKED}: two instances purging at once split the rows between them instead of waiting on each
  * other. Times that decide a purge are the database's ({@code now()}), never an instance's.
  */
@@ -41,19 +41,20 @@ interface DataBlockRepository extends GenericRepository<DataBlockRepository.Bloc
     /**
      * A sealed block; {@code clusterId} and {@code aekVersion} are set exactly for {@link KeyKind#CLUSTER} (its
      * {@code keyKind} column); {@code pendingClusterId} for a {@link KeyKind#PLATFORM} block buffered while that
-     * cluster's vault was out.
+     * cluster's vault was out; {@code doubleEncrypted} when the sealed bytes carry the outer layer of a double-encrypted
+     * cluster (V34).
      */
     @MappedEntity("data_blocks")
     record Block(@Id UUID blockId, UUID customerId, String workspaceResourceId, @MappedProperty("table_name") String table,
                  @MappedProperty("min_time_generated") Instant minTime, @MappedProperty("max_time_generated") Instant maxTime,
                  int recordCount, String keyKind, @Nullable UUID clusterId, @Nullable Integer aekVersion, byte[] sealed,
-                 Instant createdAt, @Nullable UUID pendingClusterId) {
+                 Instant createdAt, @Nullable UUID pendingClusterId, boolean doubleEncrypted) {
 
         static Block of(UUID blockId, UUID customerId, String workspaceResourceId, String table, Instant minTime, Instant maxTime,
                         int recordCount, KeyKind kind, @Nullable UUID clusterId, @Nullable Integer aekVersion, byte[] sealed,
-                        Instant createdAt, @Nullable UUID pendingClusterId) {
+                        Instant createdAt, @Nullable UUID pendingClusterId, boolean doubleEncrypted) {
             return new Block(blockId, customerId, workspaceResourceId, table, minTime, maxTime, recordCount, kind.stored, clusterId, aekVersion,
-                    sealed, createdAt, pendingClusterId);
+                    sealed, createdAt, pendingClusterId, doubleEncrypted);
         }
 
         KeyKind kind() {
@@ -99,8 +100,8 @@ interface DataBlockRepository extends GenericRepository<DataBlockRepository.Bloc
 
     /** The buffered block now sealed under its cluster's AEK; 0 if it was no longer pending for it. */
     @Query("UPDATE data_blocks SET key_kind = 'cluster', cluster_id = :clusterId, aek_version = :aekVersion, sealed = :sealed,"
-            + " pending_cluster_id = NULL WHERE block_id = :blockId AND pending_cluster_id = :clusterId")
-    int resealed(UUID blockId, UUID clusterId, int aekVersion, byte[] sealed);
+            + " double_encrypted = :doubleEncrypted, pending_cluster_id = NULL WHERE block_id = :blockId AND pending_cluster_id = :clusterId")
+    int resealed(UUID blockId, UUID clusterId, int aekVersion, byte[] sealed, boolean doubleEncrypted);
 
     @Query("INSERT INTO data_dropped_records (customer_id, table_name, dropped, last_reason, updated_at)"
             + " VALUES (:customerId, :table, :records, :reason, :now) ON CONFLICT (customer_id, table_name) DO UPDATE SET"

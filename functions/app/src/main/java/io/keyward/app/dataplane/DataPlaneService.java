@@ -2,6 +2,7 @@ package io.keyward.app.dataplane;
 
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.base.ControlCharacters;
 import io.keyward.app.clusters.Cluster;
 import io.keyward.app.cmk.AekResult;
 import io.keyward.app.cmk.CmkKeys;
@@ -9,8 +10,10 @@ import io.keyward.app.clusters.ClusterService;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.app.keyhealth.KeyState;
+import io.keyward.app.lockbox.LockboxService;
 import io.keyward.app.workspaces.WorkspaceService;
 import io.keyward.app.workspaces.WorkspaceTarget;
+import io.keyward.hsm.envelope.BlockClaims;
 import io.keyward.hsm.envelope.BlockRef;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
@@ -34,6 +37,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -56,6 +60,9 @@ class DataPlaneService {
     /** The cluster AEK's Envelope version; a key rotation re-wraps the same AEK, so there is one so far. */
     static final int CLUSTER_AEK_VERSION = 1;
     static final int PLATFORM_AEK_VERSION = 1;
+    /** The Envelope version of a double-encrypted cluster's infrastructure AEK (the outer layer). */
+    static final int INFRASTRUCTURE_AEK_VERSION = 1;
+    static final String INFRASTRUCTURE = "infrastructure";
     /** Blocks read per database round trip by a query (at most 16 x 64 KiB of sealed data in memory per page). */
     private static final int QUERY_PAGE = 16;
     private static final Argument<List<Map<String, Object>>> RECORDS = Argument.listOf(Argument.mapOf(String.class, Object.class));
@@ -73,10 +80,12 @@ class DataPlaneService {
     private final KeyHealth keyHealth;
     private final TransactionOperations<?> transactions;
     private final Clock clock;
+    private final LockboxService lockbox;
 
     DataPlaneService(WorkspaceService workspaces, ClusterService clusters, CmkKeys cmk, BlockCipher cipher, PlatformKeys platform,
                      AekCache cache, DataBlockRepository repository, DataPlaneProperties properties, JsonMapper json, KeyHealth keyHealth,
-                     TransactionOperations<?> transactions, Clock clock) {
+                     TransactionOperations<?> transactions, Clock clock, LockboxService lockbox) {
+        this.lockbox = lockbox;
         this.keyHealth = keyHealth;
         this.transactions = transactions;
         this.clock = clock;
@@ -95,8 +104,11 @@ class DataPlaneService {
     record Ingested(int records, int blocks, String keyKind, boolean buffered) {
     }
 
-    /** The key new blocks of a workspace go under: its platform AEK, or its linked cluster's. */
-    private record Target(DataBlockRepository.KeyKind kind, @Nullable UUID clusterId) {
+    /**
+     * The key new blocks of a workspace go under: its platform AEK, or its linked cluster's, and then, for a double-encrypted
+     * cluster, its infrastructure AEK as well.
+     */
+    private record Target(DataBlockRepository.KeyKind kind, @Nullable UUID clusterId, boolean doubleEncrypted) {
     }
 
     /** The vault of a cluster's key is out and no cached AEK may serve: {@code age} by the database clock. */
@@ -112,7 +124,7 @@ class DataPlaneService {
     }
 
     Ingested ingest(UUID workspaceId, Principal caller, @Nullable String table, @Nullable String timeField, @Nullable String body) {
-        WorkspaceTarget ws = authorize(workspaceId, caller);
+        WorkspaceTarget ws = authorize(workspaceId, caller, false);
         String t = table(table);
         List<Map<String, Object>> records = parse(body);
         Instant now = now();
@@ -142,12 +154,12 @@ class DataPlaneService {
             // beyond the grace period (or no cached AEK on this instance): sealed under the workspace's platform key
             // and owed to the cluster; the key-health poller re-seals them once the vault answers again
             pendingFor = target.clusterId();
-            target = new Target(DataBlockRepository.KeyKind.PLATFORM, null);
+            target = new Target(DataBlockRepository.KeyKind.PLATFORM, null, false);
             lease = platformLease(ws.customerId());
             LOG.info("workspace {}: {} records of {} buffered under the platform key: the vault of cluster {} is out ({})",
                     ws.resourceId(), records.size(), t, pendingFor, outage.reason);
         }
-        try (AekCache.Lease used = lease) {
+        try (AekCache.Lease used = lease; AekCache.Lease outer = target.doubleEncrypted() ? infrastructureLease(target.clusterId()) : null) {
             Envelope envelope = used.envelope();
             List<DataBlockRepository.Block> blocks = new ArrayList<>();
             int i = 0;
@@ -170,9 +182,17 @@ class DataPlaneService {
                 }
                 out.write(']');
                 UUID blockId = UUID.randomUUID();
-                byte[] sealed = cipher.seal(envelope, ref(ws.resourceId(), t, blockId), out.toByteArray());
+                int aekVersion = target.clusterId() == null ? PLATFORM_AEK_VERSION : envelope.primaryVersion();
+                byte[] sealed = cipher.seal(envelope, claims(ws.tenantId(), ws.customerId(), t, blockId, target.kind(), target.clusterId(),
+                        aekVersion, target.doubleEncrypted()), out.toByteArray());
+                if (outer != null) {
+                    // the infrastructure layer, around the customer-key layer: reading needs both keys
+                    sealed = cipher.seal(outer.envelope(), outerClaims(ws.tenantId(), ws.customerId(), t, blockId, target.clusterId()),
+                            sealed);
+                }
                 blocks.add(DataBlockRepository.Block.of(blockId, ws.customerId(), ws.resourceId(), t, min, max, n, target.kind(),
-                        target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed, now, pendingFor));
+                        target.clusterId(), target.clusterId() == null ? null : envelope.primaryVersion(), sealed, now, pendingFor,
+                        target.doubleEncrypted()));
             }
             transactions.executeWrite(status -> repository.saveAll(blocks));
             return new Ingested(records.size(), blocks.size(), target.kind().stored, pendingFor != null);
@@ -181,7 +201,7 @@ class DataPlaneService {
 
     List<Map<String, Object>> query(UUID workspaceId, Principal caller, @Nullable String table, Instant from, Instant to,
                                     @Nullable Integer limit) {
-        WorkspaceTarget ws = authorize(workspaceId, caller);
+        WorkspaceTarget ws = authorize(workspaceId, caller, true);
         String t = table(table);
         int max = limit == null ? 1000 : limit;
         if (max < 1 || max > properties.maxQueryLimit()) {
@@ -201,8 +221,15 @@ class DataPlaneService {
                 break;
             }
             byte[] plain;
-            try (AekCache.Lease lease = readLease(ws, b, health)) {
-                plain = cipher.open(lease.envelope(), ref(b.workspaceResourceId(), b.table(), b.blockId()), b.sealed());
+            try (AekCache.Lease lease = readLease(ws, b, health);
+                 AekCache.Lease outer = b.doubleEncrypted() && b.clusterId() != null ? infrastructureLease(b.clusterId()) : null) {
+                BlockRef legacy = ref(ws.resourceId(), t, b.blockId());
+                byte[] inner = outer == null ? b.sealed()
+                        : cipher.open(outer.envelope(), outerClaims(ws.tenantId(), ws.customerId(), t, b.blockId(), b.clusterId()), legacy,
+                        b.sealed());
+                // what the request asked for (workspace, table) and what the row claims (block, key, AEK version): a row
+                // moved, swapped or relabelled in the database claims something its block was not sealed for
+                plain = cipher.open(lease.envelope(), claimsOf(ws.tenantId(), ws.customerId(), t, b), legacy, inner);
             } catch (IntegrityException e) {
                 LOG.error("workspace {}: block {} of table {} failed its integrity check", ws.resourceId(), b.blockId(), t);
                 throw new ArmException(ArmErrorCode.DataIntegrityFailure, "The stored block '" + b.blockId() + "' of table '" + t
@@ -273,7 +300,7 @@ class DataPlaneService {
                 }
                 return platformLease(ws.customerId());
             }
-            return lease(ws, new Target(b.kind(), b.clusterId()), false, b.table(), 0, health);
+            return lease(ws, new Target(b.kind(), b.clusterId(), b.doubleEncrypted()), false, b.table(), 0, health);
         } catch (VaultOutage outage) {
             UUID cluster = b.pendingClusterId() != null ? b.pendingClusterId() : b.clusterId();
             String why = outage.age.compareTo(keyHealth.outageGrace()) >= 0
@@ -284,10 +311,15 @@ class DataPlaneService {
         }
     }
 
-    private WorkspaceTarget authorize(UUID workspaceId, Principal caller) {
+    /**
+     * The workspace, for a caller of its tenant; a support principal of another tenant only for a query that an approved,
+     * unexpired Customer Lockbox request covers (the attempt is recorded either way).
+     */
+    private WorkspaceTarget authorize(UUID workspaceId, Principal caller, boolean query) {
         WorkspaceTarget ws = workspaces.target(workspaceId).orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound,
                 "The workspace '" + workspaceId + "' was not found."));
-        if (!ws.tenantId().equalsIgnoreCase(caller.tenantId())) {
+        if (!ws.tenantId().equalsIgnoreCase(caller.tenantId())
+                && !lockbox.supportAccess(ws.customerId(), ws.resourceId(), ws.tenantId(), caller, query)) {
             throw new ArmException(ArmErrorCode.AuthorizationFailed, "The client '" + caller.objectId() + "' of tenant '"
                     + caller.tenantId() + "' does not have access to the data of workspace '" + workspaceId + "'.");
         }
@@ -296,13 +328,19 @@ class DataPlaneService {
 
     private Target targetOf(WorkspaceTarget ws) {
         if (ws.clusterResourceId() == null) {
-            return new Target(DataBlockRepository.KeyKind.PLATFORM, null);
+            return new Target(DataBlockRepository.KeyKind.PLATFORM, null, false);
         }
         Optional<Cluster> cluster = clusters.find(ws.clusterResourceId());
         // A cluster without a customer key encrypts with Microsoft's (here: the platform) key.
+        if (cluster.isPresent() && !cluster.get().tenantId().equalsIgnoreCase(ws.tenantId())) {
+            // only a link edited in the database gets here (linking checks the tenant): never write under another tenant's key
+            LOG.error("workspace {}: its cluster link names a cluster of another tenant; nothing stored", ws.resourceId());
+            throw new ArmException(ArmErrorCode.DataIntegrityFailure, "The workspace's link names a cluster of another tenant: the link"
+                    + " was changed outside Keyward, and no record is written under another tenant's key. Nothing was stored.");
+        }
         return cluster.filter(Cluster::keyConfigured)
-                .map(c -> new Target(DataBlockRepository.KeyKind.CLUSTER, UUID.fromString(c.clusterId())))
-                .orElse(new Target(DataBlockRepository.KeyKind.PLATFORM, null));
+                .map(c -> new Target(DataBlockRepository.KeyKind.CLUSTER, UUID.fromString(c.clusterId()), c.doubleEncrypted()))
+                .orElse(new Target(DataBlockRepository.KeyKind.PLATFORM, null, false));
     }
 
     /** A cluster the poller has not seen yet: used as is. */
@@ -318,6 +356,26 @@ class DataPlaneService {
 
     static String platformKey(UUID customerId) {
         return "platform:" + customerId;
+    }
+
+    /** The Envelope of a double-encrypted cluster's outer layer (its infrastructure AEK, under the platform KEK). */
+    AekCache.Lease infrastructureLease(UUID clusterId) {
+        return cache.acquire(INFRASTRUCTURE + ":" + clusterId,
+                () -> Envelope.of(INFRASTRUCTURE_AEK_VERSION, platform.infrastructureAek(clusterId)));
+    }
+
+    /** The outer layer's claims: the same block, under the cluster's infrastructure key. */
+    static BlockClaims outerClaims(String tenantId, UUID customerId, String table, UUID blockId, UUID clusterId) {
+        return new BlockClaims(owner(tenantId, customerId), table, blockId.toString(), INFRASTRUCTURE, clusterId.toString(),
+                INFRASTRUCTURE_AEK_VERSION);
+    }
+
+    /**
+     * A block's owner as its claims name it: the workspace's tenant and customer id, so that neither a block moved to another
+     * workspace nor a workspace handed to another tenant in the database opens.
+     */
+    static String owner(String tenantId, UUID customerId) {
+        return tenantId.toLowerCase(Locale.ROOT) + "/" + customerId;
     }
 
     private ArmException revoked(UUID clusterId, boolean ingest) {
@@ -412,6 +470,25 @@ class DataPlaneService {
         return clock.instant().truncatedTo(ChronoUnit.MICROS);
     }
 
+    /**
+     * The claims a block is sealed for (BlockFormat V2): owner workspace, table, block, key kind, the resource whose AEK
+     * it is (the cluster, or the workspace itself for its platform AEK) and the AEK version.
+     */
+    static BlockClaims claims(String tenantId, UUID customerId, String table, UUID blockId, DataBlockRepository.KeyKind kind,
+                              @Nullable UUID clusterId, int aekVersion, boolean doubleEncrypted) {
+        UUID keyResource = kind == DataBlockRepository.KeyKind.CLUSTER ? clusterId : customerId;
+        // the inner layer names the outer one too: stripping the outer layer (and the row's flag) does not leave a block that opens
+        String keyKind = doubleEncrypted ? kind.stored + "+" + INFRASTRUCTURE : kind.stored;
+        return new BlockClaims(owner(tenantId, customerId), table, blockId.toString(), keyKind, String.valueOf(keyResource), aekVersion);
+    }
+
+    /** What row {@code b} claims, read as a block of tenant {@code tenantId}'s workspace {@code customerId}'s table {@code table}. */
+    static BlockClaims claimsOf(String tenantId, UUID customerId, String table, DataBlockRepository.Block b) {
+        return claims(tenantId, customerId, table, b.blockId(), b.kind(), b.clusterId(), b.aekVersion() == null ? PLATFORM_AEK_VERSION : b.aekVersion(),
+                b.doubleEncrypted());
+    }
+
+    /** A V1 block's reference: "workspace resource id/table" and the block id. */
     static BlockRef ref(String workspaceResourceId, String table, UUID blockId) {
         return new BlockRef(workspaceResourceId + "/" + table, blockId.toString());
     }
@@ -433,6 +510,13 @@ class DataPlaneService {
             List<Map<String, Object>> records = json.readValue(text, RECORDS);
             if (records.stream().anyMatch(r -> r == null)) {
                 throw new ArmException(ArmErrorCode.InvalidRequestContent, "Every record must be a JSON object.");
+            }
+            for (int i = 0; i < records.size(); i++) {
+                // column names reach the query's answer and log lines; values are the customer's data, sealed as sent
+                if (records.get(i).keySet().stream().anyMatch(ControlCharacters::in)) {
+                    throw new ArmException(ArmErrorCode.InvalidRequestContent, "A column name of record [" + i + "] contains a control"
+                            + " character.", "[" + i + "]");
+                }
             }
             return records;
         } catch (IOException e) {

@@ -18,10 +18,13 @@ public class DataPurge {
 
     private final DataBlockRepository blocks;
     private final PlatformAekRepository platformAeks;
+    private final InfrastructureAekRepository infrastructureAeks;
     private final AekCache cache;
     private final TransactionOperations<?> transactions;
 
-    DataPurge(DataBlockRepository blocks, PlatformAekRepository platformAeks, AekCache cache, TransactionOperations<?> transactions) {
+    DataPurge(DataBlockRepository blocks, PlatformAekRepository platformAeks, InfrastructureAekRepository infrastructureAeks, AekCache cache,
+              TransactionOperations<?> transactions) {
+        this.infrastructureAeks = infrastructureAeks;
         this.blocks = blocks;
         this.platformAeks = platformAeks;
         this.cache = cache;
@@ -33,12 +36,18 @@ public class DataPurge {
         return platformAeks.delete(customerId) > 0;
     }
 
+    /** Crypto-shredding of a double-encrypted cluster's outer layer: deletes its wrapped infrastructure AEK. Whether there was one. */
+    public boolean shredInfrastructureAek(UUID clusterId) {
+        return infrastructureAeks.delete(clusterId) > 0;
+    }
+
     /**
-     * This instance forgets the cluster's plaintext AEK (after it was shredded); other instances' copies expire within
+     * This instance forgets the cluster's plaintext AEKs (after they were shredded); other instances' copies expire within
      * {@code keyward.dataplane.aek-cache-ttl}, and none can unwrap it again.
      */
     public void forgetClusterKey(UUID clusterId) {
         cache.evictCluster(clusterId);
+        cache.evict(DataPlaneService.INFRASTRUCTURE + ":" + clusterId);
     }
 
     /**

@@ -1,8 +1,13 @@
 package io.keyward.app.dataplane;
 
+import io.keyward.app.clusters.Cluster;
+import io.keyward.app.clusters.ClusterService;
+import io.keyward.app.workspaces.WorkspaceService;
+import io.keyward.app.workspaces.WorkspaceTarget;
 import io.keyward.hsm.envelope.AekMaterial;
 import io.keyward.hsm.envelope.Envelope;
 import io.keyward.hsm.envelope.IntegrityException;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -10,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One transaction per batch: the batch's rows are locked ({@code FOR UPDATE SKIP LOCKED}, so two pollers never
  * re-seal the same block and neither waits for the other), opened with the platform AEK, sealed with the cluster's
- * AEK under the same block reference (same AAD: workspace, table, block id) and updated with the marker cleared. A
+ * AEK bound to the block's new claims (BlockFormat V2: workspace, table, block id, the cluster's key and AEK version) and updated with the marker cleared. A
  * crash rolls the batch back: its blocks stay pending, still readable under the platform key, and the next check
  * re-seals them. Nothing is deleted, so nothing can be lost. The platform AEKs the batches need are unwrapped (an HSM
  * call) before any batch's transaction opens; a block of a workspace that started buffering meanwhile waits for the next
@@ -39,9 +45,15 @@ public class OutageBuffer {
     private final BlockCipher cipher;
     private final AekCache cache;
     private final PlatformKeys platform;
+    private final ClusterService clusters;
+    private final WorkspaceService workspaces;
+    private final BeanProvider<DataPlaneService> dataPlane;
 
     OutageBuffer(DataBlockRepository repository, TransactionOperations<?> transactions, AekCache cache, PlatformKeys platform,
-                 BlockCipher cipher) {
+                 BlockCipher cipher, ClusterService clusters, WorkspaceService workspaces, BeanProvider<DataPlaneService> dataPlane) {
+        this.workspaces = workspaces;
+        this.clusters = clusters;
+        this.dataPlane = dataPlane;
         this.cipher = cipher;
         this.repository = repository;
         this.transactions = transactions;
@@ -86,14 +98,24 @@ public class OutageBuffer {
             byte[] copy = Arrays.copyOf(clusterAek.bytes(io.keyward.hsm.envelope.KeyAccess.plaintext()), AekMaterial.LENGTH);
             int total = 0;
             Map<UUID, AekCache.Lease> platformKeys = new HashMap<>();
-            try (Envelope cluster = Envelope.of(DataPlaneService.CLUSTER_AEK_VERSION, AekMaterial.adopt(copy))) {
+            Map<UUID, String> tenants = new HashMap<>();
+            // a double-encrypted cluster's blocks get their outer layer as they are re-sealed (the key: an HSM call, here)
+            boolean doubleEncrypted = clusters.findByClusterId(clusterId).map(Cluster::doubleEncrypted).orElse(false);
+            try (Envelope cluster = Envelope.of(DataPlaneService.CLUSTER_AEK_VERSION, AekMaterial.adopt(copy));
+                 AekCache.Lease outer = doubleEncrypted ? dataPlane.get().infrastructureLease(clusterId) : null) {
                 for (UUID customerId : repository.pendingWorkspaces(clusterId)) {
+                    // a workspace deleted meanwhile has no tenant to bind its blocks to: they stay pending (and go with it)
+                    Optional<WorkspaceTarget> ws = workspaces.target(customerId);
+                    if (ws.isEmpty()) {
+                        continue;
+                    }
+                    tenants.put(customerId, ws.get().tenantId());
                     platformKeys.put(customerId, cache.acquire(DataPlaneService.platformKey(customerId),
                             () -> Envelope.of(DataPlaneService.PLATFORM_AEK_VERSION, platform.aek(customerId))));
                 }
                 UUID after = null;
                 while (true) {
-                    Batch done = resealBatch(clusterId, cluster, platformKeys, after);
+                    Batch done = resealBatch(clusterId, cluster, outer, platformKeys, tenants, after);
                     total += done.resealed();
                     if (done.last() == null) {
                         break;
@@ -117,7 +139,8 @@ public class OutageBuffer {
     private record Batch(int resealed, @Nullable UUID last) {
     }
 
-    private Batch resealBatch(UUID clusterId, Envelope cluster, Map<UUID, AekCache.Lease> platformKeys, @Nullable UUID after) {
+    private Batch resealBatch(UUID clusterId, Envelope cluster, @Nullable AekCache.Lease outer, Map<UUID, AekCache.Lease> platformKeys,
+                              Map<UUID, String> tenants, @Nullable UUID after) {
         return transactions.executeWrite(status -> {
             List<DataBlockRepository.Block> blocks = repository.lockPending(clusterId, after, BATCH);
             int resealed = 0;
@@ -129,14 +152,24 @@ public class OutageBuffer {
                 var ref = DataPlaneService.ref(b.workspaceResourceId(), b.table(), b.blockId());
                 byte[] plain;
                 try {
-                    plain = cipher.open(platformKey.envelope(), ref, b.sealed());
+                    // under the workspace's own platform AEK: a row moved to another workspace does not open here
+                    plain = cipher.open(platformKey.envelope(), DataPlaneService.claimsOf(tenants.get(b.customerId()), b.customerId(), b.table(), b),
+                            ref, b.sealed());
                 } catch (IntegrityException e) {
                     LOG.error("cluster {}: buffered block {} failed its integrity check under the platform key; left pending",
                             clusterId, b.blockId());
                     continue;
                 }
                 try {
-                    if (repository.resealed(b.blockId(), clusterId, cluster.primaryVersion(), cipher.seal(cluster, ref, plain)) == 1) {
+                    String tenant = tenants.get(b.customerId());
+                    var claims = DataPlaneService.claims(tenant, b.customerId(), b.table(), b.blockId(), DataBlockRepository.KeyKind.CLUSTER,
+                            clusterId, cluster.primaryVersion(), outer != null);
+                    byte[] sealed = cipher.seal(cluster, claims, plain);
+                    if (outer != null) {
+                        sealed = cipher.seal(outer.envelope(), DataPlaneService.outerClaims(tenant, b.customerId(), b.table(), b.blockId(),
+                                clusterId), sealed);
+                    }
+                    if (repository.resealed(b.blockId(), clusterId, cluster.primaryVersion(), sealed, outer != null) == 1) {
                         resealed++;
                     }
                 } finally {

@@ -76,7 +76,7 @@ class KeyUpdateStep implements OperationHandler {
             Resource<P> current = locked.get();
             if (outcome instanceof Binding.Bound bound) {
                 Resource<P> next = s.keyBound(current.withKey(update.key()).withPhase(Phase.Succeeded), update);
-                cmk.save(next.cmk(), bound.aek(), update.key().followsLatest(), now);
+                cmk.save(next.cmk(), bound, update.key().followsLatest(), now);
                 engine.save(s, next);
                 if (!s.polled(next)) {
                     cmk.setActive(next.uuid(), false); // save made the AEK row active; this resource is not polled now

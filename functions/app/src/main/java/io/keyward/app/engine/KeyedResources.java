@@ -24,6 +24,8 @@ import io.keyward.app.keyhealth.KeyHealth;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.exceptions.DataAccessException;
+import io.keyward.app.base.StoredJson;
+import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -361,7 +363,7 @@ public class KeyedResources {
                 return current;
             }
             Resource<P> next = onBound.apply(current.withKey(key)).touched(now());
-            cmk.save(next.cmk(), bound.aek(), key.followsLatest(), now());
+            cmk.save(next.cmk(), bound, key.followsLatest(), now());
             store(s, next, false);
             if (!s.polled(next)) {
                 cmk.setActive(next.uuid(), false);
@@ -507,7 +509,8 @@ public class KeyedResources {
         CustomerKey k = r.key();
         ResourceRow row = new ResourceRow(r.uuid(), s.type(), r.id().subscriptionId(), r.id().resourceGroup(), r.name(), r.location(),
                 r.tenantId(), r.principalId(), r.phase(), k == null ? null : k.vaultUri(), k == null ? null : k.keyName(),
-                k == null ? null : k.keyVersion(), write(r.properties()), r.tags(), r.createdAt(), r.updatedAt(), r.deletedAt(), r.purgeAt());
+                k == null ? null : k.keyVersion(),
+                StoredJson.write(json, r.properties(), Argument.of(s.definition().propertiesType())), r.tags(), r.createdAt(), r.updatedAt(), r.deletedAt(), r.purgeAt());
         if (insert) {
             repository.save(row);
         } else {

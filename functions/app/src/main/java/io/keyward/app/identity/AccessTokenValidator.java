@@ -1,5 +1,8 @@
 package io.keyward.app.identity;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;
@@ -9,8 +12,14 @@ import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -23,6 +32,12 @@ import java.util.regex.Pattern;
  * and nbf within the clock skew, tid and oid present.
  *
  * <p>The same code validates Keyward's own tokens (keys from the database) and Entra ID's (keys from Entra's JWKS).
+ *
+ * <p>A token found valid is remembered, keyed by the SHA-256 of the token and the audience (never the token itself),
+ * until its {@code exp} (without the clock skew) and for at most {@link #REMEMBERED_AT_MOST}: a repeated token skips
+ * the signature check and the key lookup. What can revoke a valid token is checked elsewhere on every request (its
+ * principal deleted or disabled: {@code Directory}); a signing key removed from the JWKS stops new tokens at once and
+ * the remembered ones at their expiry or within {@link #REMEMBERED_AT_MOST}, whichever is first.
  */
 public final class AccessTokenValidator {
 
@@ -35,10 +50,16 @@ public final class AccessTokenValidator {
         }
     }
 
+    /** How long a validated token is remembered at most, whatever its {@code exp}. */
+    static final Duration REMEMBERED_AT_MOST = Duration.ofMinutes(5);
+    private static final int REMEMBERED_TOKENS = 10_000;
+
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,63}");
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final Function<String, List<String>> issuersOfTenant;
+    private final Clock clock;
+    private final Cache<String, Result.Valid> valid;
 
     /**
      * @param keys           where verification keys come from, by kid
@@ -47,15 +68,40 @@ public final class AccessTokenValidator {
      */
     public AccessTokenValidator(JWKSource<SecurityContext> keys, Function<String, List<String>> issuersOfTenant,
                                 Duration clockSkew) {
+        this(keys, issuersOfTenant, clockSkew, Clock.systemUTC());
+    }
+
+    AccessTokenValidator(JWKSource<SecurityContext> keys, Function<String, List<String>> issuersOfTenant,
+                         Duration clockSkew, Clock clock) {
         this.issuersOfTenant = issuersOfTenant;
+        this.clock = clock;
+        this.valid = Caffeine.newBuilder().maximumSize(REMEMBERED_TOKENS).expireAfter(new UntilExpiry()).build();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
         DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(null,
-                Set.of("iss", "aud", "exp", "tid", "oid"));
+                Set.of("iss", "aud", "exp", "tid", "oid")) {
+            @Override
+            protected Date currentTime() {
+                return Date.from(clock.instant());
+            }
+        };
         verifier.setMaxClockSkew((int) clockSkew.toSeconds());
         processor.setJWTClaimsSetVerifier(verifier);
     }
 
     public Result validate(String token, String expectedAudience) {
+        String key = cacheKey(token, expectedAudience);
+        Result.Valid remembered = valid.getIfPresent(key);
+        if (remembered != null && clock.instant().isBefore(remembered.claims().getExpirationTime().toInstant())) {
+            return remembered;
+        }
+        Result result = check(token, expectedAudience);
+        if (result instanceof Result.Valid v && remainingLife(v).compareTo(Duration.ZERO) > 0) {
+            valid.put(key, v);
+        }
+        return result;
+    }
+
+    private Result check(String token, String expectedAudience) {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -93,5 +139,39 @@ public final class AccessTokenValidator {
             return new Result.Invalid("audience is not " + expectedAudience);
         }
         return new Result.Valid(claims, tid, oid);
+    }
+
+    private Duration remainingLife(Result.Valid v) {
+        Duration left = Duration.between(clock.instant(), v.claims().getExpirationTime().toInstant());
+        return left.compareTo(REMEMBERED_AT_MOST) < 0 ? left : REMEMBERED_AT_MOST;
+    }
+
+    private static String cacheKey(String token, String audience) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(audience.getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            return HexFormat.of().formatHex(sha.digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** Each remembered token lives until its own expiry, capped; an entry is never extended by a read. */
+    private final class UntilExpiry implements Expiry<String, Result.Valid> {
+        @Override
+        public long expireAfterCreate(String key, Result.Valid value, long currentTime) {
+            return Math.max(0, remainingLife(value).toNanos());
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, Result.Valid value, long currentTime, long currentDuration) {
+            return Math.max(0, remainingLife(value).toNanos());
+        }
+
+        @Override
+        public long expireAfterRead(String key, Result.Valid value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
     }
 }

@@ -104,7 +104,8 @@ class Directory implements IdentityService {
         return register(tenantId, displayName, true);
     }
 
-    boolean isOperator(Principal p) {
+    @Override
+    public boolean isOperator(Principal p) {
         return uuid(p.objectId()).flatMap(oid -> repository.findPrincipal(p.tenantId(), oid))
                 .filter(IdentityRepository.StoredPrincipal::enabled)
                 .map(IdentityRepository.StoredPrincipal::operator).orElse(false);

@@ -30,6 +30,9 @@ public interface IdentityService {
     /** A new service principal with a client id and a fresh random secret (returned only here). */
     ClientCredentials registerClient(String tenantId, String displayName);
 
+    /** Whether {@code p} is a Keyward operator (the host's operator client, enabled). */
+    boolean isOperator(Principal p);
+
     /** An RS256 JWT for {@code principal}, signed inside the HSM, with iss, aud, tid, oid, iat, nbf and exp. */
     String issueToken(Principal principal, String audience, Duration lifetime);
 }

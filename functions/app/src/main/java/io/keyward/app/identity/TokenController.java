@@ -1,5 +1,6 @@
 package io.keyward.app.identity;
 
+import io.keyward.app.base.ControlCharacters;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -54,6 +55,10 @@ class TokenController {
     @Post(uri = "/{tenant}/oauth2/v2.0/token", consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = MediaType.APPLICATION_JSON)
     HttpResponse<?> token(@PathVariable String tenant, @Nullable @Body String body, HttpRequest<?> request) {
         Map<String, String> form = parseForm(body);
+        if (form.entrySet().stream().anyMatch(e -> ControlCharacters.in(e.getKey()) || ControlCharacters.in(e.getValue()))) {
+            // before the throttle and the directory: PostgreSQL cannot store NUL, and the log line quotes the client id
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", 900144, "A parameter of the request body contains a control character.");
+        }
         String grant = form.get("grant_type");
         if (grant == null || grant.isEmpty()) {
             return error(HttpStatus.BAD_REQUEST, "invalid_request", 900144,

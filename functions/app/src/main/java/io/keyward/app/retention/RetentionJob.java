@@ -117,6 +117,7 @@ public class RetentionJob {
                     t.clustersShredded++;
                     LOG.info("cluster {}: AEK shredded (retention over); its data can no longer be decrypted", id);
                 }
+                data.shredInfrastructureAek(id); // the outer layer's key of a double-encrypted cluster goes with it
             }
             return ids;
         });

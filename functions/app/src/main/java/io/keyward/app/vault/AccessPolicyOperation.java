@@ -3,10 +3,8 @@ package io.keyward.app.vault;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * The {@code operationKind} of Vaults_UpdateAccessPolicy and how Azure merges it into a vault's policies, per
@@ -42,11 +40,14 @@ enum AccessPolicyOperation {
         }
         List<AccessPolicy> result = new ArrayList<>();
         for (AccessPolicy existing : current) {
-            Set<KeyPermission> keys = EnumSet.noneOf(KeyPermission.class);
-            keys.addAll(existing.keys());
-            given.stream().filter(existing::samePrincipal).forEach(g -> keys.removeAll(g.keys()));
-            if (!keys.isEmpty()) {
-                result.add(new AccessPolicy(existing.tenantId(), existing.objectId(), keys));
+            AccessPolicy left = existing;
+            for (AccessPolicy g : given) {
+                if (existing.samePrincipal(g)) {
+                    left = left.minus(g);
+                }
+            }
+            if (!left.grantsNothing()) {
+                result.add(left);
             }
         }
         return result;
@@ -60,10 +61,7 @@ enum AccessPolicyOperation {
             if (i < 0) {
                 result.add(a);
             } else {
-                Set<KeyPermission> keys = EnumSet.noneOf(KeyPermission.class);
-                keys.addAll(result.get(i).keys());
-                keys.addAll(a.keys());
-                result.set(i, new AccessPolicy(result.get(i).tenantId(), result.get(i).objectId(), keys));
+                result.set(i, result.get(i).union(a));
             }
         }
         return result;

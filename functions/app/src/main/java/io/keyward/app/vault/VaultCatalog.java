@@ -5,12 +5,15 @@ import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.arm.Subscriptions;
+import io.keyward.app.base.StoredJson;
 import io.keyward.app.base.UniqueViolation;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.VaultTenantLookup;
 import io.keyward.app.vault.VaultRepository.Row;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -20,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -36,6 +40,9 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     static final int MAX_ACCESS_POLICIES = 1024;
     static final int MIN_RETENTION_DAYS = 7;
     static final int MAX_RETENTION_DAYS = 90;
+    private static final Argument<List<VaultRepository.StoredPolicy>> STORED_POLICIES = Argument.listOf(VaultRepository.StoredPolicy.class);
+    private static final Argument<VaultRepository.StoredAcls> STORED_ACLS = Argument.of(VaultRepository.StoredAcls.class);
+    private static final Argument<Map<String, String>> TAGS = Argument.mapOf(String.class, String.class);
     private static final Logger LOG = LoggerFactory.getLogger(VaultCatalog.class);
 
     private final VaultRepository repository;
@@ -43,10 +50,12 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     private final ApplicationEventPublisher<VaultPurged> purged;
     private final Clock clock;
     private final TransactionOperations<?> transactions;
+    private final JsonMapper json;
 
     VaultCatalog(VaultRepository repository, Subscriptions subscriptions, ApplicationEventPublisher<VaultPurged> purged, Clock clock,
-                 TransactionOperations<?> transactions) {
+                 TransactionOperations<?> transactions, JsonMapper json) {
         this.repository = repository;
+        this.json = json;
         this.transactions = transactions;
         this.subscriptions = subscriptions;
         this.purged = purged;
@@ -98,7 +107,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         requirePurgeProtectionNeedsSoftDelete(softDelete, purgeProtection);
         StoredVault updated = new StoredVault(with(v, v.tenantId(), v.sku(), softDelete, purgeProtection, policies), current.tags(), now(),
                 null, null);
-        repository.update(Row.of(updated));
+        repository.update(stored(updated));
         LOG.info("vault {}: key access {} authorized for {} by {}{}", v.id(), permissions, principalObjectId, caller.objectId(),
                 enableProtection ? "; soft delete and purge protection on" : "");
         return updated.vault();
@@ -117,7 +126,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                                 + "' exists to recover in subscription '" + sub + "'.", "properties.createMode");
                     }
                     StoredVault created = newVault(sub, group, name, request, caller);
-                    repository.save(Row.of(created));
+                    repository.save(stored(created));
                     return new Saved(created, true);
                 }
                 StoredVault current = existing.get();
@@ -131,11 +140,11 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                                 + current.scheduledPurgeAt() + "; recover it (properties.createMode = 'recover') or purge it.");
                     }
                     StoredVault recovered = new StoredVault(current.vault(), current.tags(), now(), null, null);
-                    repository.update(Row.of(recovered));
+                    repository.update(stored(recovered));
                     return new Saved(recovered, false);
                 }
                 StoredVault updated = updated(current, request, true, caller);
-                repository.update(Row.of(updated));
+                repository.update(stored(updated));
                 return new Saved(updated, false);
             });
         } catch (RuntimeException e) {
@@ -151,7 +160,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             requireAccess(sub, caller, "Microsoft.KeyVault/vaults/write");
             StoredVault current = active(sub, group, name, true);
             StoredVault updated = updated(current, request, false, caller);
-            repository.update(Row.of(updated));
+            repository.update(stored(updated));
             return updated;
         });
     }
@@ -177,7 +186,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             StoredVault v = found.get();
             if (v.vault().softDeleteEnabled()) {
                 Instant now = now();
-                repository.update(Row.of(new StoredVault(v.vault(), v.tags(), now, now,
+                repository.update(stored(new StoredVault(v.vault(), v.tags(), now, now,
                         now.plus(Duration.ofDays(v.vault().softDeleteRetentionDays())))));
                 return new Outcome(true, null);
             }
@@ -210,7 +219,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             StoredVault updated = new StoredVault(with(current.vault(), current.vault().tenantId(), current.vault().sku(),
                     current.vault().softDeleteEnabled(), current.vault().purgeProtectionEnabled(), result),
                     current.tags(), now(), null, null);
-            repository.update(Row.of(updated));
+            repository.update(stored(updated));
             return updated;
         });
     }
@@ -285,7 +294,8 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         requirePolicyCount(policies);
         Instant now = now();
         Vault v = new Vault(Vault.idOf(sub.value(), group.value(), name.value()), sub.value(), group.value(), name.value(),
-                r.location(), tenant, r.sku(), softDelete, retention, purgeProtection, policies, now);
+                r.location(), tenant, r.sku(), softDelete, retention, purgeProtection, policies, now, r.networkAcls(),
+                r.publicNetworkAccess() == null || r.publicNetworkAccess());
         return new StoredVault(v, r.tags() == null ? Map.of() : r.tags(), now, null, null);
     }
 
@@ -326,12 +336,36 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         List<AccessPolicy> policies = r.accessPolicies() == null ? v.accessPolicies() : AccessPolicyOperation.merge(List.of(), r.accessPolicies());
         requirePolicyCount(policies);
         Map<String, String> tags = r.tags() == null ? (replace ? Map.of() : current.tags()) : r.tags();
-        return new StoredVault(with(v, tenant, sku, softDelete, purgeProtection, policies), tags, now(), null, null);
+        Vault changed = with(v, tenant, sku, softDelete, purgeProtection, policies);
+        // a PUT replaces the network rules (none given: open, as a new vault), a PATCH changes only what it names
+        NetworkAcls acls = r.networkAcls() != null || replace ? r.networkAcls() : v.networkAcls();
+        boolean publicAccess = r.publicNetworkAccess() != null ? r.publicNetworkAccess() : replace || v.publicNetworkAccess();
+        changed = new Vault(changed.id(), changed.subscriptionId(), changed.resourceGroup(), changed.name(), changed.location(),
+                changed.tenantId(), changed.sku(), changed.softDeleteEnabled(), changed.softDeleteRetentionDays(),
+                changed.purgeProtectionEnabled(), changed.accessPolicies(), changed.createdAt(), acls, publicAccess);
+        return new StoredVault(changed, tags, now(), null, null);
+    }
+
+    /**
+     * The row for {@code v}, after checking that its JSON columns read back (through the row's own read) to the policies
+     * and tags written: a vault that could not be read again is never stored.
+     */
+    private Row stored(StoredVault v) {
+        Row row = Row.of(v);
+        List<AccessPolicy> policies = StoredJson.reread(json, row.accessPolicies(), STORED_POLICIES).stream()
+                .map(VaultRepository.StoredPolicy::policy).toList();
+        Map<String, String> tags = StoredJson.reread(json, row.tags(), TAGS);
+        VaultRepository.StoredAcls acls = row.networkAcls() == null ? null : StoredJson.reread(json, row.networkAcls(), STORED_ACLS);
+        if (!policies.equals(v.vault().accessPolicies()) || !v.tags().equals(tags == null ? Map.of() : tags)
+                || !Objects.equals(acls == null ? null : acls.acls(), v.vault().networkAcls())) {
+            throw new StoredJson.Unreadable(STORED_POLICIES, null);
+        }
+        return row;
     }
 
     private static Vault with(Vault v, String tenant, String sku, boolean softDelete, boolean purgeProtection, List<AccessPolicy> policies) {
         return new Vault(v.id(), v.subscriptionId(), v.resourceGroup(), v.name(), v.location(), tenant, sku, softDelete,
-                v.softDeleteRetentionDays(), purgeProtection, policies, v.createdAt());
+                v.softDeleteRetentionDays(), purgeProtection, policies, v.createdAt(), v.networkAcls(), v.publicNetworkAccess());
     }
 
     private static String requireTenant(@Nullable String tenantId, Principal caller) {

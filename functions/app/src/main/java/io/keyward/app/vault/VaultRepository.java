@@ -1,5 +1,6 @@
 package io.keyward.app.vault;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -30,35 +32,63 @@ interface VaultRepository extends GenericRepository<VaultRepository.Row, String>
     record Row(@Id String name, String subscriptionId, String resourceGroup, String location, String tenantId, String sku,
                boolean softDeleteEnabled, int softDeleteRetentionDays, boolean purgeProtectionEnabled,
                @TypeDef(type = DataType.JSON) List<StoredPolicy> accessPolicies, @TypeDef(type = DataType.JSON) Map<String, String> tags,
-               Instant createdAt, Instant updatedAt, @Nullable Instant deletedAt, @Nullable Instant scheduledPurgeAt) {
+               Instant createdAt, Instant updatedAt, @Nullable Instant deletedAt, @Nullable Instant scheduledPurgeAt,
+               @Nullable @TypeDef(type = DataType.JSON) StoredAcls networkAcls, boolean publicNetworkAccess) {
 
         static Row of(StoredVault v) {
             Vault vault = v.vault();
             return new Row(vault.name(), vault.subscriptionId(), vault.resourceGroup(), vault.location(), vault.tenantId(), vault.sku(),
                     vault.softDeleteEnabled(), vault.softDeleteRetentionDays(), vault.purgeProtectionEnabled(),
                     vault.accessPolicies().stream().map(StoredPolicy::of).toList(), v.tags(), vault.createdAt(), v.updatedAt(), v.deletedAt(),
-                    v.scheduledPurgeAt());
+                    v.scheduledPurgeAt(), vault.networkAcls() == null ? null : StoredAcls.of(vault.networkAcls()), vault.publicNetworkAccess());
         }
 
         StoredVault vault() {
             List<AccessPolicy> policies = accessPolicies == null ? List.of() : accessPolicies.stream().map(StoredPolicy::policy).toList();
             Vault vault = new Vault(Vault.idOf(subscriptionId, resourceGroup, name), subscriptionId, resourceGroup, name, location, tenantId,
-                    sku, softDeleteEnabled, softDeleteRetentionDays, purgeProtectionEnabled, policies, createdAt);
+                    sku, softDeleteEnabled, softDeleteRetentionDays, purgeProtectionEnabled, policies, createdAt,
+                    networkAcls == null ? null : networkAcls.acls(), publicNetworkAccess);
             return new StoredVault(vault, tags == null ? Map.of() : tags, updatedAt, deletedAt, scheduledPurgeAt);
         }
     }
 
-    /** The stored JSON form of an access policy; key permissions by their wire names. */
+    /**
+     * The stored JSON form of an access policy; key permissions by their wire names, the others as given (lower case).
+     * ALWAYS: an empty list is stored as {@code []}, not left out (serde's NON_EMPTY default); rows written before that
+     * lack the member, and a missing or null list reads as empty.
+     */
     @Serdeable
-    record StoredPolicy(String tenantId, String objectId, List<String> keys) {
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record StoredPolicy(String tenantId, String objectId, @Nullable List<String> keys, @Nullable List<String> secrets,
+                        @Nullable List<String> certificates, @Nullable List<String> storage) {
         static StoredPolicy of(AccessPolicy p) {
-            return new StoredPolicy(p.tenantId(), p.objectId(), p.keys().stream().sorted().map(KeyPermission::wireName).toList());
+            return new StoredPolicy(p.tenantId(), p.objectId(), p.keys().stream().sorted().map(KeyPermission::wireName).toList(),
+                    List.copyOf(p.secrets()), List.copyOf(p.certificates()), List.copyOf(p.storage()));
         }
 
         AccessPolicy policy() {
             Set<KeyPermission> perms = EnumSet.noneOf(KeyPermission.class);
-            keys.forEach(k -> KeyPermission.parse(k).ifPresent(perms::addAll));
-            return new AccessPolicy(tenantId, objectId, perms);
+            orEmpty(keys).forEach(k -> KeyPermission.parse(k).ifPresent(perms::addAll));
+            return new AccessPolicy(tenantId, objectId, perms, Set.copyOf(orEmpty(secrets)), Set.copyOf(orEmpty(certificates)),
+                    Set.copyOf(orEmpty(storage)));
+        }
+
+        private static List<String> orEmpty(@Nullable List<String> names) {
+            return names == null ? List.of() : names.stream().filter(Objects::nonNull).toList();
+        }
+    }
+
+    /** The stored JSON form of a vault's firewall (V30); every member written, a missing list read as empty. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record StoredAcls(String defaultAction, String bypass, @Nullable List<String> ipRules) {
+        static StoredAcls of(NetworkAcls a) {
+            return new StoredAcls(a.denyByDefault() ? "Deny" : "Allow", a.bypassAzureServices() ? "AzureServices" : "None", a.ipRules());
+        }
+
+        NetworkAcls acls() {
+            // fail closed: only the spellings of ours open a vault (Allow) or let trusted services past it (AzureServices)
+            return new NetworkAcls(!"Allow".equals(defaultAction), "AzureServices".equals(bypass), ipRules == null ? List.of() : ipRules);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The JSON shapes of ARM {@code Microsoft.KeyVault/vaults} (azure-rest-api-specs, keyvault resource-manager
@@ -20,6 +21,9 @@ import java.util.Set;
  * expect them.
  */
 final class VaultWire {
+
+    /** Key Vault's documented limit of IP rules per vault. */
+    static final int MAX_IP_RULES = 1000;
 
     private VaultWire() {
     }
@@ -38,7 +42,25 @@ final class VaultWire {
                         @Nullable Boolean enabledForDeployment, @Nullable Boolean enabledForDiskEncryption,
                         @Nullable Boolean enabledForTemplateDeployment, @Nullable Boolean enableSoftDelete,
                         @Nullable Integer softDeleteRetentionInDays, @Nullable Boolean enableRbacAuthorization,
-                        @Nullable String createMode, @Nullable Boolean enablePurgeProtection) {
+                        @Nullable String createMode, @Nullable Boolean enablePurgeProtection, @Nullable NetworkRuleSet networkAcls,
+                        @Nullable String publicNetworkAccess) {
+    }
+
+    /** keyvault.json NetworkRuleSet, in and out. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record NetworkRuleSet(@Nullable String bypass, @Nullable String defaultAction, @Nullable List<IpRule> ipRules,
+                          @Nullable List<VirtualNetworkRule> virtualNetworkRules) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record IpRule(@Nullable String value) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record VirtualNetworkRule(@Nullable String id, @Nullable Boolean ignoreMissingVnetServiceEndpoint) {
     }
 
     @Serdeable
@@ -89,7 +111,7 @@ final class VaultWire {
                          int softDeleteRetentionInDays, boolean enableRbacAuthorization,
                          // Azure leaves enablePurgeProtection out (null) until it is turned on
                          @Nullable Boolean enablePurgeProtection, String vaultUri, String provisioningState,
-                         String publicNetworkAccess) {
+                         String publicNetworkAccess, @Nullable NetworkRuleSet networkAcls) {
     }
 
     @Serdeable
@@ -126,7 +148,7 @@ final class VaultWire {
             if (!patch) {
                 throw new ArmException(ArmErrorCode.InvalidParameter, "The 'properties' property is required.", "properties");
             }
-            return new VaultRequest(null, body.tags(), null, null, null, null, null, null, false);
+            return new VaultRequest(null, body.tags(), null, null, null, null, null, null, false, null, null);
         }
         refuseTrue(p.enabledForDeployment(), "enabledForDeployment");
         refuseTrue(p.enabledForDiskEncryption(), "enabledForDiskEncryption");
@@ -147,7 +169,8 @@ final class VaultWire {
         }
         return new VaultRequest(patch ? null : body.location(), body.tags(), p.tenantId(), sku(p.sku()), p.enableSoftDelete(),
                 p.softDeleteRetentionInDays(), p.enablePurgeProtection(),
-                p.accessPolicies() == null ? null : policies(p.accessPolicies(), "properties.accessPolicies"), recover);
+                p.accessPolicies() == null ? null : policies(p.accessPolicies(), "properties.accessPolicies"), recover,
+                networkAcls(p.networkAcls()), publicNetworkAccess(p.publicNetworkAccess()));
     }
 
     static List<AccessPolicy> policies(List<Policy> given, String target) {
@@ -168,17 +191,90 @@ final class VaultWire {
                 throw new ArmException(ArmErrorCode.BadRequest, "Access policy " + at + " names an applicationId (a compound"
                         + " identity); Keyward supports only policies for a principal (tenantId, objectId).", at + ".applicationId");
             }
+            Permissions perms = p.permissions();
             Set<KeyPermission> keys = EnumSet.noneOf(KeyPermission.class);
-            List<String> names = p.permissions() == null || p.permissions().keys() == null ? List.of() : p.permissions().keys();
+            List<String> names = perms == null || perms.keys() == null ? List.of() : perms.keys();
             for (String name : names) {
                 keys.addAll(KeyPermission.parse(name).orElseThrow(() -> new ArmException(ArmErrorCode.InvalidParameter,
                         "The key permission '" + name + "' in access policy " + at + " is invalid. Valid key permissions are 'all', "
                                 + String.join(", ", EnumSet.allOf(KeyPermission.class).stream().map(k -> "'" + k.wireName() + "'").toList())
                                 + ".", at + ".permissions.keys")));
             }
-            out.add(new AccessPolicy(p.tenantId(), p.objectId(), keys));
+            Set<String> secrets = others(OtherPermission.SECRETS, perms == null ? null : perms.secrets(), at);
+            Set<String> certificates = others(OtherPermission.CERTIFICATES, perms == null ? null : perms.certificates(), at);
+            Set<String> storage = others(OtherPermission.STORAGE, perms == null ? null : perms.storage(), at);
+            out.add(new AccessPolicy(p.tenantId(), p.objectId(), keys, secrets, certificates, storage));
         }
         return out;
+    }
+
+    /** The secret, certificate or storage permissions named (null or absent: none), each one valid or a 400 naming it. */
+    private static Set<String> others(OtherPermission kind, @Nullable List<String> names, String at) {
+        Set<String> out = new TreeSet<>();
+        if (names == null) {
+            return out;
+        }
+        for (String name : names) {
+            out.addAll(kind.parse(name).orElseThrow(() -> new ArmException(ArmErrorCode.InvalidParameter, "The " + kind.member()
+                    + " permission '" + name + "' in access policy " + at + " is invalid. Valid " + kind.member() + " permissions are 'all', "
+                    + String.join(", ", kind.names().stream().map(n -> "'" + n + "'").toList()) + ".", at + ".permissions." + kind.member())));
+        }
+        return out;
+    }
+
+    /**
+     * The firewall asked for, each member valid or a 400 naming it: defaultAction Allow or Deny (Allow when absent), bypass
+     * AzureServices or None (AzureServices when absent, as Azure's default), IPv4 addresses or CIDR ranges; virtual
+     * network rules cannot be enforced here (no VNets), so any is refused rather than stored and ignored.
+     */
+    @Nullable
+    static NetworkAcls networkAcls(@Nullable NetworkRuleSet n) {
+        if (n == null) {
+            return null;
+        }
+        String at = "properties.networkAcls";
+        if (n.virtualNetworkRules() != null && !n.virtualNetworkRules().isEmpty()) {
+            throw new ArmException(ArmErrorCode.BadRequest, "Keyward has no virtual networks, so the property \"virtualNetworkRules\""
+                    + " cannot be enforced; leave it out or empty and use ipRules.", at + ".virtualNetworkRules");
+        }
+        boolean deny = switch (n.defaultAction() == null ? "allow" : n.defaultAction().toLowerCase(Locale.ROOT)) {
+            case "allow" -> false;
+            case "deny" -> true;
+            default -> throw new ArmException(ArmErrorCode.InvalidParameter, "The value '" + n.defaultAction() + "' of '" + at
+                    + ".defaultAction' is invalid. It must be 'Allow' or 'Deny'.", at + ".defaultAction");
+        };
+        boolean bypass = switch (n.bypass() == null ? "azureservices" : n.bypass().toLowerCase(Locale.ROOT)) {
+            case "azureservices" -> true;
+            case "none" -> false;
+            default -> throw new ArmException(ArmErrorCode.InvalidParameter, "The value '" + n.bypass() + "' of '" + at
+                    + ".bypass' is invalid. It must be 'AzureServices' or 'None'.", at + ".bypass");
+        };
+        List<String> rules = new ArrayList<>();
+        List<IpRule> given = n.ipRules() == null ? List.of() : n.ipRules();
+        for (int i = 0; i < given.size(); i++) {
+            IpRule rule = given.get(i);
+            String target = at + ".ipRules[" + i + "].value";
+            String value = rule == null ? null : rule.value();
+            rules.add(NetworkAcls.normalRule(value).orElseThrow(() -> new ArmException(ArmErrorCode.InvalidParameter, "The IP rule '"
+                    + value + "' is invalid: it must be an IPv4 address or an IPv4 range in CIDR notation (203.0.113.0/24).", target)));
+        }
+        if (rules.size() > MAX_IP_RULES) {
+            throw new ArmException(ArmErrorCode.BadRequest, "A vault can have at most " + MAX_IP_RULES + " IP rules.", at + ".ipRules");
+        }
+        return new NetworkAcls(deny, bypass, rules.stream().distinct().toList());
+    }
+
+    @Nullable
+    private static Boolean publicNetworkAccess(@Nullable String value) {
+        if (value == null) {
+            return null;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "enabled" -> true;
+            case "disabled" -> false;
+            default -> throw new ArmException(ArmErrorCode.InvalidParameter, "The value '" + value + "' of 'properties.publicNetworkAccess'"
+                    + " is invalid. It must be 'Enabled' or 'Disabled'.", "properties.publicNetworkAccess");
+        };
     }
 
     private static String sku(@Nullable Sku sku) {
@@ -209,12 +305,19 @@ final class VaultWire {
         return new VaultOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags(), new PropertiesOut(v.tenantId(),
                 new Sku("A", v.sku()), policies(v.accessPolicies()), false, false, false, v.softDeleteEnabled(),
                 v.softDeleteRetentionDays(), false, v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
-                "Enabled"));
+                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())));
+    }
+
+    @Nullable
+    private static NetworkRuleSet networkRuleSet(@Nullable NetworkAcls a) {
+        return a == null ? null : new NetworkRuleSet(a.bypassAzureServices() ? "AzureServices" : "None", a.denyByDefault() ? "Deny" : "Allow",
+                a.ipRules().stream().map(IpRule::new).toList(), List.of());
     }
 
     static List<Policy> policies(List<AccessPolicy> policies) {
         return policies.stream().map(p -> new Policy(p.tenantId(), p.objectId(), null, new Permissions(
-                p.keys().stream().sorted().map(KeyPermission::wireName).toList(), List.of(), List.of(), List.of()))).toList();
+                p.keys().stream().sorted().map(KeyPermission::wireName).toList(), List.copyOf(p.secrets()), List.copyOf(p.certificates()),
+                List.copyOf(p.storage())))).toList();
     }
 
     static DeletedVaultOut deletedOut(StoredVault s) {

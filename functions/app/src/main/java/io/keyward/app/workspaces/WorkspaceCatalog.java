@@ -132,6 +132,13 @@ class WorkspaceCatalog implements WorkspaceService {
     }
 
     @Override
+    public Optional<WorkspacePlace> place(SubscriptionId sub, ResourceGroupName group, String name) {
+        WorkspaceName parsed = WorkspaceName.parse(name);
+        return transactions.executeRead(status -> repository.find(sub.value(), group.value(), parsed.value(), false))
+                .filter(w -> !w.deleted()).map(w -> new WorkspacePlace(w.customerId(), w.id(), w.tenantId(), w.location()));
+    }
+
+    @Override
     public Optional<WorkspaceTarget> target(UUID customerId) {
         return transactions.executeRead(status -> repository.find(customerId, false))
                 .filter(w -> w.deletedAt() == null)

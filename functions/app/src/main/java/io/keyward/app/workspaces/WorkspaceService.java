@@ -1,5 +1,7 @@
 package io.keyward.app.workspaces;
 
+import io.keyward.app.arm.ResourceGroupName;
+import io.keyward.app.arm.SubscriptionId;
 import io.micronaut.core.annotation.Nullable;
 import java.time.Duration;
 import java.util.Collection;
@@ -16,6 +18,12 @@ public interface WorkspaceService {
 
     /** The resource id of the cluster {@code workspaceResourceId} is linked to (a completed link), if any. */
     Optional<String> linkedCluster(String workspaceResourceId);
+
+    /**
+     * The active workspace {@code name} (checked against the spec's naming rule: 400 otherwise) in the group, if any; no
+     * access check (the caller checks the subscription's owner).
+     */
+    Optional<WorkspacePlace> place(SubscriptionId sub, ResourceGroupName group, String name);
 
     /** The active workspace whose customerId (the data plane's workspace id) is {@code customerId}. */
     Optional<WorkspaceTarget> target(UUID customerId);

@@ -205,6 +205,16 @@ class AsyncOperationsTest implements TestPropertyProvider {
         assertThat(done.error().message()).contains("'nobody.knows.this'");
     }
 
+    /** Nothing to claim is an empty answer, not a failure the runner has to swallow (and log every timer period). */
+    @Test
+    void claimingWhenNothingIsDueAnswersEmpty() {
+        AsyncOperation started = start("{\"steps\":1}");
+        assertThat(runner.runNow(started.id())).contains(OperationRunner.Outcome.ENDED);
+
+        assertThat(repository.claim(started.id(), "runner#1", LEASE)).as("an ended operation").isEmpty();
+        assertThat(repository.claim(UUID.randomUUID(), "runner#1", LEASE)).as("an unknown operation").isEmpty();
+    }
+
     @Test
     void anExpiredLeaseLetsAnotherRunnerContinue() throws Exception {
         AsyncOperation started = start("{\"steps\":3}");

@@ -10,14 +10,19 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
@@ -132,6 +137,82 @@ class AccessTokenValidatorTest {
                     .isInstanceOf(AccessTokenValidator.Result.Invalid.class);
         } finally {
             server.stop(0);
+        }
+    }
+
+    /** A valid token is remembered: the key source is asked once, per audience, and never past the token's exp. */
+    @Test
+    void remembersAValidTokenUntilItsExpiry() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        SettableClock clock = new SettableClock(Instant.now());
+        AccessTokenValidator remembering = counting(lookups, clock);
+        Instant exp = clock.instant().plusSeconds(120);
+        String token = sign(key, claims().expirationTime(Date.from(exp)).build());
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(remembering.validate(token, Audiences.KEY_VAULT)).isInstanceOf(AccessTokenValidator.Result.Valid.class);
+        }
+        assertThat(lookups.get()).as("signature checked once, then remembered").isEqualTo(1);
+        // another audience is another decision: refused, and never answered from the vault audience's entry
+        assertThat(remembering.validate(token, Audiences.ARM)).isInstanceOf(AccessTokenValidator.Result.Invalid.class);
+        // a different token (one character changed in the signature) is checked, not matched to the remembered one
+        String tampered = token.substring(0, token.length() - 2) + (token.endsWith("A") ? "B" : "A") + token.charAt(token.length() - 1);
+        assertThat(remembering.validate(tampered, Audiences.KEY_VAULT)).isInstanceOf(AccessTokenValidator.Result.Invalid.class);
+
+        // past exp and the skew, the remembered entry is not used: the token is checked again and refused as expired
+        clock.set(exp.plusSeconds(61));
+        int before = lookups.get();
+        assertThat(remembering.validate(token, Audiences.KEY_VAULT))
+                .isInstanceOfSatisfying(AccessTokenValidator.Result.Invalid.class, i -> assertThat(i.reason()).contains("Expired"));
+        assertThat(lookups.get()).isGreaterThan(before);
+    }
+
+    /** Between exp and exp + skew a token is still valid, but checked each time: nothing is remembered past exp. */
+    @Test
+    void doesNotRememberATokenPastItsExpiry() throws Exception {
+        AtomicInteger lookups = new AtomicInteger();
+        SettableClock clock = new SettableClock(Instant.now());
+        AccessTokenValidator remembering = counting(lookups, clock);
+        String token = sign(key, claims().expirationTime(Date.from(clock.instant().minusSeconds(30))).build());
+
+        assertThat(remembering.validate(token, Audiences.KEY_VAULT)).isInstanceOf(AccessTokenValidator.Result.Valid.class);
+        assertThat(remembering.validate(token, Audiences.KEY_VAULT)).isInstanceOf(AccessTokenValidator.Result.Valid.class);
+        assertThat(lookups.get()).isEqualTo(2);
+    }
+
+    /** A validator on {@code clock} whose key source counts its lookups in {@code lookups}. */
+    private static AccessTokenValidator counting(AtomicInteger lookups, Clock clock) {
+        JWKSource<SecurityContext> counted = (selector, context) -> {
+            lookups.incrementAndGet();
+            return selector.select(new JWKSet(key.toPublicJWK()));
+        };
+        return new AccessTokenValidator(counted, tid -> List.of(ISSUER.apply(tid)), Duration.ofSeconds(60), clock);
+    }
+
+    private static final class SettableClock extends Clock {
+        private volatile Instant now;
+
+        SettableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
         }
     }
 

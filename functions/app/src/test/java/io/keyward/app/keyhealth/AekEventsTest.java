@@ -3,6 +3,7 @@ package io.keyward.app.keyhealth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.keyward.app.cmk.Binding;
 import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.cmk.CmkResource;
 import io.keyward.app.cmk.WrappedAek;
@@ -104,21 +105,22 @@ class AekEventsTest implements TestPropertyProvider {
     @Test
     void aBoundKeyForgetsWhatWasRecordedAndIsDueNowInTheBindsTransaction() throws Exception {
         CmkResource r = resource();
-        cmk.save(r, aek("v1"), false, Instant.now());
+        cmk.save(r, cmk.sealed(r, aek("v1")), false, Instant.now());
         assertThat(repository.find(r.uuid()).orElseThrow().state()).isEqualTo(KeyState.Unknown);
         assertThat(repository.claim(OWNER, 1000, Duration.ofMinutes(1))).contains(r.uuid());
         repository.refusalSeen(r.uuid(), "refused");
         assertThat(repository.find(r.uuid()).orElseThrow().state()).isEqualTo(KeyState.Revoked);
 
         // a bind whose transaction rolls back changes nothing of key health
+        Binding.Bound v2 = cmk.sealed(r, aek("v2")); // the HSM call before the transaction, as in the product
         assertThatThrownBy(() -> transactions.executeWrite(status -> {
-            cmk.save(r, aek("v2"), false, Instant.now());
+            cmk.save(r, v2, false, Instant.now());
             throw new IllegalStateException("rolled back");
         })).hasMessage("rolled back");
         assertThat(repository.find(r.uuid()).orElseThrow().state()).isEqualTo(KeyState.Revoked);
         assertThat(text("SELECT key_version FROM cmk_aeks WHERE resource_uuid = '" + r.uuid() + "'")).isEqualTo("v1");
 
-        cmk.save(r, aek("v2"), false, Instant.now());
+        cmk.save(r, cmk.sealed(r, aek("v2")), false, Instant.now());
         KeyHealthRepository.Health h = repository.find(r.uuid()).orElseThrow();
         assertThat(h.state()).isEqualTo(KeyState.Unknown);
         assertThat(h.lastError()).isNull();
@@ -129,11 +131,11 @@ class AekEventsTest implements TestPropertyProvider {
     @Test
     void aPausedResourceIsNotClaimedUntilItIsActiveAgainAndAShreddedOnesRowGoes() throws Exception {
         CmkResource r = resource();
-        cmk.save(r, aek("v1"), false, Instant.now());
+        cmk.save(r, cmk.sealed(r, aek("v1")), false, Instant.now());
         cmk.setActive(r.uuid(), false);
         assertThat(repository.claim(OWNER, 1000, Duration.ofMinutes(1))).doesNotContain(r.uuid());
         // a re-bind of a paused resource keeps it paused (the surface decides when it runs again)
-        cmk.save(r, aek("v2"), false, Instant.now());
+        cmk.save(r, cmk.sealed(r, aek("v2")), false, Instant.now());
         assertThat(repository.claim(OWNER, 1000, Duration.ofMinutes(1))).doesNotContain(r.uuid());
         cmk.setActive(r.uuid(), true);
         assertThat(repository.claim(OWNER, 1000, Duration.ofMinutes(1))).contains(r.uuid());

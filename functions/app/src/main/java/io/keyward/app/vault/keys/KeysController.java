@@ -1,5 +1,7 @@
 package io.keyward.app.vault.keys;
 
+import io.keyward.app.base.ControlCharacters;
+import io.keyward.app.identity.ClientAddress;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.Vault;
 import io.keyward.app.vault.VaultService;
@@ -14,6 +16,7 @@ import io.keyward.app.vault.keys.wire.KeyUpdateParameters;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
+import io.micronaut.json.tree.JsonNode;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -228,6 +231,15 @@ class KeysController {
         String vaultName = hostOnly.substring(0, hostOnly.length() - suffix.length());
         Vault vault = vaults.findActiveByName(vaultName).orElseThrow(() -> KeyVaultException.vaultNotFound(
                 request.getHeaders().get("Host")));
+        // the vault's firewall, by the caller's address, before any key is read; Key Vault's 403 and inner codes
+        String address = ClientAddress.of(request);
+        String where = "\r\nVault: " + vault.name() + ";location=" + vault.location();
+        vault.refusesPublicCaller(address).ifPresent(code -> {
+            throw KeyVaultException.forbidden(code, code.equals("ForbiddenByConnection")
+                    ? "Public network access is disabled and request is not from a trusted service nor via an approved private link." + where
+                    : "Client address is not authorized and caller is not a trusted service.\r\nClient address: "
+                            + (address == null ? "unknown" : address) + where);
+        });
         return new Target(vault, "https://" + host);
     }
 
@@ -235,8 +247,24 @@ class KeysController {
         if (body == null || body.isBlank()) {
             throw KeyVaultException.badParameter("The request body is required.");
         }
+        JsonNode tree;
         try {
-            T value = json.readValue(body, Argument.of(type));
+            tree = json.readValue(body, JsonNode.class);
+        } catch (IOException | RuntimeException e) {
+            throw KeyVaultException.badParameter("The request body is not valid JSON for this operation.");
+        }
+        if (tree != null) {
+            // before anything stores or logs a value: PostgreSQL cannot store NUL, a line break splits a log line
+            ControlCharacters.inJson(tree).ifPresent(f -> {
+                throw KeyVaultException.badParameter(switch (f.kind()) {
+                    case VALUE -> "The property '" + f.path() + "' contains a control character.";
+                    case NAME -> "A property name under '" + (f.path().isEmpty() ? "the body" : f.path()) + "' contains a control character.";
+                    case NULL_TAG -> "The tag '" + f.path().substring("tags.".length()) + "' has no value: a tag value is a string.";
+                });
+            });
+        }
+        try {
+            T value = tree == null || tree.isNull() ? null : json.readValueFromTree(tree, Argument.of(type));
             if (value == null) {
                 throw KeyVaultException.badParameter("The request body is required.");
             }
