@@ -22,6 +22,7 @@ public enum ArmErrorCode {
     NoRegisteredProviderFound(HttpStatus.BAD_REQUEST),
     VaultAlreadyExists(HttpStatus.CONFLICT),
     ConflictError(HttpStatus.CONFLICT),
+    PreconditionFailed(HttpStatus.PRECONDITION_FAILED),
     // data plane: the customer's key refuses the cluster, or cannot be reached; a stored block fails its integrity check
     CustomerManagedKeyInaccessible(HttpStatus.FORBIDDEN),
     KeyVaultUnavailable(HttpStatus.SERVICE_UNAVAILABLE),
