@@ -29,6 +29,15 @@ public class OperationsFunctions extends AzureHttpFunction {
         return route(request, context);
     }
 
+    /** HPC Cache's status resource (StorageCache's AscOperations_Get). */
+    @FunctionName("AscOperations_Get")
+    public HttpResponseMessage ascStatus(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = LOCATION + "/ascOperations/{operationId}",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
     @FunctionName("OperationResults_Get")
     public HttpResponseMessage result(
             @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = LOCATION + "/operationResults/{operationId}",

@@ -267,6 +267,25 @@ final class ClusterArm {
         }
     }
 
+    /**
+     * Follows {@code Location} as a client without Azure-AsyncOperation support does (ARM RPC): 202 while the operation
+     * runs, with a Location and Retry-After each time; returns the first answer that is not 202.
+     */
+    Reply awaitLocation(Reply started) throws Exception {
+        String url = started.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location: " + started.headers().map()));
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (true) {
+            Reply r = call("GET", URI.create(url), armToken, null);
+            if (r.status() != 202) {
+                return r;
+            }
+            assertThat(r.headers().firstValue("Location")).as("a 202 names where to look next").isPresent();
+            assertThat(r.headers().firstValue("Retry-After")).isPresent();
+            assertThat(Instant.now()).as("operation still running").isBefore(deadline);
+            Thread.sleep(200);
+        }
+    }
+
     /** Stands in for states a test cannot hold still (provisioning, a running operation) or wait for (14 days). */
     void sql(String statement, String clusterName) throws Exception {
         var db = host.host().database();

@@ -6,15 +6,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpMethod;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpRequest;
+import com.azure.core.http.HttpResponse;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.exception.ManagementException;
 import com.azure.core.management.profile.AzureProfile;
+import com.azure.core.management.serializer.SerializerFactory;
+import com.azure.core.util.Context;
+import com.azure.core.util.serializer.SerializerAdapter;
+import com.azure.core.util.serializer.SerializerEncoding;
+import com.azure.resourcemanager.loganalytics.fluent.models.ClusterInner;
 import com.azure.resourcemanager.loganalytics.LogAnalyticsManager;
 import com.azure.resourcemanager.loganalytics.models.BillingType;
 import com.azure.resourcemanager.loganalytics.models.Capacity;
 import com.azure.resourcemanager.loganalytics.models.Cluster;
 import com.azure.resourcemanager.loganalytics.models.ClusterEntityStatus;
+import com.azure.resourcemanager.loganalytics.models.ClusterPatch;
 import com.azure.resourcemanager.loganalytics.models.ClusterSku;
 import com.azure.resourcemanager.loganalytics.models.ClusterSkuNameEnum;
 import com.azure.resourcemanager.loganalytics.models.KeyVaultProperties;
@@ -82,6 +93,39 @@ class ClustersSdkTest {
         assertThat(updated.provisioningState()).isEqualTo(ClusterEntityStatus.SUCCEEDED);
         assertThat(updated.keyVaultProperties().keyName()).isEqualTo(keyName);
         assertThat(updated.keyVaultProperties().keyVersion()).isEqualTo(version);
+
+        // a client that follows Location to its end (final-state-via location) reads the cluster from its last poll, in the
+        // SDK's own model: a PATCH to the next key version through the SDK's pipeline and serializer
+        String next = arm.createKey(VAULT, keyName, 2048);
+        HttpPipeline pipeline = manager.serviceClient().getHttpPipeline();
+        SerializerAdapter serializer = SerializerFactory.createDefaultManagementSerializerAdapter();
+        String clusterUrl = base + cluster.id().substring(1) + "?api-version=2022-10-01";
+        HttpRequest patch = new HttpRequest(HttpMethod.PATCH, clusterUrl).setHeader(HttpHeaderName.CONTENT_TYPE, "application/json")
+                .setBody(serializer.serialize(new ClusterPatch().withKeyVaultProperties(new KeyVaultProperties()
+                        .withKeyVaultUri(arm.host.vaultUri(VAULT).toString()).withKeyName(keyName).withKeyVersion(next)),
+                        SerializerEncoding.JSON));
+        String location;
+        try (HttpResponse started = pipeline.sendSync(patch, Context.NONE)) {
+            assertThat(started.getStatusCode()).isIn(200, 202);
+            location = started.getHeaderValue(HttpHeaderName.LOCATION);
+        }
+        ClusterInner fromLocation = null;
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        while (fromLocation == null) {
+            try (HttpResponse poll = pipeline.sendSync(new HttpRequest(HttpMethod.GET, location), Context.NONE)) {
+                if (poll.getStatusCode() == 200) {
+                    fromLocation = serializer.deserialize(poll.getBodyAsBinaryData().toString(), ClusterInner.class, SerializerEncoding.JSON);
+                } else {
+                    assertThat(poll.getStatusCode()).as("the Location of a running PATCH").isEqualTo(202);
+                    assertThat(java.time.Instant.now()).isBefore(deadline);
+                    Thread.sleep(200);
+                }
+            }
+        }
+        assertThat(fromLocation.name()).isEqualTo(name);
+        assertThat(fromLocation.provisioningState()).isEqualTo(ClusterEntityStatus.SUCCEEDED);
+        assertThat(fromLocation.keyVaultProperties().keyVersion()).isEqualTo(next);
+        assertThat(fromLocation.clusterId()).isEqualTo(cluster.clusterId());
 
         Cluster got = manager.clusters().getByResourceGroup("rg-sdk", name);
         assertThat(got.clusterId()).isEqualTo(cluster.clusterId());

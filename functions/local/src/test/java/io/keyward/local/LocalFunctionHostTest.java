@@ -51,11 +51,16 @@ class LocalFunctionHostTest {
     }
 
     @Test
-    void unknownRoutesAndMethodsAre404() throws Exception {
-        assertThat(get("/no/such/route").statusCode()).isEqualTo(404);
+    void unknownRoutesAndOtherMethodsAnswerInTheErrorEnvelope() throws Exception {
+        // no function takes the path: the app answers it, and without a token that is 401 before anything else
+        HttpResponse<String> unknown = get("/no/such/route");
+        assertThat(unknown.statusCode()).isEqualTo(401);
+        assertThat(unknown.body()).startsWith("{\"error\":{\"code\":\"AuthenticationFailed\"");
         HttpResponse<String> post = client.send(HttpRequest.newBuilder(host.baseUri().resolve("/health/ping"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(post.statusCode()).isEqualTo(404);
+        // another method of an anonymous route is no route either (405 with a token: WireEnvelopeTest)
+        assertThat(post.statusCode()).isEqualTo(401);
+        assertThat(post.body()).startsWith("{\"error\":{\"code\":\"AuthenticationFailed\"");
     }
 
     @Test

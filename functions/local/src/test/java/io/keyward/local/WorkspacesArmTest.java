@@ -210,6 +210,11 @@ class WorkspacesArmTest {
         assertThat(put.map("properties")).containsEntry("writeAccessResourceId", cluster);
         Map<String, Object> done = poll(put.headers.firstValue("Azure-AsyncOperation").orElseThrow());
         assertThat(done.get("status")).as(done.toString()).isEqualTo("Succeeded");
+        // the finished PUT's Location answers the linked service itself (ARM RPC: 200 with the resource)
+        Reply result = callUri("GET", URI.create(put.headers.firstValue("Location").orElseThrow()), token, null);
+        assertThat(result.status).as(result.text).isEqualTo(200);
+        assertThat(result.json.get("id")).isEqualTo(ws(sub, "rg1", name) + "/linkedServices/cluster");
+        assertThat(result.map("properties")).containsEntry("writeAccessResourceId", cluster).containsEntry("provisioningState", "Succeeded");
 
         Reply linked = call("GET", ws(sub, "rg1", name) + API, token, null);
         assertThat(features(linked)).containsEntry("clusterResourceId", cluster);
@@ -236,6 +241,8 @@ class WorkspacesArmTest {
         assertThat(unlink.status).as(unlink.text).isEqualTo(202);
         Map<String, Object> unlinked = poll(unlink.headers.firstValue("Azure-AsyncOperation").orElseThrow());
         assertThat(unlinked.get("status")).as(unlinked.toString()).isEqualTo("Succeeded");
+        Reply unlinkResult = callUri("GET", URI.create(unlink.headers.firstValue("Location").orElseThrow()), token, null);
+        assertThat(unlinkResult.status).as("a finished delete's Location: 204").isEqualTo(204);
         Reply after = call("GET", ws(sub, "rg1", name) + API, token, null);
         assertThat(features(after)).doesNotContainKey("clusterResourceId");
         assertThat(after.map("properties").get("sku")).isEqualTo(Map.of("name", "PerGB2018"));

@@ -19,8 +19,10 @@ public enum ArmErrorCode {
     AuthorizationFailed(HttpStatus.FORBIDDEN),
     ResourceNotFound(HttpStatus.NOT_FOUND),
     InvalidResourceType(HttpStatus.NOT_FOUND),
+    NoRegisteredProviderFound(HttpStatus.BAD_REQUEST),
     VaultAlreadyExists(HttpStatus.CONFLICT),
     ConflictError(HttpStatus.CONFLICT),
+    PreconditionFailed(HttpStatus.PRECONDITION_FAILED),
     // data plane: the customer's key refuses the cluster, or cannot be reached; a stored block fails its integrity check
     CustomerManagedKeyInaccessible(HttpStatus.FORBIDDEN),
     KeyVaultUnavailable(HttpStatus.SERVICE_UNAVAILABLE),

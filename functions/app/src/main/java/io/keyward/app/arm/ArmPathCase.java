@@ -22,13 +22,18 @@ class ArmPathCase {
     private static final Map<String, String> LITERALS = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     /** Literals followed by a value segment (a name), which must never be rewritten even if it looks like a literal. */
     private static final Set<String> FOLLOWED_BY_VALUE = Set.of("subscriptions", "resourceGroups", "vaults", "deletedVaults", "locations",
-            "workspaces", "linkedServices", "clusters", "operationStatuses", "operationResults", "roleAssignments", "roleDefinitions");
+            "workspaces", "linkedServices", "clusters", "operationStatuses", "operationResults", "ascOperations", "caches",
+            "attachedDatabaseConfigurations", "storageAccounts", "linkedStorageAccounts", "savedSearches", "requests",
+            "roleAssignments", "roleDefinitions");
 
     static {
         for (String s : new String[] {"subscriptions", "resourceGroups", "providers", "Microsoft.KeyVault", "vaults",
                 "deletedVaults", "locations", "accessPolicies", "purge", "checkNameAvailability",
                 "Microsoft.OperationalInsights", "workspaces", "linkedServices", "clusters", "recover",
-                "operationStatuses", "operationResults", "Microsoft.Authorization", "roleAssignments", "roleDefinitions"}) {
+                "operationStatuses", "operationResults", "ascOperations", "Microsoft.Kusto", "Microsoft.StorageCache", "caches",
+                "attachedDatabaseConfigurations", "Microsoft.Storage", "storageAccounts", "linkedStorageAccounts", "savedSearches",
+                "Microsoft.CustomerLockbox", "requests", "updateApproval", "events",
+                "Microsoft.Authorization", "roleAssignments", "roleDefinitions"}) {
             LITERALS.put(s, s);
         }
     }

@@ -79,8 +79,11 @@ class AsyncOperationService implements AsyncOperations {
 
     @Override
     public MutableHttpResponse<?> accepted(MutableHttpResponse<?> response, AsyncOperation op, URI requestUri, String apiVersion) {
-        return response.header("Azure-AsyncOperation", statusUrl(op, requestUri, "operationStatuses", apiVersion))
-                .header("Location", statusUrl(op, requestUri, "operationResults", apiVersion))
+        String status = STORAGE_CACHE.equalsIgnoreCase(op.provider()) ? "ascOperations" : "operationStatuses";
+        String result = statusUrl(op, requestUri, "operationResults", apiVersion)
+                + (KUSTO.equalsIgnoreCase(op.provider()) ? "&" + KUSTO_RESPONSE_TYPE + "=Location" : "");
+        return response.header("Azure-AsyncOperation", statusUrl(op, requestUri, status, apiVersion))
+                .header("Location", result)
                 .header("Retry-After", Long.toString(Math.max(1, properties.retryAfter().toSeconds())));
     }
 

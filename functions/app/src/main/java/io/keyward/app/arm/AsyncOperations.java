@@ -13,6 +13,12 @@ import java.util.UUID;
  */
 public interface AsyncOperations {
 
+    /** Data Explorer's namespace: its spec's {@code Location} is operationResults with this query parameter set to Location. */
+    String KUSTO = "Microsoft.Kusto";
+    String KUSTO_RESPONSE_TYPE = "operationResultResponseType";
+    /** HPC Cache's namespace: its spec's status resource is {@code ascOperations}. */
+    String STORAGE_CACHE = "Microsoft.StorageCache";
+
     /**
      * Inserts the operation in the caller's transaction, which must be open (so the operation exists exactly when the
      * state change that needs it commits). It becomes due at once; call {@link #kick} after committing.
@@ -29,7 +35,8 @@ public interface AsyncOperations {
 
     /**
      * Adds ARM's long-running-operation headers to {@code response}: {@code Azure-AsyncOperation} (the
-     * operationStatuses URL), {@code Location} (the operationResults URL), both with {@code apiVersion}, on the
+     * operationStatuses URL, ascOperations for HPC Cache), {@code Location} (the operationResults URL, with
+     * {@code operationResultResponseType=Location} for Data Explorer), both with {@code apiVersion}, on the
      * scheme and authority of {@code requestUri}, and {@code Retry-After}.
      */
     MutableHttpResponse<?> accepted(MutableHttpResponse<?> response, AsyncOperation op, URI requestUri, String apiVersion);

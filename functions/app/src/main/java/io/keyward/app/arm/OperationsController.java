@@ -1,7 +1,9 @@
 package io.keyward.app.arm;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.base.ErrorEnvelope;
 import io.keyward.app.identity.Principal;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -11,6 +13,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.serde.annotation.Serdeable;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -18,8 +21,11 @@ import java.util.regex.Pattern;
 /**
  * The status resources of async operations, for every provider (ARM RPC, async-api-reference): the
  * {@code Azure-AsyncOperation} URL answers {@code {id, name, status, startTime, endTime, percentComplete, error}};
- * the {@code Location} URL answers 202 while the operation runs, then 204 when it succeeded or the error with its
- * status when it failed. Only the operation's tenant may read either.
+ * the {@code Location} URL answers 202 while the operation runs, then, when it succeeded, 200 with the resource a PUT or
+ * PATCH left ({@link OperationOutcome}) or 204 after a delete, and the error with its status when it failed. Where a
+ * provider's spec names them otherwise, so do these: HPC Cache's status is {@code ascOperations}; Data Explorer's
+ * {@code operationResults} is its OperationResult (200 with the status) unless asked for
+ * {@code operationResultResponseType=Location}, whose success is 200. Only the operation's tenant may read them.
  */
 @Controller
 class OperationsController {
@@ -30,10 +36,12 @@ class OperationsController {
 
     private final AsyncOperations operations;
     private final OperationsProperties properties;
+    private final BeanProvider<OperationOutcome> outcomes;
 
-    OperationsController(AsyncOperations operations, OperationsProperties properties) {
+    OperationsController(AsyncOperations operations, OperationsProperties properties, BeanProvider<OperationOutcome> outcomes) {
         this.operations = operations;
         this.properties = properties;
+        this.outcomes = outcomes;
     }
 
     @Get(LOCATION + "/operationStatuses/{operationId}")
@@ -41,13 +49,27 @@ class OperationsController {
                            @PathVariable String provider, @PathVariable String location, @PathVariable String operationId) {
         apiVersion(request);
         AsyncOperation op = visible(caller, subscriptionId, provider, location, operationId, "operationStatuses");
+        return statusResponse(op, "operationStatuses", op.status().name(), null);
+    }
+
+    /** StorageCache's AscOperations_Get: the same status, at the path HPC Cache's spec gives it. */
+    @Get(LOCATION + "/ascOperations/{operationId}")
+    HttpResponse<?> ascStatus(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
+                              @PathVariable String provider, @PathVariable String location, @PathVariable String operationId) {
+        apiVersion(request);
+        AsyncOperation op = visible(caller, subscriptionId, provider, location, operationId, "ascOperations");
+        return statusResponse(op, "ascOperations", op.status().name(), null);
+    }
+
+    private MutableHttpResponse<OperationStatusBody> statusResponse(AsyncOperation op, String collection, String status,
+                                                                    @Nullable Map<String, Object> properties) {
         String id = "/subscriptions/" + op.subscriptionId() + "/providers/" + op.provider() + "/locations/" + op.location()
-                + "/operationStatuses/" + op.id();
+                + "/" + collection + "/" + op.id();
         MutableHttpResponse<OperationStatusBody> response = HttpResponse.ok(new OperationStatusBody(id, op.id().toString(),
-                op.status().name(), op.startTime().toString(), op.endTime() == null ? null : op.endTime().toString(),
-                op.percentComplete(), op.error()));
+                status, op.startTime().toString(), op.endTime() == null ? null : op.endTime().toString(),
+                op.percentComplete(), properties, op.error()));
         if (!op.status().terminal()) {
-            response.header("Retry-After", Long.toString(Math.max(1, properties.retryAfter().toSeconds())));
+            response.header("Retry-After", Long.toString(Math.max(1, this.properties.retryAfter().toSeconds())));
         }
         return response;
     }
@@ -57,11 +79,22 @@ class OperationsController {
                            @PathVariable String provider, @PathVariable String location, @PathVariable String operationId) {
         String apiVersion = apiVersion(request);
         AsyncOperation op = visible(caller, subscriptionId, provider, location, operationId, "operationResults");
+        boolean kusto = AsyncOperations.KUSTO.equalsIgnoreCase(op.provider());
+        if (kusto && !"Location".equalsIgnoreCase(request.getParameters().get(AsyncOperations.KUSTO_RESPONSE_TYPE))) {
+            // OperationsResults_Get: the operation itself, with Data Explorer's status words
+            String status = op.status().terminal() ? op.status().name() : "Running";
+            return statusResponse(op, "operationResults", status, Map.of("provisioningState", status));
+        }
         if (!op.status().terminal()) {
             return operations.accepted(HttpResponse.status(HttpStatus.ACCEPTED), op, request, apiVersion);
         }
         if (op.status() == OperationStatus.Succeeded) {
-            return HttpResponse.noContent();
+            Optional<Object> resource = outcomes.stream().map(o -> o.finalResource(op, caller)).flatMap(Optional::stream).findFirst();
+            if (resource.isPresent()) {
+                return HttpResponse.ok(resource.get());
+            }
+            // OperationsResultsLocation_Get declares 200 and 202 only
+            return kusto ? HttpResponse.ok() : HttpResponse.noContent();
         }
         ErrorEnvelope.Body error = op.error() != null ? op.error()
                 : new ErrorEnvelope.Body(op.status() == OperationStatus.Canceled ? "Canceled" : ArmErrorCode.InternalServerError.name(),
@@ -123,7 +156,9 @@ class OperationsController {
 
     /** ARM's operation status resource; times in ISO 8601 UTC. Absent values are left out of the JSON. */
     @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record OperationStatusBody(String id, String name, String status, String startTime, @Nullable String endTime,
-                               @Nullable Integer percentComplete, @Nullable ErrorEnvelope.Body error) {
+                               @Nullable Integer percentComplete, @Nullable Map<String, Object> properties,
+                               @Nullable ErrorEnvelope.Body error) {
     }
 }

@@ -21,6 +21,8 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * The ARM operations every keyed resource type has, written once: CreateOrUpdate (PUT), Update (PATCH), Get, Delete,
@@ -34,6 +36,9 @@ class ResourcesController {
 
     private static final String GROUP = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/{namespace}/{type}";
     private static final String RESOURCE = GROUP + "/{name}";
+
+    /** Namespaces served by their own controllers only (vaults, Customer Lockbox), not by a surface of the engine. */
+    private static final Set<String> OWN_CONTROLLERS = Set.of("microsoft.keyvault", "microsoft.customerlockbox");
 
     private final KeyedResources engine;
     private final ResourceHttp http;
@@ -129,8 +134,12 @@ class ResourcesController {
 
     private Surface<?> surface(String namespace, String type) {
         String wanted = namespace + "/" + type;
-        return surfaces.stream().filter(s -> s.type().equalsIgnoreCase(wanted)).findFirst()
-                .orElseThrow(() -> new ArmException(ArmErrorCode.InvalidResourceType, "The resource type '" + type + "' could not be found"
-                        + " in the namespace '" + namespace + "'."));
+        return surfaces.stream().filter(s -> s.type().equalsIgnoreCase(wanted)).findFirst().orElseThrow(() -> {
+            boolean served = OWN_CONTROLLERS.contains(namespace.toLowerCase(Locale.ROOT)) || surfaces.stream().anyMatch(s -> s.provider().equalsIgnoreCase(namespace));
+            return served ? new ArmException(ArmErrorCode.InvalidResourceType, "The resource type '" + type + "' could not be found in the"
+                    + " namespace '" + namespace + "'.")
+                    : new ArmException(ArmErrorCode.NoRegisteredProviderFound, "No registered resource provider found for the namespace '"
+                    + namespace + "'.");
+        });
     }
 }

@@ -15,11 +15,18 @@ import java.util.regex.Pattern;
 @Serdeable
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TrackedResource<T>(String id, String name, String type, String location, Map<String, String> tags,
-                                 ManagedIdentity identity, @Nullable ArmSku sku, T properties) {
+                                 ManagedIdentity identity, @Nullable ArmSku sku, T properties, @Nullable String etag,
+                                 @Nullable SystemData systemData) {
 
     /** The envelope of {@code r}, shown with the wire spelling {@code type} ({@code Microsoft.Kusto/Clusters}). */
     public static <T> TrackedResource<T> of(Resource<?> r, String type, @Nullable ArmSku sku, T properties) {
-        return new TrackedResource<>(r.id().toString(), r.name(), type, r.location(), r.tags(), ManagedIdentity.of(r), sku, properties);
+        return new TrackedResource<>(r.id().toString(), r.name(), type, r.location(), r.tags(), ManagedIdentity.of(r), sku, properties,
+                null, SystemData.of(r));
+    }
+
+    /** The same envelope with the {@code etag} of a type whose spec has one (Data Explorer clusters). */
+    public TrackedResource<T> withEtag(String newEtag) {
+        return new TrackedResource<>(id, name, type, location, tags, identity, sku, properties, newEtag, systemData);
     }
 
     /** A name from a path that must match the surface's {@code pattern}, else {@code code} with {@code message}. */

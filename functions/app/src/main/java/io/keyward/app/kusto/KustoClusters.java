@@ -4,6 +4,7 @@ import io.keyward.app.arm.ApiVersions;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
+import io.keyward.app.arm.KnownMembers;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.arm.StepResult;
@@ -25,6 +26,7 @@ import io.keyward.app.engine.Surface;
 import io.keyward.app.engine.TrackedResource;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.context.ServerRequestContext;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
@@ -74,15 +76,18 @@ class KustoClusters implements Surface<KustoCluster> {
 
     @Override
     public KeyedResources.Saved<KustoCluster> put(ArmResourceId id, @Nullable String json, Principal caller) {
-        KustoWire.ClusterBody body = http.body(json, KustoWire.ClusterBody.class);
+        KustoWire.ClusterBody body = body(json);
+        Preconditions preconditions = Preconditions.ofCurrentRequest();
         return engine.put(this, id, caller, "Microsoft.Kusto/clusters/write", new KeyedResources.Put<>() {
             @Override
             public KeyedResources.Created<KustoCluster> create(KeyedResources.Creation c) {
+                preconditions.requireAbsentAllowed(id.name());
                 return new KeyedResources.Created<>(newCluster(c, body), null);
             }
 
             @Override
             public KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current) {
+                preconditions.require(current);
                 return KustoClusters.this.change(current, body);
             }
         });
@@ -90,8 +95,118 @@ class KustoClusters implements Surface<KustoCluster> {
 
     @Override
     public KeyedResources.Saved<KustoCluster> patch(ArmResourceId id, @Nullable String json, Principal caller) {
+        KustoWire.ClusterBody body = body(json);
+        Preconditions preconditions = Preconditions.ofCurrentRequest();
+        return engine.update(this, id, caller, "Microsoft.Kusto/clusters/write", current -> {
+            preconditions.require(current);
+            return change(current, body);
+        });
+    }
+
+    /** The body, its members checked first: unknown ones and settings Keyward cannot honour are refused naming them. */
+    private KustoWire.ClusterBody body(@Nullable String json) {
+        if (json != null && !json.isBlank()) {
+            KnownMembers.require(http.body(json, Map.class), KustoWire.CLUSTER_REQUEST, "Keyward's Data Explorer clusters carry the"
+                    + " members of the 2024-04-13 Cluster");
+        }
         KustoWire.ClusterBody body = http.body(json, KustoWire.ClusterBody.class);
-        return engine.update(this, id, caller, "Microsoft.Kusto/clusters/write", current -> change(current, body));
+        if (body.zones() != null && !body.zones().isEmpty()) {
+            throw unsupported("zones", "a Keyward deployment has no availability zones");
+        }
+        KustoWire.PropertiesIn p = body.properties();
+        if (p != null) {
+            refuseUnhonoured(p);
+        }
+        return body;
+    }
+
+    /** The 2024-04-13 settings Keyward cannot honour: accepted only at the value that asks for nothing. */
+    private static void refuseUnhonoured(KustoWire.PropertiesIn p) {
+        if (Boolean.TRUE.equals(p.enableDoubleEncryption())) {
+            throw unsupported("properties.enableDoubleEncryption", "Data Explorer clusters have no second (infrastructure) encryption layer"
+                    + " in Keyward");
+        }
+        requireOneOf(p.publicNetworkAccess(), "properties.publicNetworkAccess", "Enabled", "Disabled");
+        if ("Disabled".equals(p.publicNetworkAccess())) {
+            throw unsupported("properties.publicNetworkAccess", "Keyward has no private endpoints, so public access cannot be disabled");
+        }
+        requireOneOf(p.engineType(), "properties.engineType", "V2", "V3");
+        if ("V2".equals(p.engineType())) {
+            throw unsupported("properties.engineType", "only the V3 engine is modelled");
+        }
+        requireOneOf(p.restrictOutboundNetworkAccess(), "properties.restrictOutboundNetworkAccess", "Enabled", "Disabled");
+        if ("Enabled".equals(p.restrictOutboundNetworkAccess())) {
+            throw unsupported("properties.restrictOutboundNetworkAccess", "Keyward does not filter a cluster's outbound traffic");
+        }
+        requireOneOf(p.publicIPType(), "properties.publicIPType", "IPv4", "DualStack");
+        if ("DualStack".equals(p.publicIPType())) {
+            throw unsupported("properties.publicIPType", "Keyward allocates no public addresses");
+        }
+        if (p.optimizedAutoscale() != null && Boolean.TRUE.equals(p.optimizedAutoscale().get("isEnabled"))) {
+            throw unsupported("properties.optimizedAutoscale", "Keyward does not scale clusters");
+        }
+        if (p.virtualNetworkConfiguration() != null) {
+            throw unsupported("properties.virtualNetworkConfiguration", "Keyward does not inject clusters into virtual networks");
+        }
+        if (p.allowedIpRangeList() != null && !p.allowedIpRangeList().isEmpty()) {
+            throw unsupported("properties.allowedIpRangeList", "Keyward has no cluster endpoint whose callers it would filter");
+        }
+        if (p.allowedFqdnList() != null && !p.allowedFqdnList().isEmpty()) {
+            throw unsupported("properties.allowedFqdnList", "Keyward does not filter a cluster's outbound traffic");
+        }
+        if (p.calloutPolicies() != null && !p.calloutPolicies().isEmpty()) {
+            throw unsupported("properties.calloutPolicies", "Keyward runs no queries that would call out");
+        }
+        if (p.languageExtensions() != null && p.languageExtensions().get("value") instanceof List<?> l && !l.isEmpty()) {
+            throw unsupported("properties.languageExtensions", "Keyward runs no language extensions");
+        }
+        if (p.virtualClusterGraduationProperties() != null) {
+            throw unsupported("properties.virtualClusterGraduationProperties", "Keyward has no virtual clusters");
+        }
+    }
+
+    private static void requireOneOf(@Nullable String value, String target, String... allowed) {
+        if (value != null && !List.of(allowed).contains(value)) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The property '" + target + "' must be one of " + List.of(allowed)
+                    + ", not '" + value + "'.", target);
+        }
+    }
+
+    private static ArmException unsupported(String target, String why) {
+        return new ArmException(ArmErrorCode.InvalidParameter, "The property '" + target + "' cannot be honoured: " + why
+                + "; remove it or send its default.", target);
+    }
+
+    /**
+     * {@code If-Match} and {@code If-None-Match} of Clusters_CreateOrUpdate and Clusters_Update (2024-04-13): checked
+     * against the cluster's etag inside the engine's transaction, so no concurrent write slips between check and change.
+     */
+    private record Preconditions(@Nullable String ifMatch, @Nullable String ifNoneMatch) {
+
+        static Preconditions ofCurrentRequest() {
+            return ServerRequestContext.currentRequest().map(r -> new Preconditions(r.getHeaders().get("If-Match"),
+                    r.getHeaders().get("If-None-Match"))).orElse(new Preconditions(null, null));
+        }
+
+        /** A create: {@code If-Match} (any value) needs a cluster that exists. */
+        void requireAbsentAllowed(String name) {
+            if (ifMatch != null) {
+                throw new ArmException(ArmErrorCode.PreconditionFailed, "Cluster '" + name + "' does not exist, and the request's If-Match"
+                        + " requires that it does.", "If-Match");
+            }
+        }
+
+        void require(Resource<KustoCluster> current) {
+            String etag = KustoWire.etag(current);
+            if (ifMatch != null && !ifMatch.trim().equals("*") && !ifMatch.trim().equals(etag)) {
+                throw new ArmException(ArmErrorCode.PreconditionFailed, "The If-Match etag does not match cluster '" + current.name()
+                        + "''s current etag " + etag + "; read it again.", "If-Match");
+            }
+            if (ifNoneMatch != null && (ifNoneMatch.trim().equals("*") || ifNoneMatch.trim().equals(etag))) {
+                throw new ArmException(ArmErrorCode.PreconditionFailed, "Cluster '" + current.name() + "' exists, and the request's"
+                        + " If-None-Match forbids overwriting it.", "If-None-Match");
+            }
+        }
     }
 
     @Override
@@ -240,7 +355,8 @@ class KustoClusters implements Surface<KustoCluster> {
         }
         ArmSku sku = sku(body.sku(), null);
         UUID principal = ManagedIdentity.systemAssigned(body.identity(), CLUSTERS) ? c.newIdentity() : null;
-        return Resource.create(c.uuid(), c.id(), location, c.tenantId(), principal, new KustoCluster(sku, false),
+        return Resource.create(c.uuid(), c.id(), location, c.tenantId(), principal, new KustoCluster(sku, false,
+                        settings(KustoCluster.Settings.DEFAULTS, body.properties())),
                 body.tags() == null ? Map.of() : body.tags(), c.now());
     }
 
@@ -273,8 +389,35 @@ class KustoClusters implements Surface<KustoCluster> {
             }
         }
         Resource<KustoCluster> next = current.withTags(body.tags()).withPrincipal(principal)
-                .withProperties(new KustoCluster(sku, current.properties().stopped()));
+                .withProperties(new KustoCluster(sku, current.properties().stopped(),
+                        settings(current.properties().settingsOrDefaults(), body.properties())));
         return new KeyedResources.Change<>(next, key == null ? null : KeyUpdate.of(current.uuid(), key, null));
+    }
+
+    /** The settings after a request: each member sent replaces its value, absent members keep theirs. */
+    private static KustoCluster.Settings settings(KustoCluster.Settings before, @Nullable KustoWire.PropertiesIn p) {
+        if (p == null) {
+            return before;
+        }
+        return new KustoCluster.Settings(
+                p.enablePurge() != null ? p.enablePurge() : before.enablePurge(),
+                p.enableStreamingIngest() != null ? p.enableStreamingIngest() : before.enableStreamingIngest(),
+                p.enableAutoStop() != null ? p.enableAutoStop() : before.enableAutoStop(),
+                p.enableDiskEncryption() != null ? p.enableDiskEncryption() : before.enableDiskEncryption(),
+                p.trustedExternalTenants() != null ? values(p.trustedExternalTenants().stream().map(KustoWire.TenantIn::value).toList(),
+                        "properties.trustedExternalTenants") : before.trustedExternalTenants(),
+                p.acceptedAudiences() != null ? values(p.acceptedAudiences().stream().map(KustoWire.AudienceIn::value).toList(),
+                        "properties.acceptedAudiences") : before.acceptedAudiences());
+    }
+
+    private static List<String> values(List<String> values, String target) {
+        for (String v : values) {
+            if (v == null || v.isBlank() || v.length() > 256) {
+                throw new ArmException(ArmErrorCode.InvalidParameter, "Each entry of '" + target + "' needs a 'value' of 1-256 characters.",
+                        target);
+            }
+        }
+        return values;
     }
 
     private static ArmSku sku(ArmSku s, @Nullable ArmSku current) {

@@ -1,5 +1,6 @@
 package io.keyward.app.kusto;
 
+import io.keyward.app.arm.KnownMembers;
 import io.keyward.app.engine.ResourceHttp;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
@@ -14,6 +15,7 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
+import java.util.Map;
 
 /**
  * ARM {@code Microsoft.Kusto/clusters/attachedDatabaseConfigurations}, one method per operationId of the stable spec (azure-kusto resource-manager, 2024-04-13 {@code kusto.json}); the clusters'
@@ -45,6 +47,8 @@ class KustoClustersController {
                            @PathVariable String resourceGroupName, @PathVariable String clusterName,
                            @PathVariable String attachedDatabaseConfigurationName, @Nullable @Body String body) {
         ResourceHttp.apiVersion(request, KustoClusters.API_VERSIONS);
+        KnownMembers.require(http.body(body, Map.class), KustoWire.ATTACHED_REQUEST, "a Keyward follower follows a leader's database"
+                + " whole, under its own name");
         KustoClusters.SavedAttached saved = clusters.attach(clusters.id(subscriptionId, resourceGroupName, clusterName),
                 attachedDatabaseConfigurationName, http.body(body, KustoWire.AttachedBody.class), caller);
         return HttpResponse.status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK).body(KustoWire.out(saved.follower(), saved.attached()));

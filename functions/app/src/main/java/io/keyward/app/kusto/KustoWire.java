@@ -1,5 +1,8 @@
 package io.keyward.app.kusto;
 
+import static io.keyward.app.arm.KnownMembers.ANY;
+import static io.keyward.app.arm.KnownMembers.VALUE;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.cmk.CustomerKey;
 import io.keyward.app.engine.ArmSku;
@@ -14,7 +17,8 @@ import java.util.Map;
 /**
  * The JSON shapes of ARM {@code Microsoft.Kusto} (azure-rest-api-specs, specification/azure-kusto resource-manager,
  * stable 2024-04-13 {@code kusto.json}: Cluster, ClusterUpdate, ClusterProperties, KeyVaultProperties, Identity, AzureSku,
- * AttachedDatabaseConfiguration), kept apart from the domain. Read-only and unsupported members of requests are ignored.
+ * AttachedDatabaseConfiguration), kept apart from the domain. A request's members are checked against {@link #CLUSTER_REQUEST}
+ * first: read-only ones are ignored (a GET body PUT back works), unknown ones refused naming them.
  */
 final class KustoWire {
 
@@ -23,14 +27,58 @@ final class KustoWire {
 
     // --- inbound: Cluster (PUT) and ClusterUpdate (PATCH) share the members Keyward reads
 
+    /** Every member of Cluster / ClusterUpdate (2024-04-13): what a request may carry. */
+    static final Map<String, Object> CLUSTER_REQUEST = Map.ofEntries(Map.entry("id", VALUE), Map.entry("name", VALUE),
+            Map.entry("type", VALUE), Map.entry("location", VALUE), Map.entry("tags", ANY), Map.entry("sku", ANY), Map.entry("zones", VALUE),
+            Map.entry("identity", ANY), Map.entry("etag", VALUE), Map.entry("systemData", ANY), Map.entry("properties", Map.ofEntries(
+                    // read-only: ignored
+                    Map.entry("state", VALUE), Map.entry("provisioningState", VALUE), Map.entry("uri", VALUE),
+                    Map.entry("dataIngestionUri", VALUE), Map.entry("stateReason", VALUE), Map.entry("privateEndpointConnections", VALUE),
+                    Map.entry("migrationCluster", ANY), Map.entry("zoneStatus", VALUE),
+                    // settings: applied, or refused where Keyward cannot honour the value
+                    Map.entry("keyVaultProperties", ANY), Map.entry("trustedExternalTenants", VALUE), Map.entry("optimizedAutoscale", ANY),
+                    Map.entry("enableDiskEncryption", VALUE), Map.entry("enableStreamingIngest", VALUE),
+                    Map.entry("virtualNetworkConfiguration", ANY), Map.entry("enablePurge", VALUE), Map.entry("languageExtensions", ANY),
+                    Map.entry("enableDoubleEncryption", VALUE), Map.entry("publicNetworkAccess", VALUE), Map.entry("allowedIpRangeList", VALUE),
+                    Map.entry("engineType", VALUE), Map.entry("acceptedAudiences", VALUE), Map.entry("enableAutoStop", VALUE),
+                    Map.entry("restrictOutboundNetworkAccess", VALUE), Map.entry("allowedFqdnList", VALUE), Map.entry("calloutPolicies", VALUE),
+                    Map.entry("publicIPType", VALUE), Map.entry("virtualClusterGraduationProperties", VALUE))));
+
     @Serdeable
     record ClusterBody(@Nullable String location, @Nullable Map<String, String> tags, @Nullable ArmSku sku,
-                       @Nullable ManagedIdentity identity, @Nullable PropertiesIn properties) {
+                       @Nullable ManagedIdentity identity, @Nullable List<String> zones, @Nullable PropertiesIn properties) {
     }
 
     @Serdeable
-    record PropertiesIn(@Nullable KeyVault keyVaultProperties) {
+    record PropertiesIn(@Nullable KeyVault keyVaultProperties, @Nullable List<TenantIn> trustedExternalTenants,
+                        @Nullable Map<String, Object> optimizedAutoscale, @Nullable Boolean enableDiskEncryption,
+                        @Nullable Boolean enableStreamingIngest, @Nullable Map<String, Object> virtualNetworkConfiguration,
+                        @Nullable Boolean enablePurge, @Nullable Map<String, Object> languageExtensions, @Nullable Boolean enableDoubleEncryption,
+                        @Nullable String publicNetworkAccess, @Nullable List<String> allowedIpRangeList, @Nullable String engineType,
+                        @Nullable List<AudienceIn> acceptedAudiences, @Nullable Boolean enableAutoStop,
+                        @Nullable String restrictOutboundNetworkAccess, @Nullable List<String> allowedFqdnList,
+                        @Nullable List<Map<String, Object>> calloutPolicies, @Nullable String publicIPType,
+                        @Nullable String virtualClusterGraduationProperties) {
     }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record TenantIn(@Nullable String value) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record AudienceIn(@Nullable String value) {
+    }
+
+    /**
+     * Every member of AttachedDatabaseConfiguration Keyward acts on or ignores as read-only; the spec's
+     * {@code tableLevelSharingProperties}, {@code databaseNameOverride} and {@code databaseNamePrefix} are refused (a
+     * Keyward follower follows whole databases under their own names).
+     */
+    static final Map<String, Object> ATTACHED_REQUEST = Map.of("id", VALUE, "name", VALUE, "type", VALUE, "location", VALUE,
+            "properties", Map.of("provisioningState", VALUE, "databaseName", VALUE, "clusterResourceId", VALUE, "attachedDatabaseNames", VALUE,
+                    "defaultPrincipalsModificationKind", VALUE));
 
     @Serdeable
     record AttachedBody(@Nullable String location, @Nullable AttachedPropertiesIn properties) {
@@ -58,7 +106,8 @@ final class KustoWire {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record PropertiesOut(String provisioningState, String state, @Nullable String stateReason, @Nullable KeyVault keyVaultProperties,
                          boolean enableDiskEncryption, boolean enableDoubleEncryption, boolean enablePurge, boolean enableStreamingIngest,
-                         String engineType, String publicNetworkAccess) {
+                         boolean enableAutoStop, List<TenantIn> trustedExternalTenants, List<AudienceIn> acceptedAudiences,
+                         String engineType, String publicNetworkAccess, String restrictOutboundNetworkAccess, String publicIPType) {
     }
 
     @Serdeable
@@ -76,8 +125,21 @@ final class KustoWire {
         CustomerKey k = c.key();
         KeyVault key = k == null ? null : new KeyVault(k.keyName(), k.keyVersion(), k.vaultUri(), null);
         String state = unavailableReason == null ? KustoCluster.state(c) : "Unavailable";
+        KustoCluster.Settings s = c.properties().settingsOrDefaults();
         return TrackedResource.of(c, KustoCluster.WIRE_TYPE, c.properties().sku(),
-                new PropertiesOut(KustoCluster.provisioningState(c), state, unavailableReason, key, false, false, false, false, "V3", "Enabled"));
+                new PropertiesOut(KustoCluster.provisioningState(c), state, unavailableReason, key, s.enableDiskEncryption(), false,
+                        s.enablePurge(), s.enableStreamingIngest(), s.enableAutoStop(), s.trustedExternalTenants().stream().map(TenantIn::new).toList(),
+                        s.acceptedAudiences().stream().map(AudienceIn::new).toList(), "V3", "Enabled", "Disabled", "IPv4"))
+                .withEtag(etag(c));
+    }
+
+    /**
+     * The cluster's etag: changes whenever the stored resource does (every write moves {@code updatedAt}), quoted as
+     * Data Explorer sends it.
+     */
+    static String etag(Resource<KustoCluster> c) {
+        return "\"" + Long.toHexString(c.updatedAt().getEpochSecond()) + "-" + Integer.toHexString(c.updatedAt().getNano()) + "-"
+                + Integer.toHexString(c.uuid().hashCode()) + "\"";
     }
 
     static AttachedOut out(Resource<KustoCluster> follower, AttachedRepository.Attached a) {
