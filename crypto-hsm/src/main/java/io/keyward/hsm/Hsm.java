@@ -339,7 +339,7 @@ public final class Hsm implements AutoCloseable {
         throw last;
     }
 
-    private static boolean tokenAnswers(PooledSession s) {
+    static boolean tokenAnswers(PooledSession s) {
         try {
             s.session().getToken().getTokenInfo();
             s.session().getSessionInfo();
@@ -427,7 +427,16 @@ public final class Hsm implements AutoCloseable {
 
     /** A session outside the pool, not logged in by Keyward: for the security officer's one step. */
     Session unpooledSession() throws PKCS11Exception {
-        return findSlot().getToken().openSession(true);
+        try {
+            return findSlot().getToken().openSession(true);
+        } catch (HsmException e) {
+            if (e.failure() != HsmFailure.DEVICE_FAILED) {
+                throw e;
+            }
+            // SoftHSM2 lists a token made after C_Initialize only once the module is initialised again
+            recover(binding.generation());
+            return findSlot().getToken().openSession(true);
+        }
     }
 
     private synchronized Slot findSlot() {

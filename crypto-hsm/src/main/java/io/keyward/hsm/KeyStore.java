@@ -170,8 +170,10 @@ public final class KeyStore {
                 requireAsMade(session, pub, KeyObject.Kind.PUBLIC, usages, ref, KeyExport.WRAPPED_BY_TRUSTED_KEY);
             } catch (PKCS11Exception | RuntimeException e) {
                 destroyAll(session, ref);
-                if (e instanceof PKCS11Exception p && Ckr.classify(p) != HsmFailure.DEVICE_FAILED
-                        && Ckr.classify(p) != HsmFailure.SESSION_BROKEN) {
+                // SoftHSM2 answers an unwrap of bytes another key wrapped (or edited ones) with CKR_GENERAL_ERROR: while
+                // the token still answers, the input was at fault, and it must not make the module re-initialise
+                if (e instanceof PKCS11Exception p && Ckr.classify(p) != HsmFailure.SESSION_BROKEN
+                        && (Ckr.classify(p) != HsmFailure.DEVICE_FAILED || Hsm.tokenAnswers(s))) {
                     throw new HsmException(HsmFailure.BAD_INPUT, "HSM token " + hsm.tokenDescription()
                             + " refused the wrapped key of " + ref + ": " + Ckr.name(p));
                 }

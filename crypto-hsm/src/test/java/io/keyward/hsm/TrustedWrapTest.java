@@ -138,7 +138,7 @@ class TrustedWrapTest {
         byte[] edited = wrappedKey.clone();
         edited[edited.length / 2] ^= 1;
         assertThatThrownBy(() -> hsm.backup().restore(id, other, KeyType.RSA_2048, edited, KeyUsage.KEY_WRAPPING, pub))
-                .isInstanceOf(HsmException.class);
+                .isInstanceOfSatisfying(HsmException.class, e -> assertThat(e.failure()).isEqualTo(HsmFailure.BAD_INPUT));
         RsaPublicKey wrongPub = new RsaPublicKey(pub.modulus().add(java.math.BigInteger.TWO), pub.publicExponent());
         assertThatThrownBy(() -> hsm.backup().restore(id, other, KeyType.RSA_2048, wrappedKey, KeyUsage.KEY_WRAPPING, wrongPub))
                 .isInstanceOfSatisfying(HsmException.class, e -> assertThat(e.failure()).isEqualTo(HsmFailure.BAD_INPUT));
@@ -162,5 +162,25 @@ class TrustedWrapTest {
 
         byte[] cek = hsm.random(32);
         assertThat(hsm.backup().unwrapSecret(id, hsm.backup().wrapSecret(id, cek))).isEqualTo(cek);
+    }
+
+    @Test
+    void anotherTokenHasItsOwnBackupKeyAndCannotRestoreThisOnesKeys() {
+        KeyVersion kek = exportable("trusted/foreign");
+        RsaPublicKey pub = hsm.keys().publicKey(kek.ref());
+        String id = hsm.backup().keyId().orElseThrow();
+        byte[] wrapped = hsm.backup().wrapOut(id, kek.ref());
+        byte[] cek = hsm.random(32);
+        byte[] sealed = hsm.backup().wrapSecret(id, cek);
+        try (Hsm other = Hsm.open(TestTokens.config("keyward-test-other").build())) {
+            String otherId = other.backup().keyId().orElseThrow();
+            assertThat(otherId).isNotEqualTo(id);
+            assertThat(other.backup().holds(id)).isFalse();
+            assertThatThrownBy(() -> other.backup().restore(otherId, kek.ref(), KeyType.RSA_2048, wrapped,
+                    KeyUsage.KEY_WRAPPING, pub)).isInstanceOfSatisfying(HsmException.class,
+                    e -> assertThat(e.failure()).isEqualTo(HsmFailure.BAD_INPUT));
+            assertThatThrownBy(() -> other.backup().unwrapSecret(otherId, sealed)).isInstanceOf(HsmException.class);
+            assertThat(other.keys().objectCount(kek.ref())).isZero();
+        }
     }
 }

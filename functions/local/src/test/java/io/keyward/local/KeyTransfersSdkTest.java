@@ -110,6 +110,8 @@ class KeyTransfersSdkTest {
         assertThat(priv.sensitive()).isTrue();
         assertThat(priv.wrapWithTrusted()).isTrue();
         assertThat(priv.locked()).isTrue();
+        assertThat(host.bean(Hsm.class).protection(new io.keyward.hsm.KeyVersionRef(priv.label(), priv.id())).sensitive()).isTrue();
+        assertPrivatePartsNotInTheDatabase((RSAPrivateCrtKey) pair.getPrivate());
 
         // a second import of the name is a new version
         KeyVaultKey second = keys.importKey(new ImportKeyOptions(name, JsonWebKey.fromRsa(rsa(3072))).setHardwareProtected(true));
@@ -258,6 +260,39 @@ class KeyTransfersSdkTest {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    /** Every row of every table, as JSON (bytea as hex): none holds d, p or q in any of the encodings a row could. */
+    private void assertPrivatePartsNotInTheDatabase(RSAPrivateCrtKey k) throws Exception {
+        List<String> needles = new java.util.ArrayList<>();
+        for (BigInteger part : List.of(k.getPrivateExponent(), k.getPrimeP(), k.getPrimeQ())) {
+            String hex = part.toString(16);
+            needles.add(hex.substring(0, 32));
+            needles.add(b64(part).substring(0, 24));
+            needles.add(Base64.getEncoder().encodeToString(part.toByteArray()).substring(4, 28));
+        }
+        var db = host.host().database();
+        int rows = 0;
+        try (var c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+             var tables = c.createStatement().executeQuery(
+                     "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'")) {
+            List<String> names = new java.util.ArrayList<>();
+            while (tables.next()) {
+                names.add(tables.getString(1));
+            }
+            for (String t : names) {
+                try (var r = c.createStatement().executeQuery("SELECT row_to_json(x)::text FROM \"" + t + "\" x")) {
+                    while (r.next()) {
+                        rows++;
+                        String row = r.getString(1).toLowerCase(java.util.Locale.ROOT);
+                        for (String n : needles) {
+                            assertThat(row).as("a row of %s", t).doesNotContain(n.toLowerCase(java.util.Locale.ROOT));
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(rows).as("rows scanned").isPositive();
+    }
 
     private KeyClient keyClient(String vault, ClientCredentials c) {
         return new KeyClientBuilder().vaultUrl(host.vaultUri(vault).toString()).credential(credential(c))
