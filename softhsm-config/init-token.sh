@@ -8,7 +8,8 @@
 # PINs come from KEYWARD_HSM_PIN / KEYWARD_HSM_SO_PIN when set; otherwise they are generated once into
 # DIR/secrets.env (mode 600; .keyward/ is git-ignored) and reused afterwards.
 # On success it prints KEY=VALUE lines on stdout for the caller to export:
-#   SOFTHSM2_CONF, KEYWARD_HSM_LIBRARY, KEYWARD_HSM_TOKEN_LABEL, KEYWARD_HSM_PIN, and SoftHSM2's capability
+#   SOFTHSM2_CONF, KEYWARD_HSM_LIBRARY, KEYWARD_HSM_TOKEN_LABEL, KEYWARD_HSM_PIN, KEYWARD_HSM_SO_PIN_FILE (when the
+#   PINs are in DIR/secrets.env), and SoftHSM2's capability
 #   settings KEYWARD_HSM_AES_KWP_MECHANISM and KEYWARD_HSM_AES_KWP_WRAPS_EXACT_LENGTH
 # Diagnostics go to stderr, never the PINs.
 set -euo pipefail
@@ -89,6 +90,9 @@ echo "SOFTHSM2_CONF=$conf"
 echo "KEYWARD_HSM_LIBRARY=$lib"
 echo "KEYWARD_HSM_TOKEN_LABEL=$label"
 echo "KEYWARD_HSM_PIN=$KEYWARD_HSM_PIN"
+# Not the SO PIN itself: the file that holds it, which Keyward reads once to make the token's trusted backup key
+# (crypto-hsm KeyBackup, docs/key-backup.md) when the token has none. PINs given by the environment have no file.
+if [ -f "$secrets" ]; then echo "KEYWARD_HSM_SO_PIN_FILE=$secrets"; fi
 # SoftHSM2's capabilities, measured by crypto-hsm's KnownAnswerTest: RFC 5649 wrap is mechanism 0x210A, and its
 # C_WrapKey pads the input first, which is not RFC 5649 for lengths that are not a multiple of 8.
 echo "KEYWARD_HSM_AES_KWP_MECHANISM=0x210A"

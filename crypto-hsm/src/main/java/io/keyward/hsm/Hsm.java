@@ -44,6 +44,7 @@ public final class Hsm implements AutoCloseable {
     private final Pkcs11Binding binding;
     private final SessionPool pool;
     private final KeyStore keys;
+    private final KeyBackup backup;
     /** Object handles by generation, class and key version: C_FindObjects is slow on SoftHSM2 (a full scan). */
     private final Map<String, Long> handles = new ConcurrentHashMap<>();
     private final Map<Long, Set<Long>> mechanismsByGeneration = new ConcurrentHashMap<>();
@@ -62,6 +63,7 @@ public final class Hsm implements AutoCloseable {
         this.pool = new SessionPool(config.maxSessions(), this::openSession, binding::generation,
                 tokenDescription);
         this.keys = new KeyStore(this);
+        this.backup = new KeyBackup(this);
     }
 
     /**
@@ -71,6 +73,10 @@ public final class Hsm implements AutoCloseable {
     public static Hsm open(HsmConfig config) {
         Hsm hsm = new Hsm(config);
         try {
+            if (config.soPinFile() != null) {
+                // before the pool's user login: a PKCS#11 application is logged in as one user type at a time
+                hsm.backup.provisionIfAbsent(config.soPinFile());
+            }
             TokenStatus status = hsm.probe();
             hsm.tokenDescription = status.describe();
             LOG.info("HSM token {} ready: {} sessions at most, library {}", status.describe(),
@@ -84,6 +90,11 @@ public final class Hsm implements AutoCloseable {
 
     public KeyStore keys() {
         return keys;
+    }
+
+    /** The trusted backup key of the token: Key Vault's backup and restore of vault keys. */
+    public KeyBackup backup() {
+        return backup;
     }
 
     public HsmConfig config() {
@@ -328,7 +339,7 @@ public final class Hsm implements AutoCloseable {
         throw last;
     }
 
-    private static boolean tokenAnswers(PooledSession s) {
+    static boolean tokenAnswers(PooledSession s) {
         try {
             s.session().getToken().getTokenInfo();
             s.session().getSessionInfo();
@@ -412,6 +423,20 @@ public final class Hsm implements AutoCloseable {
             }
         }
         return new PooledSession(session, generation);
+    }
+
+    /** A session outside the pool, not logged in by Keyward: for the security officer's one step. */
+    Session unpooledSession() throws PKCS11Exception {
+        try {
+            return findSlot().getToken().openSession(true);
+        } catch (HsmException e) {
+            if (e.failure() != HsmFailure.DEVICE_FAILED) {
+                throw e;
+            }
+            // SoftHSM2 lists a token made after C_Initialize only once the module is initialised again
+            recover(binding.generation());
+            return findSlot().getToken().openSession(true);
+        }
     }
 
     private synchronized Slot findSlot() {

@@ -24,10 +24,13 @@ import java.util.Objects;
  *                         rather than produced non-conformantly. Measured by KnownAnswerTest.
  * @param recoveryBackoff  after a failed module re-initialisation, calls fail fast for this long instead of
  *                         re-initialising again, so a dead HSM is not hammered by every request
+ * @param soPinFile        optional: a file holding {@code KEYWARD_HSM_SO_PIN=...} (init-token.sh's secrets file). Read
+ *                         only by {@link Hsm#open} and only when the token has no trusted backup key yet, to make one
+ *                         ({@link KeyBackup}); the SO PIN is never kept. Null: the security officer provisions it.
  */
 public record HsmConfig(Path library, String tokenLabel, char[] userPin, int maxSessions, Duration borrowTimeout,
                         long aesKwMechanism, long aesKwpMechanism, boolean aesKwpWrapsExactLength,
-                        Duration recoveryBackoff) {
+                        Duration recoveryBackoff, Path soPinFile) {
 
     public static final long CKM_AES_KEY_WRAP = 0x2109L;
     public static final long CKM_AES_KEY_WRAP_PAD_SOFTHSM = 0x210AL;
@@ -59,7 +62,8 @@ public record HsmConfig(Path library, String tokenLabel, char[] userPin, int max
         return "HsmConfig[library=" + library + ", tokenLabel=" + tokenLabel + ", userPin=<redacted>, maxSessions="
                 + maxSessions + ", borrowTimeout=" + borrowTimeout + ", aesKwMechanism=0x"
                 + Long.toHexString(aesKwMechanism) + ", aesKwpMechanism=0x" + Long.toHexString(aesKwpMechanism)
-                + ", aesKwpWrapsExactLength=" + aesKwpWrapsExactLength + ", recoveryBackoff=" + recoveryBackoff + "]";
+                + ", aesKwpWrapsExactLength=" + aesKwpWrapsExactLength + ", recoveryBackoff=" + recoveryBackoff
+                + ", soPinFile=" + soPinFile + "]";
     }
 
     public static Builder builder() {
@@ -69,7 +73,8 @@ public record HsmConfig(Path library, String tokenLabel, char[] userPin, int max
     /**
      * Reads the variables that {@code softhsm-config/init-token.sh} prints (KEYWARD_HSM_LIBRARY,
      * KEYWARD_HSM_TOKEN_LABEL, KEYWARD_HSM_PIN) plus the optional KEYWARD_HSM_MAX_SESSIONS,
-     * KEYWARD_HSM_AES_KWP_MECHANISM (hex with 0x, or decimal), KEYWARD_HSM_AES_KWP_WRAPS_EXACT_LENGTH.
+     * KEYWARD_HSM_AES_KWP_MECHANISM (hex with 0x, or decimal), KEYWARD_HSM_AES_KWP_WRAPS_EXACT_LENGTH,
+     * KEYWARD_HSM_SO_PIN_FILE.
      */
     public static HsmConfig fromEnvironment(Map<String, String> env) {
         return builderFromEnvironment(env).build();
@@ -91,6 +96,9 @@ public record HsmConfig(Path library, String tokenLabel, char[] userPin, int max
         if (env.containsKey("KEYWARD_HSM_AES_KWP_MECHANISM")) {
             b.aesKwpMechanism(Long.decode(env.get("KEYWARD_HSM_AES_KWP_MECHANISM")));
         }
+        if (env.containsKey("KEYWARD_HSM_SO_PIN_FILE")) {
+            b.soPinFile(Path.of(env.get("KEYWARD_HSM_SO_PIN_FILE")));
+        }
         if (env.containsKey("KEYWARD_HSM_AES_KWP_WRAPS_EXACT_LENGTH")) {
             b.aesKwpWrapsExactLength(Boolean.parseBoolean(env.get("KEYWARD_HSM_AES_KWP_WRAPS_EXACT_LENGTH")));
         }
@@ -107,6 +115,7 @@ public record HsmConfig(Path library, String tokenLabel, char[] userPin, int max
         private long aesKwpMechanism = CKM_AES_KEY_WRAP_PAD_SOFTHSM;
         private boolean aesKwpWrapsExactLength = true;
         private Duration recoveryBackoff = Duration.ofSeconds(1);
+        private Path soPinFile;
 
         private Builder() {
         }
@@ -120,10 +129,11 @@ public record HsmConfig(Path library, String tokenLabel, char[] userPin, int max
         public Builder aesKwpMechanism(long code) { this.aesKwpMechanism = code; return this; }
         public Builder aesKwpWrapsExactLength(boolean exact) { this.aesKwpWrapsExactLength = exact; return this; }
         public Builder recoveryBackoff(Duration backoff) { this.recoveryBackoff = backoff; return this; }
+        public Builder soPinFile(Path file) { this.soPinFile = file; return this; }
 
         public HsmConfig build() {
             return new HsmConfig(library, tokenLabel, userPin, maxSessions, borrowTimeout, aesKwMechanism,
-                    aesKwpMechanism, aesKwpWrapsExactLength, recoveryBackoff);
+                    aesKwpMechanism, aesKwpWrapsExactLength, recoveryBackoff, soPinFile);
         }
     }
 }

@@ -13,9 +13,10 @@ import java.util.Set;
  * @param recoverOrDerive CKA_SIGN_RECOVER, CKA_VERIFY_RECOVER or CKA_DERIVE is true (Keyward never grants them)
  * @param sensitive       CKA_SENSITIVE (false for a public key)
  * @param extractable     CKA_EXTRACTABLE (true for a public key)
+ * @param wrapWithTrusted CKA_WRAP_WITH_TRUSTED: the token wraps it only with a CKA_TRUSTED key (false for a public key)
  */
 public record KeyObject(String label, String id, Kind kind, Set<KeyUsage> usages, boolean recoverOrDerive,
-                        boolean sensitive, boolean extractable) {
+                        boolean sensitive, boolean extractable, boolean wrapWithTrusted) {
 
     public enum Kind { PRIVATE, PUBLIC, SECRET }
 
@@ -32,11 +33,18 @@ public record KeyObject(String label, String id, Kind kind, Set<KeyUsage> usages
     }
 
     /**
+     * True when nobody can read the secret half: a public key, or a sensitive object that is either never extractable
+     * or extractable only wrapped by a trusted key ({@link KeyExport}).
+     */
+    public boolean locked() {
+        return kind == Kind.PUBLIC || (sensitive && (!extractable || wrapWithTrusted));
+    }
+
+    /**
      * True when the object carries exactly the share of {@code granted} that its kind does, nothing more, and a
-     * private or secret half is sensitive and non-extractable.
+     * private or secret half is {@link #locked()}.
      */
     public boolean conformsTo(Set<KeyUsage> granted) {
-        boolean locked = kind == Kind.PUBLIC || (sensitive && !extractable);
-        return locked && !recoverOrDerive && usages.equals(KeyUsage.on(kind, granted));
+        return locked() && !recoverOrDerive && usages.equals(KeyUsage.on(kind, granted));
     }
 }

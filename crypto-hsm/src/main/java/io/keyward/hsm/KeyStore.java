@@ -1,5 +1,6 @@
 package io.keyward.hsm;
 
+import io.keyward.hsm.internal.Ckr;
 import io.keyward.hsm.internal.PooledSession;
 import org.xipki.pkcs11.wrapper.AttributeVector;
 import org.xipki.pkcs11.wrapper.KeyPairTemplate;
@@ -52,6 +53,11 @@ public final class KeyStore {
      * destroyed again, so a failed generation leaves nothing behind.
      */
     public KeyVersion create(String name, KeyType type, Set<KeyUsage> usages) {
+        return create(name, type, usages, KeyExport.NEVER);
+    }
+
+    /** As {@link #create(String, KeyType, Set)}, with the secret half exportable as {@code export} says. */
+    public KeyVersion create(String name, KeyType type, Set<KeyUsage> usages, KeyExport export) {
         KeyVersionRef ref = newVersion(name);
         return hsm.call("generate " + type, ref, s -> {
             Session session = s.session();
@@ -59,13 +65,13 @@ public final class KeyStore {
                 if (type.family() == KeyType.Family.RSA) {
                     AttributeVector pub = publicRsaKey(name, ref, usages).modulusBits(type.bits()).publicExponent(F4);
                     PKCS11KeyPair pair = session.generateKeyPair(new Mechanism(CKM_RSA_PKCS_KEY_PAIR_GEN),
-                            new KeyPairTemplate(lockedRsaPrivateKey(name, ref, usages), pub));
-                    requireAsMade(session, pair.getPrivateKey(), KeyObject.Kind.PRIVATE, usages, ref);
-                    requireAsMade(session, pair.getPublicKey(), KeyObject.Kind.PUBLIC, usages, ref);
+                            new KeyPairTemplate(lockedRsaPrivateKey(name, ref, usages, export), pub));
+                    requireAsMade(session, pair.getPrivateKey(), KeyObject.Kind.PRIVATE, usages, ref, export);
+                    requireAsMade(session, pair.getPublicKey(), KeyObject.Kind.PUBLIC, usages, ref, export);
                 } else {
                     long secret = session.generateKey(new Mechanism(CKM_AES_KEY_GEN),
-                            lockedAesKey(name, ref, usages).valueLen(type.bits() / 8));
-                    requireAsMade(session, secret, KeyObject.Kind.SECRET, usages, ref);
+                            lockedAesKey(name, ref, usages, export).valueLen(type.bits() / 8));
+                    requireAsMade(session, secret, KeyObject.Kind.SECRET, usages, ref, export);
                 }
                 check.afterGenerate(ref);
             } catch (PKCS11Exception | RuntimeException e) {
@@ -87,8 +93,8 @@ public final class KeyStore {
         KeyVersionRef ref = newVersion(name);
         return hsm.call("import AES key", ref, s -> {
             try {
-                long secret = s.session().createObject(lockedAesKey(name, ref, usages).value(keyBytes));
-                requireAsMade(s.session(), secret, KeyObject.Kind.SECRET, usages, ref);
+                long secret = s.session().createObject(lockedAesKey(name, ref, usages, KeyExport.NEVER).value(keyBytes));
+                requireAsMade(s.session(), secret, KeyObject.Kind.SECRET, usages, ref, KeyExport.NEVER);
             } catch (PKCS11Exception | RuntimeException e) {
                 destroyAll(s.session(), ref);
                 throw e;
@@ -99,22 +105,78 @@ public final class KeyStore {
 
     /** Imports an RSA private key (Key Vault's BYOK import) as a new version, locked in the token from then on. */
     public KeyVersion importRsa(String name, RSAPrivateCrtKey key, Set<KeyUsage> usages) {
+        return importRsa(name, key, usages, KeyExport.NEVER);
+    }
+
+    /**
+     * As {@link #importRsa(String, RSAPrivateCrtKey, Set)}, exportable as {@code export} says. The caller's copy of
+     * the key is its own to forget; the token's object is sensitive from its creation on.
+     */
+    public KeyVersion importRsa(String name, RSAPrivateCrtKey key, Set<KeyUsage> usages, KeyExport export) {
         KeyType type = KeyType.rsa(key.getModulus().bitLength());
         KeyVersionRef ref = newVersion(name);
         return hsm.call("import RSA key", ref, s -> {
             Session session = s.session();
             try {
-                long priv = session.createObject(lockedRsaPrivateKey(name, ref, usages)
+                long priv = session.createObject(lockedRsaPrivateKey(name, ref, usages, export)
                         .modulus(key.getModulus()).publicExponent(key.getPublicExponent())
                         .privateExponent(key.getPrivateExponent()).prime1(key.getPrimeP()).prime2(key.getPrimeQ())
                         .exponent1(key.getPrimeExponentP()).exponent2(key.getPrimeExponentQ())
                         .coefficient(key.getCrtCoefficient()));
                 long pub = session.createObject(publicRsaKey(name, ref, usages).modulus(key.getModulus())
                         .publicExponent(key.getPublicExponent()));
-                requireAsMade(session, priv, KeyObject.Kind.PRIVATE, usages, ref);
-                requireAsMade(session, pub, KeyObject.Kind.PUBLIC, usages, ref);
+                requireAsMade(session, priv, KeyObject.Kind.PRIVATE, usages, ref, export);
+                requireAsMade(session, pub, KeyObject.Kind.PUBLIC, usages, ref, export);
             } catch (PKCS11Exception | RuntimeException e) {
                 destroyAll(session, ref);
+                throw e;
+            }
+            return new KeyVersion(ref, type);
+        });
+    }
+
+    /**
+     * Unwraps a secret half that {@link KeyBackup#wrapOut} produced into a token object named {@code ref} again
+     * (C_UnwrapKey with the trusted backup key, so the value exists only inside the token), sensitive and wrappable
+     * only by a trusted key as before, and makes the public object from {@code publicKey}. RSA keys only. Fails with
+     * {@link HsmFailure#BAD_INPUT} when the token refuses the wrapped bytes, and leaves nothing behind on failure.
+     */
+    KeyVersion unwrapIn(KeyVersionRef ref, KeyType type, byte[] wrapped, Set<KeyUsage> usages, RsaPublicKey publicKey,
+                        KeyVersionRef backupKey) {
+        if (type.family() != KeyType.Family.RSA) {
+            // SoftHSM2 2.6.1 refuses CKA_VALUE_LEN in an unwrap template (CKR_ATTRIBUTE_READ_ONLY) and records 0 for
+            // an AES key unwrapped without it, so a restored AES key could not be checked nor used (TrustedWrapTest)
+            throw new HsmException(HsmFailure.UNSUPPORTED_ALGORITHM, "restoring " + type + " keys is not supported");
+        }
+        return hsm.call("restore key version", ref, s -> {
+            Session session = s.session();
+            if (session.findAllObjectsSingle(new AttributeVector().label(ref.name()).id(ref.idBytes())).length > 0) {
+                throw new HsmException(HsmFailure.BAD_INPUT, "key version " + ref + " exists in HSM token "
+                        + hsm.tokenDescription());
+            }
+            long unwrapping = hsm.handle(s, backupKey, CKO_SECRET_KEY);
+            Mechanism kwp = new Mechanism(hsm.config().aesKwpMechanism());
+            try {
+                long priv = session.unwrapKey(kwp, unwrapping, wrapped,
+                        lockedRsaPrivateKey(ref.name(), ref, usages, KeyExport.WRAPPED_BY_TRUSTED_KEY));
+                AttributeVector n = session.getAttrValues(priv, CKA_MODULUS, CKA_PUBLIC_EXPONENT);
+                if (!publicKey.modulus().equals(n.modulus()) || !publicKey.publicExponent().equals(n.publicExponent())) {
+                    throw new HsmException(HsmFailure.BAD_INPUT, "the wrapped key of " + ref
+                            + " is not the key its public half names");
+                }
+                long pub = session.createObject(publicRsaKey(ref.name(), ref, usages).modulus(publicKey.modulus())
+                        .publicExponent(publicKey.publicExponent()));
+                requireAsMade(session, priv, KeyObject.Kind.PRIVATE, usages, ref, KeyExport.WRAPPED_BY_TRUSTED_KEY);
+                requireAsMade(session, pub, KeyObject.Kind.PUBLIC, usages, ref, KeyExport.WRAPPED_BY_TRUSTED_KEY);
+            } catch (PKCS11Exception | RuntimeException e) {
+                destroyAll(session, ref);
+                // SoftHSM2 answers an unwrap of bytes another key wrapped (or edited ones) with CKR_GENERAL_ERROR: while
+                // the token still answers, the input was at fault, and it must not make the module re-initialise
+                if (e instanceof PKCS11Exception p && Ckr.classify(p) != HsmFailure.SESSION_BROKEN
+                        && (Ckr.classify(p) != HsmFailure.DEVICE_FAILED || Hsm.tokenAnswers(s))) {
+                    throw new HsmException(HsmFailure.BAD_INPUT, "HSM token " + hsm.tokenDescription()
+                            + " refused the wrapped key of " + ref + ": " + Ckr.name(p));
+                }
                 throw e;
             }
             return new KeyVersion(ref, type);
@@ -214,9 +276,15 @@ public final class KeyStore {
         return KeyVersionRef.of(name, hsm.random(16));
     }
 
-    private static AttributeVector lockedRsaPrivateKey(String name, KeyVersionRef ref, Set<KeyUsage> usages) {
-        return withUsages(AttributeVector.newRSAPrivateKey().token(true).private_(true).label(name).id(ref.idBytes())
-                .sensitive(true).extractable(false), KeyObject.Kind.PRIVATE, usages);
+    private static AttributeVector lockedRsaPrivateKey(String name, KeyVersionRef ref, Set<KeyUsage> usages,
+                                                       KeyExport export) {
+        return withUsages(exportable(AttributeVector.newRSAPrivateKey().token(true).private_(true).label(name)
+                .id(ref.idBytes()).sensitive(true), export), KeyObject.Kind.PRIVATE, usages);
+    }
+
+    /** CKA_EXTRACTABLE only together with CKA_WRAP_WITH_TRUSTED; CKA_SENSITIVE is set by the caller in both cases. */
+    private static AttributeVector exportable(AttributeVector v, KeyExport export) {
+        return export == KeyExport.NEVER ? v.extractable(false) : v.extractable(true).wrapWithTrusted(true);
     }
 
     private static AttributeVector publicRsaKey(String name, KeyVersionRef ref, Set<KeyUsage> usages) {
@@ -224,9 +292,10 @@ public final class KeyStore {
                 KeyObject.Kind.PUBLIC, usages);
     }
 
-    private static AttributeVector lockedAesKey(String name, KeyVersionRef ref, Set<KeyUsage> usages) {
-        return withUsages(AttributeVector.newAESSecretKey().token(true).private_(true).label(name).id(ref.idBytes())
-                .sensitive(true).extractable(false), KeyObject.Kind.SECRET, usages);
+    private static AttributeVector lockedAesKey(String name, KeyVersionRef ref, Set<KeyUsage> usages,
+                                                KeyExport export) {
+        return withUsages(exportable(AttributeVector.newAESSecretKey().token(true).private_(true).label(name)
+                .id(ref.idBytes()).sensitive(true), export), KeyObject.Kind.SECRET, usages);
     }
 
     /** Every usage attribute of the object's class, each true or false: no token default is left to chance. */
@@ -250,11 +319,11 @@ public final class KeyStore {
     private static KeyObject read(Session session, long handle, KeyObject.Kind kind) throws PKCS11Exception {
         AttributeVector a = switch (kind) {
             case PRIVATE -> session.getAttrValues(handle, CKA_LABEL, CKA_ID, CKA_SIGN, CKA_DECRYPT, CKA_UNWRAP,
-                    CKA_SIGN_RECOVER, CKA_DERIVE, CKA_SENSITIVE, CKA_EXTRACTABLE);
+                    CKA_SIGN_RECOVER, CKA_DERIVE, CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED);
             case PUBLIC -> session.getAttrValues(handle, CKA_LABEL, CKA_ID, CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP,
                     CKA_VERIFY_RECOVER, CKA_DERIVE);
             case SECRET -> session.getAttrValues(handle, CKA_LABEL, CKA_ID, CKA_SIGN, CKA_DECRYPT, CKA_UNWRAP,
-                    CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP, CKA_DERIVE, CKA_SENSITIVE, CKA_EXTRACTABLE);
+                    CKA_VERIFY, CKA_ENCRYPT, CKA_WRAP, CKA_DERIVE, CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED);
         };
         Set<KeyUsage> usages = EnumSet.noneOf(KeyUsage.class);
         addIf(usages, KeyUsage.SIGN, a.sign());
@@ -268,7 +337,7 @@ public final class KeyStore {
         boolean pub = kind == KeyObject.Kind.PUBLIC;
         return new KeyObject(a.label() == null ? "" : a.label(), a.id() == null ? "" : HexFormat.of().formatHex(a.id()),
                 kind, usages, recoverOrDerive, !pub && Boolean.TRUE.equals(a.sensitive()),
-                pub || !Boolean.FALSE.equals(a.extractable()));
+                pub || !Boolean.FALSE.equals(a.extractable()), !pub && Boolean.TRUE.equals(a.wrapWithTrusted()));
     }
 
     private static void addIf(Set<KeyUsage> set, KeyUsage usage, Boolean attribute) {
@@ -290,11 +359,13 @@ public final class KeyStore {
      * added a usage (a default it applied anyway) must not hand out a key that does more than it was made for.
      */
     private void requireAsMade(Session session, long handle, KeyObject.Kind kind, Set<KeyUsage> usages,
-                               KeyVersionRef ref) throws PKCS11Exception {
+                               KeyVersionRef ref, KeyExport export) throws PKCS11Exception {
         KeyObject made = read(session, handle, kind);
-        if (kind != KeyObject.Kind.PUBLIC && (!made.sensitive() || made.extractable())) {
-            throw new HsmException(HsmFailure.CONFIGURATION, "the token did not make key " + ref
-                    + " sensitive and non-extractable; refusing to use it");
+        boolean asAsked = export == KeyExport.NEVER ? !made.extractable() : made.wrapWithTrusted();
+        if (kind != KeyObject.Kind.PUBLIC && (!made.locked() || !asAsked)) {
+            throw new HsmException(HsmFailure.CONFIGURATION, "the token did not make key " + ref + " sensitive and "
+                    + (export == KeyExport.NEVER ? "non-extractable" : "wrappable only by a trusted key")
+                    + "; refusing to use it");
         }
         if (!made.conformsTo(usages)) {
             throw new HsmException(HsmFailure.CONFIGURATION, "HSM token " + hsm.tokenDescription() + " gave the "

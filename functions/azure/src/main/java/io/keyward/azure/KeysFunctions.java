@@ -130,4 +130,30 @@ public class KeysFunctions extends AzureHttpFunction {
             ExecutionContext context) {
         return route(request, context);
     }
+
+    /** Imports a customer's RSA key (JWK with private parts) into the HSM as a new key or version. */
+    @FunctionName("ImportKey")
+    public HttpResponseMessage importKey(
+            @HttpTrigger(name = "req", methods = {HttpMethod.PUT}, route = "keys/{name}",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    /** Every version of a key, wrapped inside the HSM by its trusted backup key (docs/key-backup.md). */
+    @FunctionName("BackupKey")
+    public HttpResponseMessage backupKey(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "keys/{name}/backup",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    @FunctionName("RestoreKey")
+    public HttpResponseMessage restoreKey(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "keys/restore",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
 }

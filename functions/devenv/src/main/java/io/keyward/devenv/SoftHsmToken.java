@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>SoftHSM2 reads {@code SOFTHSM2_CONF} from the process environment at C_Initialize, which a running JVM
  * cannot change: the build sets it to {@code <dir>/softhsm2.conf} for the test JVM, and {@link #init} checks that.
+ *
+ * @param soPinFile the secrets file with the token's SO PIN (init-token.sh's KEYWARD_HSM_SO_PIN_FILE), or null
  */
-public record SoftHsmToken(Path conf, Path library, String label, String pin) {
+public record SoftHsmToken(Path conf, Path library, String label, String pin, Path soPinFile) {
 
     public static SoftHsmToken init(Path dir) {
         return init(dir, null);
@@ -54,7 +56,8 @@ public record SoftHsmToken(Path conf, Path library, String label, String pin) {
             throw new IllegalStateException(e);
         }
         SoftHsmToken token = new SoftHsmToken(Path.of(values.get("SOFTHSM2_CONF")), Path.of(values.get("KEYWARD_HSM_LIBRARY")),
-                values.get("KEYWARD_HSM_TOKEN_LABEL"), values.get("KEYWARD_HSM_PIN"));
+                values.get("KEYWARD_HSM_TOKEN_LABEL"), values.get("KEYWARD_HSM_PIN"),
+                values.containsKey("KEYWARD_HSM_SO_PIN_FILE") ? Path.of(values.get("KEYWARD_HSM_SO_PIN_FILE")) : null);
         String seen = System.getenv("SOFTHSM2_CONF");
         if (seen == null || !Path.of(seen).toAbsolutePath().normalize().equals(token.conf.toAbsolutePath().normalize())) {
             throw new IllegalStateException("this JVM must run with SOFTHSM2_CONF=" + token.conf + " (it has " + seen
@@ -65,8 +68,12 @@ public record SoftHsmToken(Path conf, Path library, String label, String pin) {
 
     /** The settings {@code ./keyward run} would export, as environment-style keys. */
     public Map<String, String> asEnvironment() {
-        return Map.of("SOFTHSM2_CONF", conf.toString(), "KEYWARD_HSM_LIBRARY", library.toString(),
-                "KEYWARD_HSM_TOKEN_LABEL", label, "KEYWARD_HSM_PIN", pin);
+        Map<String, String> env = new HashMap<>(Map.of("SOFTHSM2_CONF", conf.toString(), "KEYWARD_HSM_LIBRARY",
+                library.toString(), "KEYWARD_HSM_TOKEN_LABEL", label, "KEYWARD_HSM_PIN", pin));
+        if (soPinFile != null) {
+            env.put("KEYWARD_HSM_SO_PIN_FILE", soPinFile.toString());
+        }
+        return Map.copyOf(env);
     }
 
     @Override

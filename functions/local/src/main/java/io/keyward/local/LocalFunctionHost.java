@@ -217,6 +217,10 @@ public final class LocalFunctionHost implements AutoCloseable {
         p.put("keyward.hsm.library", env.get("KEYWARD_HSM_LIBRARY"));
         p.put("keyward.hsm.token-label", env.get("KEYWARD_HSM_TOKEN_LABEL"));
         p.put("keyward.hsm.pin", env.get("KEYWARD_HSM_PIN"));
+        if (env.get("KEYWARD_HSM_SO_PIN_FILE") != null) {
+            // read once, to make the token's trusted backup key if it has none (docs/key-backup.md)
+            p.put("keyward.hsm.so-pin-file", env.get("KEYWARD_HSM_SO_PIN_FILE"));
+        }
         // The operator's client credentials, written on first start (./keyward token reads them).
         p.put("keyward.identity.operator-file", KeywardHome.stateDir(env).resolve("identity/operator.json").toString());
         return p;

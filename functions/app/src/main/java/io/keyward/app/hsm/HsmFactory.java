@@ -41,6 +41,7 @@ class HsmFactory {
                 .aesKwMechanism(Long.decode(p.aesKwMechanism()))
                 .aesKwpMechanism(Long.decode(p.aesKwpMechanism()))
                 .aesKwpWrapsExactLength(p.aesKwpWrapsExactLength())
+                .soPinFile(p.soPinFile())
                 .build();
     }
 }

@@ -22,6 +22,8 @@ import java.time.Duration;
  * @param aesKwpMechanism mechanism code of AES key wrap with padding (RFC 5649)
  * @param aesKwpWrapsExactLength false for tokens whose KWP wrap pads odd lengths first (SoftHSM2 2.6)
  * @param probeTimeout    deep health check budget; a probe slower than this reports the HSM as unavailable
+ * @param soPinFile       optional file with the token's SO PIN ({@code KEYWARD_HSM_SO_PIN_FILE}, printed by
+ *                        init-token.sh): read once at start to make the trusted backup key when the token has none
  */
 @ConfigurationProperties("keyward.hsm")
 public record HsmProperties(
@@ -33,13 +35,14 @@ public record HsmProperties(
         @Bindable(defaultValue = "0x2109") String aesKwMechanism,
         @Bindable(defaultValue = "0x210A") String aesKwpMechanism,
         @Bindable(defaultValue = "true") boolean aesKwpWrapsExactLength,
-        @Bindable(defaultValue = "3s") Duration probeTimeout) {
+        @Bindable(defaultValue = "3s") Duration probeTimeout,
+        @Nullable Path soPinFile) {
 
     @Override
     public String toString() {
         return "HsmProperties[library=" + library + ", tokenLabel=" + tokenLabel + ", pin=<redacted>, maxSessions="
                 + maxSessions + ", borrowTimeout=" + borrowTimeout + ", aesKwMechanism=" + aesKwMechanism
                 + ", aesKwpMechanism=" + aesKwpMechanism + ", aesKwpWrapsExactLength=" + aesKwpWrapsExactLength
-                + ", probeTimeout=" + probeTimeout + "]";
+                + ", probeTimeout=" + probeTimeout + ", soPinFile=" + soPinFile + "]";
     }
 }

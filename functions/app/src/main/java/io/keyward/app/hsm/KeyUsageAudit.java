@@ -94,8 +94,8 @@ public class KeyUsageAudit {
                 unowned++;
             } else if (e.getValue().stream().allMatch(o -> o.conformsTo(usages))) {
                 conforming++;
-            } else if (e.getValue().stream().anyMatch(o -> o.kind() != KeyObject.Kind.PUBLIC && (!o.sensitive() || o.extractable()))) {
-                refused.put(e.getKey(), "its secret half is not sensitive and non-extractable");
+            } else if (e.getValue().stream().anyMatch(o -> !o.locked())) {
+                refused.put(e.getKey(), "its secret half is not sensitive, or is extractable other than wrapped by a trusted key");
             } else {
                 // asked again just before the change: key_ops changed since the first answer must not be undone
                 Set<KeyUsage> now = expected(Set.of(e.getKey())).get(e.getKey());

@@ -204,10 +204,10 @@ class KeysController {
     // ---------------------------------------------------------------------------------------------------------
 
     /** The vault this request is for, and the base URL (scheme, host and port the caller used) ids are built on. */
-    private record Target(Vault vault, String baseUrl) {
+    record Target(Vault vault, String baseUrl) {
     }
 
-    private Target target(HttpRequest<?> request, String apiVersion) {
+    Target target(HttpRequest<?> request, String apiVersion) {
         String host = request.getHeaders().get("Host");
         if (host == null || host.isBlank()) {
             host = request.getUri().getAuthority();
@@ -243,7 +243,7 @@ class KeysController {
         return new Target(vault, "https://" + host);
     }
 
-    private <T> T read(String body, Class<T> type) {
+    <T> T read(String body, Class<T> type) {
         if (body == null || body.isBlank()) {
             throw KeyVaultException.badParameter("The request body is required.");
         }

@@ -9,6 +9,7 @@ import io.keyward.app.vault.Vault;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.HsmException;
 import io.keyward.hsm.HsmFailure;
+import io.keyward.hsm.KeyExport;
 import io.keyward.hsm.KeyType;
 import io.keyward.hsm.KeyUsage;
 import io.keyward.hsm.KeyVersionRef;
@@ -34,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,20 +68,33 @@ public class VaultKeys implements KeyUsagePolicy {
     public KeyVersion create(Vault vault, Principal caller, KeyName name, KeySpec spec) {
         authorize(vault, caller, KeyPermission.CREATE, name, false);
         KeyType type = spec.kind().hsmType(spec.size());
+        List<KeyOperation> operations = spec.operations() == null ? spec.kind().defaultOperations() : spec.operations();
+        // The token object may do what key_ops allow and nothing else (Keyward checks key_ops too, below the token);
+        // exportable only wrapped by the HSM's trusted backup key, for Key Vault's backup (docs/key-backup.md).
+        return addVersion(vault, name, spec, operations, label -> hsm.keys().create(label, type, usages(operations),
+                KeyExport.WRAPPED_BY_TRUSTED_KEY));
+    }
+
+    /**
+     * Makes a new version of {@code name} in the token with {@code inToken} (given the key's token label) and records
+     * it, the key's row on its first version; a version the database does not take is destroyed again. Create and
+     * import; the caller has authorized.
+     */
+    KeyVersion addVersion(Vault vault, KeyName name, KeySpec spec, List<KeyOperation> operations,
+                          Function<String, io.keyward.hsm.KeyVersion> inToken) {
         Optional<VaultKeyRepository.KeyRow> existing = keys.findKey(vault.id(), name.key());
         if (existing.isPresent() && existing.get().deletedAt() != null) {
             throw deletedNameConflict(name);
         }
         String label = existing.map(VaultKeyRepository.KeyRow::hsmLabel).orElseGet(() -> hsmLabel(vault, name));
         KeyName spelled = existing.map(r -> new KeyName(r.name())).orElse(name);
-        List<KeyOperation> operations = spec.operations() == null ? spec.kind().defaultOperations() : spec.operations();
-        // The token object may do what key_ops allow and nothing else (Keyward checks key_ops too, below the token).
-        io.keyward.hsm.KeyVersion generated = hsmCall(() -> hsm.keys().create(label, type, usages(operations)));
+        io.keyward.hsm.KeyVersion made = hsmCall(() -> inToken.apply(label));
+        KeyType type = made.type();
         try {
             RsaPublicKey pub = type.family() == KeyType.Family.RSA
-                    ? hsmCall(() -> hsm.keys().publicKey(generated.ref())) : null;
+                    ? hsmCall(() -> hsm.keys().publicKey(made.ref())) : null;
             Instant now = now();
-            KeyVersion v = new KeyVersion(vault.id(), spelled, generated.ref().version(), spec.kind(), type.bits(), operations,
+            KeyVersion v = new KeyVersion(vault.id(), spelled, made.ref().version(), spec.kind(), type.bits(), operations,
                     new KeyAttributes(spec.enabled() == null || spec.enabled(), seconds(spec.notBefore()),
                             seconds(spec.expires()), now, now),
                     spec.tags() == null ? Map.of() : spec.tags(), pub, label);
@@ -89,7 +104,7 @@ public class VaultKeys implements KeyUsagePolicy {
             return v;
         } catch (RuntimeException e) {
             // Nothing refers to the new version: leave no orphan object in the token.
-            destroyQuietly(generated.ref());
+            destroyQuietly(made.ref());
             throw e;
         }
     }
@@ -428,7 +443,7 @@ public class VaultKeys implements KeyUsagePolicy {
      * Service Encryption User and its kin); any other vault asks its access policies. The wire and the in-process CMK
      * adapter both come through here, so they decide alike.
      */
-    private void authorize(Vault vault, Principal caller, KeyPermission permission, @Nullable KeyName name, boolean deletedKey) {
+    void authorize(Vault vault, Principal caller, KeyPermission permission, @Nullable KeyName name, boolean deletedKey) {
         if (caller == null || !vault.tenantId().equalsIgnoreCase(caller.tenantId())) {
             throw KeyVaultException.forbidden("AccessDenied", "The caller is not from the tenant of key vault '"
                     + vault.name() + "'.");
@@ -507,7 +522,7 @@ public class VaultKeys implements KeyUsagePolicy {
                         + "."));
     }
 
-    private VaultKeyRepository.KeyRow liveRow(Vault vault, KeyName name) {
+    VaultKeyRepository.KeyRow liveRow(Vault vault, KeyName name) {
         return keys.findKey(vault.id(), name.key()).filter(r -> r.deletedAt() == null)
                 .orElseThrow(() -> notFound(vault, name));
     }
@@ -530,7 +545,7 @@ public class VaultKeys implements KeyUsagePolicy {
         keys.deleteKey(row.vaultId(), row.nameKey());
     }
 
-    private void destroyQuietly(KeyVersionRef ref) {
+    void destroyQuietly(KeyVersionRef ref) {
         try {
             hsm.keys().delete(ref);
         } catch (RuntimeException e) {
@@ -538,7 +553,7 @@ public class VaultKeys implements KeyUsagePolicy {
         }
     }
 
-    private static <T> T hsmCall(Supplier<T> call) {
+    static <T> T hsmCall(Supplier<T> call) {
         try {
             return call.get();
         } catch (HsmException e) {
