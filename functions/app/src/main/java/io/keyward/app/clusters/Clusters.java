@@ -104,6 +104,12 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
         if (body == null || body.isBlank()) {
             throw new ArmException(ArmErrorCode.BadRequest, "The body of the request is null or in bad format.");
         }
+        if (http.body(body, Map.class).get("properties") instanceof Map<?, ?> p && p.get("replication") instanceof Map<?, ?> r
+                && Boolean.TRUE.equals(r.get("enabled"))) {
+            // 2025-07-01 ClusterReplicationProperties: a Keyward deployment has one region to hold a cluster's data
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.replication.enabled' cannot be honoured: a"
+                    + " Keyward deployment has no secondary location to replicate a cluster to.", "properties.replication.enabled");
+        }
         return http.body(body, ClusterWire.ClusterBody.class);
     }
 
@@ -316,8 +322,9 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     }
 
     @Override
-    public void workspaceLinked(String clusterResourceId, String workspaceResourceId) {
-        id(clusterResourceId).flatMap(id -> engine.find(this, id)).ifPresent(c -> links.link(c.uuid(), workspaceResourceId, engine.now()));
+    public void workspaceLinked(String clusterResourceId, String workspaceResourceId, UUID workspaceCustomerId) {
+        id(clusterResourceId).flatMap(id -> engine.find(this, id)).ifPresent(c -> links.link(c.uuid(), workspaceResourceId, workspaceCustomerId,
+                engine.now()));
     }
 
     @Override

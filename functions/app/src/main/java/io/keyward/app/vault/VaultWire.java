@@ -3,6 +3,7 @@ package io.keyward.app.vault;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.SystemData;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.ArrayList;
@@ -101,7 +102,8 @@ final class VaultWire {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record VaultOut(String id, String name, String type, String location, Map<String, String> tags, PropertiesOut properties) {
+    record VaultOut(String id, String name, String type, String location, Map<String, String> tags, PropertiesOut properties,
+                    SystemData systemData) {
     }
 
     @Serdeable
@@ -305,7 +307,7 @@ final class VaultWire {
         return new VaultOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags(), new PropertiesOut(v.tenantId(),
                 new Sku("A", v.sku()), policies(v.accessPolicies()), false, false, false, v.softDeleteEnabled(),
                 v.softDeleteRetentionDays(), false, v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
-                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())));
+                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())), SystemData.times(null, s.updatedAt()));
     }
 
     @Nullable
