@@ -58,7 +58,8 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     private static final Set<Integer> RSA_SIZES = Set.of(2048, 3072, 4096);
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9]$");
 
-    static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2022-10-01");
+    static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2022-10-01", "2023-09-01",
+            "2025-02-01", "2025-07-01");
 
     private final KeyedResources engine;
     private final ResourceHttp http;

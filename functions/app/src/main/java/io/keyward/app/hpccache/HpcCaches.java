@@ -76,7 +76,7 @@ class HpcCaches implements Surface<HpcCache> {
         this.vaultDnsSuffix = vaultDnsSuffix.toLowerCase(Locale.ROOT).replaceAll("^\\.+", "");
     }
 
-    static final ApiVersions API_VERSIONS = ApiVersions.of("2023-05-01");
+    static final ApiVersions API_VERSIONS = ApiVersions.of("2023-05-01", "2024-03-01", "2025-07-01");
 
     // --- management operations
 

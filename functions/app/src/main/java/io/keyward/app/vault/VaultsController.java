@@ -40,7 +40,7 @@ import java.util.List;
 class VaultsController {
 
     static final ApiVersions API_VERSIONS = ApiVersions.of("2019-09-01", "2021-10-01", "2022-07-01", "2022-11-01", "2023-02-01",
-            "2023-07-01", "2024-11-01");
+            "2023-07-01", "2024-11-01", "2025-05-01", "2026-02-01");
     static final int DEFAULT_PAGE_SIZE = 100;
     static final int MAX_PAGE_SIZE = 1000;
     private static final String VAULT = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault/vaults/{vaultName}";

@@ -44,7 +44,7 @@ class WorkspacesController {
      * operation of the provider (azure-resourcemanager-loganalytics 1.1.0 sends 2022-10-01 to LinkedServices too).
      */
     static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2021-12-01-preview",
-            "2022-10-01", "2023-09-01");
+            "2022-10-01", "2023-09-01", "2025-02-01", "2025-07-01");
     /** The spec's lists have no nextLink (x-ms-pageable nextLinkName null): one page holds what clients will read. */
     static final int DEFAULT_PAGE_SIZE = 1000;
     static final int MAX_PAGE_SIZE = 1000;
