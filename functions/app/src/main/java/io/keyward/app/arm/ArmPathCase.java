@@ -31,7 +31,7 @@ class ArmPathCase {
                 "Microsoft.OperationalInsights", "workspaces", "linkedServices", "clusters", "recover",
                 "operationStatuses", "operationResults", "ascOperations", "Microsoft.Kusto", "Microsoft.StorageCache", "caches",
                 "attachedDatabaseConfigurations", "Microsoft.Storage", "storageAccounts", "linkedStorageAccounts", "savedSearches",
-                "Microsoft.CustomerLockbox", "requests", "updateApproval", "events"}) {
+                "Microsoft.CustomerLockbox", "requests", "updateApproval", "events", "skus", "resources"}) {
             LITERALS.put(s, s);
         }
     }

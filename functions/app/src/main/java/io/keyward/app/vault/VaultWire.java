@@ -116,6 +116,17 @@ final class VaultWire {
                          String publicNetworkAccess, @Nullable NetworkRuleSet networkAcls) {
     }
 
+    /** Vaults_List's ResourceListResult: ARM's generic Resource (id, name, type, location, tags) per vault. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ResourceOut(String id, String name, String type, String location, Map<String, String> tags) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ResourceList(List<ResourceOut> value, @Nullable String nextLink) {
+    }
+
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record VaultList(List<VaultOut> value, @Nullable String nextLink) {
@@ -300,6 +311,11 @@ final class VaultWire {
             throw new ArmException(ArmErrorCode.BadRequest, "The property \"" + property + "\" is not supported by Keyward and must"
                     + " be false or absent.", "properties." + property);
         }
+    }
+
+    static ResourceOut resource(StoredVault s) {
+        Vault v = s.vault();
+        return new ResourceOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags());
     }
 
     static VaultOut out(StoredVault s, String vaultUri) {

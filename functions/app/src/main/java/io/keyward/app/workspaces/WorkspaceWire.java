@@ -80,6 +80,11 @@ final class WorkspaceWire {
 
     /** LinkedService, out. */
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record LinkedServiceList(List<LinkedServiceOut> value) {
+    }
+
+    @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record LinkedServiceOut(String id, String name, String type, LinkedServiceProperties properties) {
     }

@@ -154,6 +154,19 @@ class WorkspacesController {
                 + Workspace.CLUSTER_LINK + "' of workspace '" + w.name() + "' was not found: the workspace is not linked to a cluster."));
     }
 
+    /**
+     * LinkedServices_ListByWorkspace (LinkedServiceListResult, no nextLink): the workspace's one kind of linked service,
+     * {@code cluster}, when it has one; read with the same permission as LinkedServices_Get.
+     */
+    @Get(WORKSPACE + "/linkedServices")
+    WorkspaceWire.LinkedServiceList listLinkedServices(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
+                                                       @PathVariable String resourceGroupName, @PathVariable String workspaceName) {
+        apiVersion(request);
+        Workspace w = workspaces.linkedService(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
+                WorkspaceName.parse(workspaceName), caller);
+        return new WorkspaceWire.LinkedServiceList(WorkspaceWire.linkedService(w).stream().toList());
+    }
+
     @Delete(LINKED_SERVICE)
     HttpResponse<?> deleteLinkedService(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
                                         @PathVariable String resourceGroupName, @PathVariable String workspaceName,
