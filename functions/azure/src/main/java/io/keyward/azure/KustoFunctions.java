@@ -90,6 +90,30 @@ public class KustoFunctions extends AzureHttpFunction {
         return route(request, context);
     }
 
+    @FunctionName("Kusto_Clusters_CheckNameAvailability")
+    public HttpResponseMessage checkNameAvailability(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "subscriptions/{subscriptionId}/providers/Microsoft.Kusto/locations/{location}/checkNameAvailability",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    @FunctionName("Kusto_Clusters_ListSkus")
+    public HttpResponseMessage listSkus(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "subscriptions/{subscriptionId}/providers/Microsoft.Kusto/skus",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    @FunctionName("Kusto_Clusters_ListSkusByResource")
+    public HttpResponseMessage listSkusByResource(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = CLUSTER + "/skus",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
     @FunctionName("Kusto_AttachedDatabaseConfigurations_CreateOrUpdate")
     public HttpResponseMessage attachedCreateOrUpdate(
             @HttpTrigger(name = "req", methods = {HttpMethod.PUT}, route = ATTACHED,

@@ -64,6 +64,14 @@ public class VaultsFunctions extends AzureHttpFunction {
         return route(request, context);
     }
 
+    @FunctionName("Vaults_List")
+    public HttpResponseMessage list(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "subscriptions/{subscriptionId}/resources",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
     @FunctionName("Vaults_ListBySubscription")
     public HttpResponseMessage listBySubscription(
             @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = PROVIDER + "/vaults",

@@ -79,6 +79,14 @@ public class WorkspacesFunctions extends AzureHttpFunction {
         return route(request, context);
     }
 
+    @FunctionName("LinkedServices_ListByWorkspace")
+    public HttpResponseMessage listLinkedServices(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = WORKSPACE + "/linkedServices",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
     @FunctionName("LinkedServices_Get")
     public HttpResponseMessage getLinkedService(
             @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = LINKED_SERVICE,

@@ -89,6 +89,21 @@ class HpcCacheTest {
         assertThat(tagged.status()).as(tagged.text()).isEqualTo(200);
         assertThat(tagged.json()).containsEntry("tags", Map.of("team", "hpc"));
         assertThat(tagged.headers().firstValue("Azure-AsyncOperation")).isEmpty();
+
+        // Caches_Update (PATCH): tags alone change at once; a new key version goes through the engine's key update
+        ClusterArm.Reply patchedTags = arm.call("PATCH", cache + API, "{\"tags\":{\"team\":\"hpc2\"}}");
+        assertThat(patchedTags.status()).as(patchedTags.text()).isEqualTo(200);
+        assertThat(patchedTags.json()).containsEntry("tags", Map.of("team", "hpc2"));
+        assertThat(patchedTags.headers().firstValue("Azure-AsyncOperation")).isEmpty();
+        String rotated = createKey(vault, keyName, 2048);
+        ClusterArm.Reply rekeyed = arm.call("PATCH", cache + API, "{\"properties\":{\"encryptionSettings\":{\"keyEncryptionKey\":{"
+                + "\"keyUrl\":\"" + keyUrl(vault, keyName, rotated) + "\",\"sourceVault\":{\"id\":\"" + vaultId(sub, vault) + "\"}}}}}");
+        assertThat(rekeyed.status()).as(rekeyed.text()).isEqualTo(200);
+        assertThat(rekeyed.headers().firstValue("Azure-AsyncOperation")).as(rekeyed.text()).isPresent();
+        assertThat(arm.awaitOperation(rekeyed).json()).containsEntry("status", "Succeeded");
+        assertThat(arm.query("SELECT key_version FROM cmk_aeks WHERE principal_id = ?::uuid", principal, String.class)).isEqualTo(rotated);
+        tagged = arm.call("PATCH", cache + API, "{\"tags\":{\"team\":\"hpc\"}}");
+        assertThat(tagged.json()).containsEntry("tags", Map.of("team", "hpc"));
         assertThat(names(arm.call("GET", "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.StorageCache/caches" + API, null)))
                 .containsExactly(cache.substring(cache.lastIndexOf('/') + 1));
         assertThat(names(arm.call("GET", "/subscriptions/" + sub + "/providers/Microsoft.StorageCache/caches" + API, null))).hasSize(1);
@@ -131,7 +146,7 @@ class HpcCacheTest {
         assertError(arm.call("PUT", cache, cmkBody("eastus", url, id, false)), 400, "MissingApiVersionParameter",
                 "The api-version query parameter (?api-version=) is required");
         assertError(arm.call("PUT", cache + "?api-version=2019-11-01", cmkBody("eastus", url, id, false)), 400,
-                "InvalidApiVersionParameter", "The supported versions are '2023-05-01'");
+                "InvalidApiVersionParameter", "The supported versions are '2023-05-01,2024-03-01,2025-07-01'");
         // a subscription nobody created anything in: no cache, an empty list
         String unused = sub();
         assertError(arm.call("GET", cache(unused, "rg1", "any") + API, null), 404, "ResourceNotFound",

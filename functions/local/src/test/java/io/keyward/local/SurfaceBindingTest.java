@@ -42,6 +42,8 @@ class SurfaceBindingTest {
     /** Entra's token endpoint and discovery documents: anonymous, on the management host names only. */
     private static final List<String> ANONYMOUS = List.of("Identity_Token", "Identity_Keys", "Identity_TenantKeys",
             "Identity_OpenIdConfiguration");
+    /** The catch-all: a path no other function takes, on any host; answered 401, or 404 in the host's envelope. */
+    private static final String UNMATCHED = "Routes_Unmatched";
     private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]*)\"");
 
     enum Surface { KEY_VAULT, MANAGEMENT, NONE }
@@ -166,6 +168,13 @@ class SurfaceBindingTest {
         if (route.name().equals(LIVENESS)) {
             return reply.status() == 200 ? null : "the liveness ping answers on every host";
         }
+        if (route.name().equals(UNMATCHED)) {
+            // the catch-all belongs to every host: its authentication (401), then its envelope's 404, never anything served
+            boolean enveloped = route.method().equals("HEAD") || !reply.code().isEmpty();
+            boolean authenticated = host.serves() != Surface.NONE && token.audience() == host.serves();
+            return enveloped && reply.status() == (authenticated || host.serves() == Surface.NONE ? 404 : 401) ? null
+                    : "the catch-all answers its host's 401 challenge, or once authenticated its 404 envelope";
+        }
         if (host.serves() != route.surface()) {
             return reply.status() == 404 && reply.code().equals("NotFound") ? null
                     : "a route of another surface is the host's 404 envelope";
@@ -210,6 +219,7 @@ class SurfaceBindingTest {
         values.put("{operationKind}", "add");
         values.put("{version}", "0123456789abcdef0123456789abcdef");
         values.put("/{version?}", "");
+        values.put("{*path}", "surface1/unmatched");
         String path = template;
         for (Map.Entry<String, String> e : values.entrySet()) {
             path = path.replace(e.getKey(), e.getValue());

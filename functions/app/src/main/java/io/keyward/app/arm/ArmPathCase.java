@@ -32,7 +32,7 @@ class ArmPathCase {
                 "Microsoft.OperationalInsights", "workspaces", "linkedServices", "clusters", "recover",
                 "operationStatuses", "operationResults", "ascOperations", "Microsoft.Kusto", "Microsoft.StorageCache", "caches",
                 "attachedDatabaseConfigurations", "Microsoft.Storage", "storageAccounts", "linkedStorageAccounts", "savedSearches",
-                "Microsoft.CustomerLockbox", "requests", "updateApproval", "events",
+                "Microsoft.CustomerLockbox", "requests", "updateApproval", "events", "skus", "resources",
                 "Microsoft.Authorization", "roleAssignments", "roleDefinitions"}) {
             LITERALS.put(s, s);
         }

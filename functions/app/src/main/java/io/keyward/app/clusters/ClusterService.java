@@ -19,8 +19,8 @@ public interface ClusterService {
     /** The cluster (active or soft-deleted) whose clusterId is {@code clusterId}. */
     Optional<Cluster> findByClusterId(UUID clusterId);
 
-    /** Records a completed link; a cluster that is gone is ignored. */
-    void workspaceLinked(String clusterResourceId, String workspaceResourceId);
+    /** Records a completed link (with the workspace's immutable id, its customerId); a cluster that is gone is ignored. */
+    void workspaceLinked(String clusterResourceId, String workspaceResourceId, UUID workspaceCustomerId);
 
     /** Records a completed unlink; works on soft-deleted clusters too (delete unlinks asynchronously). */
     void workspaceUnlinked(String clusterResourceId, String workspaceResourceId);

@@ -77,7 +77,7 @@ final class ClusterWire {
         ClusterProperties p = c.properties();
         KeyVault key = c.key() == null ? null : new KeyVault(c.key().vaultUri(), c.key().keyName(), c.key().keyVersion(), p.keyRsaSize());
         List<AssociatedWorkspace> workspaces = stored.workspaces().stream()
-                .map(w -> new AssociatedWorkspace(null, w.workspaceId().substring(w.workspaceId().lastIndexOf('/') + 1), w.workspaceId(),
+                .map(w -> new AssociatedWorkspace(w.workspaceCustomerId() == null ? null : w.workspaceCustomerId().toString(), w.workspaceId().substring(w.workspaceId().lastIndexOf('/') + 1), w.workspaceId(),
                         w.associatedAt().toString()))
                 .toList();
         return TrackedResource.of(c, TYPE, new ArmSku(SKU_NAME, null, (int) p.capacity()),

@@ -58,7 +58,8 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     private static final Set<Integer> RSA_SIZES = Set.of(2048, 3072, 4096);
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9]$");
 
-    static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2022-10-01");
+    static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2022-10-01", "2023-09-01",
+            "2025-02-01", "2025-07-01");
 
     private final KeyedResources engine;
     private final ResourceHttp http;
@@ -103,6 +104,12 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     private ClusterWire.ClusterBody read(@Nullable String body) {
         if (body == null || body.isBlank()) {
             throw new ArmException(ArmErrorCode.BadRequest, "The body of the request is null or in bad format.");
+        }
+        if (http.body(body, Map.class).get("properties") instanceof Map<?, ?> p && p.get("replication") instanceof Map<?, ?> r
+                && Boolean.TRUE.equals(r.get("enabled"))) {
+            // 2025-07-01 ClusterReplicationProperties: a Keyward deployment has one region to hold a cluster's data
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.replication.enabled' cannot be honoured: a"
+                    + " Keyward deployment has no secondary location to replicate a cluster to.", "properties.replication.enabled");
         }
         return http.body(body, ClusterWire.ClusterBody.class);
     }
@@ -316,8 +323,9 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     }
 
     @Override
-    public void workspaceLinked(String clusterResourceId, String workspaceResourceId) {
-        id(clusterResourceId).flatMap(id -> engine.find(this, id)).ifPresent(c -> links.link(c.uuid(), workspaceResourceId, engine.now()));
+    public void workspaceLinked(String clusterResourceId, String workspaceResourceId, UUID workspaceCustomerId) {
+        id(clusterResourceId).flatMap(id -> engine.find(this, id)).ifPresent(c -> links.link(c.uuid(), workspaceResourceId, workspaceCustomerId,
+                engine.now()));
     }
 
     @Override

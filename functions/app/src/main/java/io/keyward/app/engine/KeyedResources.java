@@ -250,7 +250,7 @@ public class KeyedResources {
                 if (current.deleted()) {
                     throw s.nameReserved(current);
                 }
-                return change(s, requireIdle(s, current, Surface.Request.PUT), put.change(current));
+                return change(s, requireIdle(s, current, Surface.Request.PUT), put.change(current), caller);
             }, this::failure);
         } catch (StoreException | DataAccessException e) {
             if (uniqueViolation(e)) {
@@ -269,7 +269,7 @@ public class KeyedResources {
         Saved<P> saved = sql.inTransaction(c -> {
             authorization.require(Scope.of(id), caller, action, false);
             Resource<P> current = requireIdle(s, locked(s, id), Surface.Request.PATCH);
-            return change(s, current, changer.apply(current));
+            return change(s, current, changer.apply(current), caller);
         }, this::failure);
         kick(saved.operation());
         return saved;
@@ -301,12 +301,12 @@ public class KeyedResources {
             cmk.setActive(current.uuid(), false); // no more polling of a key that is going away
             if (s.definition().softDeleteRetention() != null) {
                 Instant purgeAt = now.plus(s.definition().softDeleteRetention());
-                store(s, current.deletedAt(now, purgeAt).touched(now), false);
+                store(s, current.deletedAt(now, purgeAt).touchedBy(now, caller), false);
                 deletions.publishEvent(new ResourceDeleted(s.type(), current.id(), current.uuid()));
                 LOG.info("{} soft-deleted; its name is reserved until {}", current.id(), purgeAt);
                 return new Deletion(true, null);
             }
-            store(s, current.withPhase(Phase.Deleting).touched(now), false);
+            store(s, current.withPhase(Phase.Deleting).touchedBy(now, caller), false);
             AsyncOperation op = operations.start(new NewOperation(s.provider(), normalLocation(current.location()), id.subscriptionId(),
                     current.tenantId(), current.id().toString(), DeleteStep.KIND, OperationStatus.Deleting,
                     write(new DeleteStep.Payload(current.uuid()))));
@@ -337,7 +337,7 @@ public class KeyedResources {
             }
             Resource<P> deleted = found.filter(r -> now().isBefore(r.purgeAt())).orElseThrow(() -> notRecoverable);
             check.accept(deleted);
-            Resource<P> recovered = deleted.deletedAt(null, null).touched(now());
+            Resource<P> recovered = deleted.deletedAt(null, null).touchedBy(now(), caller);
             store(s, recovered, false);
             if (recovered.key() != null && s.polled(recovered)) {
                 cmk.setActive(recovered.uuid(), true);
@@ -424,7 +424,7 @@ public class KeyedResources {
 
     private <P> Saved<P> create(Surface<P> s, ArmResourceId id, Principal caller, Put<P> put) {
         Created<P> created = put.create(new Creation(UUID.randomUUID(), id, caller.tenantId(), now()));
-        Resource<P> resource = created.resource();
+        Resource<P> resource = created.resource().createdBy(caller);
         store(s, resource, true);
         AsyncOperation op = null;
         if (created.operationKind() != null) {
@@ -440,12 +440,12 @@ public class KeyedResources {
         return new Saved<>(resource, true, op);
     }
 
-    private <P> Saved<P> change(Surface<P> s, Resource<P> current, Change<P> change) {
+    private <P> Saved<P> change(Surface<P> s, Resource<P> current, Change<P> change, Principal caller) {
         KeyUpdate update = change.keyUpdate();
         if (change.resource() == current && update == null) {
             return new Saved<>(current, false, null); // nothing to write
         }
-        Resource<P> next = change.resource().touched(now());
+        Resource<P> next = change.resource().touchedBy(now(), caller);
         AsyncOperation op = null;
         if (update != null) {
             next = next.withPhase(Phase.Updating);
@@ -500,7 +500,8 @@ public class KeyedResources {
         try {
             return new Resource<>(r.uuid(), id, r.location(), r.tenantId(), r.principalId(), r.phase(), key,
                     json.readValue(r.properties(), s.definition().propertiesType()), r.tags() == null ? java.util.Map.of() : r.tags(), r.createdAt(),
-                    r.updatedAt(), r.deletedAt(), r.purgeAt());
+                    r.updatedAt(), r.deletedAt(), r.purgeAt(), r.createdBy() == null && r.lastModifiedBy() == null ? null
+                    : new Resource.Actors(r.createdBy(), r.createdByType(), r.lastModifiedBy(), r.lastModifiedByType()));
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable properties of " + r.resourceType() + " " + r.uuid(), e);
         }
@@ -511,7 +512,9 @@ public class KeyedResources {
         ResourceRow row = new ResourceRow(r.uuid(), s.type(), r.id().subscriptionId(), r.id().resourceGroup(), r.name(), r.location(),
                 r.tenantId(), r.principalId(), r.phase(), k == null ? null : k.vaultUri(), k == null ? null : k.keyName(),
                 k == null ? null : k.keyVersion(),
-                StoredJson.write(json, r.properties(), Argument.of(s.definition().propertiesType())), r.tags(), r.createdAt(), r.updatedAt(), r.deletedAt(), r.purgeAt());
+                StoredJson.write(json, r.properties(), Argument.of(s.definition().propertiesType())), r.tags(), r.createdAt(), r.updatedAt(), r.deletedAt(), r.purgeAt(),
+                r.actors() == null ? null : r.actors().createdBy(), r.actors() == null ? null : r.actors().createdByType(),
+                r.actors() == null ? null : r.actors().lastModifiedBy(), r.actors() == null ? null : r.actors().lastModifiedByType());
         if (insert) {
             repository.save(row);
         } else {

@@ -3,6 +3,7 @@ package io.keyward.app.engine;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.SystemData;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.Map;
@@ -21,7 +22,14 @@ public record TrackedResource<T>(String id, String name, String type, String loc
     /** The envelope of {@code r}, shown with the wire spelling {@code type} ({@code Microsoft.Kusto/Clusters}). */
     public static <T> TrackedResource<T> of(Resource<?> r, String type, @Nullable ArmSku sku, T properties) {
         return new TrackedResource<>(r.id().toString(), r.name(), type, r.location(), r.tags(), ManagedIdentity.of(r), sku, properties,
-                null, SystemData.of(r));
+                null, systemData(r));
+    }
+
+    /** The resource's systemData: its times, and its writers where recorded (V45 on). */
+    public static SystemData systemData(Resource<?> r) {
+        Resource.Actors a = r.actors();
+        return a == null ? SystemData.times(r.createdAt(), r.updatedAt()) : new SystemData(a.createdBy(), a.createdByType(),
+                r.createdAt().toString(), a.lastModifiedBy(), a.lastModifiedByType(), r.updatedAt().toString());
     }
 
     /** The same envelope with the {@code etag} of a type whose spec has one (Data Explorer clusters). */

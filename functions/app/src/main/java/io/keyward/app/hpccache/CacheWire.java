@@ -1,5 +1,8 @@
 package io.keyward.app.hpccache;
 
+import static io.keyward.app.arm.KnownMembers.ANY;
+import static io.keyward.app.arm.KnownMembers.VALUE;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.engine.ArmSku;
 import io.keyward.app.engine.ManagedIdentity;
@@ -13,7 +16,8 @@ import java.util.Map;
 /**
  * The JSON shapes of ARM {@code Microsoft.StorageCache/caches} (azure-rest-api-specs, storagecache resource-manager,
  * stable 2023-05-01 {@code storagecache.json}: Cache, CacheProperties, CacheEncryptionSettings, KeyVaultKeyReference,
- * CacheHealth, CacheIdentity, CacheSku), only the members Keyward acts on; others are accepted and ignored.
+ * CacheHealth, CacheIdentity, CacheSku), only the members Keyward acts on; a request's other members are checked against
+ * {@link #CACHE_REQUEST} and refused where Keyward cannot honour them (HpcCaches).
  */
 final class CacheWire {
 
@@ -23,6 +27,16 @@ final class CacheWire {
     }
 
     // --- inbound (read-only members are ignored)
+
+    /** Every member of Cache (2023-05-01) a request may carry; read-only ones are ignored. */
+    static final Map<String, Object> CACHE_REQUEST = Map.of("id", VALUE, "name", VALUE, "type", VALUE, "location", VALUE, "tags", ANY,
+            "identity", ANY, "sku", ANY, "systemData", ANY, "zones", VALUE, "properties", Map.ofEntries(
+                    Map.entry("cacheSizeGB", VALUE), Map.entry("subnet", VALUE), Map.entry("encryptionSettings", ANY),
+                    Map.entry("securitySettings", ANY), Map.entry("networkSettings", ANY), Map.entry("directoryServicesSettings", ANY),
+                    Map.entry("upgradeSettings", ANY),
+                    // read-only
+                    Map.entry("health", ANY), Map.entry("mountAddresses", VALUE), Map.entry("provisioningState", VALUE),
+                    Map.entry("upgradeStatus", ANY), Map.entry("primingJobs", VALUE), Map.entry("spaceAllocation", VALUE)));
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -6,6 +6,7 @@ import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.AsyncOperations;
+import io.keyward.app.arm.KnownMembers;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.cmk.Binding;
@@ -75,13 +76,13 @@ class HpcCaches implements Surface<HpcCache> {
         this.vaultDnsSuffix = vaultDnsSuffix.toLowerCase(Locale.ROOT).replaceAll("^\\.+", "");
     }
 
-    static final ApiVersions API_VERSIONS = ApiVersions.of("2023-05-01");
+    static final ApiVersions API_VERSIONS = ApiVersions.of("2023-05-01", "2024-03-01", "2025-07-01");
 
     // --- management operations
 
     @Override
     public KeyedResources.Saved<HpcCache> put(ArmResourceId id, @Nullable String json, Principal caller) {
-        CacheWire.CacheBody body = http.body(json, CacheWire.CacheBody.class);
+        CacheWire.CacheBody body = body(json);
         return engine.put(this, id, caller, WRITE, new KeyedResources.Put<>() {
             @Override
             public KeyedResources.Created<HpcCache> create(KeyedResources.Creation c) {
@@ -97,8 +98,63 @@ class HpcCaches implements Surface<HpcCache> {
 
     @Override
     public KeyedResources.Saved<HpcCache> patch(ArmResourceId id, @Nullable String json, Principal caller) {
-        CacheWire.CacheBody body = http.body(json, CacheWire.CacheBody.class);
+        CacheWire.CacheBody body = body(json);
         return engine.update(this, id, caller, WRITE, current -> change(current, body, false));
+    }
+
+    /**
+     * The body, its members checked first (2023-05-01 Cache): unknown members, and settings a Keyward cache cannot
+     * honour (client access policies, directory services, network settings other than the defaults, scheduled upgrades,
+     * zones), are refused naming them; read-only members are ignored.
+     */
+    private CacheWire.CacheBody body(@Nullable String json) {
+        if (json != null && !json.isBlank()) {
+            Map<?, ?> raw = http.body(json, Map.class);
+            KnownMembers.require(raw, CacheWire.CACHE_REQUEST, "Keyward's HPC caches carry the members of the 2023-05-01 Cache");
+            if (raw.get("zones") instanceof List<?> z && !z.isEmpty()) {
+                throw unsupported("zones", "a Keyward deployment has no availability zones");
+            }
+            if (raw.get("properties") instanceof Map<?, ?> p) {
+                refuseUnhonoured(p);
+            }
+        }
+        return http.body(json, CacheWire.CacheBody.class);
+    }
+
+    private static void refuseUnhonoured(Map<?, ?> p) {
+        if (p.get("securitySettings") instanceof Map<?, ?> security && security.get("accessPolicies") instanceof List<?> policies
+                && !policies.isEmpty()) {
+            throw unsupported("properties.securitySettings.accessPolicies", "a Keyward cache serves no NFS clients whose access they"
+                    + " would rule");
+        }
+        if (p.get("directoryServicesSettings") != null) {
+            throw unsupported("properties.directoryServicesSettings", "a Keyward cache joins no directory");
+        }
+        if (p.get("upgradeSettings") instanceof Map<?, ?> upgrade && Boolean.TRUE.equals(upgrade.get("upgradeScheduleEnabled"))) {
+            throw unsupported("properties.upgradeSettings.upgradeScheduleEnabled", "a Keyward cache has no firmware to upgrade");
+        }
+        if (p.get("networkSettings") instanceof Map<?, ?> network) {
+            for (Map.Entry<?, ?> e : network.entrySet()) {
+                String member = String.valueOf(e.getKey());
+                Object v = e.getValue();
+                boolean asDefault = switch (member) {
+                    case "mtu" -> v == null || v instanceof Number n && n.intValue() == 1500;
+                    case "ntpServer" -> v == null || "time.windows.com".equals(v);
+                    case "dnsServers" -> v == null || v instanceof List<?> l && l.isEmpty();
+                    case "dnsSearchDomain" -> v == null || "".equals(v);
+                    case "utilityAddresses" -> true; // read-only
+                    default -> false;
+                };
+                if (!asDefault) {
+                    throw unsupported("properties.networkSettings." + member, "a Keyward cache has no network interface to configure");
+                }
+            }
+        }
+    }
+
+    private static ArmException unsupported(String target, String why) {
+        return new ArmException(ArmErrorCode.InvalidParameter, "The property '" + target + "' cannot be honoured: " + why
+                + "; remove it or send its default.", target);
     }
 
     /** The spec's {@code cacheName}: {@code ^[-0-9a-zA-Z_]{1,80}$}. */

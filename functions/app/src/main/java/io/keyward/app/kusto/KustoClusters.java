@@ -252,6 +252,43 @@ class KustoClusters implements Surface<KustoCluster> {
                 c -> c.properties().stopped() ? c.withProperties(c.properties().withStopped(false)) : c);
     }
 
+    // --- name availability and skus
+
+    /**
+     * Clusters_CheckNameAvailability: a name is taken when a cluster of the caller's subscription (active or soft-deleted,
+     * in any group) has it; Keyward's names are unique per subscription, not world-wide as Data Explorer's DNS names are.
+     */
+    KustoWire.NameCheckResult checkName(SubscriptionId sub, KustoWire.NameCheck check, Principal caller) {
+        if (check.type() == null || !check.type().equalsIgnoreCase(KustoCluster.TYPE)) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The 'type' must be '" + KustoCluster.TYPE + "'.", "type");
+        }
+        String wanted = check.name();
+        if (wanted == null || !NAME.matcher(wanted).matches()) {
+            return new KustoWire.NameCheckResult(false, wanted, "Name '" + wanted + "' is invalid: it must be 4-22 characters, lowercase"
+                    + " letters and digits, starting with a letter.", "Invalid");
+        }
+        UUID after = null;
+        do {
+            KeyedResources.Page<KustoCluster> page = engine.list(this, sub, null, caller, "Microsoft.Kusto/clusters/read", after, 1000);
+            if (page.items().stream().anyMatch(c -> c.name().equalsIgnoreCase(wanted))) {
+                return new KustoWire.NameCheckResult(false, wanted, "Name '" + wanted + "' is already taken.", "AlreadyExists");
+            }
+            after = page.last();
+        } while (after != null);
+        return new KustoWire.NameCheckResult(true, wanted, null, null);
+    }
+
+    /** Clusters_ListSkus: the catalogue, to a caller that may read the subscription's clusters (as a list of them checks). */
+    KustoSkus.DescriptionList skus(SubscriptionId sub, Principal caller) {
+        engine.list(this, sub, null, caller, "Microsoft.Kusto/clusters/read", null, 1);
+        return KustoSkus.all();
+    }
+
+    /** Clusters_ListSkusByResource: the skus the cluster can be scaled to, read with the cluster's read permission. */
+    KustoSkus.ResourceSkuList skus(ArmResourceId id, Principal caller) {
+        return KustoSkus.of(engine.get(this, id, caller, "Microsoft.Kusto/clusters/read").properties().sku());
+    }
+
     // --- attached database configurations
 
     record SavedAttached(Resource<KustoCluster> follower, AttachedRepository.Attached attached, boolean created) {

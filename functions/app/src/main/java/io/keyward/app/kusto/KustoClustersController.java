@@ -1,6 +1,7 @@
 package io.keyward.app.kusto;
 
 import io.keyward.app.arm.KnownMembers;
+import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.engine.ResourceHttp;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
@@ -14,6 +15,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import java.util.Map;
 
@@ -38,6 +40,28 @@ class KustoClustersController {
     KustoClustersController(KustoClusters clusters, ResourceHttp http) {
         this.clusters = clusters;
         this.http = http;
+    }
+
+    // --- Clusters_CheckNameAvailability, Clusters_ListSkus, Clusters_ListSkusByResource
+
+    @Post("/subscriptions/{subscriptionId}/providers/Microsoft.Kusto/locations/{location}/checkNameAvailability")
+    KustoWire.NameCheckResult checkNameAvailability(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
+                                                    @PathVariable String location, @Nullable @Body String body) {
+        ResourceHttp.apiVersion(request, KustoClusters.API_VERSIONS);
+        return clusters.checkName(SubscriptionId.parse(subscriptionId), http.body(body, KustoWire.NameCheck.class), caller);
+    }
+
+    @Get("/subscriptions/{subscriptionId}/providers/Microsoft.Kusto/skus")
+    KustoSkus.DescriptionList listSkus(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId) {
+        ResourceHttp.apiVersion(request, KustoClusters.API_VERSIONS);
+        return clusters.skus(SubscriptionId.parse(subscriptionId), caller);
+    }
+
+    @Get(CLUSTER + "/skus")
+    KustoSkus.ResourceSkuList listSkusByResource(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
+                                                 @PathVariable String resourceGroupName, @PathVariable String clusterName) {
+        ResourceHttp.apiVersion(request, KustoClusters.API_VERSIONS);
+        return clusters.skus(clusters.id(subscriptionId, resourceGroupName, clusterName), caller);
     }
 
     // --- attached database configurations

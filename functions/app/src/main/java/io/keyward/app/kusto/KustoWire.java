@@ -80,6 +80,17 @@ final class KustoWire {
             "properties", Map.of("provisioningState", VALUE, "databaseName", VALUE, "clusterResourceId", VALUE, "attachedDatabaseNames", VALUE,
                     "defaultPrincipalsModificationKind", VALUE));
 
+    /** ClusterCheckNameRequest. */
+    @Serdeable
+    record NameCheck(@Nullable String name, @Nullable String type) {
+    }
+
+    /** CheckNameResult: reason Invalid or AlreadyExists when the name is not available. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record NameCheckResult(boolean nameAvailable, @Nullable String name, @Nullable String message, @Nullable String reason) {
+    }
+
     @Serdeable
     record AttachedBody(@Nullable String location, @Nullable AttachedPropertiesIn properties) {
     }

@@ -30,7 +30,7 @@ class LinkedStorageController {
 
     /** The workspaces' api-versions: the Azure SDKs send their client's one version to every operation of the provider. */
     static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2021-12-01-preview",
-            "2022-10-01", "2023-09-01");
+            "2022-10-01", "2023-09-01", "2025-02-01", "2025-07-01");
     private static final String WORKSPACE = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"
             + "Microsoft.OperationalInsights/workspaces/{workspaceName}";
     private static final String LINKS = WORKSPACE + "/linkedStorageAccounts";

@@ -3,6 +3,7 @@ package io.keyward.app.vault;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.SystemData;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.ArrayList;
@@ -101,7 +102,8 @@ final class VaultWire {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record VaultOut(String id, String name, String type, String location, Map<String, String> tags, PropertiesOut properties) {
+    record VaultOut(String id, String name, String type, String location, Map<String, String> tags, PropertiesOut properties,
+                    SystemData systemData) {
     }
 
     @Serdeable
@@ -112,6 +114,17 @@ final class VaultWire {
                          // Azure leaves enablePurgeProtection out (null) until it is turned on
                          @Nullable Boolean enablePurgeProtection, String vaultUri, String provisioningState,
                          String publicNetworkAccess, @Nullable NetworkRuleSet networkAcls) {
+    }
+
+    /** Vaults_List's ResourceListResult: ARM's generic Resource (id, name, type, location, tags) per vault. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ResourceOut(String id, String name, String type, String location, Map<String, String> tags) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ResourceList(List<ResourceOut> value, @Nullable String nextLink) {
     }
 
     @Serdeable
@@ -299,12 +312,17 @@ final class VaultWire {
         }
     }
 
+    static ResourceOut resource(StoredVault s) {
+        Vault v = s.vault();
+        return new ResourceOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags());
+    }
+
     static VaultOut out(StoredVault s, String vaultUri) {
         Vault v = s.vault();
         return new VaultOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags(), new PropertiesOut(v.tenantId(),
                 new Sku("A", v.sku()), policies(v.accessPolicies()), false, false, false, v.softDeleteEnabled(),
                 v.softDeleteRetentionDays(), v.rbacAuthorization(), v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
-                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())));
+                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())), SystemData.times(null, s.updatedAt()));
     }
 
     @Nullable

@@ -28,6 +28,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * ARM {@code Microsoft.KeyVault/vaults}: one method per operationId of the REST spec. Every call names an
@@ -40,7 +41,11 @@ import java.util.List;
 class VaultsController {
 
     static final ApiVersions API_VERSIONS = ApiVersions.of("2019-09-01", "2021-10-01", "2022-07-01", "2022-11-01", "2023-02-01",
-            "2023-07-01", "2024-11-01");
+            "2023-07-01", "2024-11-01", "2025-05-01", "2026-02-01");
+    /** Vaults_List's api-version: the spec pins the subscription resources list to 2015-11-01. */
+    static final ApiVersions RESOURCES_API_VERSIONS = ApiVersions.of("2015-11-01");
+    private static final Pattern VAULTS_FILTER = Pattern.compile(
+            "^\\s*resourceType\\s+eq\\s+'Microsoft\\.KeyVault/vaults'\\s*$", Pattern.CASE_INSENSITIVE);
     static final int DEFAULT_PAGE_SIZE = 100;
     static final int MAX_PAGE_SIZE = 1000;
     private static final String VAULT = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault/vaults/{vaultName}";
@@ -115,6 +120,25 @@ class VaultsController {
         apiVersion(request);
         VaultPage page = vaults.list(SubscriptionId.parse(subscriptionId), null, top(request), skipToken(request), caller);
         return vaultList(request, page);
+    }
+
+    /**
+     * Vaults_List: the subscription's {@code resources} list with the spec's one {@code $filter} (resourceType eq
+     * 'Microsoft.KeyVault/vaults') and its one api-version (2015-11-01), answered as generic ARM Resource entries;
+     * Keyward lists no other resource types there, so any other filter is refused naming it.
+     */
+    @Get("/subscriptions/{subscriptionId}/resources")
+    VaultWire.ResourceList list(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId) {
+        RESOURCES_API_VERSIONS.require(request.getParameters().get("api-version"));
+        String filter = request.getParameters().get("$filter");
+        if (filter == null || !VAULTS_FILTER.matcher(filter).matches()) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The $filter must be \"resourceType eq 'Microsoft.KeyVault/vaults'\":"
+                    + " Keyward lists no other resources here.", "$filter");
+        }
+        VaultPage page = vaults.list(SubscriptionId.parse(subscriptionId), null, top(request), skipToken(request), caller);
+        String next = nextLink(request, page);
+        return new VaultWire.ResourceList(page.items().stream().map(VaultWire::resource).toList(),
+                next == null ? null : next + "&%24filter=" + enc(filter));
     }
 
     @Put(VAULT + "/accessPolicies/{operationKind}")

@@ -399,7 +399,7 @@ class WorkspaceCatalog implements WorkspaceService {
             return new StepResult.Failed(ArmErrorCode.BadRequest, CLUSTER_NOT_FOUND);
         }
         repository.update(Row.of(w.withLink(cluster.get().id(), null, w.sku(), now())));
-        clusters.get().workspaceLinked(cluster.get().id(), w.id());
+        clusters.get().workspaceLinked(cluster.get().id(), w.id(), w.customerId());
         return new StepResult.Succeeded(null);
     }
 

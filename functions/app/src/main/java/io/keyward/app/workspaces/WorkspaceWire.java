@@ -3,6 +3,7 @@ package io.keyward.app.workspaces;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.SystemData;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
@@ -35,7 +36,7 @@ final class WorkspaceWire {
 
     /** Read-only properties (customerId, features.clusterResourceId, ...) are ignored, as ARM does: a GET body PUT back works. */
     @Serdeable
-    record PropertiesIn(@Nullable Sku sku, @Nullable Integer retentionInDays) {
+    record PropertiesIn(@Nullable Sku sku, @Nullable Integer retentionInDays, @Nullable Capping workspaceCapping) {
     }
 
     @Serdeable
@@ -47,14 +48,24 @@ final class WorkspaceWire {
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record WorkspaceOut(String id, String name, String type, String location, Map<String, String> tags, PropertiesOut properties) {
+    record WorkspaceOut(String id, String name, String type, String location, Map<String, String> tags, PropertiesOut properties,
+                        SystemData systemData) {
+    }
+
+    /**
+     * WorkspaceCapping: Keyward meters no ingestion volume, so the only cap it can honour is none ({@code -1}, the spec's
+     * "unlimited"); {@code quotaNextResetTime} and {@code dataIngestionStatus} are read-only.
+     */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Capping(@Nullable Double dailyQuotaGb, @Nullable String quotaNextResetTime, @Nullable String dataIngestionStatus) {
     }
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record PropertiesOut(String provisioningState, String customerId, Sku sku, int retentionInDays, String createdDate,
                          String modifiedDate, String publicNetworkAccessForIngestion, String publicNetworkAccessForQuery,
-                         FeaturesOut features) {
+                         FeaturesOut features, Capping workspaceCapping) {
     }
 
     @Serdeable
@@ -69,6 +80,11 @@ final class WorkspaceWire {
 
     /** LinkedService, out. */
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record LinkedServiceList(List<LinkedServiceOut> value) {
+    }
+
+    @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record LinkedServiceOut(String id, String name, String type, LinkedServiceProperties properties) {
     }
@@ -82,6 +98,11 @@ final class WorkspaceWire {
 
     static WorkspaceRequest request(WorkspaceBody body, boolean patch) {
         PropertiesIn p = body.properties();
+        if (p != null && p.workspaceCapping() != null && p.workspaceCapping().dailyQuotaGb() != null
+                && p.workspaceCapping().dailyQuotaGb() != -1.0) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.workspaceCapping.dailyQuotaGb' cannot be honoured:"
+                    + " Keyward meters no ingestion volume, so only -1 (no daily cap) is accepted.", "properties.workspaceCapping.dailyQuotaGb");
+        }
         String sku = p == null || p.sku() == null ? null : sku(p.sku().name());
         return new WorkspaceRequest(patch ? null : body.location(), body.tags(), sku, p == null ? null : p.retentionInDays());
     }
@@ -103,7 +124,8 @@ final class WorkspaceWire {
         String sku = w.clusterResourceId() != null ? CLUSTER_SKU : w.sku();
         return new WorkspaceOut(w.id(), w.name(), Workspace.TYPE, w.location(), w.tags(), new PropertiesOut("Succeeded",
                 w.customerId().toString(), new Sku(sku), w.retentionInDays(), w.createdAt().toString(), w.modifiedAt().toString(),
-                "Enabled", "Enabled", new FeaturesOut(true, w.clusterResourceId())));
+                "Enabled", "Enabled", new FeaturesOut(true, w.clusterResourceId()), new Capping(-1.0, null, "RespectQuota")),
+                SystemData.times(w.createdAt(), w.modifiedAt()));
     }
 
     /**

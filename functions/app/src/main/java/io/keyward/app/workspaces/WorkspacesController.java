@@ -44,7 +44,7 @@ class WorkspacesController {
      * operation of the provider (azure-resourcemanager-loganalytics 1.1.0 sends 2022-10-01 to LinkedServices too).
      */
     static final ApiVersions API_VERSIONS = ApiVersions.of("2020-08-01", "2020-10-01", "2021-06-01", "2021-12-01-preview",
-            "2022-10-01", "2023-09-01");
+            "2022-10-01", "2023-09-01", "2025-02-01", "2025-07-01");
     /** The spec's lists have no nextLink (x-ms-pageable nextLinkName null): one page holds what clients will read. */
     static final int DEFAULT_PAGE_SIZE = 1000;
     static final int MAX_PAGE_SIZE = 1000;
@@ -152,6 +152,19 @@ class WorkspacesController {
         Workspace w = workspaces.linkedService(sub, group, name, caller);
         return WorkspaceWire.linkedService(w).orElseThrow(() -> new ArmException(ArmErrorCode.ResourceNotFound, "The linked service '"
                 + Workspace.CLUSTER_LINK + "' of workspace '" + w.name() + "' was not found: the workspace is not linked to a cluster."));
+    }
+
+    /**
+     * LinkedServices_ListByWorkspace (LinkedServiceListResult, no nextLink): the workspace's one kind of linked service,
+     * {@code cluster}, when it has one; read with the same permission as LinkedServices_Get.
+     */
+    @Get(WORKSPACE + "/linkedServices")
+    WorkspaceWire.LinkedServiceList listLinkedServices(HttpRequest<?> request, Principal caller, @PathVariable String subscriptionId,
+                                                       @PathVariable String resourceGroupName, @PathVariable String workspaceName) {
+        apiVersion(request);
+        Workspace w = workspaces.linkedService(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
+                WorkspaceName.parse(workspaceName), caller);
+        return new WorkspaceWire.LinkedServiceList(WorkspaceWire.linkedService(w).stream().toList());
     }
 
     @Delete(LINKED_SERVICE)

@@ -1,0 +1,124 @@
+package io.keyward.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13 item 5 beyond Data Explorer (KustoSettingsTest): every request member is applied and echoed or refused with
+ * 400 naming it: HPC Cache's securitySettings and other settings a Keyward cache cannot honour, Log Analytics'
+ * workspaceCapping and cluster replication; and the read-only members the SDK models expose: systemData (with the
+ * writer's object id on engine resources), associatedWorkspaces[].workspaceId.
+ */
+class NothingDroppedTest {
+
+    private static final String TENANT = "f0000000-0000-4000-8000-0000000000a8";
+    private static final String CACHE_API = "?api-version=2023-05-01";
+    private static final String WS_API = "?api-version=2022-10-01";
+    private static ClusterArm arm;
+
+    @BeforeAll
+    static void client() {
+        arm = new ClusterArm(TENANT, "nothing-dropped-test");
+    }
+
+    private static String cache(String sub) {
+        return "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.StorageCache/caches/" + ClusterArm.name("hc");
+    }
+
+    private static String cacheBody(String properties, String top) {
+        return "{\"location\":\"East US\",\"identity\":{\"type\":\"SystemAssigned\"},\"sku\":{\"name\":\"Standard_2G\"}" + top
+                + ",\"properties\":{\"cacheSizeGB\":3072,\"subnet\":\"/subscriptions/" + UUID.randomUUID() + "/resourceGroups/net/providers"
+                + "/Microsoft.Network/virtualNetworks/vnet/subnets/cache\"" + properties + "}}";
+    }
+
+    @Test
+    void hpcCacheSettingsItCannotHonourAreRefusedNamingThem() throws Exception {
+        String sub = ClusterArm.sub();
+        Map<String, String> refused = Map.of(
+                "properties.securitySettings.accessPolicies", ",\"securitySettings\":{\"accessPolicies\":[{\"name\":\"default\","
+                        + "\"accessRules\":[{\"scope\":\"default\",\"access\":\"rw\"}]}]}",
+                "properties.directoryServicesSettings", ",\"directoryServicesSettings\":{\"activeDirectory\":{\"primaryDnsIpAddress\":"
+                        + "\"10.0.0.4\",\"domainName\":\"x.example\",\"domainNetBiosName\":\"X\",\"cacheNetBiosName\":\"C\"}}",
+                "properties.networkSettings.mtu", ",\"networkSettings\":{\"mtu\":1400}",
+                "properties.networkSettings.dnsServers", ",\"networkSettings\":{\"dnsServers\":[\"10.0.0.4\"]}",
+                "properties.upgradeSettings.upgradeScheduleEnabled", ",\"upgradeSettings\":{\"upgradeScheduleEnabled\":true,"
+                        + "\"scheduledTime\":\"2030-01-01T00:00:00Z\"}",
+                "properties.blobNfs", ",\"blobNfs\":{}");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            String path = cache(sub);
+            ClusterArm.Reply r = arm.call("PUT", path + CACHE_API, cacheBody(e.getValue(), ""));
+            ClusterArm.assertError(r, 400, "InvalidParameter", e.getKey());
+            assertThat(r.error()).as(e.getKey()).containsEntry("target", e.getKey());
+            assertThat(arm.call("GET", path + CACHE_API, null).status()).as(e.getKey()).isEqualTo(404);
+        }
+        ClusterArm.assertError(arm.call("PUT", cache(sub) + CACHE_API, cacheBody("", ",\"zones\":[\"1\"]")), 400, "InvalidParameter", "zones");
+        // the defaults (and an empty access policy list) ask for nothing and are accepted
+        String path = cache(sub);
+        ClusterArm.Reply ok = arm.call("PUT", path + CACHE_API, cacheBody(",\"securitySettings\":{\"accessPolicies\":[]},"
+                + "\"networkSettings\":{\"mtu\":1500,\"ntpServer\":\"time.windows.com\"}", ""));
+        assertThat(ok.status()).as(ok.text()).isIn(200, 201);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void workspaceCappingIsEchoedAndOnlyNoCapIsAccepted() throws Exception {
+        String sub = ClusterArm.sub();
+        String ws = "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.OperationalInsights/workspaces/" + ClusterArm.name("ws");
+        ClusterArm.Reply refused = arm.call("PUT", ws + WS_API, "{\"location\":\"westeurope\",\"properties\":{\"workspaceCapping\":"
+                + "{\"dailyQuotaGb\":5}}}");
+        ClusterArm.assertError(refused, 400, "InvalidParameter", "properties.workspaceCapping.dailyQuotaGb");
+        assertThat(arm.call("GET", ws + WS_API, null).status()).isEqualTo(404);
+        ClusterArm.Reply made = arm.call("PUT", ws + WS_API, "{\"location\":\"westeurope\",\"properties\":{\"workspaceCapping\":"
+                + "{\"dailyQuotaGb\":-1}}}");
+        assertThat(made.status()).as(made.text()).isEqualTo(201);
+        assertThat((Map<String, Object>) made.properties().get("workspaceCapping")).containsEntry("dailyQuotaGb", -1.0)
+                .containsEntry("dataIngestionStatus", "RespectQuota");
+        ClusterArm.assertError(arm.call("PATCH", ws + WS_API, "{\"properties\":{\"workspaceCapping\":{\"dailyQuotaGb\":0.5}}}"), 400,
+                "InvalidParameter", "properties.workspaceCapping.dailyQuotaGb");
+        Map<String, Object> systemData = (Map<String, Object>) arm.call("GET", ws + WS_API, null).json().get("systemData");
+        assertThat(systemData).containsKeys("createdAt", "lastModifiedAt");
+    }
+
+    @Test
+    void logAnalyticsClusterReplicationIsRefusedNamingIt() throws Exception {
+        String id = ClusterArm.cluster(ClusterArm.sub(), "rg1", ClusterArm.name("cl"));
+        ClusterArm.assertError(arm.call("PUT", id + ClusterArm.API, ClusterArm.body("westeurope", 1000,
+                "\"replication\":{\"enabled\":true,\"location\":\"northeurope\"}")), 400, "InvalidParameter", "properties.replication.enabled");
+        assertThat(arm.call("GET", id + ClusterArm.API, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void engineResourcesShowWhoCreatedAndLastChangedThemAndAssociatedWorkspacesTheirIds() throws Exception {
+        String sub = ClusterArm.sub();
+        String id = ClusterArm.cluster(sub, "rg1", ClusterArm.name("cl"));
+        ClusterArm.Reply created = arm.call("PUT", id + ClusterArm.API, ClusterArm.body("westeurope", 1000, ""));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String me = arm.client.principal().objectId();
+        Map<String, Object> first = (Map<String, Object>) arm.call("GET", id + ClusterArm.API, null).json().get("systemData");
+        assertThat(first).containsEntry("createdBy", me).containsEntry("createdByType", "Application")
+                .containsEntry("lastModifiedBy", me).containsEntry("lastModifiedByType", "Application").containsKeys("createdAt", "lastModifiedAt");
+
+        // another principal of the same tenant changes it: lastModifiedBy moves, createdBy stays
+        ClusterArm other = new ClusterArm(TENANT, "nothing-dropped-other");
+        ClusterArm.Reply patched = other.call("PATCH", id + ClusterArm.API, "{\"tags\":{\"t\":\"1\"}}");
+        assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+        Map<String, Object> after = (Map<String, Object>) arm.call("GET", id + ClusterArm.API, null).json().get("systemData");
+        assertThat(after).containsEntry("createdBy", me).containsEntry("lastModifiedBy", other.client.principal().objectId());
+
+        Logs.Workspace ws = new Logs(arm).workspace(sub);
+        ClusterArm.Reply linked = arm.awaitOperation(arm.call("PUT", ws.id() + "/linkedServices/cluster?api-version=2020-08-01",
+                "{\"properties\":{\"writeAccessResourceId\":\"" + id + "\"}}"));
+        assertThat(linked.json()).as(linked.text()).containsEntry("status", "Succeeded");
+        List<Map<String, Object>> associated = (List<Map<String, Object>>) arm.call("GET", id + ClusterArm.API, null).properties()
+                .get("associatedWorkspaces");
+        assertThat(associated).singleElement().satisfies(a -> {
+            assertThat(a).containsEntry("workspaceId", ws.customerId()).containsEntry("resourceId", ws.id());
+        });
+    }
+}
