@@ -18,7 +18,8 @@ import java.util.UUID;
 interface ResourceRepository extends GenericRepository<ResourceRow, UUID> {
 
     String COLUMNS = "resource_uuid, resource_type, subscription_id, resource_group, name, location, tenant_id, principal_id, phase,"
-            + " key_vault_uri, key_name, key_version, properties, tags, created_at, updated_at, deleted_at, purge_at";
+            + " key_vault_uri, key_name, key_version, properties, tags, created_at, updated_at, deleted_at, purge_at,"
+            + " user_identities, key_identity";
 
     ResourceRow save(ResourceRow row);
 

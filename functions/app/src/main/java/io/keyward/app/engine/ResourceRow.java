@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-/** A row of {@code cmk_resources} (schema/ V15); {@code properties} is the surface's own JSON object. */
+/** A row of {@code cmk_resources} (schema/ V15, V42); {@code properties} is the surface's own JSON object. */
 @MappedEntity("cmk_resources")
 record ResourceRow(
         @Id @MappedProperty("resource_uuid") UUID uuid,
@@ -30,5 +30,7 @@ record ResourceRow(
         Instant createdAt,
         Instant updatedAt,
         @Nullable Instant deletedAt,
-        @Nullable Instant purgeAt) {
+        @Nullable Instant purgeAt,
+        @Nullable @TypeDef(type = DataType.JSON) String userIdentities,
+        @Nullable String keyIdentity) {
 }

@@ -74,7 +74,7 @@ final class KustoWire {
 
     static TrackedResource<PropertiesOut> out(Resource<KustoCluster> c, @Nullable String unavailableReason) {
         CustomerKey k = c.key();
-        KeyVault key = k == null ? null : new KeyVault(k.keyName(), k.keyVersion(), k.vaultUri(), null);
+        KeyVault key = k == null ? null : new KeyVault(k.keyName(), k.keyVersion(), k.vaultUri(), c.userIdentities().keyIdentity());
         String state = unavailableReason == null ? KustoCluster.state(c) : "Unavailable";
         return TrackedResource.of(c, KustoCluster.WIRE_TYPE, c.properties().sku(),
                 new PropertiesOut(KustoCluster.provisioningState(c), state, unavailableReason, key, false, false, false, false, "V3", "Enabled"));
