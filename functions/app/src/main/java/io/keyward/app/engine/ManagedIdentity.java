@@ -47,7 +47,7 @@ public record ManagedIdentity(@Nullable String type, @Nullable String principalI
 
     /** An absent identity or type asks for none; type names compare without case and spaces. */
     public static Kind kind(@Nullable ManagedIdentity requested) {
-        String type = requested == null || requested.type() == null ? "None" : requested.type().replace(" ", "").toLowerCase(Locale.ROOT);
+        String type = requested == null || requested.type() == null ? "none" : requested.type().replace(" ", "").toLowerCase(Locale.ROOT);
         return switch (type) {
             case "systemassigned" -> Kind.SYSTEM_ASSIGNED;
             case "none" -> Kind.NONE;
