@@ -13,13 +13,16 @@ import org.junit.jupiter.api.Test;
  * Each surface's customer-managed key flow with a user-assigned identity, in the requests the Azure SDKs send
  * (identity {@code UserAssigned} with {@code userAssignedIdentities}): a Log Analytics cluster whose key is reached as its
  * user-assigned identity (and the docs' refusal of an identity and a key change in one update), a Data Explorer cluster
- * with {@code keyVaultProperties.userIdentity}, an HPC cache bound at create with no authorize step. Deleting an identity
+ * with {@code keyVaultProperties.userIdentity}, an HPC cache bound at create with no authorize step, and a cluster on a vault
+ * in the RBAC permission model whose user-assigned identity holds Crypto Service Encryption User. Deleting an identity
  * in use is a revocation the key-health poller records, and the data plane refuses the data.
  */
 class UserAssignedIdentityCmkTest {
 
     private static final String MSI_API = UserAssignedIdentitiesTest.API;
     private static final String TABLE = "Uami_CL";
+    private static final String CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
+    private static final String CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
 
     private static ClusterArm arm;
     private static Logs logs;
@@ -89,6 +92,32 @@ class UserAssignedIdentityCmkTest {
         assertThat(arm.call("DELETE", uami[0] + MSI_API, null).status()).isEqualTo(200);
         assertThat(logs.pollUntil(clusterUuid, "Revoked")).isEqualTo("Revoked");
         ClusterArm.assertError(logs.query(ws.customerId(), "table=" + TABLE + "&timespan=PT2H"), 403, "CustomerManagedKeyInaccessible", null);
+    }
+
+    @Test
+    void onAnRbacVaultTheUserAssignedIdentityNeedsCryptoServiceEncryptionUser() throws Exception {
+        String sub = ClusterArm.sub();
+        String[] uami = identity(sub);
+        String vault = ClusterArm.name("kwuar");
+        String vaultId = "/subscriptions/" + sub + "/resourceGroups/rg-vaults/providers/Microsoft.KeyVault/vaults/" + vault;
+        ClusterArm.Reply v = arm.call("PUT", vaultId + ClusterArm.VAULT_API, "{\"location\":\"westeurope\",\"properties\":{\"tenantId\":\""
+                + arm.client.tenantId() + "\",\"sku\":{\"family\":\"A\",\"name\":\"premium\"},\"enableSoftDelete\":true,"
+                + "\"softDeleteRetentionInDays\":7,\"enablePurgeProtection\":true,\"enableRbacAuthorization\":true}}");
+        assertThat(v.status()).as(v.text()).isEqualTo(201);
+        arm.assign(sub, vaultId, CRYPTO_OFFICER, arm.client.principal().objectId());
+        String keyName = ClusterArm.name("k");
+        arm.createKeyWithoutDns(vault, keyName);
+        String clusterId = ClusterArm.cluster(sub, "rg1", ClusterArm.name("cl"));
+        ClusterArm.Reply created = arm.call("PUT", clusterId + ClusterArm.API, "{\"location\":\"westeurope\"," + userAssigned(uami[0])
+                + ",\"sku\":{\"name\":\"CapacityReservation\",\"capacity\":1000},\"properties\":{}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        String key = ClusterArm.keyPatch(arm.host.vaultUri(vault), keyName, "");
+
+        ClusterArm.Reply denied = arm.awaitOperation(arm.call("PATCH", clusterId + ClusterArm.API, key));
+        assertThat(denied.json()).as(denied.text()).containsEntry("status", "Failed");
+        arm.assign(sub, vaultId, CRYPTO_SERVICE_ENCRYPTION_USER, uami[1]);
+        ClusterArm.Reply bound = arm.awaitOperation(arm.call("PATCH", clusterId + ClusterArm.API, key));
+        assertThat(bound.json()).as(bound.text()).containsEntry("status", "Succeeded");
     }
 
     @Test
