@@ -70,7 +70,8 @@ class LayeringTest {
             Map.entry("workspace_saved_searches", "linkedstorage"),
             Map.entry("lockbox_tenants", "lockbox"),
             Map.entry("lockbox_requests", "lockbox"),
-            Map.entry("lockbox_events", "lockbox"));
+            Map.entry("lockbox_events", "lockbox"),
+            Map.entry("user_assigned_identities", "managedidentity"));
 
     /** Tables the test handler of {@code arm} uses; AsyncOperationsTest and OperationsProcessTest create them. */
     private static final Set<String> TEST_TABLES = Set.of("scripted_operation_attempts", "scripted_operation_effects");

@@ -122,7 +122,7 @@ class ClustersArmTest {
         assertError(arm.call("PUT", path, "{\"location\":\"westeurope\",\"sku\":{\"name\":\"CapacityReservation\",\"capacity\":1000}}"),
                 400, "BadRequest", "Identity is null or empty. Set Identity with systemAssigned type.");
         assertError(arm.call("PUT", path, body("westeurope", 1000, "").replace("SystemAssigned", "UserAssigned")),
-                400, "BadRequest", "Identity is null or empty. Set Identity with systemAssigned type.");
+                400, "InvalidParameter", "needs at least one identity in identity.userAssignedIdentities");
         assertError(arm.call("PUT", path, body("westeurope", 1000,
                         "\"keyVaultProperties\":{\"keyVaultUri\":\"https://kwcl1.vault.localhost/\",\"keyName\":\"k\"}")),
                 400, "BadRequest", "KeyVaultProperties are set on creation. Update KeyVaultProperties after cluster creation.");

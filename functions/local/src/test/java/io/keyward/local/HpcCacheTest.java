@@ -168,7 +168,7 @@ class HpcCacheTest {
                 + "; the cache's location is 'westeurope'.");
         assertThat(region.error()).containsEntry("target", "location");
         assertError(arm.call("PUT", cache + API, cmkBody("eastus", url, id, false).replace("\"SystemAssigned\"", "\"None\"")), 400, "BadRequest",
-                "needs a system-assigned managed identity: set identity.type to 'SystemAssigned'");
+                "needs a managed identity: set identity.type to 'SystemAssigned' (then authorize the cache), or 'UserAssigned'");
         assertError(arm.call("PUT", cache + API, cmkBody("eastus", url.replace("https://", "http://"), id, false)), 400, "InvalidParameter",
                 "is invalid: it must be https://<vault-name>.vault.localhost/keys/<key-name>/<key-version>.");
         assertError(arm.call("PUT", cache + API, cmkBody("eastus", keyUrl(vault, keyName, ""), id, false)), 400, "InvalidParameter",

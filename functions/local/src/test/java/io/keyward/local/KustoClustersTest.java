@@ -166,18 +166,19 @@ class KustoClustersTest {
         assertExactly(arm.call("PATCH", path(sub, name) + API, "{\"properties\":" + keyProperties(vaultUri, "k1", "") + "}"),
                 400, "KeyVaultPropertiesOnlyForSystemAssignedResources", message);
 
-        // a user-assigned identity named by keyVaultProperties.userIdentity: Keyward's clusters have none
+        // keyVaultProperties.userIdentity must name one of the cluster's user-assigned identities
         ClusterArm.Reply identity = arm.call("PATCH", path(sub, name) + API, "{\"identity\":{\"type\":\"SystemAssigned\"}}");
         assertThat(identity.status()).as(identity.text()).isEqualTo(200);
         assertThat(identity.map("identity")).containsEntry("type", "SystemAssigned").containsKey("principalId");
-        assertExactly(arm.call("PATCH", path(sub, name) + API, "{\"properties\":{\"keyVaultProperties\":{\"keyVaultUri\":\"" + vaultUri
-                + "\",\"keyName\":\"k1\",\"userIdentity\":\"/subscriptions/" + sub + "/resourceGroups/rg1/providers/"
-                + "Microsoft.ManagedIdentity/userAssignedIdentities/id1\"}}}"), 400, "KeyVaultPropertiesOnlyForSystemAssignedResources", message);
+        ClusterArm.assertError(arm.call("PATCH", path(sub, name) + API, "{\"properties\":{\"keyVaultProperties\":{\"keyVaultUri\":\""
+                + vaultUri + "\",\"keyName\":\"k1\",\"userIdentity\":\"/subscriptions/" + sub + "/resourceGroups/rg1/providers/"
+                + "Microsoft.ManagedIdentity/userAssignedIdentities/id1\"}}}"), 400, "InvalidKeyVaultProperties",
+                "is not one of the cluster's user-assigned identities");
 
-        // and user-assigned identities themselves are refused clearly
+        // and a user-assigned identity that does not exist is refused clearly (UserAssignedIdentityCmkTest: one that does)
         ClusterArm.assertError(arm.call("PUT", path(sub, name()) + API, create("westeurope", "\"identity\":{\"type\":\"UserAssigned\","
                 + "\"userAssignedIdentities\":{\"/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.ManagedIdentity/"
-                + "userAssignedIdentities/id1\":{}}},")), 400, "InvalidParameter", "user-assigned identities");
+                + "userAssignedIdentities/id1\":{}}},")), 400, "InvalidParameter", "was not found");
     }
 
     @Test

@@ -5,7 +5,7 @@ import java.time.Instant;
 
 /**
  * A dedicated cluster as other capabilities see it. {@code id} is the ARM resource id as first created,
- * {@code principalId} the object id of its system-assigned identity in {@code tenantId}, {@code clusterId} the
+ * {@code principalId} the object id of the identity that reaches its key (system- or user-assigned) in {@code tenantId}, {@code clusterId} the
  * read-only GUID of the wire, {@code keyConfigured} whether a customer key wraps its AEK, {@code doubleEncrypted} whether
  * its blocks carry the outer (infrastructure) layer under a platform key as well (isDoubleEncryptionEnabled).
  */

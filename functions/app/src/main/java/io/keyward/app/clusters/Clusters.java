@@ -52,9 +52,13 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     static final String NOT_RECOVERABLE = "Key is not recoverable. Key Vault must be set to Soft-delete and Purge-protection. See"
             + " Key Vault documentation.";
     static final String NO_IDENTITY = "Identity is null or empty. Set Identity with systemAssigned type.";
+    /** The docs' limitation: "Cluster update shouldn't include both identity and key identifier details in the same operation." */
+    static final String IDENTITY_AND_KEY = "Cluster update shouldn't include both identity and key identifier details in the same"
+            + " operation. In case you need to update both, the update should be in two consecutive operations.";
     static final String KEY_ON_CREATE = "KeyVaultProperties are set on creation. Update KeyVaultProperties after cluster creation.";
     static final String CAPACITY_LOCKED = "Capacity is locked for 30 days. Decreasing capacity is permitted 30 days after update.";
     private static final String WRITE = "Microsoft.OperationalInsights/clusters/write";
+    private static final String CLUSTERS = "Log Analytics clusters";
     private static final Set<Integer> RSA_SIZES = Set.of(2048, 3072, 4096);
     private static final Pattern NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9-]{1,61}[A-Za-z0-9]$");
 
@@ -85,12 +89,12 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
         return engine.put(this, id, caller, WRITE, new KeyedResources.Put<>() {
             @Override
             public KeyedResources.Created<ClusterProperties> create(KeyedResources.Creation c) {
-                return new KeyedResources.Created<>(newCluster(c, body), null);
+                return new KeyedResources.Created<>(newCluster(c, body, caller), null);
             }
 
             @Override
             public KeyedResources.Change<ClusterProperties> change(Resource<ClusterProperties> current) {
-                return Clusters.this.change(current, body, true);
+                return Clusters.this.change(current, body, true, caller);
             }
         });
     }
@@ -98,7 +102,7 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
     @Override
     public KeyedResources.Saved<ClusterProperties> patch(ArmResourceId id, @Nullable String json, Principal caller) {
         ClusterWire.ClusterBody body = read(json);
-        return engine.update(this, id, caller, WRITE, current -> change(current, body, false));
+        return engine.update(this, id, caller, WRITE, current -> change(current, body, false, caller));
     }
 
     private ClusterWire.ClusterBody read(@Nullable String body) {
@@ -154,8 +158,8 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
                         + " group '" + id.resourceGroup() + "': deleted clusters are kept 14 days."));
     }
 
-    private Resource<ClusterProperties> newCluster(KeyedResources.Creation c, ClusterWire.ClusterBody body) {
-        requireSystemAssigned(body.identity());
+    private Resource<ClusterProperties> newCluster(KeyedResources.Creation c, ClusterWire.ClusterBody body, Principal caller) {
+        requireIdentity(body.identity());
         if (body.properties() != null && body.properties().keyVaultProperties() != null) {
             throw new ArmException(ArmErrorCode.BadRequest, KEY_ON_CREATE, "properties.keyVaultProperties");
         }
@@ -173,16 +177,34 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
             throw new ArmException(ArmErrorCode.BadRequest, "The region '" + body.location() + "' does not support availability zones in"
                     + " this deployment: isAvailabilityZonesEnabled can only be false.", "properties.isAvailabilityZonesEnabled");
         }
-        return Resource.create(c.uuid(), c.id(), location, c.tenantId(), c.newIdentity(), new ClusterProperties(capacity, billing, c.now(),
-                null, doubleEncryption, zones), body.tags() == null ? Map.of() : body.tags(), c.now());
+        KeyedResources.Identities identities = identities(null, c.tenantId(), c.id().name(), body.identity(), caller);
+        return Resource.create(c.uuid(), c.id(), location, c.tenantId(), identities.principalId(), new ClusterProperties(capacity, billing,
+                c.now(), null, doubleEncryption, zones), body.tags() == null ? Map.of() : body.tags(), c.now())
+                .withIdentities(identities.principalId(), identities.users());
+    }
+
+    /**
+     * A cluster's identity: the docs' "single identity ... depending on your scenario", system-assigned or one
+     * user-assigned identity, which then reaches the key.
+     */
+    private KeyedResources.Identities identities(@Nullable Resource<ClusterProperties> current, String tenantId, String name,
+                                                 @Nullable ManagedIdentity requested, Principal caller) {
+        KeyedResources.Identities next = engine.identitiesAfter(current, tenantId, name, requested, caller, CLUSTERS, false, true);
+        if (next.users().isEmpty()) {
+            return next;
+        }
+        return new KeyedResources.Identities(next.principalId(), next.users().withKeyIdentity(next.users().assigned().keySet().iterator().next()));
     }
 
     /** A PUT ({@code replace}) or PATCH of an active cluster; a given key starts the async key update. */
     private KeyedResources.Change<ClusterProperties> change(Resource<ClusterProperties> current, ClusterWire.ClusterBody body,
-                                                            boolean replace) {
+                                                            boolean replace, Principal caller) {
         if (replace || body.identity() != null) {
-            requireSystemAssigned(body.identity());
+            requireIdentity(body.identity());
         }
+        KeyedResources.Identities identities = identities(current, current.tenantId(), current.name(), body.identity(), caller);
+        boolean identityChanged = !Objects.equals(identities.principalId(), current.principalId())
+                || !identities.users().equals(current.userIdentities());
         KeyedResources.requireSameLocation(current, body.location(), "cluster");
         ClusterProperties p = current.properties();
         Long capacity = ClusterCapacity.of(body.sku(), replace);
@@ -211,8 +233,16 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
                 update = KeyUpdate.of(current.uuid(), key, k.keyRsaSize());
             }
         }
+        if (identityChanged && update != null) {
+            throw new ArmException(ArmErrorCode.BadRequest, IDENTITY_AND_KEY, "identity");
+        }
+        if (identityChanged && current.key() != null) {
+            // the AEK is bound to the identity that reaches the key: the same key is bound again, as the new identity
+            update = KeyUpdate.of(current.uuid(), current.key(), p.keyRsaSize());
+        }
         Resource<ClusterProperties> next = current.withTags(body.tags())
-                .withProperties(p.with(newCapacity, billing, lastSkuUpdate, p.keyRsaSize()));
+                .withProperties(p.with(newCapacity, billing, lastSkuUpdate, p.keyRsaSize()))
+                .withIdentities(identities.principalId(), identities.users());
         return new KeyedResources.Change<>(next, update);
     }
 
@@ -232,8 +262,10 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
         }
     }
 
-    private static void requireSystemAssigned(@Nullable ManagedIdentity identity) {
-        if (ManagedIdentity.kind(identity) != ManagedIdentity.Kind.SYSTEM_ASSIGNED) {
+    /** A cluster needs its identity (the docs' message without one); SystemAssigned or UserAssigned, not both. */
+    private static void requireIdentity(@Nullable ManagedIdentity identity) {
+        ManagedIdentity.Kind kind = ManagedIdentity.kind(identity);
+        if (kind == ManagedIdentity.Kind.NONE) {
             throw new ArmException(ArmErrorCode.BadRequest, NO_IDENTITY, "identity");
         }
     }
@@ -318,7 +350,7 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
 
     private static Cluster view(Resource<ClusterProperties> c) {
         return new Cluster(c.id().toString(), c.id().subscriptionId(), c.id().resourceGroup(), c.name(), c.location(), c.tenantId(),
-                c.principalId().toString(), c.uuid().toString(), c.phase(), c.key() != null, c.createdAt(), c.updatedAt(),
+                String.valueOf(c.keyPrincipal()), c.uuid().toString(), c.phase(), c.key() != null, c.createdAt(), c.updatedAt(),
                 c.properties().doubleEncrypted());
     }
 

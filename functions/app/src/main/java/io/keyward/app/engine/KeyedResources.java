@@ -19,6 +19,8 @@ import io.keyward.app.cmk.CmkKeys;
 import io.keyward.app.cmk.CustomerKey;
 import io.keyward.app.cmk.KeyPolicy;
 import io.keyward.app.identity.IdentityService;
+import io.keyward.app.managedidentity.UserAssignedIdentities;
+import io.keyward.app.managedidentity.UserAssignedIdentity;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.PrincipalType;
 import io.keyward.app.keyhealth.KeyHealth;
@@ -37,6 +39,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.Locale;
@@ -58,6 +61,7 @@ import org.slf4j.LoggerFactory;
 public class KeyedResources {
 
     private static final Logger LOG = LoggerFactory.getLogger(KeyedResources.class);
+    private static final Argument<Map<String, UserIdentities.Assigned>> ASSIGNED = Argument.mapOf(String.class, UserIdentities.Assigned.class);
 
     private final ResourceRepository repository;
     private final SqlTransactions sql;
@@ -70,9 +74,12 @@ public class KeyedResources {
     private final Clock clock;
     private final ApplicationEventPublisher<ResourceDeleted> deletions;
 
+    private final UserAssignedIdentities userIdentities;
+
     KeyedResources(ResourceRepository repository, SqlTransactions sql, Authorization authorization, AsyncOperations operations,
                    CmkKeys cmk, IdentityService identities, KeyHealth keyHealth, JsonMapper json, Clock clock,
-                   ApplicationEventPublisher<ResourceDeleted> deletions) {
+                   ApplicationEventPublisher<ResourceDeleted> deletions, UserAssignedIdentities userIdentities) {
+        this.userIdentities = userIdentities;
         this.repository = repository;
         this.sql = sql;
         this.authorization = authorization;
@@ -498,10 +505,12 @@ public class KeyedResources {
                 r.name());
         CustomerKey key = r.keyVaultUri() == null ? null : new CustomerKey(r.keyVaultUri(), r.keyName(), r.keyVersion());
         try {
+            UserIdentities users = r.userIdentities() == null ? UserIdentities.NONE
+                    : new UserIdentities(json.readValue(r.userIdentities(), ASSIGNED), null).withKeyIdentity(r.keyIdentity());
             return new Resource<>(r.uuid(), id, r.location(), r.tenantId(), r.principalId(), r.phase(), key,
                     json.readValue(r.properties(), s.definition().propertiesType()), r.tags() == null ? java.util.Map.of() : r.tags(), r.createdAt(),
                     r.updatedAt(), r.deletedAt(), r.purgeAt(), r.createdBy() == null && r.lastModifiedBy() == null ? null
-                    : new Resource.Actors(r.createdBy(), r.createdByType(), r.lastModifiedBy(), r.lastModifiedByType()));
+                    : new Resource.Actors(r.createdBy(), r.createdByType(), r.lastModifiedBy(), r.lastModifiedByType()), users);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable properties of " + r.resourceType() + " " + r.uuid(), e);
         }
@@ -513,6 +522,8 @@ public class KeyedResources {
                 r.tenantId(), r.principalId(), r.phase(), k == null ? null : k.vaultUri(), k == null ? null : k.keyName(),
                 k == null ? null : k.keyVersion(),
                 StoredJson.write(json, r.properties(), Argument.of(s.definition().propertiesType())), r.tags(), r.createdAt(), r.updatedAt(), r.deletedAt(), r.purgeAt(),
+                r.userIdentities().isEmpty() ? null : StoredJson.write(json, r.userIdentities().assigned(), ASSIGNED),
+                r.userIdentities().keyIdentity(),
                 r.actors() == null ? null : r.actors().createdBy(), r.actors() == null ? null : r.actors().createdByType(),
                 r.actors() == null ? null : r.actors().lastModifiedBy(), r.actors() == null ? null : r.actors().lastModifiedByType());
         if (insert) {
@@ -540,6 +551,68 @@ public class KeyedResources {
                     + " while customer-managed keys encrypt its data: it reaches its key as that identity.", "identity");
         }
         return null;
+    }
+
+    /** A resource's identities: the system-assigned principal (null: none) and the user-assigned ones. */
+    public record Identities(@Nullable UUID principalId, UserIdentities users) {
+    }
+
+    /**
+     * The identities after a request asking for {@code requested} ({@code current} null: a create): absent keeps the
+     * current ones; SystemAssigned keeps or creates the system-assigned identity; UserAssigned takes the identities
+     * {@code userAssignedIdentities} lists (a PATCH's null entry removes one, as ARM's merge does), each of which the caller
+     * must be allowed to assign ({@code userAssignedIdentities/assign/action}); both together only where the surface allows
+     * it ({@code both}). The user-assigned identity that reaches the key stays that one while it is assigned.
+     */
+    public Identities identitiesAfter(@Nullable Resource<?> current, String tenantId, String name, @Nullable ManagedIdentity requested,
+                                      Principal caller, String resources, boolean both, boolean single) {
+        if (requested == null) {
+            return current == null ? new Identities(null, UserIdentities.NONE) : new Identities(current.principalId(), current.userIdentities());
+        }
+        ManagedIdentity.Kind kind = ManagedIdentity.kind(requested);
+        if (kind == ManagedIdentity.Kind.INVALID || kind == ManagedIdentity.Kind.SYSTEM_AND_USER_ASSIGNED && !both) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The identity type '" + requested.type() + "' is invalid for " + resources
+                    + ": use None, SystemAssigned or UserAssigned" + (both ? " or '" + ManagedIdentity.BOTH + "'" : "") + ".", "identity.type");
+        }
+        boolean system = kind == ManagedIdentity.Kind.SYSTEM_ASSIGNED || kind == ManagedIdentity.Kind.SYSTEM_AND_USER_ASSIGNED;
+        boolean user = kind == ManagedIdentity.Kind.USER_ASSIGNED || kind == ManagedIdentity.Kind.SYSTEM_AND_USER_ASSIGNED;
+        UUID principal = !system ? null : current != null && current.principalId() != null ? current.principalId() : newPrincipal(tenantId, name);
+        if (!user) {
+            if (requested.userAssignedIdentities() != null && !requested.userAssignedIdentities().isEmpty()) {
+                throw new ArmException(ArmErrorCode.InvalidParameter, "identity.userAssignedIdentities is given with identity type '"
+                        + requested.type() + "': use UserAssigned or '" + ManagedIdentity.BOTH + "'.", "identity.userAssignedIdentities");
+            }
+            return new Identities(principal, UserIdentities.NONE);
+        }
+        Map<String, UserIdentities.Assigned> assigned = new java.util.LinkedHashMap<>();
+        UserIdentities before = current == null ? UserIdentities.NONE : current.userIdentities();
+        if (requested.userAssignedIdentities() != null) {
+            for (Map.Entry<String, Object> e : requested.userAssignedIdentities().entrySet()) {
+                if (e.getValue() == null) {
+                    continue; // removed
+                }
+                var known = before.find(e.getKey());
+                if (known.isPresent()) {
+                    assigned.put(known.get().getKey(), known.get().getValue());
+                    continue;
+                }
+                UserAssignedIdentity u = userIdentities.assignable(e.getKey(), caller, "identity.userAssignedIdentities");
+                assigned.put(e.getKey(), new UserIdentities.Assigned(u.principalId(), u.clientId()));
+            }
+        }
+        if (assigned.isEmpty()) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The identity type '" + requested.type() + "' needs at least one identity in"
+                    + " identity.userAssignedIdentities.", "identity.userAssignedIdentities");
+        }
+        if (single && assigned.size() > 1) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "Keyward's " + resources + " take one user-assigned identity; the request"
+                    + " names " + assigned.size() + ".", "identity.userAssignedIdentities");
+        }
+        UserIdentities users = new UserIdentities(assigned, null);
+        if (before.keyIdentity() != null && users.find(before.keyIdentity()).isPresent()) {
+            users = users.withKeyIdentity(before.keyIdentity());
+        }
+        return new Identities(principal, users);
     }
 
     private UUID newPrincipal(String tenantId, String name) {

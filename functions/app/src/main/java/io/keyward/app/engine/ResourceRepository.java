@@ -19,7 +19,7 @@ interface ResourceRepository extends GenericRepository<ResourceRow, UUID> {
 
     String COLUMNS = "resource_uuid, resource_type, subscription_id, resource_group, name, location, tenant_id, principal_id, phase,"
             + " key_vault_uri, key_name, key_version, properties, tags, created_at, updated_at, deleted_at, purge_at,"
-            + " created_by, created_by_type, last_modified_by, last_modified_by_type";
+            + " user_identities, key_identity, created_by, created_by_type, last_modified_by, last_modified_by_type";
 
     ResourceRow save(ResourceRow row);
 

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-/** A row of {@code cmk_resources} (schema/ V15, actors V45); {@code properties} is the surface's own JSON object. */
+/** A row of {@code cmk_resources} (schema/ V15, user identities V42, actors V45); {@code properties} is the surface's own JSON object. */
 @MappedEntity("cmk_resources")
 record ResourceRow(
         @Id @MappedProperty("resource_uuid") UUID uuid,
@@ -31,6 +31,8 @@ record ResourceRow(
         Instant updatedAt,
         @Nullable Instant deletedAt,
         @Nullable Instant purgeAt,
+        @Nullable @TypeDef(type = DataType.JSON) String userIdentities,
+        @Nullable String keyIdentity,
         @Nullable String createdBy,
         @Nullable String createdByType,
         @Nullable String lastModifiedBy,

@@ -15,6 +15,7 @@ import io.keyward.app.engine.CreationTimeouts;
 import io.keyward.app.engine.KeyUpdate;
 import io.keyward.app.engine.KeyedResources;
 import io.keyward.app.engine.ManagedIdentity;
+import io.keyward.app.engine.UserIdentities;
 import io.keyward.app.engine.Phase;
 import io.keyward.app.engine.Resource;
 import io.keyward.app.engine.ResourceHttp;
@@ -54,6 +55,7 @@ class HpcCaches implements Surface<HpcCache> {
     /** What the portal's authorize button grants the cache's identity (the HPC Cache CMK docs). */
     static final Set<KeyPermission> KEY_PERMISSIONS = EnumSet.of(KeyPermission.GET, KeyPermission.WRAP_KEY, KeyPermission.UNWRAP_KEY);
     private static final String WRITE = "Microsoft.StorageCache/caches/write";
+    private static final String CACHES = "HPC caches";
     private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("^[-0-9a-zA-Z_]{1,80}$");
     private static final Logger LOG = LoggerFactory.getLogger(HpcCaches.class);
 
@@ -83,23 +85,32 @@ class HpcCaches implements Surface<HpcCache> {
     @Override
     public KeyedResources.Saved<HpcCache> put(ArmResourceId id, @Nullable String json, Principal caller) {
         CacheWire.CacheBody body = body(json);
-        return engine.put(this, id, caller, WRITE, new KeyedResources.Put<>() {
+        KeyedResources.Saved<HpcCache> saved = engine.put(this, id, caller, WRITE, new KeyedResources.Put<>() {
             @Override
             public KeyedResources.Created<HpcCache> create(KeyedResources.Creation c) {
-                return new KeyedResources.Created<>(newCache(c, body), KeyedResources.CREATE);
+                return new KeyedResources.Created<>(newCache(c, body, caller), KeyedResources.CREATE);
             }
 
             @Override
             public KeyedResources.Change<HpcCache> change(Resource<HpcCache> current) {
-                return HpcCaches.this.change(current, body, true);
+                return HpcCaches.this.change(current, body, true, caller);
             }
         });
+        if (saved.created() && HpcCache.waitingForKey(saved.resource()) && saved.resource().userIdentities().keyIdentity() != null) {
+            // a user-assigned identity that already has access to the key: the encrypted disks are created now, no authorize step
+            KeyedResources.BindOutcome<HpcCache> outcome = createDisks(saved.resource());
+            if (outcome.binding() instanceof Binding.Bound) {
+                return new KeyedResources.Saved<>(outcome.resource(), true, saved.operation());
+            }
+            LOG.info("cache {}: its user-assigned identity could not use the key yet; the cache waits for it", saved.resource().id());
+        }
+        return saved;
     }
 
     @Override
     public KeyedResources.Saved<HpcCache> patch(ArmResourceId id, @Nullable String json, Principal caller) {
         CacheWire.CacheBody body = body(json);
-        return engine.update(this, id, caller, WRITE, current -> change(current, body, false));
+        return engine.update(this, id, caller, WRITE, current -> change(current, body, false, caller));
     }
 
     /**
@@ -184,7 +195,7 @@ class HpcCaches implements Surface<HpcCache> {
             if (!HpcCache.waitingForKey(cache)) {
                 return cache; // authorized before: nothing to do
             }
-            vaults.authorizeKeyAccess(key(cache.properties()).vaultName(), caller, cache.principalId().toString(), cache.tenantId(),
+            vaults.authorizeKeyAccess(key(cache.properties()).vaultName(), caller, cache.keyPrincipal().toString(), cache.tenantId(),
                     KEY_PERMISSIONS, true);
             return cache.withProperties(cache.properties().authorized(engine.now()));
         });
@@ -192,9 +203,7 @@ class HpcCaches implements Surface<HpcCache> {
             return granted;
         }
         // The vault's key API reads committed state only: the engine binds once the grant above is committed.
-        KeyedResources.BindOutcome<HpcCache> outcome = engine.bindNow(this, granted, granted.key(), POLICY, HpcCache::waitingForKey,
-                cache -> cache.withPhase(Phase.Succeeded).withProperties(cache.properties().withHealth(HpcCache.HEALTHY,
-                        "Cache is healthy. Its disks are encrypted with the customer-managed key '" + cache.properties().keyUrl() + "'.")));
+        KeyedResources.BindOutcome<HpcCache> outcome = createDisks(granted);
         if (outcome.binding() instanceof Binding.Refused r) {
             throw new ArmException(ArmErrorCode.BadRequest, refusal(granted, r) + " The cache keeps waiting for its key: fix it and authorize"
                     + " again before " + deadline(granted) + ".");
@@ -204,10 +213,18 @@ class HpcCaches implements Surface<HpcCache> {
                     + " disks of cache '" + granted.name() + "' (" + u.reason() + "). Authorize again before " + deadline(granted) + ".");
         }
         LOG.info("cache {}: encrypted disks created", granted.id());
-        if (outcome.resource().properties().createOperationId() != null) {
+        return outcome.resource();
+    }
+
+    /** Binds the waiting cache's key as its identity and, bound, creates its encrypted disks (no transaction open). */
+    private KeyedResources.BindOutcome<HpcCache> createDisks(Resource<HpcCache> waiting) {
+        KeyedResources.BindOutcome<HpcCache> outcome = engine.bindNow(this, waiting, waiting.key(), POLICY, HpcCache::waitingForKey,
+                cache -> cache.withPhase(Phase.Succeeded).withProperties(cache.properties().withHealth(HpcCache.HEALTHY,
+                        "Cache is healthy. Its disks are encrypted with the customer-managed key '" + cache.properties().keyUrl() + "'.")));
+        if (outcome.binding() instanceof Binding.Bound && outcome.resource().properties().createOperationId() != null) {
             operations.kick(outcome.resource().properties().createOperationId());
         }
-        return outcome.resource();
+        return outcome;
     }
 
     /**
@@ -234,7 +251,7 @@ class HpcCaches implements Surface<HpcCache> {
 
     // --- rules
 
-    private Resource<HpcCache> newCache(KeyedResources.Creation c, CacheWire.CacheBody body) {
+    private Resource<HpcCache> newCache(KeyedResources.Creation c, CacheWire.CacheBody body, Principal caller) {
         String location = KeyedResources.required(body.location(), "location");
         String sku = KeyedResources.required(body.sku() == null ? null : body.sku().name(), "sku.name");
         CacheWire.PropertiesIn p = body.properties();
@@ -245,14 +262,22 @@ class HpcCaches implements Surface<HpcCache> {
         }
         String subnet = KeyedResources.required(p.subnet(), "properties.subnet");
         KeyReference key = requestedKey(c.id().subscription(), location, body, true);
+        KeyedResources.Identities identities = engine.identitiesAfter(null, c.tenantId(), c.id().name(),
+                body.identity() == null ? new ManagedIdentity("SystemAssigned", null, null, null) : body.identity(), caller, CACHES, true, true);
+        UserIdentities users = identities.users().isEmpty() ? identities.users()
+                : identities.users().withKeyIdentity(identities.users().assigned().keySet().iterator().next());
         HpcCache cache = new HpcCache(sku, size, subnet, key == null ? null : key.keyUrl(), key == null ? null : key.sourceVaultId(),
                 key != null && key.rotationToLatest(), key == null ? HpcCache.TRANSITIONING : HpcCache.WAITING_FOR_KEY, key == null
-                ? "Cache is being created." : "Waiting for key: authorize cache '" + c.id().name() + "' to use key vault '" + key.vaultName()
+                ? "Cache is being created." : users.keyIdentity() != null ? "Waiting for key: the user-assigned identity '" + users.keyIdentity()
+                + "' must have get, wrapKey and unwrapKey on key vault '" + key.vaultName() + "' (or authorize the cache: POST .../caches/"
+                + c.id().name() + "/authorizeKeyVault) by " + c.now().plus(properties.authorizeTimeout()) + ", or the cache fails."
+                : "Waiting for key: authorize cache '" + c.id().name() + "' to use key vault '" + key.vaultName()
                 + "' (POST .../caches/" + c.id().name() + "/authorizeKeyVault) by " + c.now().plus(properties.authorizeTimeout())
                 + ", or the cache fails.", null, null);
-        // the system-assigned identity, which the authorize action names in the vault's access policies
-        Resource<HpcCache> created = Resource.create(c.uuid(), c.id(), location, c.tenantId(), c.newIdentity(), cache,
-                body.tags() == null ? Map.of() : body.tags(), c.now()).withPhase(Phase.Creating);
+        // the identity that reaches the key: a user-assigned one if the cache has one (already granted, the docs' way to skip
+        // the authorize step), else the system-assigned one, which the authorize action names in the vault's access policies
+        Resource<HpcCache> created = Resource.create(c.uuid(), c.id(), location, c.tenantId(), identities.principalId(), cache,
+                body.tags() == null ? Map.of() : body.tags(), c.now()).withPhase(Phase.Creating).withIdentities(identities.principalId(), users);
         return key == null ? created : created.withKey(key.customerKey());
     }
 
@@ -261,8 +286,18 @@ class HpcCaches implements Surface<HpcCache> {
      * and another key for a cache that has one starts the engine's key update (the cache's identity must already have
      * access to it; no authorize step).
      */
-    private KeyedResources.Change<HpcCache> change(Resource<HpcCache> current, CacheWire.CacheBody body, boolean replace) {
+    private KeyedResources.Change<HpcCache> change(Resource<HpcCache> current, CacheWire.CacheBody body, boolean replace, Principal caller) {
         KeyedResources.requireSameLocation(current, body.location(), "cache");
+        if (body.identity() != null) {
+            KeyedResources.Identities asked = engine.identitiesAfter(current, current.tenantId(), current.name(), body.identity(), caller,
+                    CACHES, true, true);
+            if (!java.util.Objects.equals(asked.principalId(), current.principalId()) || !asked.users().assigned().keySet().stream()
+                    .allMatch(k -> current.userIdentities().find(k).isPresent()) || asked.users().assigned().size() != current.userIdentities()
+                    .assigned().size()) {
+                throw new ArmException(ArmErrorCode.BadRequest, "The identity of cache '" + current.name() + "' is set when the cache is"
+                        + " created and cannot be changed.", "identity");
+            }
+        }
         CacheWire.EncryptionSettings e = body.properties() == null ? null : body.properties().encryptionSettings();
         if (e == null && !replace) {
             return new KeyedResources.Change<>(current.withTags(body.tags()), null);
@@ -297,10 +332,11 @@ class HpcCaches implements Surface<HpcCache> {
                     + "; the cache's location is '" + location + "'. Create the cache in one of those regions, or without"
                     + " encryptionSettings (Microsoft-managed keys).", "location");
         }
-        if ((create || body.identity() != null) && ManagedIdentity.kind(body.identity()) != ManagedIdentity.Kind.SYSTEM_ASSIGNED) {
-            throw new ArmException(ArmErrorCode.BadRequest, "A cache with customer-managed key encryption needs a system-assigned"
-                    + " managed identity: set identity.type to 'SystemAssigned' (Keyward does not support user-assigned identities"
-                    + " for caches).", "identity");
+        ManagedIdentity.Kind kind = ManagedIdentity.kind(body.identity());
+        if ((create || body.identity() != null) && (kind == ManagedIdentity.Kind.NONE || kind == ManagedIdentity.Kind.INVALID)) {
+            throw new ArmException(ArmErrorCode.BadRequest, "A cache with customer-managed key encryption needs a managed identity: set"
+                    + " identity.type to 'SystemAssigned' (then authorize the cache), or 'UserAssigned' with an identity that already has"
+                    + " access to the key.", "identity");
         }
         CacheWire.KeyVaultKeyReference kek = e.keyEncryptionKey();
         KeyReference key = KeyReference.parse(kek.keyUrl(), kek.sourceVault() == null ? null : kek.sourceVault().id(),

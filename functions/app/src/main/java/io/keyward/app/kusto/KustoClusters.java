@@ -17,7 +17,7 @@ import io.keyward.app.cmk.CustomerKey;
 import io.keyward.app.engine.ArmSku;
 import io.keyward.app.engine.KeyUpdate;
 import io.keyward.app.engine.KeyedResources;
-import io.keyward.app.engine.ManagedIdentity;
+import io.keyward.app.engine.UserIdentities;
 import io.keyward.app.engine.Resource;
 import io.keyward.app.engine.ResourceHttp;
 import io.keyward.app.keyhealth.KeyHealth;
@@ -82,13 +82,13 @@ class KustoClusters implements Surface<KustoCluster> {
             @Override
             public KeyedResources.Created<KustoCluster> create(KeyedResources.Creation c) {
                 preconditions.requireAbsentAllowed(id.name());
-                return new KeyedResources.Created<>(newCluster(c, body), null);
+                return new KeyedResources.Created<>(newCluster(c, body, caller), null);
             }
 
             @Override
             public KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current) {
                 preconditions.require(current);
-                return KustoClusters.this.change(current, body);
+                return KustoClusters.this.change(current, body, caller);
             }
         });
     }
@@ -99,7 +99,7 @@ class KustoClusters implements Surface<KustoCluster> {
         Preconditions preconditions = Preconditions.ofCurrentRequest();
         return engine.update(this, id, caller, "Microsoft.Kusto/clusters/write", current -> {
             preconditions.require(current);
-            return change(current, body);
+            return change(current, body, caller);
         });
     }
 
@@ -381,7 +381,7 @@ class KustoClusters implements Surface<KustoCluster> {
 
     // --- rules
 
-    private Resource<KustoCluster> newCluster(KeyedResources.Creation c, KustoWire.ClusterBody body) {
+    private Resource<KustoCluster> newCluster(KeyedResources.Creation c, KustoWire.ClusterBody body, Principal caller) {
         if (body.properties() != null && body.properties().keyVaultProperties() != null) {
             throw new ArmException(ArmErrorCode.CannotProvideKeyVaultPropertiesDuringCreation, KustoKeys.ON_CREATE,
                     "properties.keyVaultProperties");
@@ -391,29 +391,44 @@ class KustoClusters implements Surface<KustoCluster> {
             throw new ArmException(ArmErrorCode.InvalidParameter, "The 'sku' property is required.", "sku");
         }
         ArmSku sku = sku(body.sku(), null);
-        UUID principal = ManagedIdentity.systemAssigned(body.identity(), CLUSTERS) ? c.newIdentity() : null;
-        return Resource.create(c.uuid(), c.id(), location, c.tenantId(), principal, new KustoCluster(sku, false,
+        KeyedResources.Identities identities = engine.identitiesAfter(null, c.tenantId(), c.id().name(), body.identity(), caller, CLUSTERS,
+                true, false);
+        return Resource.create(c.uuid(), c.id(), location, c.tenantId(), identities.principalId(), new KustoCluster(sku, false,
                         settings(KustoCluster.Settings.DEFAULTS, body.properties())),
-                body.tags() == null ? Map.of() : body.tags(), c.now());
+                body.tags() == null ? Map.of() : body.tags(), c.now()).withIdentities(identities.principalId(), identities.users());
     }
 
     /** A PUT or PATCH of an existing cluster (absent members keep their values); a new key starts the async key update. */
-    private KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current, KustoWire.ClusterBody body) {
+    private KeyedResources.Change<KustoCluster> change(Resource<KustoCluster> current, KustoWire.ClusterBody body, Principal caller) {
         KeyedResources.requireSameLocation(current, body.location(), "cluster");
         ArmSku sku = body.sku() == null ? current.properties().sku() : sku(body.sku(), current.properties().sku());
         // The wire format first, so that a request refused for it changes nothing (not even a new identity).
         CustomerKey key = null;
         KustoWire.KeyVault wire = body.properties() == null ? null : body.properties().keyVaultProperties();
         if (wire != null) {
-            if (KustoKeys.namesUserIdentity(wire)) {
-                throw new ArmException(ArmErrorCode.KeyVaultPropertiesOnlyForSystemAssignedResources, KustoKeys.SYSTEM_ASSIGNED_ONLY,
-                        "properties.keyVaultProperties.userIdentity");
-            }
             key = KustoKeys.parse(wire);
         }
-        UUID principal = engine.identityAfter(current, body.identity(), CLUSTERS);
+        KeyedResources.Identities identities = engine.identitiesAfter(current, current.tenantId(), current.name(), body.identity(), caller,
+                CLUSTERS, true, false);
+        UUID principal = identities.principalId();
+        UserIdentities users = identities.users();
+        if (wire != null) {
+            // keyVaultProperties.userIdentity: the key is reached as that user-assigned identity (one the cluster has)
+            String userIdentity = KustoKeys.namesUserIdentity(wire) ? wire.userIdentity() : null;
+            if (userIdentity != null && users.find(userIdentity).isEmpty()) {
+                throw new ArmException(ArmErrorCode.InvalidKeyVaultProperties, "The user identity '" + userIdentity + "' of"
+                        + " keyVaultProperties is not one of the cluster's user-assigned identities (identity.userAssignedIdentities).",
+                        "properties.keyVaultProperties.userIdentity");
+            }
+            users = users.withKeyIdentity(userIdentity);
+        }
+        UUID keyPrincipal = users.keyPrincipal() != null ? users.keyPrincipal() : principal;
+        if (current.key() != null && key == null && keyPrincipal == null) {
+            throw new ArmException(ArmErrorCode.BadRequest, "The identity of '" + current.name() + "' that reaches its customer-managed key"
+                    + " cannot be removed while the key encrypts its data.", "identity");
+        }
         if (key != null) {
-            if (principal == null) {
+            if (keyPrincipal == null) {
                 throw new ArmException(ArmErrorCode.KeyVaultPropertiesOnlyForSystemAssignedResources, KustoKeys.SYSTEM_ASSIGNED_ONLY,
                         "identity");
             }
@@ -421,11 +436,14 @@ class KustoClusters implements Surface<KustoCluster> {
                 throw new ArmException(ArmErrorCode.BadRequest, KustoKeys.LEADER_FOLLOWER + " Cluster '" + current.name()
                         + "' follows or is followed by another cluster (attachedDatabaseConfigurations).", "properties.keyVaultProperties");
             }
-            if (key.equals(current.key())) {
-                key = null; // repeating the key it has changes nothing
+            if (key.equals(current.key()) && keyPrincipal.equals(current.keyPrincipal())) {
+                key = null; // repeating the key it has, as the identity it has, changes nothing
             }
         }
-        Resource<KustoCluster> next = current.withTags(body.tags()).withPrincipal(principal)
+        if (key == null && current.key() != null && !keyPrincipal.equals(current.keyPrincipal())) {
+            key = current.key(); // another identity reaches the key now: the AEK is bound again, as it
+        }
+        Resource<KustoCluster> next = current.withTags(body.tags()).withIdentities(principal, users)
                 .withProperties(new KustoCluster(sku, current.properties().stopped(),
                         settings(current.properties().settingsOrDefaults(), body.properties())));
         return new KeyedResources.Change<>(next, key == null ? null : KeyUpdate.of(current.uuid(), key, null));

@@ -134,7 +134,7 @@ final class KustoWire {
 
     static TrackedResource<PropertiesOut> out(Resource<KustoCluster> c, @Nullable String unavailableReason) {
         CustomerKey k = c.key();
-        KeyVault key = k == null ? null : new KeyVault(k.keyName(), k.keyVersion(), k.vaultUri(), null);
+        KeyVault key = k == null ? null : new KeyVault(k.keyName(), k.keyVersion(), k.vaultUri(), c.userIdentities().keyIdentity());
         String state = unavailableReason == null ? KustoCluster.state(c) : "Unavailable";
         KustoCluster.Settings s = c.properties().settingsOrDefaults();
         return TrackedResource.of(c, KustoCluster.WIRE_TYPE, c.properties().sku(),
