@@ -340,21 +340,23 @@ class ConformanceTest {
 
         private void key() throws Exception {
             keyVault(false);
-            keyName = String.valueOf(parameters.get("key-name"));
-            ClusterArm.Reply created = ok(vaultCall("POST", "keys/" + keyName + "/create" + KEYS_API, "{" + tags() + "\"kty\":\"RSA\","
+            createKey(String.valueOf(parameters.get("key-name")), tags());
+            map("key-version", keyVersion);
+        }
+
+        /** An RSA-2048 key of {@link #vault}, through the Key Vault API. */
+        private void createKey(String name, String tags) throws Exception {
+            keyName = name;
+            ClusterArm.Reply created = ok(vaultCall("POST", "keys/" + keyName + "/create" + KEYS_API, "{" + tags + "\"kty\":\"RSA\","
                     + "\"key_size\":2048}"));
             String kid = (String) ((Map<?, ?>) created.json().get("key")).get("kid");
             keyVersion = kid.substring(kid.lastIndexOf('/') + 1);
-            map("key-version", keyVersion);
         }
 
         /** A vault of this replay's group with a key, in {@code location}, whose key {@code principal} may use. */
         private void keyFor(String principal, String location) throws Exception {
             vault = vault(sub, group, ClusterArm.name("kwc"), location, true, "");
-            keyName = ClusterArm.name("k");
-            ClusterArm.Reply created = ok(vaultCall("POST", "keys/" + keyName + "/create" + KEYS_API, "{\"kty\":\"RSA\",\"key_size\":2048}"));
-            String kid = (String) ((Map<?, ?>) created.json().get("key")).get("kid");
-            keyVersion = kid.substring(kid.lastIndexOf('/') + 1);
+            createKey(ClusterArm.name("k"), "");
             if (principal != null) {
                 String policy = "{\"properties\":{\"accessPolicies\":[{\"tenantId\":\"" + TENANT + "\",\"objectId\":\"" + principal
                         + "\",\"permissions\":{\"keys\":[\"get\",\"wrapKey\",\"unwrapKey\",\"recover\"]}}]}}";
