@@ -99,7 +99,8 @@ class ConformanceTest {
     /** What a replay makes before it sends the example's request. */
     enum Setup {
         NONE, LA_CLUSTER, WORKSPACE, LA_CLUSTER_AND_WORKSPACE, LINKED_SERVICE, LA_OPERATION, VAULT, DELETED_VAULT, KEY_VAULT, KEY,
-        DELETED_KEY, CIPHERTEXT, KUSTO_CLUSTER, KUSTO_FOLLOWER, KUSTO_CLUSTER_STOPPED, KUSTO_ATTACHED, KUSTO_OPERATION, CACHE_KEY, CACHE, CACHE_OPERATION
+        DELETED_KEY, CIPHERTEXT, KUSTO_CLUSTER, KUSTO_FOLLOWER, KUSTO_CLUSTER_STOPPED, KUSTO_ATTACHED, KUSTO_OPERATION, CACHE_KEY, CACHE, CACHE_OPERATION,
+        STORAGE_ACCOUNT, LINKED_STORAGE, SAVED_SEARCH
     }
 
     @BeforeAll
@@ -185,6 +186,7 @@ class ConformanceTest {
         private String keyVersion;
         private String laCluster;
         private String kustoLeader;
+        private String storageAccount;
         private ClusterArm.Reply lastOperation;
         private final List<Erratum> errata;
 
@@ -319,6 +321,23 @@ class ConformanceTest {
                     values.put("location", CACHE_LOCATION);
                 }
                 case CACHE -> cache(value("cacheName"), true, tags());
+                case STORAGE_ACCOUNT -> {
+                    workspace(value("workspaceName"), "");
+                    storageAccount = storageAccount();
+                }
+                case LINKED_STORAGE -> {
+                    workspace(value("workspaceName"), "");
+                    storageAccount = storageAccount();
+                    ok(arm.call("PUT", resourcePath("Microsoft.OperationalInsights/workspaces", value("workspaceName"))
+                            + "/linkedStorageAccounts/" + (parameters.get("dataSourceType") instanceof String t ? t : "CustomLogs")
+                            + "?api-version=2023-09-01", "{\"properties\":{\"storageAccountIds\":[\"" + storageAccount + "\"]}}"));
+                }
+                case SAVED_SEARCH -> {
+                    workspace(value("workspaceName"), "");
+                    ok(arm.call("PUT", resourcePath("Microsoft.OperationalInsights/workspaces", value("workspaceName")) + "/savedSearches/"
+                            + parameters.get("savedSearchId") + "?api-version=2023-09-01", "{\"properties\":{\"category\":\"c\","
+                            + "\"displayName\":\"d\",\"query\":\"Heartbeat | take 1\",\"version\":2}}"));
+                }
                 case CACHE_OPERATION -> {
                     String cache = resourcePath("Microsoft.StorageCache/caches", ClusterArm.name("kwc"));
                     ClusterArm.Reply created = arm.call("PUT", cache + "?api-version=2023-05-01", cacheBody(false, ""));
@@ -411,6 +430,14 @@ class ConformanceTest {
                 ok(arm.call("POST", path + "/authorizeKeyVault" + api, null));
             }
             await(created);
+        }
+
+        /** A storage account in the workspaces' region, with a system-assigned identity; returns its id. */
+        private String storageAccount() throws Exception {
+            String path = resourcePath("Microsoft.Storage/storageAccounts", ClusterArm.name("st"));
+            ok(arm.call("PUT", path + "?api-version=2023-05-01", "{\"location\":\"" + LA_LOCATION + "\",\"kind\":\"StorageV2\","
+                    + "\"sku\":{\"name\":\"Standard_LRS\"},\"identity\":{\"type\":\"SystemAssigned\"}}"));
+            return path;
         }
 
         private String cacheBody(boolean keyed, String tags) {
@@ -521,6 +548,9 @@ class ConformanceTest {
                 }
                 case "clusterResourceId" -> {
                     return kustoLeader == null ? rename(s) : kustoLeader;
+                }
+                case "storageAccountIds" -> {
+                    return storageAccount == null ? rename(s) : storageAccount;
                 }
                 case "tenantId" -> {
                     return TENANT;
