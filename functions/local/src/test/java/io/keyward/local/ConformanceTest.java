@@ -320,7 +320,10 @@ class ConformanceTest {
                     keyVault(false);
                     values.put("location", CACHE_LOCATION);
                 }
-                case CACHE -> cache(value("cacheName"), true, tags());
+                case CACHE -> {
+                    cache(value("cacheName"), true, tags());
+                    values.put("location", CACHE_LOCATION);
+                }
                 case STORAGE_ACCOUNT -> {
                     workspace(value("workspaceName"), "");
                     storageAccount = storageAccount();
@@ -329,7 +332,7 @@ class ConformanceTest {
                     workspace(value("workspaceName"), "");
                     storageAccount = storageAccount();
                     ok(arm.call("PUT", resourcePath("Microsoft.OperationalInsights/workspaces", value("workspaceName"))
-                            + "/linkedStorageAccounts/" + (parameters.get("dataSourceType") instanceof String t ? t : "CustomLogs")
+                            + "/linkedStorageAccounts/" + (parameters.get("dataSourceType") instanceof String t ? t : "Query")
                             + "?api-version=2023-09-01", "{\"properties\":{\"storageAccountIds\":[\"" + storageAccount + "\"]}}"));
                 }
                 case SAVED_SEARCH -> {
