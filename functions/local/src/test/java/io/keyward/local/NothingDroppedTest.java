@@ -104,8 +104,9 @@ class NothingDroppedTest {
         assertThat(first).containsEntry("createdBy", me).containsEntry("createdByType", "Application")
                 .containsEntry("lastModifiedBy", me).containsEntry("lastModifiedByType", "Application").containsKeys("createdAt", "lastModifiedAt");
 
-        // another principal of the same tenant changes it: lastModifiedBy moves, createdBy stays
-        ClusterArm other = new ClusterArm(TENANT, "nothing-dropped-other");
+        // another principal of the same tenant, granted a role on the subscription, changes it: lastModifiedBy moves,
+        // createdBy stays
+        ClusterArm other = new ClusterArm(TENANT, "nothing-dropped-other").owning(sub);
         ClusterArm.Reply patched = other.call("PATCH", id + ClusterArm.API, "{\"tags\":{\"t\":\"1\"}}");
         assertThat(patched.status()).as(patched.text()).isEqualTo(200);
         Map<String, Object> after = (Map<String, Object>) arm.call("GET", id + ClusterArm.API, null).json().get("systemData");
