@@ -3,6 +3,7 @@ package io.keyward.app.arm;
 import io.keyward.app.identity.Principal;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,5 +40,27 @@ public class Subscriptions {
                     + "' or the scope is invalid.");
         }
         return true;
+    }
+
+    /** The subscriptions {@code caller}'s tenant owns, in id order: what ARM's Subscriptions_List shows it. */
+    @Transactional
+    public List<SubscriptionId> ownedBy(Principal caller) {
+        return repository.ofTenant(caller.tenantId()).stream().map(SubscriptionId::new).toList();
+    }
+
+    /** Whether {@code caller}'s tenant owns {@code sub}. */
+    @Transactional
+    public boolean owns(SubscriptionId sub, Principal caller) {
+        return repository.tenantOf(sub.value()).filter(t -> t.equalsIgnoreCase(caller.tenantId())).isPresent();
+    }
+
+    /**
+     * Registers {@code sub} to {@code tenantId} unless a tenant owns it already; returns the owner afterwards. For
+     * subscriptions given in configuration ({@link SubscriptionClaims}).
+     */
+    @Transactional
+    public String claim(SubscriptionId sub, String tenantId) {
+        repository.claim(sub.value(), tenantId);
+        return repository.tenantOf(sub.value()).orElse(tenantId);
     }
 }

@@ -9,6 +9,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Entra ID's discovery documents for Keyward's own tokens: the JWK set (public halves of the HSM signing keys,
@@ -46,6 +47,42 @@ class DiscoveryController {
         return HttpResponse.ok(new OpenIdConfiguration(properties.issuer(tenant), base + "/oauth2/v2.0/token",
                 base + "/discovery/v2.0/keys", List.of("client_credentials"), List.of("client_secret_post"),
                 List.of("RS256"), List.of("pairwise"), List.of("token")));
+    }
+
+    /**
+     * OpenID metadata of the ADFS-style authority {@code <authority>/adfs} (ARM's cloud metadata names it as the login
+     * endpoint). MSAL requires {@code authorization_endpoint} and {@code token_endpoint} in it, and reads an ADFS
+     * authority's tenant as {@code adfs} from the token endpoint's path. Only the client-credentials grant is offered:
+     * the authorization endpoint answers every request with {@code unsupported_response_type}. Access tokens name
+     * their client's own tenant as issuer ({@code <authority>/<tid>/v2.0}), as the tenant endpoints' tokens do.
+     */
+    @Get(uri = "/adfs/.well-known/openid-configuration", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<?> adfsConfiguration() {
+        String base = properties.trimmedAuthority() + "/adfs";
+        return HttpResponse.ok(new AdfsConfiguration(base, base + "/oauth2/authorize", base + "/oauth2/token",
+                properties.trimmedAuthority() + "/discovery/v2.0/keys", List.of("client_credentials"),
+                List.of("client_secret_post"), List.of("RS256"), List.of("pairwise"), List.of("token"),
+                List.of("openid")));
+    }
+
+    @Get(uri = "/adfs/oauth2/authorize", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<?> adfsAuthorize() {
+        return HttpResponse.badRequest(Map.of("error", "unsupported_response_type", "error_description",
+                "Keyward signs clients in with the client-credentials grant at the token endpoint only; it offers no"
+                        + " interactive sign-in."));
+    }
+
+    @Serdeable
+    record AdfsConfiguration(String issuer,
+                             @JsonProperty("authorization_endpoint") String authorizationEndpoint,
+                             @JsonProperty("token_endpoint") String tokenEndpoint,
+                             @JsonProperty("jwks_uri") String jwksUri,
+                             @JsonProperty("grant_types_supported") List<String> grantTypes,
+                             @JsonProperty("token_endpoint_auth_methods_supported") List<String> authMethods,
+                             @JsonProperty("id_token_signing_alg_values_supported") List<String> signingAlgs,
+                             @JsonProperty("subject_types_supported") List<String> subjectTypes,
+                             @JsonProperty("response_types_supported") List<String> responseTypes,
+                             @JsonProperty("scopes_supported") List<String> scopes) {
     }
 
     @Serdeable
