@@ -1,11 +1,11 @@
 package io.keyward.app.arm;
 
 import io.keyward.app.identity.IdentityProperties;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
-import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * where {@code GET /subscriptions} lists one, so a new tenant needs one given here first (docs/azure-cli.md). A
  * subscription another tenant owns already stays that tenant's: the start logs it and goes on.
  */
-@Singleton
+@Context // created at start, so that a malformed setting stops the start
 @Requires(property = "keyward.arm.subscriptions")
 class SubscriptionClaims {
 

@@ -2,6 +2,7 @@ package io.keyward.app.identity;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -44,9 +45,8 @@ class DiscoveryController {
             return HttpResponse.badRequest();
         }
         String base = properties.trimmedAuthority() + "/" + tenant;
-        return HttpResponse.ok(new OpenIdConfiguration(properties.issuer(tenant), base + "/oauth2/v2.0/token",
-                base + "/discovery/v2.0/keys", List.of("client_credentials"), List.of("client_secret_post"),
-                List.of("RS256"), List.of("pairwise"), List.of("token")));
+        return HttpResponse.ok(OpenIdConfiguration.clientCredentials(properties.issuer(tenant), null,
+                base + "/oauth2/v2.0/token", base + "/discovery/v2.0/keys"));
     }
 
     /**
@@ -59,10 +59,8 @@ class DiscoveryController {
     @Get(uri = "/adfs/.well-known/openid-configuration", produces = MediaType.APPLICATION_JSON)
     HttpResponse<?> adfsConfiguration() {
         String base = properties.trimmedAuthority() + "/adfs";
-        return HttpResponse.ok(new AdfsConfiguration(base, base + "/oauth2/authorize", base + "/oauth2/token",
-                properties.trimmedAuthority() + "/discovery/v2.0/keys", List.of("client_credentials"),
-                List.of("client_secret_post"), List.of("RS256"), List.of("pairwise"), List.of("token"),
-                List.of("openid")));
+        return HttpResponse.ok(OpenIdConfiguration.clientCredentials(base, base + "/oauth2/authorize",
+                base + "/oauth2/token", properties.trimmedAuthority() + "/discovery/v2.0/keys"));
     }
 
     @Get(uri = "/adfs/oauth2/authorize", produces = MediaType.APPLICATION_JSON)
@@ -72,21 +70,10 @@ class DiscoveryController {
                         + " interactive sign-in."));
     }
 
-    @Serdeable
-    record AdfsConfiguration(String issuer,
-                             @JsonProperty("authorization_endpoint") String authorizationEndpoint,
-                             @JsonProperty("token_endpoint") String tokenEndpoint,
-                             @JsonProperty("jwks_uri") String jwksUri,
-                             @JsonProperty("grant_types_supported") List<String> grantTypes,
-                             @JsonProperty("token_endpoint_auth_methods_supported") List<String> authMethods,
-                             @JsonProperty("id_token_signing_alg_values_supported") List<String> signingAlgs,
-                             @JsonProperty("subject_types_supported") List<String> subjectTypes,
-                             @JsonProperty("response_types_supported") List<String> responseTypes,
-                             @JsonProperty("scopes_supported") List<String> scopes) {
-    }
-
+    /** {@code authorizationEndpoint} only where one is advertised (the ADFS authority's, which MSAL requires). */
     @Serdeable
     record OpenIdConfiguration(String issuer,
+                               @Nullable @JsonProperty("authorization_endpoint") String authorizationEndpoint,
                                @JsonProperty("token_endpoint") String tokenEndpoint,
                                @JsonProperty("jwks_uri") String jwksUri,
                                @JsonProperty("grant_types_supported") List<String> grantTypes,
@@ -94,5 +81,12 @@ class DiscoveryController {
                                @JsonProperty("id_token_signing_alg_values_supported") List<String> signingAlgs,
                                @JsonProperty("subject_types_supported") List<String> subjectTypes,
                                @JsonProperty("response_types_supported") List<String> responseTypes) {
+
+        static OpenIdConfiguration clientCredentials(String issuer, @Nullable String authorizationEndpoint,
+                                                     String tokenEndpoint, String jwksUri) {
+            return new OpenIdConfiguration(issuer, authorizationEndpoint, tokenEndpoint, jwksUri,
+                    List.of("client_credentials"), List.of("client_secret_post"), List.of("RS256"), List.of("pairwise"),
+                    List.of("token"));
+        }
     }
 }
