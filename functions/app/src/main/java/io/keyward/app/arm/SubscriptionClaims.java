@@ -2,7 +2,6 @@ package io.keyward.app.arm;
 
 import io.keyward.app.identity.IdentityProperties;
 import io.micronaut.context.annotation.Context;
-import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
@@ -16,10 +15,9 @@ import org.slf4j.LoggerFactory;
  * comma-separated {@code <subscriptionId>} (the default tenant, the operator's) or {@code <subscriptionId>:<tenantId>}.
  * A subscription otherwise belongs to the tenant that first creates something in it; the Azure CLI signs in only
  * where {@code GET /subscriptions} lists one, so a new tenant needs one given here first (docs/azure-cli.md). A
- * subscription another tenant owns already stays that tenant's: the start logs it and goes on.
+ * subscription another tenant owns already stays that tenant's: the start logs it and goes on. Unset: none.
  */
 @Context // created at start, so that a malformed setting stops the start
-@Requires(property = "keyward.arm.subscriptions")
 class SubscriptionClaims {
 
     private static final Logger LOG = LoggerFactory.getLogger(SubscriptionClaims.class);
@@ -31,7 +29,7 @@ class SubscriptionClaims {
     private final List<Claim> claims;
 
     SubscriptionClaims(Subscriptions subscriptions, IdentityProperties identity,
-                       @Value("${keyward.arm.subscriptions}") String configured) {
+                       @Value("${keyward.arm.subscriptions:}") String configured) {
         this.subscriptions = subscriptions;
         this.claims = parse(configured, identity.defaultTenant());
     }
