@@ -1,6 +1,7 @@
 package io.keyward.app.arm;
 
 import io.keyward.app.identity.IdentityProperties;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.StartupEvent;
@@ -25,10 +26,11 @@ class SubscriptionClaims {
     record Claim(SubscriptionId subscription, String tenantId) {
     }
 
-    private final Subscriptions subscriptions;
+    /** Looked up only when there is something to claim: a context without a database still starts. */
+    private final BeanProvider<Subscriptions> subscriptions;
     private final List<Claim> claims;
 
-    SubscriptionClaims(Subscriptions subscriptions, IdentityProperties identity,
+    SubscriptionClaims(BeanProvider<Subscriptions> subscriptions, IdentityProperties identity,
                        @Value("${keyward.arm.subscriptions:}") String configured) {
         this.subscriptions = subscriptions;
         this.claims = parse(configured, identity.defaultTenant());
@@ -60,7 +62,7 @@ class SubscriptionClaims {
     @EventListener
     void onStartup(StartupEvent event) {
         for (Claim c : claims) {
-            String owner = subscriptions.claim(c.subscription(), c.tenantId());
+            String owner = subscriptions.get().claim(c.subscription(), c.tenantId());
             if (!owner.equalsIgnoreCase(c.tenantId())) {
                 LOG.warn("subscription {} from keyward.arm.subscriptions belongs to another tenant already; left as it is",
                         c.subscription());
