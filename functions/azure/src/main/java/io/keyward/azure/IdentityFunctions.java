@@ -50,6 +50,32 @@ public class IdentityFunctions extends AzureHttpFunction {
         return route(request, context);
     }
 
+    /** The ADFS-style authority's token endpoint (what the Azure CLI signs in at; the client id names the tenant). */
+    @FunctionName("Identity_AdfsToken")
+    public HttpResponseMessage adfsToken(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "adfs/oauth2/token",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    @FunctionName("Identity_AdfsOpenIdConfiguration")
+    public HttpResponseMessage adfsOpenIdConfiguration(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "adfs/.well-known/openid-configuration",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
+    /** Advertised by the ADFS metadata, as OpenID requires; answers unsupported_response_type (no interactive sign-in). */
+    @FunctionName("Identity_AdfsAuthorize")
+    public HttpResponseMessage adfsAuthorize(
+            @HttpTrigger(name = "req", methods = {HttpMethod.GET}, route = "adfs/oauth2/authorize",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> request,
+            ExecutionContext context) {
+        return route(request, context);
+    }
+
     @FunctionName("Identity_RegisterClient")
     public HttpResponseMessage registerClient(
             @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "identity/tenants/{tenant}/clients",

@@ -61,6 +61,9 @@ class InfraTemplateTest {
                     "5 s per remote vault call: an unanswering vault must count as an outage quickly (docs/data-plane-outages.md)"),
             Map.entry("KEYWARD_CMK_VAULT_RETRIES",
                     "1 retry: the outage grace period, not retries, rides out a blip (docs/data-plane-outages.md)"),
+            Map.entry("KEYWARD_ARM_SUBSCRIPTIONS",
+                    "none: a subscription belongs to the tenant that first creates something in it; the setting only "
+                    + "gives a tenant one before that, for the Azure CLI's sign-in (docs/azure-cli.md)"),
             Map.entry("KEYWARD_INSTANCE_ID",
                     "empty: the instance id is then WEBSITE_INSTANCE_ID, which the Functions platform sets"));
 

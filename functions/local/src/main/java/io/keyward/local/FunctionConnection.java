@@ -197,7 +197,7 @@ final class FunctionConnection extends ChannelInboundHandlerAdapter implements R
         Map<String, String> query;
         URI uri;
         try {
-            target = new URI(head.uri());
+            target = new URI(mergeSlashes(head.uri()));
             if (target.getRawPath() == null || !target.getRawPath().startsWith("/")) {
                 throw new URISyntaxException(head.uri(), "not an absolute path");
             }
@@ -433,6 +433,20 @@ final class FunctionConnection extends ChannelInboundHandlerAdapter implements R
     }
 
     /** The admin API's checks, answered here; the timer's name when the request may go on. */
+    /**
+     * An origin-form target with empty path segments ({@code //metadata/endpoints}, which {@code az cloud register}
+     * asks for when the ARM endpoint ends in a slash) names the path with its slashes merged, as Azure's front ends
+     * treat it. (Parsed as it stands, {@code //x/y} would be a URI with authority {@code x}.)
+     */
+    static String mergeSlashes(String target) {
+        int query = target.indexOf('?');
+        String path = query < 0 ? target : target.substring(0, query);
+        if (!path.startsWith("/") || !path.contains("//")) {
+            return target; // absolute-form targets (https://host/...) are parsed as they are
+        }
+        return path.replaceAll("/{2,}", "/") + (query < 0 ? "" : target.substring(query));
+    }
+
     private String adminTimer(String path, String methodName, boolean hasBody) {
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         if (!remote.getAddress().isLoopbackAddress()) {

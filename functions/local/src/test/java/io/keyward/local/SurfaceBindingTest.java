@@ -39,9 +39,13 @@ class SurfaceBindingTest {
     private static final Path FUNCTIONS = Path.of("../azure/src/test/resources/expected-functions.tsv");
     /** Answered on every host name without a token: it says only that the process answers. */
     private static final String LIVENESS = "Health_Ping";
-    /** Entra's token endpoint and discovery documents: anonymous, on the management host names only. */
+    /**
+     * Entra's token endpoint and discovery documents, their ADFS-style forms and ARM's cloud metadata: anonymous, on the
+     * management host names only.
+     */
     private static final List<String> ANONYMOUS = List.of("Identity_Token", "Identity_Keys", "Identity_TenantKeys",
-            "Identity_OpenIdConfiguration");
+            "Identity_OpenIdConfiguration", "Identity_AdfsToken", "Identity_AdfsOpenIdConfiguration",
+            "Identity_AdfsAuthorize", "MetadataEndpoints_Get");
     /** The catch-all: a path no other function takes, on any host; answered 401, or 404 in the host's envelope. */
     private static final String UNMATCHED = "Routes_Unmatched";
     private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]*)\"");
@@ -232,7 +236,7 @@ class SurfaceBindingTest {
      * request would make the matrix slow); a connection the server closed is replaced once.
      */
     private static Reply send(Route route, String hostHeader, String token) throws IOException {
-        boolean form = route.name().equals("Identity_Token");
+        boolean form = route.name().equals("Identity_Token") || route.name().equals("Identity_AdfsToken");
         boolean body = !route.method().equals("GET") && !route.method().equals("DELETE");
         byte[] content = !body ? new byte[0] : (form ? "grant_type=client_credentials" : "{}").getBytes(StandardCharsets.UTF_8);
         StringBuilder head = new StringBuilder(route.method()).append(" /").append(route.path())

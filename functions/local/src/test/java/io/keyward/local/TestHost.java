@@ -46,6 +46,9 @@ public final class TestHost {
     /** The tenant of the remote vault entry: only its resources may use {@link #remoteVaultUri} (RemoteVault.tenantId). */
     public static final String REMOTE_VAULT_TENANT = "e0000000-0000-4000-8000-00000000e001";
     public static final String REMOTE_VAULT_LOCATION = "westeurope";
+    /** A tenant and the subscription it owns from the start (keyward.arm.subscriptions), for the az CLI's sign-in. */
+    public static final String AZ_CLI_TENANT = "a2000000-0000-4000-8000-0000000000a2";
+    public static final String AZ_CLI_SUBSCRIPTION = "a2000000-5b5c-4000-8000-0000000000a2";
     private static TestHost instance;
 
     private final LocalFunctionHost host;
@@ -70,6 +73,7 @@ public final class TestHost {
             // a step that keeps failing is abandoned within seconds, not after half a minute of backoff (the app reads
             // system properties; the env map reaches only the host's own settings)
             System.setProperty("keyward.operations.retry-base", "100ms");
+            System.setProperty("keyward.arm.subscriptions", AZ_CLI_SUBSCRIPTION + ":" + AZ_CLI_TENANT);
             // State of the tests under target/, never the developer's own .keyward/
             Path home = Path.of("target/host-home-tests").toAbsolutePath();
             env.put("KEYWARD_HOME", home.toString());

@@ -18,6 +18,7 @@ public enum ArmErrorCode {
     AuthenticationFailed(HttpStatus.UNAUTHORIZED),
     AuthorizationFailed(HttpStatus.FORBIDDEN),
     ResourceNotFound(HttpStatus.NOT_FOUND),
+    SubscriptionNotFound(HttpStatus.NOT_FOUND),
     InvalidResourceType(HttpStatus.NOT_FOUND),
     NoRegisteredProviderFound(HttpStatus.BAD_REQUEST),
     VaultAlreadyExists(HttpStatus.CONFLICT),

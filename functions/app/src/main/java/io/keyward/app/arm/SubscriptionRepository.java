@@ -6,6 +6,7 @@ import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
+import java.util.List;
 import java.util.Optional;
 
 /** {@code subscriptions} (schema/ V3): which tenant owns each subscription Keyward has seen. */
@@ -21,4 +22,7 @@ interface SubscriptionRepository extends GenericRepository<SubscriptionRepositor
 
     @Query("INSERT INTO subscriptions (subscription_id, tenant_id) VALUES (:subscriptionId, :tenantId) ON CONFLICT (subscription_id) DO NOTHING")
     int claim(String subscriptionId, String tenantId);
+
+    @Query("SELECT subscription_id FROM subscriptions WHERE lower(tenant_id) = lower(:tenantId) ORDER BY subscription_id")
+    List<String> ofTenant(String tenantId);
 }

@@ -1,7 +1,9 @@
 package io.keyward.app.arm;
 
+import io.keyward.app.identity.Principal;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -13,9 +15,11 @@ import java.util.Optional;
 public class Subscriptions {
 
     private final SubscriptionRepository repository;
+    private final SubscriptionClaims offered;
 
-    Subscriptions(SubscriptionRepository repository) {
+    Subscriptions(SubscriptionRepository repository, SubscriptionClaims offered) {
         this.repository = repository;
+        this.offered = offered;
     }
 
     /** Registers an unowned subscription to {@code tenantId}; true when this call did (the caller is its first claimant). */
@@ -28,5 +32,28 @@ public class Subscriptions {
     @Transactional
     public Optional<String> tenantOf(SubscriptionId sub) {
         return repository.tenantOf(sub.value());
+    }
+
+    /**
+     * What ARM's Subscriptions_List shows {@code caller}: the subscriptions its tenant owns, then those offered to its
+     * tenant in configuration that nobody has claimed yet ({@link SubscriptionClaims}), in id order.
+     */
+    @Transactional
+    public List<SubscriptionId> ownedBy(Principal caller) {
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>(repository.ofTenant(caller.tenantId()));
+        for (SubscriptionId sub : offered.offeredTo(caller.tenantId())) {
+            if (repository.tenantOf(sub.value()).isEmpty()) {
+                ids.add(sub.value().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return ids.stream().map(SubscriptionId::new).toList();
+    }
+
+    /** Whether {@code caller}'s tenant owns {@code sub}, or it is offered to that tenant and unclaimed. */
+    @Transactional
+    public boolean owns(SubscriptionId sub, Principal caller) {
+        Optional<String> tenant = repository.tenantOf(sub.value());
+        return tenant.isPresent() ? tenant.get().equalsIgnoreCase(caller.tenantId())
+                : offered.offeredTo(caller.tenantId()).stream().anyMatch(o -> o.value().equalsIgnoreCase(sub.value()));
     }
 }

@@ -5,6 +5,11 @@ public final class Audiences {
 
     public static final String KEY_VAULT = "https://vault.azure.net";
     public static final String ARM = "https://management.azure.com/";
+    /**
+     * ARM's classic audience, the first in its cloud metadata, which the Azure CLI requests its tokens for. Tokens
+     * asked for it are issued for {@link #ARM}: the same surface, one audience on the wire.
+     */
+    public static final String ARM_CLASSIC = "https://management.core.windows.net/";
 
     private Audiences() {
     }

@@ -100,6 +100,11 @@ class Directory implements IdentityService {
                 .map(IdentityRepository.StoredClient::principal);
     }
 
+    /** The tenant of client {@code clientId} (client ids are unique across tenants), for the ADFS-style token endpoint. */
+    Optional<String> tenantOfClient(String clientId) {
+        return uuid(clientId).flatMap(repository::tenantOfClient);
+    }
+
     ClientCredentials registerOperator(String tenantId, String displayName) {
         return register(tenantId, displayName, true);
     }

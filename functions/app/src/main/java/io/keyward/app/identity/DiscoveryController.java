@@ -2,6 +2,7 @@ package io.keyward.app.identity;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -9,6 +10,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Entra ID's discovery documents for Keyward's own tokens: the JWK set (public halves of the HSM signing keys,
@@ -43,13 +45,35 @@ class DiscoveryController {
             return HttpResponse.badRequest();
         }
         String base = properties.trimmedAuthority() + "/" + tenant;
-        return HttpResponse.ok(new OpenIdConfiguration(properties.issuer(tenant), base + "/oauth2/v2.0/token",
-                base + "/discovery/v2.0/keys", List.of("client_credentials"), List.of("client_secret_post"),
-                List.of("RS256"), List.of("pairwise"), List.of("token")));
+        return HttpResponse.ok(OpenIdConfiguration.clientCredentials(properties.issuer(tenant), null,
+                base + "/oauth2/v2.0/token", base + "/discovery/v2.0/keys"));
     }
 
+    /**
+     * OpenID metadata of the ADFS-style authority {@code <authority>/adfs} (ARM's cloud metadata names it as the login
+     * endpoint). MSAL requires {@code authorization_endpoint} and {@code token_endpoint} in it, and reads an ADFS
+     * authority's tenant as {@code adfs} from the token endpoint's path. Only the client-credentials grant is offered:
+     * the authorization endpoint answers every request with {@code unsupported_response_type}. Access tokens name
+     * their client's own tenant as issuer ({@code <authority>/<tid>/v2.0}), as the tenant endpoints' tokens do.
+     */
+    @Get(uri = "/adfs/.well-known/openid-configuration", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<?> adfsConfiguration() {
+        String base = properties.trimmedAuthority() + "/adfs";
+        return HttpResponse.ok(OpenIdConfiguration.clientCredentials(base, base + "/oauth2/authorize",
+                base + "/oauth2/token", properties.trimmedAuthority() + "/discovery/v2.0/keys"));
+    }
+
+    @Get(uri = "/adfs/oauth2/authorize", produces = MediaType.APPLICATION_JSON)
+    HttpResponse<?> adfsAuthorize() {
+        return HttpResponse.badRequest(Map.of("error", "unsupported_response_type", "error_description",
+                "Keyward signs clients in with the client-credentials grant at the token endpoint only; it offers no"
+                        + " interactive sign-in."));
+    }
+
+    /** {@code authorizationEndpoint} only where one is advertised (the ADFS authority's, which MSAL requires). */
     @Serdeable
     record OpenIdConfiguration(String issuer,
+                               @Nullable @JsonProperty("authorization_endpoint") String authorizationEndpoint,
                                @JsonProperty("token_endpoint") String tokenEndpoint,
                                @JsonProperty("jwks_uri") String jwksUri,
                                @JsonProperty("grant_types_supported") List<String> grantTypes,
@@ -57,5 +81,12 @@ class DiscoveryController {
                                @JsonProperty("id_token_signing_alg_values_supported") List<String> signingAlgs,
                                @JsonProperty("subject_types_supported") List<String> subjectTypes,
                                @JsonProperty("response_types_supported") List<String> responseTypes) {
+
+        static OpenIdConfiguration clientCredentials(String issuer, @Nullable String authorizationEndpoint,
+                                                     String tokenEndpoint, String jwksUri) {
+            return new OpenIdConfiguration(issuer, authorizationEndpoint, tokenEndpoint, jwksUri,
+                    List.of("client_credentials"), List.of("client_secret_post"), List.of("RS256"), List.of("pairwise"),
+                    List.of("token"));
+        }
     }
 }

@@ -67,6 +67,9 @@ interface IdentityRepository extends GenericRepository<IdentityRepository.Stored
              WHERE c.tenant_id = :tenantId AND c.client_id = :clientId""")
     Optional<StoredClient> findClient(String tenantId, UUID clientId);
 
+    @Query("SELECT tenant_id FROM identity_clients WHERE client_id = :clientId")
+    Optional<String> tenantOfClient(UUID clientId);
+
     @Query("UPDATE identity_principals SET enabled = :enabled WHERE tenant_id = :tenantId AND object_id = :objectId")
     int setEnabled(String tenantId, UUID objectId, boolean enabled);
 

@@ -49,9 +49,14 @@ class Surfaces {
         static final Route LIVENESS = new Route(null, true);
     }
 
-    /** Route templates (as the controllers declare them) that need no token: Entra's discovery and token endpoint. */
+    /**
+     * Route templates (as the controllers declare them) that need no token: Entra's discovery and token endpoint,
+     * their ADFS-style forms, and ARM's cloud metadata.
+     */
     private static final Set<String> ANONYMOUS = Set.of("/discovery/v2.0/keys", "/{tenant}/discovery/v2.0/keys",
-            "/{tenant}/v2.0/.well-known/openid-configuration", "/{tenant}/oauth2/v2.0/token");
+            "/{tenant}/v2.0/.well-known/openid-configuration", "/{tenant}/oauth2/v2.0/token",
+            "/adfs/.well-known/openid-configuration", "/adfs/oauth2/token",
+            "/adfs/oauth2/authorize", "/metadata/endpoints");
     private static final String PING = "/health/ping";
     private static final Pattern HOST = Pattern.compile("(\\[[0-9a-f:.]+]|[a-z0-9_-]+(?:\\.[a-z0-9_-]+)*\\.?)(?::[0-9]{1,5})?");
 

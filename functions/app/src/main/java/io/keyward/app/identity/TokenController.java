@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
 @Requires(property = "keyward.identity.mode", notEquals = "entra")
 class TokenController {
 
-    private static final List<String> RESOURCES = List.of(Audiences.KEY_VAULT, Audiences.ARM);
+    /** The resources a token may be asked for, each with the one audience Keyward issues for it (its surface's). */
+    private static final Map<String, String> RESOURCES = Map.of(Audiences.KEY_VAULT, Audiences.KEY_VAULT,
+            Audiences.ARM, Audiences.ARM, Audiences.ARM_CLASSIC, Audiences.ARM);
+    private static final String ADFS = "adfs";
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenController.class);
 
@@ -54,6 +57,22 @@ class TokenController {
 
     @Post(uri = "/{tenant}/oauth2/v2.0/token", consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = MediaType.APPLICATION_JSON)
     HttpResponse<?> token(@PathVariable String tenant, @Nullable @Body String body, HttpRequest<?> request) {
+        return grant(tenant, body, request);
+    }
+
+    /**
+     * The same grant at the ADFS-style authority {@code <authority>/adfs} (what the Azure CLI signs in at, see
+     * {@code DiscoveryController#adfsConfiguration}). An ADFS authority has no tenant in its path: the client id,
+     * unique across tenants, names the tenant, and an unknown one answers as a wrong secret does. Besides v2.0's
+     * {@code scope}, v1.0's {@code resource} parameter names the audience.
+     */
+    @Post(uri = "/adfs/oauth2/token", consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = MediaType.APPLICATION_JSON)
+    HttpResponse<?> adfsToken(@Nullable @Body String body, HttpRequest<?> request) {
+        return grant(null, body, request);
+    }
+
+    /** {@code tenant} null: the client's own tenant (ADFS). */
+    private HttpResponse<?> grant(@Nullable String tenant, @Nullable String body, HttpRequest<?> request) {
         Map<String, String> form = parseForm(body);
         if (form.entrySet().stream().anyMatch(e -> ControlCharacters.in(e.getKey()) || ControlCharacters.in(e.getValue()))) {
             // before the throttle and the directory: PostgreSQL cannot store NUL, and the log line quotes the client id
@@ -75,11 +94,20 @@ class TokenController {
                     "The request body must contain the parameters 'client_id' and 'client_secret'.");
         }
         Optional<String> audience = audience(form.get("scope"));
+        if (audience.isEmpty() && tenant == null && form.get("scope") == null) {
+            audience = resource(form.get("resource"));
+        }
         if (audience.isEmpty()) {
             return error(HttpStatus.BAD_REQUEST, "invalid_scope", 1002012, "The scope must be one of "
-                    + RESOURCES.stream().map(r -> (r.endsWith("/") ? r : r + "/") + ".default").toList() + ".");
+                    + RESOURCES.keySet().stream().sorted().map(r -> (r.endsWith("/") ? r : r + "/") + ".default").toList() + ".");
         }
-        if (!Directory.TENANT.matcher(tenant).matches()) {
+        // the name the answers use: an ADFS answer never names the tenant it found, so it confirms no client id
+        String shown = tenant == null ? ADFS : tenant;
+        if (tenant == null) {
+            // the throttle counts an ADFS attempt against the client's own tenant, as the same attempt at its tenant's
+            // endpoint would be; an unknown client id under the ADFS name
+            tenant = directory.tenantOfClient(clientId).orElse(ADFS);
+        } else if (!Directory.TENANT.matcher(tenant).matches()) {
             return error(HttpStatus.BAD_REQUEST, "invalid_request", 90002, "Tenant '" + printable(tenant) + "' not found.");
         }
         String address = clientAddress(request);
@@ -99,7 +127,7 @@ class TokenController {
                     printable(clientId), tenant, address == null ? "an unknown address" : address, failures,
                     throttle.window());
             return error(HttpStatus.UNAUTHORIZED, "invalid_client", 7000215,
-                    "Invalid client secret provided, or no client '" + printable(clientId) + "' in tenant '" + tenant + "'.");
+                    "Invalid client secret provided, or no client '" + printable(clientId) + "' in tenant '" + shown + "'.");
         }
         throttle.succeeded(tenant, clientId);
         if (!client.get().enabled()) {
@@ -119,14 +147,19 @@ class TokenController {
         }
         for (String s : scope.trim().split(" +")) {
             if (s.endsWith("/.default")) {
-                String resource = s.substring(0, s.length() - "/.default".length());
-                Optional<String> match = RESOURCES.stream().filter(r -> Audiences.same(resource, r)).findFirst();
+                Optional<String> match = resource(s.substring(0, s.length() - "/.default".length()));
                 if (match.isPresent()) {
                     return match;
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** The audience issued for a resource named as v1.0's {@code resource} parameter names it. */
+    private static Optional<String> resource(@Nullable String resource) {
+        return resource == null ? Optional.empty() : RESOURCES.entrySet().stream()
+                .filter(r -> Audiences.same(resource, r.getKey())).map(Map.Entry::getValue).findFirst();
     }
 
     private static Map<String, String> parseForm(@Nullable String body) {
