@@ -241,8 +241,8 @@ class KeysController {
                     + ") is not recognized. Consider using the latest supported version (2025-07-01).");
         }
         String vaultName = hostOnly.substring(0, hostOnly.length() - suffix.length());
-        Vault vault = (recent ? vaults.findRecentActiveByName(vaultName) : vaults.findActiveByName(vaultName)).orElseThrow(() -> KeyVaultException.vaultNotFound(
-                request.getHeaders().get("Host")));
+        Vault vault = (recent ? vaults.findRecentActiveByName(vaultName) : vaults.findActiveByName(vaultName))
+                .orElseThrow(() -> KeyVaultException.vaultNotFound(request.getHeaders().get("Host")));
         // the vault's firewall, by the caller's address, before any key is read; Key Vault's 403 and inner codes
         String address = ClientAddress.of(request);
         String where = "\r\nVault: " + vault.name() + ";location=" + vault.location();
