@@ -1,6 +1,5 @@
 package io.keyward.local;
 
-import io.keyward.app.identity.HeaderAuthentication;
 import io.keyward.devenv.Databases;
 import io.keyward.devenv.KeywardHome;
 import io.keyward.devenv.LocalDatabase;
