@@ -5,6 +5,9 @@
 # Results: bench/results/coldstart[-TAG].txt.
 #
 #   bench/coldstart.sh [RUNS]          (KEYWARD_BENCH_TAG, KEYWARD_BENCH_SKIP_BUILD as for host.sh)
+#   KEYWARD_BENCH_CDS=1 bench/coldstart.sh [RUNS]   the same with an AppCDS archive of the host's classes: one training
+#                                    start (ping, one unwrapkey) writes it (-XX:ArchiveClassesAtExit), every measured start
+#                                    maps it (-XX:SharedArchiveFile); compare with a run without it, in the same quiet moment
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -30,10 +33,12 @@ printf '127.0.0.1 localhost kwcold.vault.localhost\n' > bench/target/coldstart-h
 pid=""
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT
 
+jsa="$root/bench/target/coldstart-host.jsa"
+cds=()
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 start_host() {
   t0=$(now_ms)
-  java -cp "$host_cp" io.keyward.local.LocalFunctionHost > "bench/target/coldstart-host.log" 2>&1 &
+  java "${cds[@]}" -cp "$host_cp" io.keyward.local.LocalFunctionHost > "bench/target/coldstart-host.log" 2>&1 &
   pid=$!
 }
 # SIGTERM: a background job of a script has SIGINT ignored, and the JVM then keeps ignoring it
@@ -65,9 +70,20 @@ wrapped="$(curl -sS --cacert "$ca" -X POST -H "Authorization: Bearer $kv_token" 
   "$kid/wrapkey?api-version=7.5" -d '{"alg":"RSA-OAEP","value":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"}' | field value)"
 body='{"alg":"RSA-OAEP","value":"'"$wrapped"'"}'
 stop_host
+if [ "${KEYWARD_BENCH_CDS:-}" = 1 ]; then
+  # training start: the classes loaded up to the first unwrapkey go into the archive when the JVM exits (SIGTERM too)
+  rm -f "$jsa"
+  cds=("-XX:ArchiveClassesAtExit=$jsa")
+  start_host
+  wait_ping
+  until [ "$(status_of -X POST -H "Authorization: Bearer $kv_token" -H 'Content-Type: application/json' \
+      "$kid/unwrapkey?api-version=7.5" -d "$body")" = 200 ]; do sleep 0.01; done
+  stop_host
+  cds=("-XX:SharedArchiveFile=$jsa")
+fi
 
 {
-  echo "local host cold start ($(java -version 2>&1 | head -1)), $(nproc) cores, $runs runs"
+  echo "local host cold start ($(java -version 2>&1 | head -1)), $(nproc) cores, $runs runs${cds:+, AppCDS archive $(du -m "$jsa" | cut -f1) MB}"
   for i in $(seq "$runs"); do
     start_host
     wait_ping

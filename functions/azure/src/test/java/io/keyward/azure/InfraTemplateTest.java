@@ -41,6 +41,9 @@ class InfraTemplateTest {
                     "Azure's documented cluster limits (2 per region, 14 d soft delete, 30 d capacity lock)"),
             Map.entry("KEYWARD_DATAPLANE_",
                     "AEK cache TTL 60 s and 64 KiB blocks, measured in docs/benchmarks.md"),
+            Map.entry("KEYWARD_VAULT_METADATA_CACHE_TTL",
+                    "5 s: how late another instance's vault and key changes may reach the Key Vault crypto calls, a bound "
+                    + "docs/security.md documents, not a per-deployment choice"),
             Map.entry("KEYWARD_IDENTITY_",
                     "token lifetime, clock skew, signing key name and Entra's public-cloud issuer and JWKS "
                     + "defaults; mode, authority and default tenant are set (authority's default is loopback, so required)"),

@@ -1,6 +1,5 @@
 package io.keyward.local;
 
-import io.keyward.app.identity.HeaderAuthentication;
 import io.keyward.devenv.Databases;
 import io.keyward.devenv.KeywardHome;
 import io.keyward.devenv.LocalDatabase;
@@ -92,7 +91,9 @@ public final class LocalFunctionHost implements AutoCloseable {
         String bind = env.getOrDefault("KEYWARD_BIND", "127.0.0.1");
         ServerLimits limits = ServerLimits.from(env);
 
+        long started = System.nanoTime();
         LocalDatabase database = Databases.start(state.resolve("postgres"), env);
+        long databaseUp = System.nanoTime();
         SharedContext context = null;
         FunctionServer server = null;
         try {
@@ -102,7 +103,9 @@ public final class LocalFunctionHost implements AutoCloseable {
             server = FunctionServer.bind(new InetSocketAddress(bind, port), limits, tls.sslContext());
             Map<String, Object> properties = appProperties(env, database);
             properties.putAll(addressProperties(server.address()));
+            long contextStart = System.nanoTime();
             context = new SharedContext(AzureFunction.defaultApplicationContextBuilder().properties(properties));
+            long contextUp = System.nanoTime();
             FunctionSettings settings = FunctionSettings.load(env);
             FunctionCatalog catalog = FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix());
 
@@ -112,6 +115,9 @@ public final class LocalFunctionHost implements AutoCloseable {
                 host.timers.schedule(t.name(), NcrontabSchedule.parse(settings.resolve(t.schedule())), host::fireTimer);
             }
             host.printBanner(settings);
+            // where a cold start goes (docs/benchmarks.md): the database, Flyway and the HSM inside the context, the rest
+            System.out.printf("  started in %d ms: database %d ms, application context (Flyway, HSM, beans) %d ms%n",
+                    millis(started, System.nanoTime()), millis(started, databaseUp), millis(contextStart, contextUp));
             return host;
         } catch (RuntimeException | Error e) {
             if (server != null) {
@@ -120,6 +126,10 @@ public final class LocalFunctionHost implements AutoCloseable {
             cleanUp(database, context);
             throw e;
         }
+    }
+
+    private static long millis(long from, long to) {
+        return (to - from) / 1_000_000;
     }
 
     public static void main(String[] args) {

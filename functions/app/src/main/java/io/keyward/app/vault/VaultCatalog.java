@@ -12,11 +12,15 @@ import io.keyward.app.base.UniqueViolation;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.identity.VaultTenantLookup;
 import io.keyward.app.vault.VaultRepository.Row;
+import io.keyward.app.base.Recent;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.transaction.TransactionOperations;
+import io.micronaut.transaction.TransactionStatus;
+import io.micronaut.transaction.support.TransactionSynchronization;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,9 +57,13 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     private final Clock clock;
     private final TransactionOperations<?> transactions;
     private final JsonMapper json;
+    /** Active vaults by lower-case name, for {@link #findRecentActiveByName}. */
+    private final Recent<String, Vault> recent;
 
     VaultCatalog(VaultRepository repository, Authorization authorization, ApplicationEventPublisher<VaultPurged> purged, Clock clock,
-                 TransactionOperations<?> transactions, JsonMapper json) {
+                 TransactionOperations<?> transactions, JsonMapper json,
+                 @Value("${keyward.vault.metadata-cache-ttl:5s}") Duration metadataCacheTtl) {
+        this.recent = new Recent<>(metadataCacheTtl, 10_000);
         this.repository = repository;
         this.json = json;
         this.transactions = transactions;
@@ -79,6 +87,28 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     }
 
     @Override
+    public Optional<Vault> findRecentActiveByName(String vaultName) {
+        if (!VaultName.valid(vaultName)) {
+            return Optional.empty();
+        }
+        return recent.get(vaultName.toLowerCase(Locale.ROOT), () -> findActiveByName(vaultName));
+    }
+
+    /**
+     * Every write of a vault's row calls this inside its transaction: once the transaction has ended (the outermost one,
+     * when a caller's transaction joined), this instance's {@link #findRecentActiveByName} reads the row again.
+     */
+    private void changes(TransactionStatus<?> status, String vaultName) {
+        String name = vaultName.toLowerCase(Locale.ROOT);
+        status.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(Status completed) {
+                recent.forget(name::equals);
+            }
+        });
+    }
+
+    @Override
     public Optional<String> tenantOfVaultHost(String host) {
         if (host == null) {
             return Optional.empty();
@@ -90,8 +120,10 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     @Override
     public Vault authorizeKeyAccess(String vaultName, Principal caller, String principalObjectId, String tenantId,
                                     Set<KeyPermission> permissions, boolean enableProtection) {
-        return transactions.executeWrite(status -> grantKeyAccess(vaultName, caller, principalObjectId, tenantId, permissions,
-                enableProtection));
+        return transactions.executeWrite(status -> {
+            changes(status, vaultName);
+            return grantKeyAccess(vaultName, caller, principalObjectId, tenantId, permissions, enableProtection);
+        });
     }
 
     private Vault grantKeyAccess(String vaultName, Principal caller, String principalObjectId, String tenantId,
@@ -127,6 +159,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     Saved createOrUpdate(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
         try {
             return transactions.executeWrite(status -> {
+                changes(status, name.value());
                 authorization.require(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/write", true);
                 Optional<StoredVault> existing = repository.find(name.value(), true);
                 if (existing.isEmpty()) {
@@ -166,6 +199,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     StoredVault update(SubscriptionId sub, ResourceGroupName group, VaultName name, VaultRequest request, Principal caller) {
         return transactions.executeWrite(status -> {
+            changes(status, name.value());
             requireAccess(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/write");
             StoredVault current = active(sub, group, name, true);
             StoredVault updated = updated(current, request, false, caller);
@@ -186,6 +220,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         record Outcome(boolean existed, @Nullable Vault gone) {
         }
         Outcome outcome = transactions.executeWrite(status -> {
+            changes(status, name.value());
             requireAccess(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/delete");
             Optional<StoredVault> found = repository.find(name.value(), true)
                     .filter(v -> !v.deleted() && sameScope(v.vault(), sub, group));
@@ -221,6 +256,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
     StoredVault updateAccessPolicy(SubscriptionId sub, ResourceGroupName group, VaultName name, AccessPolicyOperation operation,
                                    List<AccessPolicy> policies, Principal caller) {
         return transactions.executeWrite(status -> {
+            changes(status, name.value());
             requireAccess(vaultScope(sub, group, name), caller, "Microsoft.KeyVault/vaults/accessPolicies/write");
             StoredVault current = active(sub, group, name, true);
             List<AccessPolicy> result = operation.apply(current.vault().accessPolicies(), policies);
@@ -251,6 +287,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
 
     void purge(SubscriptionId sub, String location, VaultName name, Principal caller) {
         Vault gone = transactions.executeWrite(status -> {
+            changes(status, name.value());
             requireAccess(Scope.subscription(sub), caller, "Microsoft.KeyVault/locations/deletedVaults/purge/action");
             StoredVault v = deleted(sub, location, name, true);
             if (v.vault().purgeProtectionEnabled() && now().isBefore(v.scheduledPurgeAt())) {
@@ -268,6 +305,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         List<Vault> gone = transactions.executeWrite(status -> {
             List<StoredVault> expired = repository.lockedExpired(now(), limit);
             for (StoredVault v : expired) {
+                changes(status, v.vault().name());
                 repository.deleteByName(v.vault().name());
             }
             return expired.stream().map(StoredVault::vault).toList();

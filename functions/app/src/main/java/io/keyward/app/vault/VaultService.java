@@ -11,6 +11,14 @@ public interface VaultService {
     Optional<Vault> findActiveByName(String vaultName);
 
     /**
+     * {@link #findActiveByName}, as read at most {@code keyward.vault.metadata-cache-ttl} (5 s) ago: for the Key Vault
+     * data plane's crypto calls, which would otherwise read the vault on every call. A change made through this
+     * instance is seen at once; one made through another instance within that time (docs/security.md). Revocation
+     * checks (key health, the customer-key port) use {@link #findActiveByName}.
+     */
+    Optional<Vault> findRecentActiveByName(String vaultName);
+
+    /**
      * Authorizes a resource's identity on a vault, as the portal's "authorize" button of a CMK resource does for
      * {@code caller}: adds (unions) an access policy granting {@code permissions} to {@code principalObjectId} of
      * {@code tenantId} and, with {@code enableProtection}, turns on soft delete and purge protection where they are

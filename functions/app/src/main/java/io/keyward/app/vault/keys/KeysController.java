@@ -169,36 +169,36 @@ class KeysController {
     KeyOperationResult wrapKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
                                @PathVariable String version, @QueryValue("api-version") @Nullable String apiVersion,
                                @Body @Nullable String body) {
-        Target t = target(request, apiVersion);
+        Target t = cryptoTarget(request, apiVersion);
         KeyOperationsParameters p = read(body, KeyOperationsParameters.class);
-        return result(keys.wrap(t.vault, caller, new KeyName(name), version, p.alg(), value(p)), t);
+        return result(keys.recent(t.vault, new KeyName(name), version).wrap(caller, p.alg(), value(p)), t);
     }
 
     @Post("/keys/{name}/{version}/unwrapkey")
     KeyOperationResult unwrapKey(HttpRequest<?> request, Principal caller, @PathVariable String name,
                                  @PathVariable String version, @QueryValue("api-version") @Nullable String apiVersion,
                                  @Body @Nullable String body) {
-        Target t = target(request, apiVersion);
+        Target t = cryptoTarget(request, apiVersion);
         KeyOperationsParameters p = read(body, KeyOperationsParameters.class);
-        return result(keys.unwrap(t.vault, caller, new KeyName(name), version, p.alg(), value(p)), t);
+        return result(keys.recent(t.vault, new KeyName(name), version).unwrap(caller, p.alg(), value(p)), t);
     }
 
     @Post("/keys/{name}/{version}/encrypt")
     KeyOperationResult encrypt(HttpRequest<?> request, Principal caller, @PathVariable String name,
                                @PathVariable String version, @QueryValue("api-version") @Nullable String apiVersion,
                                @Body @Nullable String body) {
-        Target t = target(request, apiVersion);
+        Target t = cryptoTarget(request, apiVersion);
         KeyOperationsParameters p = read(body, KeyOperationsParameters.class);
-        return result(keys.encrypt(t.vault, caller, new KeyName(name), version, p.alg(), value(p)), t);
+        return result(keys.recent(t.vault, new KeyName(name), version).encrypt(caller, p.alg(), value(p)), t);
     }
 
     @Post("/keys/{name}/{version}/decrypt")
     KeyOperationResult decrypt(HttpRequest<?> request, Principal caller, @PathVariable String name,
                                @PathVariable String version, @QueryValue("api-version") @Nullable String apiVersion,
                                @Body @Nullable String body) {
-        Target t = target(request, apiVersion);
+        Target t = cryptoTarget(request, apiVersion);
         KeyOperationsParameters p = read(body, KeyOperationsParameters.class);
-        return result(keys.decrypt(t.vault, caller, new KeyName(name), version, p.alg(), value(p)), t);
+        return result(keys.recent(t.vault, new KeyName(name), version).decrypt(caller, p.alg(), value(p)), t);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -208,6 +208,18 @@ class KeysController {
     }
 
     Target target(HttpRequest<?> request, String apiVersion) {
+        return target(request, apiVersion, false);
+    }
+
+    /**
+     * The target of a crypto call: vault and key as read at most {@code keyward.vault.metadata-cache-ttl} ago (the
+     * request path's only database reads otherwise; {@link VaultService#findRecentActiveByName}, {@link VaultKeys#recent}).
+     */
+    private Target cryptoTarget(HttpRequest<?> request, String apiVersion) {
+        return target(request, apiVersion, true);
+    }
+
+    private Target target(HttpRequest<?> request, String apiVersion, boolean recent) {
         String host = request.getHeaders().get("Host");
         if (host == null || host.isBlank()) {
             host = request.getUri().getAuthority();
@@ -229,8 +241,8 @@ class KeysController {
                     + ") is not recognized. Consider using the latest supported version (2025-07-01).");
         }
         String vaultName = hostOnly.substring(0, hostOnly.length() - suffix.length());
-        Vault vault = vaults.findActiveByName(vaultName).orElseThrow(() -> KeyVaultException.vaultNotFound(
-                request.getHeaders().get("Host")));
+        Vault vault = (recent ? vaults.findRecentActiveByName(vaultName) : vaults.findActiveByName(vaultName))
+                .orElseThrow(() -> KeyVaultException.vaultNotFound(request.getHeaders().get("Host")));
         // the vault's firewall, by the caller's address, before any key is read; Key Vault's 403 and inner codes
         String address = ClientAddress.of(request);
         String where = "\r\nVault: " + vault.name() + ";location=" + vault.location();

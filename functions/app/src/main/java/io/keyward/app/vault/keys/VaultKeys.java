@@ -2,6 +2,7 @@ package io.keyward.app.vault.keys;
 
 import io.keyward.app.authorization.Authorization;
 import io.keyward.app.authorization.Scope;
+import io.keyward.app.base.Recent;
 import io.keyward.app.hsm.KeyUsagePolicy;
 import io.keyward.app.identity.Principal;
 import io.keyward.app.vault.KeyPermission;
@@ -17,6 +18,7 @@ import io.keyward.hsm.RsaPublicKey;
 import io.keyward.hsm.UnsupportedAlgorithmException;
 import io.keyward.hsm.WrapAlgorithm;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -56,9 +58,16 @@ public class VaultKeys implements KeyUsagePolicy {
     private final Authorization authorization;
     private final Clock clock;
     private final TransactionOperations<?> transactions;
+    /** Live key versions for {@link #recent}; {@code version} "" is the latest. */
+    private final Recent<Held, KeyVersion> recent;
 
-    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock, TransactionOperations<?> transactions, Authorization authorization) {
+    private record Held(String vaultId, String nameKey, String version) {
+    }
+
+    VaultKeys(Hsm hsm, VaultKeyRepository keys, Clock clock, TransactionOperations<?> transactions, Authorization authorization,
+              @Value("${keyward.vault.metadata-cache-ttl:5s}") Duration metadataCacheTtl) {
         this.authorization = authorization;
+        this.recent = new Recent<>(metadataCacheTtl, 10_000);
         this.hsm = hsm;
         this.keys = keys;
         this.clock = clock;
@@ -150,6 +159,8 @@ public class VaultKeys implements KeyUsagePolicy {
                 setUsagesQuietly(current, before);
             }
             throw e;
+        } finally {
+            changed(vault.id(), name);
         }
         return v;
     }
@@ -222,7 +233,9 @@ public class VaultKeys implements KeyUsagePolicy {
         }
         Instant now = now();
         Instant purgeAt = now.plus(Duration.ofDays(vault.softDeleteRetentionDays()));
-        if (keys.markDeleted(vault.id(), row.nameKey(), now, purgeAt) != 1) {
+        int marked = keys.markDeleted(vault.id(), row.nameKey(), now, purgeAt);
+        changed(vault.id(), name);
+        if (marked != 1) {
             throw notFound(vault, name);
         }
         return new DeletedKey(latest, now, purgeAt);
@@ -245,7 +258,9 @@ public class VaultKeys implements KeyUsagePolicy {
     public KeyVersion recover(Vault vault, Principal caller, KeyName name) {
         authorize(vault, caller, KeyPermission.RECOVER, name, false);
         VaultKeyRepository.KeyRow row = deletedRow(vault, name);
-        if (keys.clearDeleted(vault.id(), row.nameKey()) != 1) {
+        int cleared = keys.clearDeleted(vault.id(), row.nameKey());
+        changed(vault.id(), name);
+        if (cleared != 1) {
             throw deletedNotFound(vault, name);
         }
         return version(vault, row, row.latestVersion());
@@ -330,6 +345,23 @@ public class VaultKeys implements KeyUsagePolicy {
             return crypto(found(), KeyOperation.UNWRAP_KEY, alg, value);
         }
 
+        public CryptoResult wrap(Principal caller, String alg, byte[] value) {
+            authorize(vault, caller, KeyPermission.WRAP_KEY, keyName(), false);
+            return crypto(found(), KeyOperation.WRAP_KEY, alg, value);
+        }
+
+        public CryptoResult encrypt(Principal caller, String alg, byte[] value) {
+            authorize(vault, caller, KeyPermission.ENCRYPT, keyName(), false);
+            requireRsaAlgorithm(alg, "encrypt");
+            return crypto(found(), KeyOperation.ENCRYPT, alg, value);
+        }
+
+        public CryptoResult decrypt(Principal caller, String alg, byte[] value) {
+            authorize(vault, caller, KeyPermission.DECRYPT, keyName(), false);
+            requireRsaAlgorithm(alg, "decrypt");
+            return crypto(found(), KeyOperation.DECRYPT, alg, value);
+        }
+
         /** The key's name as the caller named it: RBAC assignments at the key's scope apply to it. */
         private KeyName keyName() {
             return useName;
@@ -350,7 +382,27 @@ public class VaultKeys implements KeyUsagePolicy {
             destroyRow(row);
             n++;
         }
+        recent.forget(h -> h.vaultId().equals(vaultId));
         return n;
+    }
+
+    /**
+     * {@link #use}, with the key version as read at most {@code keyward.vault.metadata-cache-ttl} (5 s) ago: the Key Vault
+     * data plane's crypto calls. A change made through this instance (update, delete, recover, purge, a new version) is
+     * seen at once, one made through another instance within that time; each call still checks the caller's access,
+     * key_ops and nbf/exp against its own time. Revocation checks (key health, the customer-key port) use {@link #use}.
+     */
+    public KeyUse recent(Vault vault, KeyName name, String version) {
+        String wanted = version == null ? "" : version.toLowerCase(Locale.ROOT);
+        Optional<KeyVersion> key = recent.get(new Held(vault.id(), name.key(), wanted),
+                () -> keys.findLiveVersion(vault.id(), name.key(), wanted.isEmpty() ? null : wanted));
+        return key.map(k -> new KeyUse(vault, name, k, null)).orElseGet(() -> new KeyUse(vault, name, null, missing(vault, name, version)));
+    }
+
+    /** After a write of a key's rows (committed: none of these runs inside a caller's transaction, they call the HSM). */
+    private void changed(String vaultId, KeyName name) {
+        String nameKey = name.key();
+        recent.forget(h -> h.vaultId().equals(vaultId) && h.nameKey().equals(nameKey));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -361,6 +413,14 @@ public class VaultKeys implements KeyUsagePolicy {
      * soft-deleted key (a race with a delete).
      */
     private boolean record(KeyVersion v) {
+        try {
+            return recordOnce(v);
+        } finally {
+            changed(v.vaultId(), v.name()); // the key's latest version moved on
+        }
+    }
+
+    private boolean recordOnce(KeyVersion v) {
         return transactions.executeWrite(status -> {
             if (keys.upsertKey(v.vaultId(), v.name().key(), v.name().value(), v.hsmLabel(), v.version()) == 0) {
                 return false;
@@ -510,10 +570,12 @@ public class VaultKeys implements KeyUsagePolicy {
 
     private KeyVersion live(Vault vault, KeyName name, String version) {
         String wanted = version == null || version.isEmpty() ? null : version.toLowerCase(Locale.ROOT);
-        return keys.findLiveVersion(vault.id(), name.key(), wanted).orElseThrow(() -> wanted == null
-                ? notFound(vault, name)
-                : KeyVaultException.keyNotFound("A key with (name/id) " + name + "/" + version
-                        + " was not found in this key vault."));
+        return keys.findLiveVersion(vault.id(), name.key(), wanted).orElseThrow(() -> missing(vault, name, version));
+    }
+
+    private static KeyVaultException missing(Vault vault, KeyName name, String version) {
+        return version == null || version.isEmpty() ? notFound(vault, name)
+                : KeyVaultException.keyNotFound("A key with (name/id) " + name + "/" + version + " was not found in this key vault.");
     }
 
     private KeyVersion version(Vault vault, VaultKeyRepository.KeyRow row, String version) {
@@ -533,7 +595,11 @@ public class VaultKeys implements KeyUsagePolicy {
     }
 
     private void destroy(Vault vault, VaultKeyRepository.KeyRow row) {
-        destroyRow(row);
+        try {
+            destroyRow(row);
+        } finally {
+            recent.forget(h -> h.vaultId().equals(row.vaultId()) && h.nameKey().equals(row.nameKey()));
+        }
         LOG.info("key '{}' of vault {} destroyed", row.name(), vault.name());
     }
 
