@@ -118,7 +118,8 @@ final class KustoWire {
     record PropertiesOut(String provisioningState, String state, @Nullable String stateReason, @Nullable KeyVault keyVaultProperties,
                          boolean enableDiskEncryption, boolean enableDoubleEncryption, boolean enablePurge, boolean enableStreamingIngest,
                          boolean enableAutoStop, List<TenantIn> trustedExternalTenants, List<AudienceIn> acceptedAudiences,
-                         String engineType, String publicNetworkAccess, String restrictOutboundNetworkAccess, String publicIPType) {
+                         String engineType, String publicNetworkAccess, String restrictOutboundNetworkAccess, String publicIPType,
+                         List<String> allowedIpRangeList, List<String> allowedFqdnList, List<Object> privateEndpointConnections) {
     }
 
     @Serdeable
@@ -140,8 +141,19 @@ final class KustoWire {
         return TrackedResource.of(c, KustoCluster.WIRE_TYPE, c.properties().sku(),
                 new PropertiesOut(KustoCluster.provisioningState(c), state, unavailableReason, key, s.enableDiskEncryption(), false,
                         s.enablePurge(), s.enableStreamingIngest(), s.enableAutoStop(), s.trustedExternalTenants().stream().map(TenantIn::new).toList(),
-                        s.acceptedAudiences().stream().map(AudienceIn::new).toList(), "V3", "Enabled", "Disabled", "IPv4"))
-                .withEtag(etag(c));
+                        s.acceptedAudiences().stream().map(AudienceIn::new).toList(), "V3", "Enabled", "Disabled", "IPv4",
+                        List.of(), List.of(), List.of()))
+                .withIdentity(identity(c)).withEtag(etag(c));
+    }
+
+    /**
+     * The cluster's identity as Data Explorer answers it: {@code userAssignedIdentities} is always there (an empty map
+     * when the cluster has a system-assigned identity only), except for an identity of type None.
+     */
+    private static ManagedIdentity identity(Resource<KustoCluster> c) {
+        ManagedIdentity i = ManagedIdentity.of(c);
+        return i.userAssignedIdentities() != null || "None".equals(i.type()) ? i
+                : new ManagedIdentity(i.type(), i.principalId(), i.tenantId(), Map.of());
     }
 
     /**
