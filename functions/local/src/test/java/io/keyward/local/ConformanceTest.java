@@ -268,6 +268,8 @@ class ConformanceTest {
                             + "\",\"identity\":{\"type\":\"UserAssigned\",\"userAssignedIdentities\":{\""
                             + identity.substring(0, identity.indexOf(' ')) + "\":{}}},\"sku\":{\"name\":\"CapacityReservation\","
                             + "\"capacity\":1000},\"properties\":{}}")));
+                    // and its key, reached as that identity (the example's request names the same key again)
+                    await(ok(arm.call("PATCH", path + "?api-version=2022-10-01", ClusterArm.keyPatch(arm.host.vaultUri(vault), keyName, ""))));
                 }
                 case WORKSPACE -> workspace(ownName("workspaceName"), tags());
                 case LA_CLUSTER_AND_WORKSPACE -> {
@@ -685,6 +687,7 @@ class ConformanceTest {
                 return;
             }
             Object actual = json.readValue(reply.text(), Argument.OBJECT_ARGUMENT);
+            documented = renameKeys(documented);
             Set<String> mayBeAbsent = new java.util.HashSet<>();
             for (Erratum e : errata) {
                 if (e.kind().equals("element") && documented instanceof List<?> l && l.size() == 1) {
@@ -696,6 +699,20 @@ class ConformanceTest {
             for (String d : ShapeCheck.differences(documented, actual, mayBeAbsent)) {
                 failures.add(status + " " + d);
             }
+        }
+
+        /**
+         * The documented body with member names that are resource ids (a map keyed by id: userAssignedIdentities) in this
+         * run's names, as the request's are: such a name is data, not part of the shape.
+         */
+        private Object renameKeys(Object node) {
+            if (node instanceof Map<?, ?> m) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                m.forEach((k, v) -> out.put(String.valueOf(k).startsWith("/subscriptions/") ? rename(String.valueOf(k)) : String.valueOf(k),
+                        renameKeys(v)));
+                return out;
+            }
+            return node instanceof List<?> l ? l.stream().map(this::renameKeys).toList() : node;
         }
 
         private ClusterArm.Reply vaultCall(String method, String pathAndQuery, String body) throws Exception {
