@@ -339,7 +339,13 @@ class KustoClustersTest {
         assertThat(attached.status()).as(attached.text()).isEqualTo(201);
         assertThat(attached.properties()).containsEntry("clusterResourceId", leader.path).containsEntry("databaseName", "db1")
                 .containsEntry("provisioningState", "Succeeded");
-        assertThat(arm.call("GET", config + API, null).properties()).containsEntry("clusterResourceId", leader.path);
+        assertThat(arm.call("GET", config + API, null).properties()).containsEntry("clusterResourceId", leader.path)
+                .containsEntry("databaseNamePrefix", "");
+        // a follower's databases keep their names: an empty prefix is accepted, another refused naming it
+        ClusterArm.assertError(arm.call("PUT", config + API, "{\"properties\":{\"databaseName\":\"db1\",\"clusterResourceId\":\""
+                + leader.path + "\",\"databaseNamePrefix\":\"p_\"}}"), 400, "InvalidParameter", null);
+        assertThat(arm.call("PUT", config + API, "{\"properties\":{\"databaseName\":\"db1\",\"clusterResourceId\":\"" + leader.path
+                + "\",\"databaseNamePrefix\":\"\"}}").status()).isBetween(200, 201);
 
         String message = "Data encryption using customer managed keys is not supported on leader and follower clusters.";
         for (Cluster side : new Cluster[] {follower, leader}) {

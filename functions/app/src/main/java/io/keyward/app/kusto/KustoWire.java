@@ -73,12 +73,12 @@ final class KustoWire {
 
     /**
      * Every member of AttachedDatabaseConfiguration Keyward acts on or ignores as read-only; the spec's
-     * {@code tableLevelSharingProperties}, {@code databaseNameOverride} and {@code databaseNamePrefix} are refused (a
+     * {@code tableLevelSharingProperties} and {@code databaseNameOverride} are refused, and {@code databaseNamePrefix} unless empty (a
      * Keyward follower follows whole databases under their own names).
      */
     static final Map<String, Object> ATTACHED_REQUEST = Map.of("id", VALUE, "name", VALUE, "type", VALUE, "location", VALUE,
             "properties", Map.of("provisioningState", VALUE, "databaseName", VALUE, "clusterResourceId", VALUE, "attachedDatabaseNames", VALUE,
-                    "defaultPrincipalsModificationKind", VALUE));
+                    "defaultPrincipalsModificationKind", VALUE, "databaseNamePrefix", VALUE));
 
     /** ClusterCheckNameRequest. */
     @Serdeable
@@ -97,7 +97,7 @@ final class KustoWire {
 
     @Serdeable
     record AttachedPropertiesIn(@Nullable String databaseName, @Nullable String clusterResourceId,
-                                @Nullable String defaultPrincipalsModificationKind) {
+                                @Nullable String defaultPrincipalsModificationKind, @Nullable String databaseNamePrefix) {
     }
 
     // --- both ways
@@ -130,7 +130,7 @@ final class KustoWire {
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record AttachedPropertiesOut(String provisioningState, String databaseName, String clusterResourceId,
-                                 List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind) {
+                                 List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind, String databaseNamePrefix) {
     }
 
     static TrackedResource<PropertiesOut> out(Resource<KustoCluster> c, @Nullable String unavailableReason) {
@@ -169,6 +169,6 @@ final class KustoWire {
         return new AttachedOut(follower.id() + "/attachedDatabaseConfigurations/" + a.name(), follower.name() + "/" + a.name(),
                 KustoCluster.WIRE_TYPE + "/AttachedDatabaseConfigurations", follower.location(),
                 new AttachedPropertiesOut("Succeeded", a.databaseName(), a.leaderResourceId(),
-                        a.databaseName().equals("*") ? List.of() : List.of(a.databaseName()), a.principalsKind()));
+                        a.databaseName().equals("*") ? List.of() : List.of(a.databaseName()), a.principalsKind(), ""));
     }
 }
