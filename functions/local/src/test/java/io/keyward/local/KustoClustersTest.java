@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.keyward.app.identity.Audiences;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,9 +56,12 @@ class KustoClustersTest {
                 .containsEntry("location", "westeurope");
         assertThat(created.map("sku")).isEqualTo(Map.of("name", "Standard_E8ads_v5", "tier", "Standard", "capacity", 2));
         assertThat(created.map("identity")).containsEntry("type", "SystemAssigned").containsEntry("tenantId", TENANT)
-                .containsKey("principalId");
+                .containsKey("principalId").containsEntry("userAssignedIdentities", Map.of());
         assertThat(created.properties()).containsEntry("provisioningState", "Succeeded").containsEntry("state", "Running")
                 .doesNotContainKey("keyVaultProperties");
+        // what Keyward has none of is answered empty: no allowed IP ranges or FQDNs (non-empty ones are refused), no private endpoints
+        assertThat(created.properties()).containsEntry("allowedIpRangeList", List.of()).containsEntry("allowedFqdnList", List.of())
+                .containsEntry("privateEndpointConnections", List.of());
         String principal = (String) created.map("identity").get("principalId");
         arm.grant(VAULT_SUBSCRIPTION, VAULT, principal, "get", "wrapKey", "unwrapKey", "recover");
         String keyName = ClusterArm.name("k");
@@ -335,7 +339,13 @@ class KustoClustersTest {
         assertThat(attached.status()).as(attached.text()).isEqualTo(201);
         assertThat(attached.properties()).containsEntry("clusterResourceId", leader.path).containsEntry("databaseName", "db1")
                 .containsEntry("provisioningState", "Succeeded");
-        assertThat(arm.call("GET", config + API, null).properties()).containsEntry("clusterResourceId", leader.path);
+        assertThat(arm.call("GET", config + API, null).properties()).containsEntry("clusterResourceId", leader.path)
+                .containsEntry("databaseNamePrefix", "");
+        // a follower's databases keep their names: an empty prefix is accepted, another refused naming it
+        ClusterArm.assertError(arm.call("PUT", config + API, "{\"properties\":{\"databaseName\":\"db1\",\"clusterResourceId\":\""
+                + leader.path + "\",\"databaseNamePrefix\":\"p_\"}}"), 400, "InvalidParameter", null);
+        assertThat(arm.call("PUT", config + API, "{\"properties\":{\"databaseName\":\"db1\",\"clusterResourceId\":\"" + leader.path
+                + "\",\"databaseNamePrefix\":\"\"}}").status()).isBetween(200, 201);
 
         String message = "Data encryption using customer managed keys is not supported on leader and follower clusters.";
         for (Cluster side : new Cluster[] {follower, leader}) {

@@ -59,7 +59,9 @@ class LocationPollingTest {
         assertThat(result.status()).as(result.text()).isEqualTo(200);
         assertThat(result.json()).containsEntry("name", operationId).containsEntry("status", "Succeeded")
                 .containsKeys("id", "startTime", "endTime");
-        assertThat(result.properties()).containsEntry("provisioningState", "Succeeded");
+        // Data Explorer's own words for the operation: what it was and how it ended
+        assertThat(result.properties()).containsEntry("provisioningState", "Succeeded").containsEntry("operationKind", "ClusterUpdate")
+                .containsEntry("operationState", "Completed");
 
         // delete: the Location ends in 200 without a body
         ClusterArm.Reply deleting = arm.call("DELETE", cluster + api, null);

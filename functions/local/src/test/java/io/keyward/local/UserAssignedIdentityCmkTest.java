@@ -64,7 +64,9 @@ class UserAssignedIdentityCmkTest {
         ClusterArm.Reply created = arm.call("PUT", clusterId + ClusterArm.API, "{\"location\":\"westeurope\"," + userAssigned(uami[0])
                 + ",\"sku\":{\"name\":\"CapacityReservation\",\"capacity\":1000},\"properties\":{}}");
         assertThat(created.status()).as(created.text()).isEqualTo(201);
-        assertThat(created.map("identity")).containsEntry("type", "UserAssigned").doesNotContainKey("principalId");
+        // no system-assigned principal; tenantId is the resource's tenant (the spec's Identity.tenantId)
+        assertThat(created.map("identity")).containsEntry("type", "UserAssigned").doesNotContainKey("principalId")
+                .containsEntry("tenantId", arm.tenant);
         @SuppressWarnings("unchecked")
         Map<String, Map<String, Object>> listed = (Map<String, Map<String, Object>>) created.map("identity").get("userAssignedIdentities");
         assertThat(listed.get(uami[0])).containsEntry("principalId", uami[1]).containsKey("clientId");

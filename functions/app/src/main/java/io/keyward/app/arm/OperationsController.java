@@ -83,7 +83,8 @@ class OperationsController {
         if (kusto && !"Location".equalsIgnoreCase(request.getParameters().get(AsyncOperations.KUSTO_RESPONSE_TYPE))) {
             // OperationsResults_Get: the operation itself, with Data Explorer's status words
             String status = op.status().terminal() ? op.status().name() : "Running";
-            return statusResponse(op, "operationResults", status, Map.of("provisioningState", status));
+            return statusResponse(op, "operationResults", status, Map.of("provisioningState", status, "operationKind",
+                    kustoKind(op.kind()), "operationState", kustoState(op.status())));
         }
         if (!op.status().terminal()) {
             return operations.accepted(HttpResponse.status(HttpStatus.ACCEPTED), op, request, apiVersion);
@@ -100,6 +101,29 @@ class OperationsController {
                 : new ErrorEnvelope.Body(op.status() == OperationStatus.Canceled ? "Canceled" : ArmErrorCode.InternalServerError.name(),
                         op.status() == OperationStatus.Canceled ? "The operation was canceled." : "The operation failed.");
         return HttpResponse.status(statusOf(error.code())).body(new ErrorEnvelope(error));
+    }
+
+    /**
+     * OperationResultProperties.operationKind (a free string in Data Explorer's spec) for Keyward's operation kinds:
+     * a cluster's creation, key update or deletion.
+     */
+    static String kustoKind(String kind) {
+        return switch (kind) {
+            case "cmk.create" -> "ClusterCreate";
+            case "cmk.updateKey" -> "ClusterUpdate";
+            case "cmk.delete" -> "ClusterDelete";
+            default -> "ClusterOperation";
+        };
+    }
+
+    /** OperationResultProperties.operationState (a free string): Completed, Failed, Canceled, or InProgress while it runs. */
+    static String kustoState(OperationStatus status) {
+        return switch (status) {
+            case Succeeded -> "Completed";
+            case Failed -> "Failed";
+            case Canceled -> "Canceled";
+            default -> "InProgress";
+        };
     }
 
     private AsyncOperation visible(Principal caller, String subscriptionId, String provider, String location, String operationId,

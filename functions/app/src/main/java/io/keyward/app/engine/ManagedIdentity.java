@@ -40,7 +40,9 @@ public record ManagedIdentity(@Nullable String type, @Nullable String principalI
             }
         }
         if (r.principalId() == null) {
-            return assigned == null ? new ManagedIdentity("None", null, null, null) : new ManagedIdentity("UserAssigned", null, null, assigned);
+            // the surfaces' specs give tenantId as the resource's tenant, user-assigned identities only or not
+            return assigned == null ? new ManagedIdentity("None", null, null, null)
+                    : new ManagedIdentity("UserAssigned", null, r.tenantId(), assigned);
         }
         return new ManagedIdentity(assigned == null ? "SystemAssigned" : BOTH, r.principalId().toString(), r.tenantId(), assigned);
     }

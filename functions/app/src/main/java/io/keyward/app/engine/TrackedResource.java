@@ -37,6 +37,11 @@ public record TrackedResource<T>(String id, String name, String type, String loc
         return new TrackedResource<>(id, name, type, location, tags, identity, sku, properties, newEtag, systemData);
     }
 
+    /** The same envelope with {@code newIdentity} (a surface whose spec shows the identity in its own way). */
+    public TrackedResource<T> withIdentity(ManagedIdentity newIdentity) {
+        return new TrackedResource<>(id, name, type, location, tags, newIdentity, sku, properties, etag, systemData);
+    }
+
     /** A name from a path that must match the surface's {@code pattern}, else {@code code} with {@code message}. */
     public static String requireName(@Nullable String name, Pattern pattern, ArmErrorCode code, String message, String target) {
         if (name == null || !pattern.matcher(name).matches()) {

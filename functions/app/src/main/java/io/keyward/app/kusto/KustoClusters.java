@@ -308,6 +308,9 @@ class KustoClusters implements Surface<KustoCluster> {
             throw new ArmException(ArmErrorCode.InvalidParameter, "properties.clusterResourceId and properties.databaseName are required.",
                     "properties");
         }
+        if (p.databaseNamePrefix() != null && !p.databaseNamePrefix().isEmpty()) {
+            throw unsupported("properties.databaseNamePrefix", "a Keyward follower follows a leader's databases under their own names");
+        }
         String kind = p.defaultPrincipalsModificationKind() == null ? "Union" : p.defaultPrincipalsModificationKind();
         if (!PRINCIPALS_KINDS.contains(kind)) {
             throw new ArmException(ArmErrorCode.InvalidParameter, "properties.defaultPrincipalsModificationKind must be one of "

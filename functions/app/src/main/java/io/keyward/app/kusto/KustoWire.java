@@ -73,12 +73,12 @@ final class KustoWire {
 
     /**
      * Every member of AttachedDatabaseConfiguration Keyward acts on or ignores as read-only; the spec's
-     * {@code tableLevelSharingProperties}, {@code databaseNameOverride} and {@code databaseNamePrefix} are refused (a
+     * {@code tableLevelSharingProperties} and {@code databaseNameOverride} are refused, and {@code databaseNamePrefix} unless empty (a
      * Keyward follower follows whole databases under their own names).
      */
     static final Map<String, Object> ATTACHED_REQUEST = Map.of("id", VALUE, "name", VALUE, "type", VALUE, "location", VALUE,
             "properties", Map.of("provisioningState", VALUE, "databaseName", VALUE, "clusterResourceId", VALUE, "attachedDatabaseNames", VALUE,
-                    "defaultPrincipalsModificationKind", VALUE));
+                    "defaultPrincipalsModificationKind", VALUE, "databaseNamePrefix", VALUE));
 
     /** ClusterCheckNameRequest. */
     @Serdeable
@@ -97,7 +97,7 @@ final class KustoWire {
 
     @Serdeable
     record AttachedPropertiesIn(@Nullable String databaseName, @Nullable String clusterResourceId,
-                                @Nullable String defaultPrincipalsModificationKind) {
+                                @Nullable String defaultPrincipalsModificationKind, @Nullable String databaseNamePrefix) {
     }
 
     // --- both ways
@@ -118,7 +118,8 @@ final class KustoWire {
     record PropertiesOut(String provisioningState, String state, @Nullable String stateReason, @Nullable KeyVault keyVaultProperties,
                          boolean enableDiskEncryption, boolean enableDoubleEncryption, boolean enablePurge, boolean enableStreamingIngest,
                          boolean enableAutoStop, List<TenantIn> trustedExternalTenants, List<AudienceIn> acceptedAudiences,
-                         String engineType, String publicNetworkAccess, String restrictOutboundNetworkAccess, String publicIPType) {
+                         String engineType, String publicNetworkAccess, String restrictOutboundNetworkAccess, String publicIPType,
+                         List<String> allowedIpRangeList, List<String> allowedFqdnList, List<Object> privateEndpointConnections) {
     }
 
     @Serdeable
@@ -129,7 +130,7 @@ final class KustoWire {
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record AttachedPropertiesOut(String provisioningState, String databaseName, String clusterResourceId,
-                                 List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind) {
+                                 List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind, String databaseNamePrefix) {
     }
 
     static TrackedResource<PropertiesOut> out(Resource<KustoCluster> c, @Nullable String unavailableReason) {
@@ -140,8 +141,19 @@ final class KustoWire {
         return TrackedResource.of(c, KustoCluster.WIRE_TYPE, c.properties().sku(),
                 new PropertiesOut(KustoCluster.provisioningState(c), state, unavailableReason, key, s.enableDiskEncryption(), false,
                         s.enablePurge(), s.enableStreamingIngest(), s.enableAutoStop(), s.trustedExternalTenants().stream().map(TenantIn::new).toList(),
-                        s.acceptedAudiences().stream().map(AudienceIn::new).toList(), "V3", "Enabled", "Disabled", "IPv4"))
-                .withEtag(etag(c));
+                        s.acceptedAudiences().stream().map(AudienceIn::new).toList(), "V3", "Enabled", "Disabled", "IPv4",
+                        List.of(), List.of(), List.of()))
+                .withIdentity(identity(c)).withEtag(etag(c));
+    }
+
+    /**
+     * The cluster's identity as Data Explorer answers it: {@code userAssignedIdentities} is always there (an empty map
+     * when the cluster has a system-assigned identity only), except for an identity of type None.
+     */
+    private static ManagedIdentity identity(Resource<KustoCluster> c) {
+        ManagedIdentity i = ManagedIdentity.of(c);
+        return i.userAssignedIdentities() != null || "None".equals(i.type()) ? i
+                : new ManagedIdentity(i.type(), i.principalId(), i.tenantId(), Map.of());
     }
 
     /**
@@ -157,6 +169,6 @@ final class KustoWire {
         return new AttachedOut(follower.id() + "/attachedDatabaseConfigurations/" + a.name(), follower.name() + "/" + a.name(),
                 KustoCluster.WIRE_TYPE + "/AttachedDatabaseConfigurations", follower.location(),
                 new AttachedPropertiesOut("Succeeded", a.databaseName(), a.leaderResourceId(),
-                        a.databaseName().equals("*") ? List.of() : List.of(a.databaseName()), a.principalsKind()));
+                        a.databaseName().equals("*") ? List.of() : List.of(a.databaseName()), a.principalsKind(), ""));
     }
 }

@@ -322,7 +322,7 @@ final class VaultWire {
         return new VaultOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags(), new PropertiesOut(v.tenantId(),
                 new Sku("A", v.sku()), policies(v.accessPolicies()), false, false, false, v.softDeleteEnabled(),
                 v.softDeleteRetentionDays(), v.rbacAuthorization(), v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
-                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())), SystemData.times(null, s.updatedAt()));
+                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())), SystemData.times(v.createdAt(), s.updatedAt()));
     }
 
     @Nullable
