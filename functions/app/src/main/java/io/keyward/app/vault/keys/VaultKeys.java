@@ -185,7 +185,7 @@ public class VaultKeys implements KeyUsagePolicy {
             hsm.keys().setUsages(key.hsmRef(), usages);
         } catch (RuntimeException e) {
             LOG.warn("could not restore the usages of key version {} ({}); the start-up check corrects them",
-                    key.hsmRef(), e.getMessage());
+                    key.hsmRef(), e.getClass().getSimpleName());
         }
     }
 
