@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -62,17 +61,12 @@ final class ClusterArm {
      * hold the row's lease for a moment); the key state as last recorded.
      */
     String pollKeyState(String resourceUuid, String state) throws Exception {
-        String seen = null;
-        for (int i = 0; i < 40 && !state.equals(seen); i++) {
-            if (i > 0) {
-                Thread.sleep(250);
-            }
+        return Conditions.until(Duration.ofSeconds(10), Duration.ofMillis(250), () -> {
             query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1", resourceUuid,
                     Integer.class);
             host.host().fireTimer("KeyHealth_Poll");
-            seen = query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", resourceUuid, String.class);
-        }
-        return seen;
+            return query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", resourceUuid, String.class);
+        }, state::equals, "key state " + state + " of " + resourceUuid);
     }
 
     /** This client as an Owner of subscriptions tests share under fixed ids ({@link TestHost#owner}). */
@@ -252,17 +246,17 @@ final class ClusterArm {
     Reply awaitOperation(Reply started) throws Exception {
         String url = started.headers().firstValue("Azure-AsyncOperation").orElseThrow(() -> new AssertionError("no Azure-AsyncOperation: "
                 + started.headers().map()));
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (true) {
+        return Conditions.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
             Reply status = call("GET", URI.create(url), armToken, null);
             assertThat(status.status()).as(status.text()).isEqualTo(200);
-            String s = (String) status.json().get("status");
-            if (s.equals("Succeeded") || s.equals("Failed") || s.equals("Canceled")) {
-                return status;
-            }
-            assertThat(Instant.now()).as("operation still " + s).isBefore(deadline);
-            Thread.sleep(200);
-        }
+            return status;
+        }, ClusterArm::ended, "the operation at " + url + " ends");
+    }
+
+    /** Whether an operation status resource says the operation has ended. */
+    static boolean ended(Reply status) {
+        Object s = status.json().get("status");
+        return "Succeeded".equals(s) || "Failed".equals(s) || "Canceled".equals(s);
     }
 
     /**
@@ -271,17 +265,14 @@ final class ClusterArm {
      */
     Reply awaitLocation(Reply started) throws Exception {
         String url = started.headers().firstValue("Location").orElseThrow(() -> new AssertionError("no Location: " + started.headers().map()));
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (true) {
+        return Conditions.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
             Reply r = call("GET", URI.create(url), armToken, null);
-            if (r.status() != 202) {
-                return r;
+            if (r.status() == 202) {
+                assertThat(r.headers().firstValue("Location")).as("a 202 names where to look next").isPresent();
+                assertThat(r.headers().firstValue("Retry-After")).isPresent();
             }
-            assertThat(r.headers().firstValue("Location")).as("a 202 names where to look next").isPresent();
-            assertThat(r.headers().firstValue("Retry-After")).isPresent();
-            assertThat(Instant.now()).as("operation still running").isBefore(deadline);
-            Thread.sleep(200);
-        }
+            return r;
+        }, r -> r.status() != 202, "the operation at " + url + " ends");
     }
 
     /** Stands in for states a test cannot hold still (provisioning, a running operation) or wait for (14 days). */

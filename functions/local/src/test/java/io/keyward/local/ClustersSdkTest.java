@@ -109,19 +109,16 @@ class ClustersSdkTest {
             assertThat(started.getStatusCode()).isIn(200, 202);
             location = started.getHeaderValue(HttpHeaderName.LOCATION);
         }
-        ClusterInner fromLocation = null;
-        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
-        while (fromLocation == null) {
-            try (HttpResponse poll = pipeline.sendSync(new HttpRequest(HttpMethod.GET, location), Context.NONE)) {
+        String polled = location;
+        ClusterInner fromLocation = Conditions.until(java.time.Duration.ofSeconds(60), java.time.Duration.ofMillis(200), () -> {
+            try (HttpResponse poll = pipeline.sendSync(new HttpRequest(HttpMethod.GET, polled), Context.NONE)) {
                 if (poll.getStatusCode() == 200) {
-                    fromLocation = serializer.deserialize(poll.getBodyAsBinaryData().toString(), ClusterInner.class, SerializerEncoding.JSON);
-                } else {
-                    assertThat(poll.getStatusCode()).as("the Location of a running PATCH").isEqualTo(202);
-                    assertThat(java.time.Instant.now()).isBefore(deadline);
-                    Thread.sleep(200);
+                    return serializer.deserialize(poll.getBodyAsBinaryData().toString(), ClusterInner.class, SerializerEncoding.JSON);
                 }
+                assertThat(poll.getStatusCode()).as("the Location of a running PATCH").isEqualTo(202);
+                return null;
             }
-        }
+        }, java.util.Objects::nonNull, "the PATCH's Location answers 200");
         assertThat(fromLocation.name()).isEqualTo(name);
         assertThat(fromLocation.provisioningState()).isEqualTo(ClusterEntityStatus.SUCCEEDED);
         assertThat(fromLocation.keyVaultProperties().keyVersion()).isEqualTo(next);

@@ -13,7 +13,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -748,17 +748,9 @@ class ConformanceTest {
         if (started.headers().firstValue("Azure-AsyncOperation").isEmpty()) {
             return null;
         }
-        Instant deadline = Instant.now().plusSeconds(90);
         String url = started.headers().firstValue("Azure-AsyncOperation").get();
-        while (true) {
-            ClusterArm.Reply status = arm.call("GET", URI.create(url), arm.armToken(), null);
-            Object s = status.json().get("status");
-            if (status.status() != 200 || "Succeeded".equals(s) || "Failed".equals(s) || "Canceled".equals(s)) {
-                return status;
-            }
-            assertThat(Instant.now()).as("operation still " + s + " at " + url).isBefore(deadline);
-            Thread.sleep(200);
-        }
+        return Conditions.until(Duration.ofSeconds(90), Duration.ofMillis(200), () -> arm.call("GET", URI.create(url), arm.armToken(), null),
+                status -> status.status() != 200 || ClusterArm.ended(status), "the operation at " + url + " ends");
     }
 
     private static String vault(String sub, String group, String name, String location, boolean purgeProtection, String tags)

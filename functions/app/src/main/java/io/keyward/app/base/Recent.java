@@ -2,6 +2,7 @@ package io.keyward.app.base;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,11 +24,16 @@ public final class Recent<K, V> {
     private final AtomicLong writes = new AtomicLong();
 
     public Recent(Duration ttl, int maxRows) {
+        this(ttl, maxRows, Ticker.systemTicker());
+    }
+
+    /** With the time source rows expire by (tests move it instead of waiting). */
+    Recent(Duration ttl, int maxRows, Ticker ticker) {
         if (ttl.isNegative()) {
             throw new IllegalArgumentException("a cache lifetime cannot be negative: " + ttl);
         }
         this.keeps = !ttl.isZero();
-        this.rows = Caffeine.newBuilder().expireAfterWrite(keeps ? ttl : Duration.ofNanos(1)).maximumSize(maxRows).build();
+        this.rows = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(keeps ? ttl : Duration.ofNanos(1)).maximumSize(maxRows).build();
     }
 
     /** The row kept for {@code key}, else {@code read}'s (kept when present). */
