@@ -19,8 +19,8 @@ class OfferedSubscriptionTest {
     @SuppressWarnings("unchecked")
     void anOfferedSubscriptionIsListedToItsTenantAndOwnedByItsFirstCreatorOnly() throws Exception {
         String sub = TestHost.OFFERED_SUBSCRIPTION;
-        ClusterArm first = new ClusterArm(TestHost.AZ_CLI_TENANT, "offered-first");
-        ClusterArm second = new ClusterArm(TestHost.AZ_CLI_TENANT, "offered-second");
+        ClusterArm first = new ClusterArm(TestHost.OFFERED_TENANT, "offered-first");
+        ClusterArm second = new ClusterArm(TestHost.OFFERED_TENANT, "offered-second");
         ClusterArm stranger = new ClusterArm("f0000000-0000-4000-8000-0000000000b9", "offered-stranger");
 
         for (ClusterArm caller : List.of(first, second)) {

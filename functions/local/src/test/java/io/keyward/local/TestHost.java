@@ -49,7 +49,8 @@ public final class TestHost {
     /** A tenant and the subscription it owns from the start (keyward.arm.subscriptions), for the az CLI's sign-in. */
     public static final String AZ_CLI_TENANT = "a2000000-0000-4000-8000-0000000000a2";
     public static final String AZ_CLI_SUBSCRIPTION = "a2000000-5b5c-4000-8000-0000000000a2";
-    /** A second subscription offered to that tenant, new in every test JVM, for OfferedSubscriptionTest. */
+    /** A subscription offered to a tenant of its own (not the CLI's: az lists them all), new in every test JVM. */
+    public static final String OFFERED_TENANT = "a3000000-0000-4000-8000-0000000000a3";
     public static final String OFFERED_SUBSCRIPTION = java.util.UUID.randomUUID().toString();
     private static TestHost instance;
 
@@ -76,7 +77,7 @@ public final class TestHost {
             // system properties; the env map reaches only the host's own settings)
             System.setProperty("keyward.operations.retry-base", "100ms");
             System.setProperty("keyward.arm.subscriptions", AZ_CLI_SUBSCRIPTION + ":" + AZ_CLI_TENANT + "," + OFFERED_SUBSCRIPTION + ":"
-                    + AZ_CLI_TENANT);
+                    + OFFERED_TENANT);
             // State of the tests under target/, never the developer's own .keyward/
             Path home = Path.of("target/host-home-tests").toAbsolutePath();
             env.put("KEYWARD_HOME", home.toString());
