@@ -1,11 +1,7 @@
 package io.keyward.app.authorization;
 
 import io.keyward.app.arm.ApiVersions;
-import io.keyward.app.arm.ArmErrorCode;
-import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmRequestContent;
-import io.keyward.app.arm.ResourceGroupName;
-import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.identity.Principal;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -19,6 +15,7 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.RequestBean;
 import java.util.Optional;
 
 /**
@@ -56,13 +53,9 @@ class AuthorizationController {
 
     @Put(uris = {S + RA + ASSIGNMENT, G + RA + ASSIGNMENT, R + RA + ASSIGNMENT, N + RA + ASSIGNMENT})
     HttpResponse<AuthorizationWire.AssignmentOut> createAssignment(HttpRequest<?> request, Principal caller,
-            @PathVariable String subscriptionId, @Nullable @PathVariable String resourceGroupName,
-            @Nullable @PathVariable String resourceProviderNamespace, @Nullable @PathVariable String parentResourceType,
-            @Nullable @PathVariable String parentResourceName, @Nullable @PathVariable String resourceType,
-            @Nullable @PathVariable String resourceName, @PathVariable String roleAssignmentName, @Nullable @Body String body) {
+            @RequestBean ScopePath at, @PathVariable String roleAssignmentName, @Nullable @Body String body) {
         ASSIGNMENT_VERSIONS.require(apiVersion(request));
-        Scope scope = scope(subscriptionId, resourceGroupName, resourceProviderNamespace, parentResourceType, parentResourceName,
-                resourceType, resourceName);
+        Scope scope = at.scope();
         RoleCatalog.AssignmentRequest wanted = AuthorizationWire.request(content.read(body, AuthorizationWire.AssignmentBody.class));
         RoleCatalog.Saved<RoleAssignment> saved = roles.putAssignment(scope, AuthorizationWire.assignmentName(roleAssignmentName), wanted,
                 caller);
@@ -72,25 +65,17 @@ class AuthorizationController {
 
     @Get(uris = {S + RA + ASSIGNMENT, G + RA + ASSIGNMENT, R + RA + ASSIGNMENT, N + RA + ASSIGNMENT})
     AuthorizationWire.AssignmentOut getAssignment(HttpRequest<?> request, Principal caller,
-            @PathVariable String subscriptionId, @Nullable @PathVariable String resourceGroupName,
-            @Nullable @PathVariable String resourceProviderNamespace, @Nullable @PathVariable String parentResourceType,
-            @Nullable @PathVariable String parentResourceName, @Nullable @PathVariable String resourceType,
-            @Nullable @PathVariable String resourceName, @PathVariable String roleAssignmentName) {
+            @RequestBean ScopePath at, @PathVariable String roleAssignmentName) {
         ASSIGNMENT_VERSIONS.require(apiVersion(request));
-        Scope scope = scope(subscriptionId, resourceGroupName, resourceProviderNamespace, parentResourceType, parentResourceName,
-                resourceType, resourceName);
+        Scope scope = at.scope();
         return AuthorizationWire.out(roles.getAssignment(scope, AuthorizationWire.assignmentName(roleAssignmentName), caller));
     }
 
     @Delete(uris = {S + RA + ASSIGNMENT, G + RA + ASSIGNMENT, R + RA + ASSIGNMENT, N + RA + ASSIGNMENT})
     HttpResponse<AuthorizationWire.AssignmentOut> deleteAssignment(HttpRequest<?> request, Principal caller,
-            @PathVariable String subscriptionId, @Nullable @PathVariable String resourceGroupName,
-            @Nullable @PathVariable String resourceProviderNamespace, @Nullable @PathVariable String parentResourceType,
-            @Nullable @PathVariable String parentResourceName, @Nullable @PathVariable String resourceType,
-            @Nullable @PathVariable String resourceName, @PathVariable String roleAssignmentName) {
+            @RequestBean ScopePath at, @PathVariable String roleAssignmentName) {
         ASSIGNMENT_VERSIONS.require(apiVersion(request));
-        Scope scope = scope(subscriptionId, resourceGroupName, resourceProviderNamespace, parentResourceType, parentResourceName,
-                resourceType, resourceName);
+        Scope scope = at.scope();
         Optional<RoleAssignment> gone = roles.deleteAssignment(scope, AuthorizationWire.assignmentName(roleAssignmentName), caller);
         return gone.<HttpResponse<AuthorizationWire.AssignmentOut>>map(a -> HttpResponse.ok(AuthorizationWire.out(a)))
                 .orElseGet(HttpResponse::noContent);
@@ -98,13 +83,9 @@ class AuthorizationController {
 
     @Get(uris = {S + RA, G + RA, R + RA, N + RA})
     AuthorizationWire.AssignmentList listAssignments(HttpRequest<?> request, Principal caller,
-            @PathVariable String subscriptionId, @Nullable @PathVariable String resourceGroupName,
-            @Nullable @PathVariable String resourceProviderNamespace, @Nullable @PathVariable String parentResourceType,
-            @Nullable @PathVariable String parentResourceName, @Nullable @PathVariable String resourceType,
-            @Nullable @PathVariable String resourceName) {
+            @RequestBean ScopePath at) {
         ASSIGNMENT_VERSIONS.require(apiVersion(request));
-        Scope scope = scope(subscriptionId, resourceGroupName, resourceProviderNamespace, parentResourceType, parentResourceName,
-                resourceType, resourceName);
+        Scope scope = at.scope();
         AuthorizationWire.AssignmentFilter filter = AuthorizationWire.AssignmentFilter.parse(request.getParameters().get("$filter"));
         // Listing a subscription's assignments (ListForSubscription) returns them at every scope in it.
         boolean atScope = filter.atScope();
@@ -116,10 +97,10 @@ class AuthorizationController {
 
     @Put(uris = {S + RD + DEFINITION, G + RD + DEFINITION})
     HttpResponse<AuthorizationWire.DefinitionOut> createDefinition(HttpRequest<?> request, Principal caller,
-            @PathVariable String subscriptionId, @Nullable @PathVariable String resourceGroupName, @PathVariable String roleDefinitionId,
+            @RequestBean ScopePath at, @PathVariable String roleDefinitionId,
             @Nullable @Body String body) {
         DEFINITION_VERSIONS.require(apiVersion(request));
-        Scope scope = scope(subscriptionId, resourceGroupName, null, null, null, null, null);
+        Scope scope = at.scope();
         AuthorizationWire.CustomRole role = AuthorizationWire.customRole(content.read(body, AuthorizationWire.DefinitionBody.class));
         RoleCatalog.Saved<RoleDefinition> saved = roles.putDefinition(scope, AuthorizationWire.definitionName(roleDefinitionId),
                 role.roleName(), role.description(), role.permissions(), role.assignableScopes(), caller);
@@ -129,19 +110,17 @@ class AuthorizationController {
 
     @Get(uris = {S + RD + DEFINITION, G + RD + DEFINITION, R + RD + DEFINITION})
     AuthorizationWire.DefinitionOut getDefinition(HttpRequest<?> request, Principal caller,
-            @PathVariable String subscriptionId, @Nullable @PathVariable String resourceGroupName,
-            @Nullable @PathVariable String resourceProviderNamespace, @Nullable @PathVariable String resourceType,
-            @Nullable @PathVariable String resourceName, @PathVariable String roleDefinitionId) {
+            @RequestBean ScopePath at, @PathVariable String roleDefinitionId) {
         DEFINITION_VERSIONS.require(apiVersion(request));
-        Scope scope = scope(subscriptionId, resourceGroupName, resourceProviderNamespace, null, null, resourceType, resourceName);
+        Scope scope = at.scope();
         return AuthorizationWire.out(scope, roles.getDefinition(scope, AuthorizationWire.definitionName(roleDefinitionId), caller));
     }
 
     @Delete(uris = {S + RD + DEFINITION, G + RD + DEFINITION})
     HttpResponse<AuthorizationWire.DefinitionOut> deleteDefinition(HttpRequest<?> request, Principal caller,
-            @PathVariable String subscriptionId, @Nullable @PathVariable String resourceGroupName, @PathVariable String roleDefinitionId) {
+            @RequestBean ScopePath at, @PathVariable String roleDefinitionId) {
         DEFINITION_VERSIONS.require(apiVersion(request));
-        Scope scope = scope(subscriptionId, resourceGroupName, null, null, null, null, null);
+        Scope scope = at.scope();
         Optional<RoleDefinition> gone = roles.deleteDefinition(scope, AuthorizationWire.definitionName(roleDefinitionId), caller);
         return gone.<HttpResponse<AuthorizationWire.DefinitionOut>>map(r -> HttpResponse.ok(AuthorizationWire.out(scope, r)))
                 .orElseGet(HttpResponse::noContent);
@@ -149,11 +128,9 @@ class AuthorizationController {
 
     @Get(uris = {S + RD, G + RD, R + RD})
     AuthorizationWire.DefinitionList listDefinitions(HttpRequest<?> request, Principal caller,
-            @PathVariable String subscriptionId, @Nullable @PathVariable String resourceGroupName,
-            @Nullable @PathVariable String resourceProviderNamespace, @Nullable @PathVariable String resourceType,
-            @Nullable @PathVariable String resourceName) {
+            @RequestBean ScopePath at) {
         DEFINITION_VERSIONS.require(apiVersion(request));
-        Scope scope = scope(subscriptionId, resourceGroupName, resourceProviderNamespace, null, null, resourceType, resourceName);
+        Scope scope = at.scope();
         AuthorizationWire.DefinitionFilter filter = AuthorizationWire.DefinitionFilter.parse(request.getParameters().get("$filter"));
         return new AuthorizationWire.DefinitionList(roles.listDefinitions(scope, filter.roleName(), filter.type(), caller).stream()
                 .map(r -> AuthorizationWire.out(scope, r)).toList());
@@ -161,20 +138,5 @@ class AuthorizationController {
 
     private static String apiVersion(HttpRequest<?> request) {
         return request.getParameters().get("api-version");
-    }
-
-    private static Scope scope(String subscriptionId, @Nullable String group, @Nullable String namespace, @Nullable String parentType,
-                               @Nullable String parentName, @Nullable String type, @Nullable String name) {
-        SubscriptionId sub = SubscriptionId.parse(subscriptionId);
-        if (group == null) {
-            return Scope.subscription(sub);
-        }
-        ResourceGroupName rg = ResourceGroupName.parse(group);
-        if (namespace == null) {
-            return Scope.group(sub, rg);
-        }
-        String path = Scope.group(sub, rg) + "/providers/" + namespace + (parentType == null ? "" : "/" + parentType + "/" + parentName)
-                + "/" + type + "/" + name;
-        return Scope.parse(path).orElseThrow(() -> new ArmException(ArmErrorCode.BadRequest, "The scope '" + path + "' is not valid."));
     }
 }
