@@ -1,16 +1,11 @@
 package io.keyward.local;
 
+import static io.keyward.local.VaultSdk.assertStatus;
+import static io.keyward.local.VaultSdk.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.azure.core.credential.AccessToken;
-import com.azure.core.credential.TokenCredential;
-import com.azure.core.exception.HttpResponseException;
-import com.azure.core.http.HttpClient;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.security.keyvault.keys.KeyClient;
-import com.azure.security.keyvault.keys.KeyClientBuilder;
 import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
-import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
 import com.azure.security.keyvault.keys.cryptography.models.KeyWrapAlgorithm;
 import com.azure.security.keyvault.keys.models.CreateRsaKeyOptions;
 import com.azure.security.keyvault.keys.models.ImportKeyOptions;
@@ -23,15 +18,12 @@ import io.keyward.app.identity.ClientCredentials;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.KeyObject;
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.MGF1ParameterSpec;
-import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +36,6 @@ import javax.crypto.spec.PSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import reactor.core.publisher.Mono;
 
 /**
  * Key Vault's ImportKey, BackupKey and RestoreKey through the official Azure SDK ({@code KeyClient} 4.10.3) against
@@ -61,7 +52,7 @@ class KeyTransfersSdkTest {
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
     private TestHost host;
-    private HttpClient http;
+    private VaultSdk sdk;
     private ClientCredentials owner;
     private ClientCredentials reader;
     private ClientCredentials importer;
@@ -71,7 +62,7 @@ class KeyTransfersSdkTest {
     @BeforeAll
     void vaults() throws Exception {
         host = TestHost.get();
-        http = new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(host.ssl())).build();
+        sdk = new VaultSdk(host);
         owner = host.newClient(TENANT, "xfer-owner");
         reader = host.newClient(TENANT, "xfer-reader");
         importer = host.newClient(TENANT, "xfer-importer");
@@ -79,13 +70,13 @@ class KeyTransfersSdkTest {
         restorer = host.newClient(TENANT, "xfer-restorer");
         String policies = policy(owner, "\"all\"") + "," + policy(reader, "\"get\",\"list\",\"wrapKey\",\"unwrapKey\"")
                 + "," + policy(importer, "\"import\"") + "," + policy(backupOnly, "\"backup\"");
-        putVault(VAULT, policies);
-        putVault(OTHER_VAULT, policy(owner, "\"all\"") + "," + policy(restorer, "\"restore\""));
+        sdk.putVault(owner, SUBSCRIPTION, "rg-xfer", VAULT, false, policies);
+        sdk.putVault(owner, SUBSCRIPTION, "rg-xfer", OTHER_VAULT, false, policy(owner, "\"all\"") + "," + policy(restorer, "\"restore\""));
     }
 
     @Test
     void anImportedKeyWrapsAndUnwrapsAsTheCallersOwnCopyAndIsLockedInTheToken() throws Exception {
-        KeyClient keys = keyClient(VAULT, owner);
+        KeyClient keys = sdk.keyClient(VAULT, owner);
         KeyPair pair = rsa(2048);
         String name = keyName();
         KeyVaultKey imported = keys.importKey(name, JsonWebKey.fromRsa(pair,
@@ -94,7 +85,7 @@ class KeyTransfersSdkTest {
         assertThat(imported.getKey().hasPrivateKey()).isFalse();
         assertThat(new BigInteger(1, imported.getKey().getN())).isEqualTo(((RSAPrivateCrtKey) pair.getPrivate()).getModulus());
         assertThat(imported.getKeyOperations()).containsExactlyInAnyOrder(KeyOperation.WRAP_KEY, KeyOperation.UNWRAP_KEY);
-        CryptographyClient crypto = remoteCrypto(imported.getId(), owner);
+        CryptographyClient crypto = sdk.remoteCrypto(imported.getId(), owner);
         byte[] aek = aek();
         // wrapped by the caller's own copy of the public key, unwrapped in the HSM, and the other way round
         assertThat(crypto.unwrapKey(KeyWrapAlgorithm.RSA_OAEP, oaep(Cipher.ENCRYPT_MODE, pair, aek)).getKey()).isEqualTo(aek);
@@ -141,7 +132,7 @@ class KeyTransfersSdkTest {
                 new Case("not base64", j -> with(j, "p", "!!!"), "'p'"));
         for (Case c : cases) {
             Map<String, Object> bad = c.edit().apply(new java.util.LinkedHashMap<>(good));
-            HttpResponse<String> r = raw("PUT", VAULT, "keys/" + keyName() + "?api-version=7.5", token,
+            HttpResponse<String> r = sdk.raw("PUT", VAULT, "keys/" + keyName() + "?api-version=7.5", token,
                     "{\"key\":" + json(bad) + "}");
             assertThat(r.statusCode()).as(c.what() + ": " + r.body()).isEqualTo(400);
             assertThat(r.body()).as(c.what()).contains("\"code\":\"BadParameter\"").contains(c.message());
@@ -151,11 +142,11 @@ class KeyTransfersSdkTest {
                 }
             }
         }
-        HttpResponse<String> software = raw("PUT", VAULT, "keys/" + keyName() + "?api-version=7.6", token,
+        HttpResponse<String> software = sdk.raw("PUT", VAULT, "keys/" + keyName() + "?api-version=7.6", token,
                 "{\"Hsm\":false,\"key\":" + json(good) + "}");
         assertThat(software.statusCode()).isEqualTo(400);
         assertThat(software.body()).contains("Hsm false");
-        HttpResponse<String> released = raw("PUT", VAULT, "keys/" + keyName() + "?api-version=7.6", token,
+        HttpResponse<String> released = sdk.raw("PUT", VAULT, "keys/" + keyName() + "?api-version=7.6", token,
                 "{\"key\":" + json(good) + ",\"release_policy\":{\"contentType\":\"application/json\"}}");
         assertThat(released.statusCode()).isEqualTo(400);
         assertThat(released.body()).contains("release_policy");
@@ -163,13 +154,13 @@ class KeyTransfersSdkTest {
 
     @Test
     void backupDeletePurgeRestoreBringsBackEveryVersionAndOldWrappedDataUnwraps() {
-        KeyClient keys = keyClient(VAULT, owner);
+        KeyClient keys = sdk.keyClient(VAULT, owner);
         String name = keyName();
         KeyVaultKey first = keys.createRsaKey(new CreateRsaKeyOptions(name).setKeySize(2048)
                 .setTags(Map.of("team", "data")));
         KeyVaultKey second = keys.importKey(name, JsonWebKey.fromRsa(rsa(2048)));
         byte[] aek = aek();
-        byte[] wrapped = remoteCrypto(first.getId(), owner).wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek).getEncryptedKey();
+        byte[] wrapped = sdk.remoteCrypto(first.getId(), owner).wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek).getEncryptedKey();
 
         byte[] blob = keys.backupKey(name);
         keys.beginDeleteKey(name).waitForCompletion();
@@ -185,12 +176,12 @@ class KeyTransfersSdkTest {
         assertThat(firstBack.getProperties().getTags()).isEqualTo(Map.of("team", "data"));
         assertThat(firstBack.getProperties().getCreatedOn()).isEqualTo(first.getProperties().getCreatedOn());
         assertThat(firstBack.getKey().getN()).isEqualTo(first.getKey().getN());
-        assertThat(remoteCrypto(first.getId(), owner).unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped).getKey()).isEqualTo(aek);
+        assertThat(sdk.remoteCrypto(first.getId(), owner).unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped).getKey()).isEqualTo(aek);
     }
 
     @Test
     void aRestoreOverAnExistingNameIsAConflict() {
-        KeyClient keys = keyClient(VAULT, owner);
+        KeyClient keys = sdk.keyClient(VAULT, owner);
         String name = keyName();
         keys.createRsaKey(new CreateRsaKeyOptions(name).setKeySize(2048));
         byte[] blob = keys.backupKey(name);
@@ -202,7 +193,7 @@ class KeyTransfersSdkTest {
 
     @Test
     void aBlobEditedInAnyByteOrFromAnotherHsmIsRefused() throws Exception {
-        KeyClient keys = keyClient(VAULT, owner);
+        KeyClient keys = sdk.keyClient(VAULT, owner);
         String name = keyName();
         keys.createRsaKey(new CreateRsaKeyOptions(name).setKeySize(2048));
         byte[] blob = keys.backupKey(name);
@@ -215,20 +206,20 @@ class KeyTransfersSdkTest {
         for (int i = 0; i < blob.length; i += i < header ? 1 : 97) {
             byte[] edited = blob.clone();
             edited[i] ^= 0x01;
-            HttpResponse<String> r = raw("POST", VAULT, "keys/restore?api-version=7.6", token,
+            HttpResponse<String> r = sdk.raw("POST", VAULT, "keys/restore?api-version=7.6", token,
                     "{\"value\":\"" + B64URL.encodeToString(edited) + "\"}");
             assertThat(r.statusCode()).as("byte %d: %s", i, r.body()).isEqualTo(400);
             assertThat(r.body()).contains("BadParameter");
         }
         byte[] last = blob.clone();
         last[last.length - 1] ^= 0x01;
-        assertThat(raw("POST", VAULT, "keys/restore?api-version=7.6", token,
+        assertThat(sdk.raw("POST", VAULT, "keys/restore?api-version=7.6", token,
                 "{\"value\":\"" + B64URL.encodeToString(last) + "\"}").statusCode()).isEqualTo(400);
         byte[] foreign = blob.clone();
         for (int i = 5; i < 21; i++) {
             foreign[i] = (byte) (i * 7);
         }
-        HttpResponse<String> r = raw("POST", VAULT, "keys/restore?api-version=7.6", token,
+        HttpResponse<String> r = sdk.raw("POST", VAULT, "keys/restore?api-version=7.6", token,
                 "{\"value\":\"" + B64URL.encodeToString(foreign) + "\"}");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body()).contains("does not hold");
@@ -241,21 +232,21 @@ class KeyTransfersSdkTest {
     void eachOperationNeedsItsOwnPermission() throws Exception {
         KeyPair pair = rsa(2048);
         String name = keyName();
-        assertStatus(() -> keyClient(VAULT, reader).importKey(name, JsonWebKey.fromRsa(pair)), 403, "import");
-        assertStatus(() -> keyClient(VAULT, backupOnly).importKey(name, JsonWebKey.fromRsa(pair)), 403, "import");
-        keyClient(VAULT, importer).importKey(name, JsonWebKey.fromRsa(pair));
+        assertStatus(() -> sdk.keyClient(VAULT, reader).importKey(name, JsonWebKey.fromRsa(pair)), 403, "import");
+        assertStatus(() -> sdk.keyClient(VAULT, backupOnly).importKey(name, JsonWebKey.fromRsa(pair)), 403, "import");
+        sdk.keyClient(VAULT, importer).importKey(name, JsonWebKey.fromRsa(pair));
 
-        assertStatus(() -> keyClient(VAULT, reader).backupKey(name), 403, "backup");
-        assertStatus(() -> keyClient(VAULT, importer).backupKey(name), 403, "backup");
-        byte[] blob = keyClient(VAULT, backupOnly).backupKey(name);
+        assertStatus(() -> sdk.keyClient(VAULT, reader).backupKey(name), 403, "backup");
+        assertStatus(() -> sdk.keyClient(VAULT, importer).backupKey(name), 403, "backup");
+        byte[] blob = sdk.keyClient(VAULT, backupOnly).backupKey(name);
 
-        assertStatus(() -> keyClient(VAULT, reader).restoreKeyBackup(blob), 403, "restore");
-        assertStatus(() -> keyClient(VAULT, backupOnly).restoreKeyBackup(blob), 403, "restore");
+        assertStatus(() -> sdk.keyClient(VAULT, reader).restoreKeyBackup(blob), 403, "restore");
+        assertStatus(() -> sdk.keyClient(VAULT, backupOnly).restoreKeyBackup(blob), 403, "restore");
         // into another vault of this Keyward, where the caller may restore
-        KeyVaultKey there = keyClient(OTHER_VAULT, restorer).restoreKeyBackup(blob);
+        KeyVaultKey there = sdk.keyClient(OTHER_VAULT, restorer).restoreKeyBackup(blob);
         assertThat(there.getId()).startsWith(host.vaultUri(OTHER_VAULT) + "keys/" + name + "/");
         byte[] aek = aek();
-        assertThat(remoteCrypto(there.getId(), owner).unwrapKey(KeyWrapAlgorithm.RSA_OAEP,
+        assertThat(sdk.remoteCrypto(there.getId(), owner).unwrapKey(KeyWrapAlgorithm.RSA_OAEP,
                 oaep(Cipher.ENCRYPT_MODE, pair, aek)).getKey()).isEqualTo(aek);
     }
 
@@ -292,57 +283,6 @@ class KeyTransfersSdkTest {
             }
         }
         assertThat(rows).as("rows scanned").isPositive();
-    }
-
-    private KeyClient keyClient(String vault, ClientCredentials c) {
-        return new KeyClientBuilder().vaultUrl(host.vaultUri(vault).toString()).credential(credential(c))
-                .httpClient(http).disableChallengeResourceVerification().buildClient();
-    }
-
-    private CryptographyClient remoteCrypto(String kid, ClientCredentials c) {
-        return new CryptographyClientBuilder().keyIdentifier(kid).credential(credential(c)).httpClient(http)
-                .disableChallengeResourceVerification().disableKeyCaching().buildClient();
-    }
-
-    private TokenCredential credential(ClientCredentials c) {
-        return request -> Mono.fromCallable(() -> new AccessToken(host.token(c, Audiences.KEY_VAULT),
-                OffsetDateTime.now().plusMinutes(30)));
-    }
-
-    private static void assertStatus(Runnable call, int status, String messagePart) {
-        try {
-            call.run();
-        } catch (HttpResponseException e) {
-            assertThat(e.getResponse().getStatusCode()).as(e.getMessage()).isEqualTo(status);
-            assertThat(e.getMessage()).containsIgnoringCase(messagePart);
-            return;
-        }
-        throw new AssertionError("expected HTTP " + status);
-    }
-
-    private HttpResponse<String> raw(String method, String vault, String pathAndQuery, String token, String body)
-            throws Exception {
-        return host.http().send(HttpRequest.newBuilder(URI.create(host.vaultUri(vault) + pathAndQuery))
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void putVault(String name, String policies) throws Exception {
-        String body = "{\"location\":\"westeurope\",\"properties\":{\"tenantId\":\"" + TENANT + "\","
-                + "\"sku\":{\"family\":\"A\",\"name\":\"premium\"},\"accessPolicies\":[" + policies + "],"
-                + "\"enableSoftDelete\":true,\"softDeleteRetentionInDays\":7}}";
-        URI uri = host.baseUri().resolve("/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg-xfer/providers/"
-                + "Microsoft.KeyVault/vaults/" + name + "?api-version=2023-07-01");
-        HttpResponse<String> r = host.http().send(HttpRequest.newBuilder(uri)
-                .header("Authorization", "Bearer " + host.token(owner, Audiences.ARM))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
-    }
-
-    private static String policy(ClientCredentials c, String keys) {
-        return "{\"tenantId\":\"" + c.tenantId() + "\",\"objectId\":\"" + c.principal().objectId()
-                + "\",\"permissions\":{\"keys\":[" + keys + "]}}";
     }
 
     private static KeyPair rsa(int bits) {

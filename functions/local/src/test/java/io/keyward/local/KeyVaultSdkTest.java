@@ -1,16 +1,13 @@
 package io.keyward.local;
 
+import static io.keyward.local.VaultSdk.assertStatus;
+import static io.keyward.local.VaultSdk.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.azure.core.credential.AccessToken;
-import com.azure.core.credential.TokenCredential;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceNotFoundException;
-import com.azure.core.http.HttpClient;
-import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.security.keyvault.keys.KeyClient;
-import com.azure.security.keyvault.keys.KeyClientBuilder;
 import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
 import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
 import com.azure.security.keyvault.keys.cryptography.models.EncryptionAlgorithm;
@@ -25,13 +22,10 @@ import io.keyward.app.identity.ClientCredentials;
 import io.keyward.hsm.Hsm;
 import io.keyward.hsm.KeyVersionRef;
 import io.keyward.hsm.SignAlgorithm;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.security.spec.MGF1ParameterSpec;
-import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -44,7 +38,6 @@ import javax.crypto.spec.PSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import reactor.core.publisher.Mono;
 
 /**
  * Key Vault compatibility, proven with the official, unmodified Azure SDK clients ({@code KeyClient},
@@ -65,7 +58,7 @@ class KeyVaultSdkTest {
     private static final Pattern PRIVATE_JWK_MEMBER = Pattern.compile("\"(d|p|q|dp|dq|qi|k)\"\\s*:");
 
     private TestHost host;
-    private HttpClient http;
+    private VaultSdk sdk;
     private ClientCredentials owner;
     private ClientCredentials noUnwrap;
     private ClientCredentials localWrapper;
@@ -74,20 +67,20 @@ class KeyVaultSdkTest {
     @BeforeAll
     void vaults() throws Exception {
         host = TestHost.get();
-        http = new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(host.ssl())).build();
+        sdk = new VaultSdk(host);
         owner = host.owner(host.newClient(TENANT, "keys-owner"), SUBSCRIPTION);
         noUnwrap = host.newClient(TENANT, "keys-no-unwrap");
         localWrapper = host.newClient(TENANT, "keys-local-wrapper");
         stranger = host.newClient(OTHER_TENANT, "keys-stranger");
         String policies = policy(owner, "\"all\"") + "," + policy(noUnwrap, "\"get\",\"list\",\"wrapKey\",\"encrypt\"")
                 + "," + policy(localWrapper, "\"get\",\"unwrapKey\"");
-        putVault(VAULT, false, policies);
-        putVault(PROTECTED_VAULT, true, policies);
+        sdk.putVault(owner, SUBSCRIPTION, "rg-keys", VAULT, false, policies);
+        sdk.putVault(owner, SUBSCRIPTION, "rg-keys", PROTECTED_VAULT, true, policies);
     }
 
     @Test
     void createsRsaKeysWithVersionsAndNeverShowsPrivateParts() throws Exception {
-        KeyClient keys = keyClient(VAULT, owner);
+        KeyClient keys = sdk.keyClient(VAULT, owner);
         String name = keyName();
         KeyVaultKey first = keys.createRsaKey(new CreateRsaKeyOptions(name).setKeySize(2048));
         KeyVaultKey second = keys.createRsaKey(new CreateRsaKeyOptions(name).setKeySize(2048));
@@ -105,8 +98,8 @@ class KeyVaultSdkTest {
                 .contains(name);
 
         String token = host.token(owner, Audiences.KEY_VAULT);
-        HttpResponse<String> got = raw("GET", VAULT, "keys/" + name + "?api-version=7.6", token, null);
-        HttpResponse<String> created = raw("POST", VAULT, "keys/" + name + "/create?api-version=7.5", token,
+        HttpResponse<String> got = sdk.raw("GET", VAULT, "keys/" + name + "?api-version=7.6", token, null);
+        HttpResponse<String> created = sdk.raw("POST", VAULT, "keys/" + name + "/create?api-version=7.5", token,
                 "{\"kty\":\"RSA\",\"key_size\":3072}");
         assertThat(got.statusCode()).isEqualTo(200);
         assertThat(created.statusCode()).isEqualTo(200);
@@ -114,15 +107,15 @@ class KeyVaultSdkTest {
             assertThat(PRIVATE_JWK_MEMBER.matcher(r.body()).find()).as(r.body()).isFalse();
             assertThat(r.body()).contains("\"kty\":\"RSA-HSM\"").contains("\"recoveryLevel\":\"CustomizedRecoverable+Purgeable\"");
         }
-        assertThat(raw("GET", VAULT, "keys/" + name + "?api-version=1999-01-01", token, null).statusCode())
+        assertThat(sdk.raw("GET", VAULT, "keys/" + name + "?api-version=1999-01-01", token, null).statusCode())
                 .isEqualTo(400);
     }
 
     @Test
     void aDisabledKeyRefusesWrapAndUnwrapUntilEnabledAgain() {
-        KeyClient keys = keyClient(VAULT, owner);
+        KeyClient keys = sdk.keyClient(VAULT, owner);
         KeyVaultKey key = keys.createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
-        CryptographyClient crypto = remoteCrypto(key.getId(), owner);
+        CryptographyClient crypto = sdk.remoteCrypto(key.getId(), owner);
         byte[] aek = aek();
         byte[] wrapped = crypto.wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek).getEncryptedKey();
 
@@ -136,7 +129,7 @@ class KeyVaultSdkTest {
 
     @Test
     void deleteGetDeletedRecoverAndPurge() {
-        KeyClient keys = keyClient(VAULT, owner);
+        KeyClient keys = sdk.keyClient(VAULT, owner);
         String name = keyName();
         KeyVaultKey key = keys.createRsaKey(new CreateRsaKeyOptions(name).setKeySize(2048));
 
@@ -159,7 +152,7 @@ class KeyVaultSdkTest {
 
     @Test
     void purgeProtectionRefusesPurge() {
-        KeyClient keys = keyClient(PROTECTED_VAULT, owner);
+        KeyClient keys = sdk.keyClient(PROTECTED_VAULT, owner);
         String name = keyName();
         keys.createRsaKey(new CreateRsaKeyOptions(name).setKeySize(2048));
         keys.beginDeleteKey(name).waitForCompletion();
@@ -170,23 +163,23 @@ class KeyVaultSdkTest {
 
     @Test
     void wrapsLocallyWithTheCachedKeyAndUnwrapsInTheVault() {
-        KeyVaultKey key = keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
+        KeyVaultKey key = sdk.keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
         byte[] aek = aek();
 
         // localWrapper may get and unwrapKey, not wrapKey: its wrap can only have happened in the client
-        CryptographyClient caching = cachingCrypto(key.getId(), localWrapper);
+        CryptographyClient caching = sdk.cachingCrypto(key.getId(), localWrapper);
         byte[] wrapped = caching.wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek).getEncryptedKey();
         assertThat(caching.unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped).getKey()).isEqualTo(aek);
-        assertStatus(() -> remoteCrypto(key.getId(), localWrapper).wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek), 403,
+        assertStatus(() -> sdk.remoteCrypto(key.getId(), localWrapper).wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek), 403,
                 "wrapKey");
 
         // and the same from a client built on the JsonWebKey alone, wrapping with no call at all
         CryptographyClient offline = new CryptographyClientBuilder().jsonWebKey(key.getKey()).buildClient();
         byte[] wrappedOffline = offline.wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek).getEncryptedKey();
-        assertThat(remoteCrypto(key.getId(), owner).unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrappedOffline).getKey())
+        assertThat(sdk.remoteCrypto(key.getId(), owner).unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrappedOffline).getKey())
                 .isEqualTo(aek);
 
-        CryptographyClient remote = remoteCrypto(key.getId(), owner);
+        CryptographyClient remote = sdk.remoteCrypto(key.getId(), owner);
         byte[] ct = remote.encrypt(EncryptionAlgorithm.RSA_OAEP, "secret".getBytes(StandardCharsets.UTF_8))
                 .getCipherText();
         assertThat(remote.decrypt(EncryptionAlgorithm.RSA_OAEP, ct).getPlainText())
@@ -195,8 +188,8 @@ class KeyVaultSdkTest {
 
     @Test
     void rsaOaep256IsAClearErrorNotAServerError() throws Exception {
-        KeyVaultKey key = keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
-        CryptographyClient remote = remoteCrypto(key.getId(), owner);
+        KeyVaultKey key = sdk.keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
+        CryptographyClient remote = sdk.remoteCrypto(key.getId(), owner);
         HttpResponseException wrap = assertStatus(() -> remote.wrapKey(KeyWrapAlgorithm.RSA_OAEP_256, aek()), 400,
                 "RSA-OAEP-256");
         assertThat(wrap.getMessage()).contains("BadParameter").contains("not supported by the HSM");
@@ -213,33 +206,33 @@ class KeyVaultSdkTest {
 
     @Test
     void aPrincipalWithoutUnwrapKeyIsRefused() {
-        KeyVaultKey key = keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
-        byte[] wrapped = remoteCrypto(key.getId(), noUnwrap).wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek()).getEncryptedKey();
-        assertStatus(() -> remoteCrypto(key.getId(), noUnwrap).unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped), 403,
+        KeyVaultKey key = sdk.keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
+        byte[] wrapped = sdk.remoteCrypto(key.getId(), noUnwrap).wrapKey(KeyWrapAlgorithm.RSA_OAEP, aek()).getEncryptedKey();
+        assertStatus(() -> sdk.remoteCrypto(key.getId(), noUnwrap).unwrapKey(KeyWrapAlgorithm.RSA_OAEP, wrapped), 403,
                 "does not have keys unwrapKey permission");
     }
 
     @Test
     void aCallerFromAnotherTenantIsRefused() {
-        KeyVaultKey key = keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
-        assertStatus(() -> keyClient(VAULT, stranger).getKey(key.getName()), 403, "Forbidden");
+        KeyVaultKey key = sdk.keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
+        assertStatus(() -> sdk.keyClient(VAULT, stranger).getKey(key.getName()), 403, "Forbidden");
     }
 
     @Test
     void forgedExpiredAndMissingTokensAre401() throws Exception {
-        KeyVaultKey key = keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
+        KeyVaultKey key = sdk.keyClient(VAULT, owner).createRsaKey(new CreateRsaKeyOptions(keyName()).setKeySize(2048));
         String path = "keys/" + key.getName() + "?api-version=7.6";
         String token = host.token(owner, Audiences.KEY_VAULT);
-        assertThat(raw("GET", VAULT, path, token, null).statusCode()).isEqualTo(200);
+        assertThat(sdk.raw("GET", VAULT, path, token, null).statusCode()).isEqualTo(200);
 
         String[] parts = token.split("\\.");
         byte[] sig = Base64.getUrlDecoder().decode(parts[2]);
         sig[10] ^= 1;
         String forged = parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
-        assertThat(raw("GET", VAULT, path, forged, null).statusCode()).isEqualTo(401);
+        assertThat(sdk.raw("GET", VAULT, path, forged, null).statusCode()).isEqualTo(401);
 
-        assertThat(raw("GET", VAULT, path, expired(token), null).statusCode()).isEqualTo(401);
-        HttpResponse<String> none = raw("GET", VAULT, path, null, null);
+        assertThat(sdk.raw("GET", VAULT, path, expired(token), null).statusCode()).isEqualTo(401);
+        HttpResponse<String> none = sdk.raw("GET", VAULT, path, null, null);
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
                 v -> assertThat(v).contains(TENANT).contains("resource=\"https://vault.azure.net\""));
@@ -248,43 +241,12 @@ class KeyVaultSdkTest {
     @Test
     void unknownVaultHostIs404() throws Exception {
         String token = host.token(owner, Audiences.KEY_VAULT);
-        HttpResponse<String> r = raw("GET", "kwkeys3", "keys?api-version=7.6", token, null);
+        HttpResponse<String> r = sdk.raw("GET", "kwkeys3", "keys?api-version=7.6", token, null);
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("VaultNotFound");
     }
 
     // ---------------------------------------------------------------------------------------------------------
-
-    private KeyClient keyClient(String vault, ClientCredentials c) {
-        return new KeyClientBuilder().vaultUrl(host.vaultUri(vault).toString()).credential(credential(c))
-                .httpClient(http).disableChallengeResourceVerification().buildClient();
-    }
-
-    private CryptographyClient cachingCrypto(String kid, ClientCredentials c) {
-        return new CryptographyClientBuilder().keyIdentifier(kid).credential(credential(c)).httpClient(http)
-                .disableChallengeResourceVerification().buildClient();
-    }
-
-    private CryptographyClient remoteCrypto(String kid, ClientCredentials c) {
-        return new CryptographyClientBuilder().keyIdentifier(kid).credential(credential(c)).httpClient(http)
-                .disableChallengeResourceVerification().disableKeyCaching().buildClient();
-    }
-
-    private TokenCredential credential(ClientCredentials c) {
-        return request -> Mono.fromCallable(() -> new AccessToken(host.token(c, Audiences.KEY_VAULT),
-                OffsetDateTime.now().plusMinutes(30)));
-    }
-
-    private static HttpResponseException assertStatus(Runnable call, int status, String messagePart) {
-        try {
-            call.run();
-        } catch (HttpResponseException e) {
-            assertThat(e.getResponse().getStatusCode()).as(e.getMessage()).isEqualTo(status);
-            assertThat(e.getMessage()).containsIgnoringCase(messagePart);
-            return e;
-        }
-        throw new AssertionError("expected HTTP " + status);
-    }
 
     /** The same claims, signed by the real issuer key in the HSM, but expired an hour ago. */
     private String expired(String token) {
@@ -302,37 +264,6 @@ class KeyVaultSdkTest {
         byte[] sig = host.bean(Hsm.class).sign(new KeyVersionRef("keyward/token-issuer", kid.group(1)),
                 SignAlgorithm.RS256, input.getBytes(StandardCharsets.US_ASCII));
         return input + "." + b64.encodeToString(sig);
-    }
-
-    private HttpResponse<String> raw(String method, String vault, String pathAndQuery, String token, String body)
-            throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(host.vaultUri(vault) + pathAndQuery))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return host.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void putVault(String name, boolean purgeProtection, String policies) throws Exception {
-        String body = "{\"location\":\"westeurope\",\"properties\":{\"tenantId\":\"" + TENANT + "\","
-                + "\"sku\":{\"family\":\"A\",\"name\":\"premium\"},\"accessPolicies\":[" + policies + "],"
-                + "\"enableSoftDelete\":true,\"softDeleteRetentionInDays\":7"
-                + (purgeProtection ? ",\"enablePurgeProtection\":true" : "") + "}}";
-        URI uri = host.baseUri().resolve("/subscriptions/" + SUBSCRIPTION + "/resourceGroups/rg-keys/providers/"
-                + "Microsoft.KeyVault/vaults/" + name + "?api-version=2023-07-01");
-        HttpResponse<String> r = host.http().send(HttpRequest.newBuilder(uri)
-                .header("Authorization", "Bearer " + host.token(owner, Audiences.ARM))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isIn(200, 201);
-    }
-
-    private static String policy(ClientCredentials c, String keys) {
-        return "{\"tenantId\":\"" + c.tenantId() + "\",\"objectId\":\"" + c.principal().objectId()
-                + "\",\"permissions\":{\"keys\":[" + keys + "]}}";
     }
 
     private static String hsmLabelOf(KeyVaultKey key) {
