@@ -136,17 +136,12 @@ class CrashRestartTest {
         }
 
         Map<String, String> ends = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+        Host restarted = host;
+        String armToken = arm;
         for (Map.Entry<String, String> op : operations.entrySet()) {
-            String status;
-            do {
-                status = operationStatus(host, arm, op.getValue());
-                if (!status.equals("InProgress") && !status.equals("Updating") && !status.equals("Deleting")) {
-                    break;
-                }
-                Thread.sleep(500);
-            } while (System.nanoTime() < deadline);
-            ends.put(op.getKey(), status);
+            ends.put(op.getKey(), Conditions.until(Duration.ofSeconds(45), Duration.ofMillis(500),
+                    () -> operationStatus(restarted, armToken, op.getValue()), s -> !List.of("InProgress", "Updating", "Deleting").contains(s),
+                    "operation " + op.getKey() + " ended after the restarts"));
         }
         System.out.println("CrashRestartTest: async operations, status just before each kill " + beforeKill
                 + ", after the restarts " + ends);
@@ -178,20 +173,19 @@ class CrashRestartTest {
         pb.redirectOutput(log.toFile());
         Process process = pb.start();
         processes.add(process);
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
+        Optional<Host> started = Conditions.until(START_LIMIT, Duration.ofMillis(100), () -> {
             String out = Files.exists(log) ? Files.readString(log) : "";
             Matcher listening = LISTENING.matcher(out);
             Matcher database = DATABASE.matcher(out);
             if (listening.find() && database.find()) {
-                return new Host(process, listening.group(1), database.group(1), log);
+                return Optional.of(new Host(process, listening.group(1), database.group(1), log));
             }
             if (!process.isAlive()) {
                 throw new AssertionError("host " + name + " exited with " + process.exitValue() + ":\n" + tail(out));
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("host " + name + " did not start within " + START_LIMIT + ":\n" + tail(Files.readString(log)));
+            return Optional.<Host>empty();
+        }, Optional::isPresent, "host " + name + " listening with its database (log " + log + ")");
+        return started.get();
     }
 
     private static void kill(ProcessHandle p) throws Exception {

@@ -71,11 +71,11 @@ class DataPlaneOutageTest {
         List<String> sent = new ArrayList<>();
 
         assertThat(ingested(l, "before", t0, 3, sent).json()).containsEntry("key", "cluster");
-        assertThat(pollUntil(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
 
         // 1. the vault is stopped: its port is closed (connection refused)
         vault.stop();
-        assertThat(pollUntil(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
+        assertThat(arm.pollKeyState(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
         assertThat(db("SELECT last_error FROM cmk_key_health WHERE resource_uuid = ?::uuid", l.clusterUuid, String.class))
                 .contains("could not be reached");
         assertThat(db("SELECT unavailable_since IS NOT NULL FROM cmk_key_health WHERE resource_uuid = ?::uuid", l.clusterUuid,
@@ -89,7 +89,7 @@ class DataPlaneOutageTest {
         // 2. the vault times out: its port accepts and never answers
         vault.blackHole();
         int before = vault.swallowed();
-        assertThat(pollUntil(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
+        assertThat(arm.pollKeyState(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
         assertThat(vault.swallowed()).as("the poller's unwrap reached the black hole").isGreaterThan(before);
         assertThat(ingested(l, "timeout", t0.plusSeconds(1200), 2, sent).json()).containsEntry("key", "cluster");
         assertThat(messages(l)).containsExactlyInAnyOrderElementsOf(sent);
@@ -118,7 +118,7 @@ class DataPlaneOutageTest {
 
         // 5. the vault is back: the next check re-seals every buffered block under the cluster's key
         vault.restore();
-        assertThat(pollUntil(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
         assertThat(db("SELECT unavailable_since IS NULL FROM cmk_key_health WHERE resource_uuid = ?::uuid", l.clusterUuid,
                 Boolean.class)).isTrue();
         assertThat(db("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid AND (key_kind <> 'cluster'"
@@ -137,10 +137,10 @@ class DataPlaneOutageTest {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
         List<String> sent = new ArrayList<>();
         ingested(l, "cached", t0, 1, sent);
-        assertThat(pollUntil(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
 
         vault.stop();
-        assertThat(pollUntil(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
+        assertThat(arm.pollKeyState(l.clusterUuid, "Unavailable")).isEqualTo("Unavailable");
         outageStartedAgo("11 minutes", l.clusterUuid);
         for (int i = 0; i < 3; i++) {
             assertThat(ingested(l, "batch" + i, t0.plusSeconds(600L * (i + 1)), 2, sent).json()).containsEntry("buffered", true);
@@ -160,14 +160,14 @@ class DataPlaneOutageTest {
                     lockedId = rs.getString(1);
                 }
             }
-            assertThat(pollUntil(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
+            assertThat(arm.pollKeyState(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
             assertThat(db("SELECT string_agg(block_id::text, ',') FROM data_blocks WHERE customer_id = ?::uuid"
                     + " AND pending_cluster_id IS NOT NULL", l.customerId, String.class)).isEqualTo(lockedId);
             // still under the platform key and readable beside the rest: nothing is missing meanwhile
             held.rollback();
         }
         assertThat(messages(l)).containsExactlyInAnyOrderElementsOf(sent);
-        assertThat(pollUntil(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(l.clusterUuid, "Accessible")).isEqualTo("Accessible");
         assertThat(db("SELECT count(*) FROM data_blocks WHERE customer_id = ?::uuid AND pending_cluster_id IS NOT NULL",
                 l.customerId, Long.class)).isZero();
         assertThat(db("SELECT sum(record_count) FROM data_blocks WHERE customer_id = ?::uuid AND key_kind = 'cluster'",
@@ -250,20 +250,6 @@ class DataPlaneOutageTest {
         return ((List<Map<String, Object>>) q.json().get("records")).stream().map(r -> (String) r.get("msg")).toList();
     }
 
-    /** Makes the cluster due and fires KeyHealth_Poll until it records {@code state} (the host's own timer may hold the lease). */
-    private static String pollUntil(String clusterUuid, String state) throws Exception {
-        String seen = null;
-        for (int i = 0; i < 40 && !state.equals(seen); i++) {
-            if (i > 0) {
-                Thread.sleep(250);
-            }
-            arm.query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1",
-                    clusterUuid, Integer.class);
-            arm.host.host().fireTimer("KeyHealth_Poll");
-            seen = db("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", clusterUuid, String.class);
-        }
-        return seen;
-    }
 
     private static <T> T db(String sql, String param, Class<T> type) throws Exception {
         return arm.query(sql, param, type);

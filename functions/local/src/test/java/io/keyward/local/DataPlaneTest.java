@@ -191,12 +191,12 @@ class DataPlaneTest {
                 "{\"properties\":{\"writeAccessResourceId\":\"" + clusterId + "\"}}")).json()).containsEntry("status", "Succeeded");
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(1));
         assertThat(ingest(arm, ws.customerId, "Health_CL", "ts", records("kept", t0, 2)).json()).containsEntry("key", "cluster");
-        assertThat(pollUntil(clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(clusterUuid, "Accessible")).isEqualTo("Accessible");
         assertThat(rows(query(arm, ws.customerId, "table=Health_CL&timespan=PT2H"))).hasSize(2);
 
         assertThat(setKeyEnabled(keyName, version, false).status()).isEqualTo(200);
         // the AEK is still cached on this instance: only the poll notices the revocation
-        assertThat(pollUntil(clusterUuid, "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(clusterUuid, "Revoked")).isEqualTo("Revoked");
         Map<String, Object> revokedGet = arm.call("GET", clusterId + API, null).properties();
         assertThat(revokedGet).containsEntry("keyState", "Revoked").containsKey("lastSuccessfulKeyUnwrap");
         assertThat((String) revokedGet.get("lastKeyError")).contains("answered 403");
@@ -212,7 +212,7 @@ class DataPlaneTest {
                 .isEqualTo(2L);
 
         assertThat(setKeyEnabled(keyName, version, true).status()).isEqualTo(200);
-        assertThat(pollUntil(clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(clusterUuid, "Accessible")).isEqualTo("Accessible");
         assertThat(rows(query(arm, ws.customerId, "table=Health_CL&timespan=PT2H"))).extracting(r -> r.get("msg"))
                 .containsExactly("kept-1", "kept-0");
         assertThat(queryDb("SELECT last_error IS NULL AND last_successful_unwrap IS NOT NULL FROM cmk_key_health"
@@ -273,23 +273,6 @@ class DataPlaneTest {
                 "{\"attributes\":{\"enabled\":" + enabled + "}}");
     }
 
-    /**
-     * Makes the cluster due and fires KeyHealth_Poll until it records {@code state} (bounded: the host's own timer may
-     * hold the cluster's lease for a moment); the cluster's key state as last recorded.
-     */
-    private static String pollUntil(String clusterUuid, String state) throws Exception {
-        String seen = null;
-        for (int i = 0; i < 40 && !state.equals(seen); i++) {
-            if (i > 0) {
-                Thread.sleep(250);
-            }
-            arm.query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1",
-                    clusterUuid, Integer.class);
-            arm.host.host().fireTimer("KeyHealth_Poll");
-            seen = queryDb("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", clusterUuid, String.class);
-        }
-        return seen;
-    }
 
     private record Workspace(String id, String customerId) {
     }

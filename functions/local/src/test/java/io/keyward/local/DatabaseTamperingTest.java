@@ -177,7 +177,7 @@ class DatabaseTamperingTest {
                 .isEqualTo(v1);
         arm.setKeyEnabled(VAULT, keyName, v2, false);
 
-        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
         assertThat(arm.query("SELECT last_error FROM cmk_key_health WHERE resource_uuid = ?::uuid", s.clusterUuid(), String.class))
                 .contains("does not match its binding");
         ClusterArm.Reply q = logs.query(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H");
@@ -193,32 +193,32 @@ class DatabaseTamperingTest {
     @Test
     void anEditedKeyBindingOrOneDeletedIsRefused() throws Exception {
         Logs.KeyedCluster s = keyed("edited-binding");
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         byte[] mac = arm.query("SELECT mac FROM cmk_key_bindings WHERE resource_uuid = ?::uuid", s.clusterUuid(), byte[].class);
         assertThat(mac).hasSize(16);
 
         // the binding edited to cover a version the row does not name: one bit of the MAC flipped
         assertThat(update("UPDATE cmk_key_bindings SET mac = set_byte(mac, 0, get_byte(mac, 0) # 1) WHERE resource_uuid = ?::uuid",
                 s.clusterUuid())).isEqualTo(1);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
         ClusterArm.Reply q = logs.query(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H");
         ClusterArm.assertError(q, 403, "CustomerManagedKeyInaccessible", null);
         assertThat(q.text()).doesNotContain("edited-binding-");
 
         // the row's identity edited instead (the binding put back): refused too
         assertThat(update("UPDATE cmk_key_bindings SET mac = ? WHERE resource_uuid = ?::uuid", mac, s.clusterUuid())).isEqualTo(1);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(logs.messages(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H")).hasSize(2);
         String principal = arm.query("SELECT principal_id::text FROM cmk_aeks WHERE resource_uuid = ?::uuid", s.clusterUuid(), String.class);
         assertThat(update("UPDATE cmk_aeks SET principal_id = gen_random_uuid() WHERE resource_uuid = ?::uuid", s.clusterUuid()))
                 .isEqualTo(1);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
         assertThat(update("UPDATE cmk_aeks SET principal_id = ?::uuid WHERE resource_uuid = ?::uuid", principal, s.clusterUuid()))
                 .isEqualTo(1);
 
         // and deleted: no binding is no use either
         assertThat(update("DELETE FROM cmk_key_bindings WHERE resource_uuid = ?::uuid", s.clusterUuid())).isEqualTo(1);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
         ClusterArm.assertError(logs.query(s.ws().customerId(), "table=" + TABLE + "&timespan=PT2H"), 403, "CustomerManagedKeyInaccessible",
                 null);
     }

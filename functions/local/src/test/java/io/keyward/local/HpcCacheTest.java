@@ -309,12 +309,12 @@ class HpcCacheTest {
         assertThat(arm.query("SELECT key_version || '/' || follows_latest FROM cmk_aeks WHERE principal_id = ?::uuid", principal,
                 String.class)).isEqualTo(version + "/true");
         String uuid = arm.query("SELECT resource_uuid::text FROM cmk_aeks WHERE principal_id = ?::uuid", principal, String.class);
-        assertThat(pollUntil(uuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(uuid, "Accessible")).isEqualTo("Accessible");
         assertThat(health(arm.call("GET", cache + API, null))).containsEntry("state", "Healthy");
 
         assertThat(vaultCall(vault, "PATCH", "/keys/" + keyName + "/" + version + "?api-version=7.4", "{\"attributes\":{\"enabled\":false}}")
                 .status()).isEqualTo(200);
-        assertThat(pollUntil(uuid, "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(uuid, "Revoked")).isEqualTo("Revoked");
         ClusterArm.Reply down = arm.call("GET", cache + API, null);
         assertThat(down.properties()).containsEntry("provisioningState", "Succeeded");
         assertThat(health(down)).containsEntry("state", "Down");
@@ -327,7 +327,7 @@ class HpcCacheTest {
 
         assertThat(vaultCall(vault, "PATCH", "/keys/" + keyName + "/" + version + "?api-version=7.4", "{\"attributes\":{\"enabled\":true}}")
                 .status()).isEqualTo(200);
-        assertThat(pollUntil(uuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(uuid, "Accessible")).isEqualTo("Accessible");
         ClusterArm.Reply restored = arm.call("GET", cache + API, null);
         assertThat(health(restored)).containsEntry("state", "Healthy").containsEntry("conditions", List.of());
     }
@@ -489,8 +489,4 @@ class HpcCacheTest {
         return arm.awaitOperation(created);
     }
 
-    /** Makes the cache's key due and fires KeyHealth_Poll until it records {@code state}; the state last recorded. */
-    private static String pollUntil(String uuid, String state) throws Exception {
-        return arm.pollKeyState(uuid, state);
-    }
 }

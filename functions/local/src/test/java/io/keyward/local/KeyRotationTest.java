@@ -65,7 +65,7 @@ class KeyRotationTest {
 
         // the old version may go now: the AEK is under v2 only
         arm.setKeyEnabled(VAULT, keyName, v1, false);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(logs.messages(s.ws().customerId(), "table=Rot_CL&timespan=PT2H")).containsExactly("old-1", "old-0");
         assertThat(logs.ingest(s.ws().customerId(), "Rot_CL", "ts", Logs.records("new", s.t0().plusSeconds(600), 1)).status())
                 .isEqualTo(200);
@@ -79,7 +79,7 @@ class KeyRotationTest {
         Logs.KeyedCluster s = clusterWithData(keyName, v1);
         String v2 = arm.createKey(VAULT, keyName, 2048);
         arm.setKeyEnabled(VAULT, keyName, v1, false);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
         ClusterArm.assertError(logs.query(s.ws().customerId(), "table=Rot_CL&timespan=PT2H"), 403, "CustomerManagedKeyInaccessible", null);
 
         // the update cannot carry the AEK over: v1 no longer unwraps it, so the data would be lost
@@ -93,7 +93,7 @@ class KeyRotationTest {
         assertThat(update(s.clusterId(), keyName, v2).json()).containsEntry("status", "Succeeded");
         assertThat(arm.call("GET", s.clusterId() + API, null).properties().get("keyState")).isNotEqualTo("Revoked");
         assertThat(logs.messages(s.ws().customerId(), "table=Rot_CL&timespan=PT2H")).containsExactly("old-1", "old-0");
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(storedVersion(s)).isEqualTo(v2);
     }
 
@@ -106,20 +106,20 @@ class KeyRotationTest {
         String blocksBefore = sealedDigest(s);
 
         String v2 = arm.createKey(VAULT, keyName, 2048);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(storedVersion(s)).as("the poller re-wrapped the AEK under the newest version").isEqualTo(v2);
         assertThat(sealedDigest(s)).isEqualTo(blocksBefore);
         assertThat(arm.call("GET", s.clusterId() + API, null).properties().get("keyVaultProperties"))
                 .asString().contains("keyVersion=}").doesNotContain(v2);
 
         arm.setKeyEnabled(VAULT, keyName, v1, false);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(logs.messages(s.ws().customerId(), "table=Rot_CL&timespan=PT2H")).containsExactly("old-1", "old-0");
 
         // a newer version that is disabled is not taken: the AEK stays under v2
         String v3 = arm.createKey(VAULT, keyName, 2048);
         arm.setKeyEnabled(VAULT, keyName, v3, false);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(storedVersion(s)).isEqualTo(v2);
     }
 
@@ -129,7 +129,7 @@ class KeyRotationTest {
         String v1 = arm.createKey(VAULT, keyName, 2048);
         Logs.KeyedCluster s = clusterWithData(keyName, v1);
         arm.createKey(VAULT, keyName, 2048);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(storedVersion(s)).isEqualTo(v1);
     }
 
@@ -138,10 +138,10 @@ class KeyRotationTest {
         String keyName = name("k");
         arm.createKey(VAULT, keyName, 2048);
         Logs.KeyedCluster s = clusterWithData(keyName, "");
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
 
         arm.revoke(VAULT_SUBSCRIPTION, VAULT, s.principalId(), "get", "wrapKey", "unwrapKey");
-        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
         assertThat((String) arm.call("GET", s.clusterId() + API, null).properties().get("lastKeyError")).contains("answered 403");
         ClusterArm.assertError(logs.query(s.ws().customerId(), "table=Rot_CL&timespan=PT2H"), 403, "CustomerManagedKeyInaccessible",
                 "was revoked");
@@ -149,7 +149,7 @@ class KeyRotationTest {
                 "CustomerManagedKeyInaccessible", "records were dropped");
 
         arm.grant(VAULT_SUBSCRIPTION, VAULT, s.principalId(), "get", "wrapKey", "unwrapKey");
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(logs.messages(s.ws().customerId(), "table=Rot_CL&timespan=PT2H")).containsExactly("old-1", "old-0");
     }
 }

@@ -9,10 +9,9 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -203,17 +202,10 @@ class KeyedResourceLifecycleTest {
     /** Follows the operation, firing the operations timer so that retries after backoff run as soon as they are due. */
     private static ClusterArm.Reply awaitOperation(ClusterArm.Reply started) throws Exception {
         String url = started.headers().firstValue("Azure-AsyncOperation").orElseThrow();
-        Instant deadline = Instant.now().plusSeconds(90);
-        while (true) {
-            ClusterArm.Reply status = arm.call("GET", URI.create(url), arm.armToken(), null);
-            String s = (String) status.json().get("status");
-            if (s.equals("Succeeded") || s.equals("Failed") || s.equals("Canceled")) {
-                return status;
-            }
-            assertThat(Instant.now()).as("operation still " + s).isBefore(deadline);
+        return Conditions.until(Duration.ofSeconds(90), Duration.ofMillis(100), () -> {
             arm.host.host().fireTimer("Operations_Run");
-            Thread.sleep(100);
-        }
+            return arm.call("GET", URI.create(url), arm.armToken(), null);
+        }, status -> List.of("Succeeded", "Failed", "Canceled").contains(status.json().get("status")), "operation " + url + " ended");
     }
 
     private static String vault(String sub, String location) throws Exception {

@@ -281,11 +281,11 @@ class KustoClustersTest {
         String version = arm.createKey(VAULT, keyName, 2048);
         assertThat(arm.awaitOperation(cl.updateKey(vaultUri, keyName, "")).json()).containsEntry("status", "Succeeded");
         String uuid = uuidOf(cl.name);
-        assertThat(pollUntil(uuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(uuid, "Accessible")).isEqualTo("Accessible");
         assertThat(arm.call("GET", cl.path + API, null).properties()).containsEntry("state", "Running").doesNotContainKey("stateReason");
 
         assertThat(setKeyEnabled(keyName, version, false).status()).isEqualTo(200);
-        assertThat(pollUntil(uuid, "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(uuid, "Revoked")).isEqualTo("Revoked");
         Map<String, Object> revoked = arm.call("GET", cl.path + API, null).properties();
         assertThat(revoked).containsEntry("state", "Unavailable").containsEntry("provisioningState", "Succeeded");
         assertThat((String) revoked.get("stateReason")).startsWith("The cluster's customer-managed key is inaccessible: ")
@@ -298,7 +298,7 @@ class KustoClustersTest {
         assertThat(arm.query("SELECT key_id FROM cmk_aeks WHERE resource_uuid = ?::uuid", uuid, String.class)).contains("/keys/" + keyName + "/");
 
         assertThat(setKeyEnabled(keyName, version, true).status()).isEqualTo(200);
-        assertThat(pollUntil(uuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(uuid, "Accessible")).isEqualTo("Accessible");
         assertThat(arm.call("GET", cl.path + API, null).properties()).containsEntry("state", "Running").doesNotContainKey("stateReason");
         assertThat(arm.awaitOperation(cl.updateKey(vaultUri, other, "")).json()).containsEntry("status", "Succeeded");
         assertThat(arm.query("SELECT key_id FROM cmk_aeks WHERE resource_uuid = ?::uuid", uuid, String.class)).contains("/keys/" + other + "/");
@@ -432,11 +432,4 @@ class KustoClustersTest {
                 arm.host.token(arm.client, Audiences.KEY_VAULT), "{\"attributes\":{\"enabled\":" + enabled + "}}");
     }
 
-    /**
-     * Makes the cluster due and fires KeyHealth_Poll until it records {@code state} (bounded: the host's own timer may
-     * hold the row's lease for a moment); the key state as last recorded.
-     */
-    private static String pollUntil(String uuid, String state) throws Exception {
-        return arm.pollKeyState(uuid, state);
-    }
 }

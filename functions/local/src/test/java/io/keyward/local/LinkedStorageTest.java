@@ -194,11 +194,11 @@ class LinkedStorageTest {
         Account acct = account(sub, "westeurope", true);
         assertThat(link(ws, "Query", acct.id()).status()).isEqualTo(200);
         assertThat(putSearch(ws, "kept", "Heartbeat | take 10").status()).isEqualTo(200);
-        assertThat(logs.pollUntil(acct.uuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(acct.uuid(), "Accessible")).isEqualTo("Accessible");
         assertThat(getSearch(ws, "kept").status()).isEqualTo(200);
 
         arm.revoke(VAULT_SUBSCRIPTION, VAULT, acct.principalId(), "get", "wrapKey", "unwrapKey");
-        assertThat(logs.pollUntil(acct.uuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(acct.uuid(), "Revoked")).isEqualTo("Revoked");
         ClusterArm.assertError(getSearch(ws, "kept"), 403, "CustomerManagedKeyInaccessible", "cannot be read or written");
         ClusterArm.assertError(arm.call("GET", ws.id() + "/savedSearches" + API, null), 403, "CustomerManagedKeyInaccessible", null);
         ClusterArm.assertError(putSearch(ws, "new", "Perf"), 403, "CustomerManagedKeyInaccessible", null);
@@ -207,7 +207,7 @@ class LinkedStorageTest {
                 Long.class)).isEqualTo(1);
 
         arm.grant(VAULT_SUBSCRIPTION, VAULT, acct.principalId(), "get", "wrapKey", "unwrapKey");
-        assertThat(logs.pollUntil(acct.uuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(acct.uuid(), "Accessible")).isEqualTo("Accessible");
         ClusterArm.Reply back = getSearch(ws, "kept");
         assertThat(back.status()).as(back.text()).isEqualTo(200);
         assertThat(back.properties()).containsEntry("query", "Heartbeat | take 10");

@@ -109,22 +109,4 @@ final class Logs {
         assertThat(q.status()).as(q.text()).isEqualTo(200);
         return ((List<Map<String, Object>>) q.json().get("records")).stream().map(r -> r.get("msg")).toList();
     }
-
-    /**
-     * Makes the resource due and fires KeyHealth_Poll until it records {@code state} (bounded: the host's own timer may
-     * hold the lease for a moment); the key state as last recorded.
-     */
-    String pollUntil(String resourceUuid, String state) throws Exception {
-        String seen = null;
-        for (int i = 0; i < 40 && !state.equals(seen); i++) {
-            if (i > 0) {
-                Thread.sleep(250);
-            }
-            arm.query("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid RETURNING 1",
-                    resourceUuid, Integer.class);
-            arm.host.host().fireTimer("KeyHealth_Poll");
-            seen = arm.query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", resourceUuid, String.class);
-        }
-        return seen;
-    }
 }

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -223,21 +224,20 @@ class OperationsProcessTest {
     }
 
     private Host awaitListening(Host host) throws Exception {
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
+        Optional<String> address = Conditions.until(START_LIMIT, Duration.ofMillis(100), () -> {
             String out = Files.exists(host.log) ? Files.readString(host.log) : "";
             Matcher m = LISTENING.matcher(out);
             if (m.find()) {
-                Host ready = new Host(host.name, host.process, host.log, m.group(1));
-                hosts.set(hosts.indexOf(host), ready);
-                return ready;
+                return Optional.of(m.group(1));
             }
             if (!host.process.isAlive()) {
                 throw new AssertionError("host " + host.name + " exited with " + host.process.exitValue() + ":\n" + tail(out));
             }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("host " + host.name + " did not start within " + START_LIMIT + ":\n" + tail(Files.readString(host.log)));
+            return Optional.<String>empty();
+        }, Optional::isPresent, "host " + host.name + " listening (log " + host.log + ")");
+        Host ready = new Host(host.name, host.process, host.log, address.get());
+        hosts.set(hosts.indexOf(host), ready);
+        return ready;
     }
 
     private static String tail(String s) {
@@ -356,13 +356,7 @@ class OperationsProcessTest {
     }
 
     private static void waitFor(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + limit + " waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+        Conditions.await(limit, condition, what);
     }
 
     // --- identity over HTTPS

@@ -108,16 +108,16 @@ class RbacVaultTest {
         ClusterArm.Reply bound = arm.awaitOperation(updateKey(path, keyName));
         assertThat(bound.json()).as(bound.text()).containsEntry("status", "Succeeded");
         String uuid = arm.query("SELECT resource_uuid::text FROM cmk_resources WHERE name = ?", name, String.class);
-        assertThat(pollUntil(uuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(uuid, "Accessible")).isEqualTo("Accessible");
 
         // the assignment removed: the poller records the revocation, as for a removed access policy
         assertThat(arm.call("DELETE", role + AUTH_API, null).status()).isEqualTo(200);
-        assertThat(pollUntil(uuid, "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(uuid, "Revoked")).isEqualTo("Revoked");
         assertThat(arm.call("GET", path + API, null).properties()).containsEntry("state", "Unavailable");
 
         // granted again at the key's scope: accessible again
         assign(vaultId + "/keys/" + keyName, CRYPTO_SERVICE_ENCRYPTION_USER, principal);
-        assertThat(pollUntil(uuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(uuid, "Accessible")).isEqualTo("Accessible");
     }
 
     /** Log Analytics through the official SDK client: the key update fails without the role and succeeds with it. */
@@ -178,7 +178,4 @@ class RbacVaultTest {
         return arm.assign(sub, scope, roleId, principalId);
     }
 
-    private static String pollUntil(String uuid, String state) throws Exception {
-        return arm.pollKeyState(uuid, state);
-    }
 }

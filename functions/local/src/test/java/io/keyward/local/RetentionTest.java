@@ -96,7 +96,7 @@ class RetentionTest {
         assertThat(ingest(revokedWs, "Ret_CL", "revoked-old", recent, 2).json()).containsEntry("key", "cluster");
         assertThat(ingest(revokedWs, "Ret_CL", "revoked-new", recent, 2).json()).containsEntry("key", "cluster");
         assertThat(setKeyEnabled(keyed.keyName, keyed.version, false).status()).isEqualTo(200);
-        assertThat(pollUntil(keyed.clusterUuid, "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(keyed.clusterUuid, "Revoked")).isEqualTo("Revoked");
         ClusterArm.assertError(query(revokedWs, "Ret_CL"), 403, "CustomerManagedKeyInaccessible", "was revoked");
         age("revoked-old", "31 days", "31 days");
 
@@ -113,7 +113,7 @@ class RetentionTest {
         assertThat(count("SELECT count(*) FROM cmk_aeks WHERE resource_uuid = ?::uuid", keyed.clusterUuid)).isEqualTo(1);
 
         assertThat(setKeyEnabled(keyed.keyName, keyed.version, true).status()).isEqualTo(200);
-        assertThat(pollUntil(keyed.clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(keyed.clusterUuid, "Accessible")).isEqualTo("Accessible");
         assertThat(rows(query(revokedWs, "Ret_CL"))).extracting(r -> r.get("msg")).containsExactly("revoked-new-1", "revoked-new-0");
     }
 
@@ -396,19 +396,6 @@ class RetentionTest {
                 arm.host.token(arm.client, Audiences.KEY_VAULT), "{\"attributes\":{\"enabled\":" + enabled + "}}");
     }
 
-    /** Makes the cluster due and fires KeyHealth_Poll until it records {@code state} (as DataPlaneTest does). */
-    private static String pollUntil(String clusterUuid, String state) throws Exception {
-        String seen = null;
-        for (int i = 0; i < 40 && !state.equals(seen); i++) {
-            if (i > 0) {
-                Thread.sleep(250);
-            }
-            execute("UPDATE cmk_key_health SET next_check_at = clock_timestamp() WHERE resource_uuid = ?::uuid", clusterUuid);
-            arm.host.host().fireTimer("KeyHealth_Poll");
-            seen = arm.query("SELECT key_state FROM cmk_key_health WHERE resource_uuid = ?::uuid", clusterUuid, String.class);
-        }
-        return seen;
-    }
 
     // --- data plane
 

@@ -61,7 +61,7 @@ class RevocationTest {
         String version = arm.createKey(VAULT, keyName, 2048);
         Logs.KeyedCluster c = logs.keyedCluster(VAULT_SUBSCRIPTION, VAULT, keyName, version, TABLE, "kept");
         Setup s = new Setup(c.clusterUuid(), c.principalId(), keyName, version, c.ws());
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertServed(s);
         return s;
     }
@@ -88,10 +88,10 @@ class RevocationTest {
         revoke.apply(s);
         // nothing has checked the key since: the cached AEKs still serve (this is what the check must end)
         assertServed(s);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Revoked")).isEqualTo("Revoked");
         assertRefused(s);
         restore.apply(s);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertServed(s);
     }
 
@@ -141,7 +141,7 @@ class RevocationTest {
                 .isEqualTo("Revoked");
         assertRefused(s);
         arm.setKeyEnabled(VAULT, s.keyName(), s.version(), true);
-        assertThat(logs.pollUntil(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(s.clusterUuid(), "Accessible")).isEqualTo("Accessible");
         assertServed(s);
     }
 

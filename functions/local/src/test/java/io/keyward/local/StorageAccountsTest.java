@@ -91,7 +91,7 @@ class StorageAccountsTest {
                 .isEqualTo(version + " Microsoft.Storage/storageAccounts");
 
         // the engine polls its key like every keyed resource's
-        assertThat(new Logs(arm).pollUntil(uuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(uuid, "Accessible")).isEqualTo("Accessible");
 
         // no way back to Microsoft-managed keys, and the identity cannot go while the key needs it
         ClusterArm.assertError(arm.call("PATCH", path(sub, name) + API, "{\"properties\":{\"encryption\":{\"keySource\":"

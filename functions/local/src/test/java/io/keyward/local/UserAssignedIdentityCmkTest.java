@@ -88,11 +88,11 @@ class UserAssignedIdentityCmkTest {
         Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
         assertThat(logs.ingest(ws.customerId(), TABLE, "ts", Logs.records("uami", t0, 2)).json()).containsEntry("key", "cluster");
         assertThat(logs.messages(ws.customerId(), "table=" + TABLE + "&timespan=PT2H")).containsExactly("uami-1", "uami-0");
-        assertThat(logs.pollUntil(clusterUuid, "Accessible")).isEqualTo("Accessible");
+        assertThat(arm.pollKeyState(clusterUuid, "Accessible")).isEqualTo("Accessible");
 
         // deleting the identity in use: the vault no longer knows its principal; the poller records the revocation
         assertThat(arm.call("DELETE", uami[0] + MSI_API, null).status()).isEqualTo(200);
-        assertThat(logs.pollUntil(clusterUuid, "Revoked")).isEqualTo("Revoked");
+        assertThat(arm.pollKeyState(clusterUuid, "Revoked")).isEqualTo("Revoked");
         ClusterArm.assertError(logs.query(ws.customerId(), "table=" + TABLE + "&timespan=PT2H"), 403, "CustomerManagedKeyInaccessible", null);
     }
 

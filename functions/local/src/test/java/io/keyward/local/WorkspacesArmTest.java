@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -404,17 +405,11 @@ class WorkspacesArmTest {
         Reply delete = call("DELETE", cluster + CLUSTER_API, token, null);
         assertThat(delete.status).as(delete.text).isIn(200, 202);
         // The unlink operations start in the cluster's delete transaction and run on the operations timer.
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
+        Reply unlinked = Conditions.until(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
             host.host().fireTimer("Operations_Run");
-            Reply get = call("GET", ws(sub, "rg1", name) + API, token, null);
-            if (!features(get).containsKey("clusterResourceId")) {
-                assertThat(get.map("properties").get("sku")).isEqualTo(Map.of("name", "PerGB2018"));
-                break;
-            }
-            assertThat(System.nanoTime()).as("workspace still linked: %s", get.text).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+            return call("GET", ws(sub, "rg1", name) + API, token, null);
+        }, get -> !features(get).containsKey("clusterResourceId"), "workspace " + name + " unlinked");
+        assertThat(unlinked.map("properties").get("sku")).isEqualTo(Map.of("name", "PerGB2018"));
         assertError(call("GET", link(sub, "rg1", name) + LINK_API, token, null), 404, "ResourceNotFound", null);
     }
 
@@ -493,17 +488,11 @@ class WorkspacesArmTest {
 
     /** GETs an operation status URL until the status is terminal, as ARM pollers do; 60 s at most. */
     static Map<String, Object> poll(String statusUrl) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (true) {
+        return Conditions.until(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
             Reply r = callUri("GET", URI.create(statusUrl), token, null);
             assertThat(r.status).as(r.text).isEqualTo(200);
-            Object status = r.json.get("status");
-            if (!"InProgress".equals(status) && !"Updating".equals(status) && !"Deleting".equals(status)) {
-                return r.json;
-            }
-            assertThat(System.nanoTime()).as("operation still %s at %s", status, statusUrl).isLessThan(deadline);
-            Thread.sleep(100);
-        }
+            return r.json;
+        }, json -> !List.of("InProgress", "Updating", "Deleting").contains(json.get("status")), "operation " + statusUrl + " ended");
     }
 
     // --- helpers: clusters, through the clusters API
@@ -521,17 +510,11 @@ class WorkspacesArmTest {
         assertThat(put.status).as(put.text).isIn(200, 201, 202);
         if (put.headers.firstValue("Azure-AsyncOperation").isPresent()) {
             String statusUrl = put.headers.firstValue("Azure-AsyncOperation").get();
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (true) {
+            Conditions.until(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
                 Reply r = callUri("GET", URI.create(statusUrl), bearer, null);
-                Object status = r.json.get("status");
-                if ("Succeeded".equals(status)) {
-                    break;
-                }
-                assertThat(status).as(r.text).isIn("InProgress", "Updating");
-                assertThat(System.nanoTime()).isLessThan(deadline);
-                Thread.sleep(100);
-            }
+                assertThat(r.json.get("status")).as(r.text).isIn("Succeeded", "InProgress", "Updating");
+                return r.json.get("status");
+            }, "Succeeded"::equals, "cluster " + name + " provisioned");
         }
         Reply get = call("GET", id + CLUSTER_API, bearer, null);
         assertThat(get.map("properties")).as(get.text).containsEntry("provisioningState", "Succeeded");
