@@ -1,5 +1,6 @@
 package io.keyward.app.dataplane;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import io.keyward.app.keyhealth.KeyHealth;
 import io.keyward.hsm.envelope.Envelope;
 import jakarta.annotation.PreDestroy;
@@ -36,23 +37,38 @@ public class AekCache implements AutoCloseable {
     private final long ttlNanos;
     private final Map<String, Entry> entries = new HashMap<>();
     private final ScheduledExecutorService sweeper;
+    private final Ticker ticker;
     private final Function<UUID, Duration> outages;
 
-    /** {@code outages}: how much of a cluster's outage grace period is left now (zero: none, or not in an outage). */
-    AekCache(DataPlaneProperties properties, Function<UUID, Duration> outages) {
+    /**
+     * {@code outages}: how much of a cluster's outage grace period is left now (zero: none, or not in an outage).
+     * {@code ticker}: the clock of TTLs and holds. A sweeper thread runs {@link #sweep} every quarter TTL (at least
+     * 100 ms) when {@code sweepEvery} is true; tests move the ticker and sweep themselves instead.
+     */
+    AekCache(DataPlaneProperties properties, Function<UUID, Duration> outages, Ticker ticker, boolean sweepEvery) {
         this.outages = outages;
+        this.ticker = ticker;
         this.ttlNanos = properties.aekCacheTtl().toNanos();
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "keyward-aek-cache-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = Math.max(100, Duration.ofNanos(ttlNanos).toMillis() / 4);
-        sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        if (sweepEvery) {
+            this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "keyward-aek-cache-sweeper");
+                t.setDaemon(true);
+                return t;
+            });
+            long period = sweepPeriod().toMillis();
+            sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            this.sweeper = null;
+        }
     }
 
-    AekCache(DataPlaneProperties properties) {
-        this(properties, clusterId -> Duration.ZERO);
+    AekCache(DataPlaneProperties properties, Function<UUID, Duration> outages) {
+        this(properties, outages, Ticker.systemTicker(), true);
+    }
+
+    /** How often the sweeper runs: a quarter of the TTL, at least 100 ms (the plaintext outlives its TTL by at most that). */
+    Duration sweepPeriod() {
+        return Duration.ofMillis(Math.max(100, Duration.ofNanos(ttlNanos).toMillis() / 4));
     }
 
     @Inject
@@ -116,7 +132,7 @@ public class AekCache implements AutoCloseable {
     Lease acquire(String key, Supplier<Envelope> load) {
         synchronized (this) {
             Entry e = entries.get(key);
-            if (e != null && System.nanoTime() - e.expiresAt < 0) {
+            if (e != null && ticker.read() - e.expiresAt < 0) {
                 e.users++;
                 return new Lease(e);
             }
@@ -125,7 +141,7 @@ public class AekCache implements AutoCloseable {
         Envelope loaded = load.get();
         synchronized (this) {
             Entry e = entries.get(key);
-            if (e != null && System.nanoTime() - e.expiresAt < 0) {
+            if (e != null && ticker.read() - e.expiresAt < 0) {
                 // another request unwrapped it meanwhile: keep one plaintext copy
                 loaded.close();
                 e.users++;
@@ -134,7 +150,7 @@ public class AekCache implements AutoCloseable {
             if (e != null) {
                 retire(e);
             }
-            Entry fresh = new Entry(key, loaded, System.nanoTime() + ttlNanos);
+            Entry fresh = new Entry(key, loaded, ticker.read() + ttlNanos);
             fresh.users = 1;
             entries.put(key, fresh);
             return new Lease(fresh);
@@ -163,7 +179,7 @@ public class AekCache implements AutoCloseable {
     synchronized void holdCluster(UUID clusterId, Duration graceLeft) {
         Entry e = entries.get(clusterKey(clusterId));
         if (e != null && !graceLeft.isNegative() && !graceLeft.isZero()) {
-            long until = System.nanoTime() + Math.min(graceLeft.toNanos(), ttlNanos);
+            long until = ticker.read() + Math.min(graceLeft.toNanos(), ttlNanos);
             if (until - e.heldUntil > 0) {
                 e.heldUntil = until;
             }
@@ -199,7 +215,7 @@ public class AekCache implements AutoCloseable {
     void sweep() {
         List<Entry> expired = new ArrayList<>();
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = ticker.read();
             for (Entry e : entries.values()) {
                 if (now - e.expiresAt >= 0 && !e.held(now)) {
                     expired.add(e);
@@ -220,8 +236,8 @@ public class AekCache implements AutoCloseable {
             synchronized (this) {
                 if (left.compareTo(Duration.ZERO) > 0) {
                     // one TTL at a time, then the state is read again (revoked, back, or past the grace period)
-                    e.heldUntil = System.nanoTime() + Math.min(left.toNanos(), ttlNanos);
-                } else if (!e.held(System.nanoTime())) {
+                    e.heldUntil = ticker.read() + Math.min(left.toNanos(), ttlNanos);
+                } else if (!e.held(ticker.read())) {
                     retire(e);
                 }
             }
@@ -248,7 +264,9 @@ public class AekCache implements AutoCloseable {
     @PreDestroy
     @Override
     public synchronized void close() {
-        sweeper.shutdownNow();
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
         new ArrayList<>(entries.values()).forEach(this::retire);
     }
 }
