@@ -2,6 +2,8 @@ package io.keyward.app.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.keyward.app.base.SettableClock;
+import io.keyward.app.hsm.HsmProbe;
 import io.keyward.devenv.Databases;
 import io.keyward.devenv.LocalDatabase;
 import io.keyward.devenv.SoftHsmToken;
@@ -9,6 +11,8 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,9 @@ class HeartbeatJobTest implements TestPropertyProvider {
 
     @Inject
     HeartbeatRepository heartbeats;
+
+    @Inject
+    HsmProbe probe;
 
     @Override
     public Map<String, String> getProperties() {
@@ -60,10 +67,12 @@ class HeartbeatJobTest implements TestPropertyProvider {
     }
 
     @Test
-    void laterBeatsUpdateTheSameRow() throws InterruptedException {
-        Heartbeat first = job.run();
-        Thread.sleep(5);
-        Heartbeat second = job.run();
+    void laterBeatsUpdateTheSameRow() {
+        SettableClock clock = new SettableClock(Instant.now());
+        HeartbeatJob ticking = new HeartbeatJob(probe, heartbeats, clock, "heartbeat-job-test");
+        Heartbeat first = ticking.run();
+        clock.advance(Duration.ofSeconds(30));
+        Heartbeat second = ticking.run();
 
         assertThat(second.lastBeat()).isAfter(first.lastBeat());
         assertThat(heartbeats.find("heartbeat-job-test")).contains(second);
