@@ -85,6 +85,45 @@ class NothingDroppedTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void vaultsShowWhoCreatedAndLastChangedThemOnEveryAnswer() throws Exception {
+        String sub = ClusterArm.sub();
+        String name = ClusterArm.name("kv");
+        String path = "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.KeyVault/vaults/" + name;
+        String api = "?api-version=2024-11-01";
+        String me = arm.client.principal().objectId();
+        ClusterArm.Reply created = arm.call("PUT", path + api, "{\"location\":\"westeurope\",\"properties\":{\"tenantId\":\"" + TENANT
+                + "\",\"sku\":{\"family\":\"A\",\"name\":\"standard\"},\"accessPolicies\":[]}}");
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        Map<String, Object> first = created.map("systemData");
+        assertThat(first).containsEntry("createdBy", me).containsEntry("createdByType", "Application").containsEntry("lastModifiedBy", me)
+                .containsEntry("lastModifiedByType", "Application").containsKeys("createdAt", "lastModifiedAt");
+        assertThat(arm.call("GET", path + api, null).map("systemData")).isEqualTo(first);
+
+        // another principal of the tenant, given a role on the subscription, changes it: the last writer moves, the creator stays
+        ClusterArm other = new ClusterArm(TENANT, "nothing-dropped-vault-other").owning(sub);
+        String them = other.client.principal().objectId();
+        ClusterArm.Reply patched = other.call("PATCH", path + api, "{\"tags\":{\"t\":\"1\"}}");
+        assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+        assertThat(patched.map("systemData")).containsEntry("createdBy", me).containsEntry("createdAt", first.get("createdAt"))
+                .containsEntry("lastModifiedBy", them).containsEntry("lastModifiedByType", "Application");
+        // every answer shows them: the get, both lists
+        Map<String, Object> now = arm.call("GET", path + api, null).map("systemData");
+        assertThat(now).isEqualTo(patched.map("systemData"));
+        for (String list : List.of("/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.KeyVault/vaults",
+                "/subscriptions/" + sub + "/providers/Microsoft.KeyVault/vaults")) {
+            ClusterArm.Reply listed = arm.call("GET", list + api, null);
+            assertThat((List<Map<String, Object>>) listed.json().get("value")).as(listed.text()).singleElement()
+                    .satisfies(v -> assertThat(v.get("systemData")).isEqualTo(now));
+        }
+        // an access policy change is a write too
+        ClusterArm.Reply added = arm.call("PUT", path + "/accessPolicies/add" + api, "{\"properties\":{\"accessPolicies\":[{\"tenantId\":\""
+                + TENANT + "\",\"objectId\":\"" + them + "\",\"permissions\":{\"keys\":[\"get\"]}}]}}");
+        assertThat(added.status()).as(added.text()).isEqualTo(200);
+        assertThat(arm.call("GET", path + api, null).map("systemData")).containsEntry("createdBy", me).containsEntry("lastModifiedBy", me);
+    }
+
+    @Test
     void logAnalyticsClusterReplicationIsRefusedNamingIt() throws Exception {
         String id = ClusterArm.cluster(ClusterArm.sub(), "rg1", ClusterArm.name("cl"));
         ClusterArm.assertError(arm.call("PUT", id + ClusterArm.API, ClusterArm.body("westeurope", 1000,
