@@ -37,18 +37,29 @@ class NothingDroppedTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void hpcCacheSettingsItCannotHonourAreRefusedNamingThem() throws Exception {
         String sub = ClusterArm.sub();
-        Map<String, String> refused = Map.of(
-                "properties.securitySettings.accessPolicies", ",\"securitySettings\":{\"accessPolicies\":[{\"name\":\"default\","
-                        + "\"accessRules\":[{\"scope\":\"default\",\"access\":\"rw\"}]}]}",
-                "properties.directoryServicesSettings", ",\"directoryServicesSettings\":{\"activeDirectory\":{\"primaryDnsIpAddress\":"
-                        + "\"10.0.0.4\",\"domainName\":\"x.example\",\"domainNetBiosName\":\"X\",\"cacheNetBiosName\":\"C\"}}",
-                "properties.networkSettings.mtu", ",\"networkSettings\":{\"mtu\":1400}",
-                "properties.networkSettings.dnsServers", ",\"networkSettings\":{\"dnsServers\":[\"10.0.0.4\"]}",
-                "properties.upgradeSettings.upgradeScheduleEnabled", ",\"upgradeSettings\":{\"upgradeScheduleEnabled\":true,"
-                        + "\"scheduledTime\":\"2030-01-01T00:00:00Z\"}",
-                "properties.blobNfs", ",\"blobNfs\":{}");
+        Map<String, String> refused = Map.ofEntries(
+                Map.entry("properties.securitySettings.accessPolicies", ",\"securitySettings\":{\"accessPolicies\":[{\"name\":\"default\","
+                        + "\"accessRules\":[{\"scope\":\"default\",\"access\":\"rw\"}]}]}"),
+                Map.entry("properties.securitySettings.rootSquash", ",\"securitySettings\":{\"rootSquash\":true}"),
+                Map.entry("properties.directoryServicesSettings.activeDirectory", ",\"directoryServicesSettings\":{\"activeDirectory\":{"
+                        + "\"primaryDnsIpAddress\":\"10.0.0.4\",\"domainName\":\"x.example\",\"domainNetBiosName\":\"X\",\"cacheNetBiosName\":\"C\"}}"),
+                Map.entry("properties.directoryServicesSettings.usernameDownload.usernameSource", ",\"directoryServicesSettings\":{"
+                        + "\"usernameDownload\":{\"usernameSource\":\"LDAP\",\"ldapServer\":\"10.0.0.5\"}}"),
+                Map.entry("properties.directoryServicesSettings.usernameDownload.extendedGroups", ",\"directoryServicesSettings\":{"
+                        + "\"usernameDownload\":{\"extendedGroups\":true}}"),
+                Map.entry("properties.directoryServicesSettings.kerberos", ",\"directoryServicesSettings\":{\"kerberos\":{}}"),
+                Map.entry("properties.networkSettings.mtu", ",\"networkSettings\":{\"mtu\":1400}"),
+                Map.entry("properties.networkSettings.dnsServers", ",\"networkSettings\":{\"dnsServers\":[\"10.0.0.4\"]}"),
+                Map.entry("properties.networkSettings.jumboFrames", ",\"networkSettings\":{\"jumboFrames\":true}"),
+                Map.entry("properties.upgradeSettings.upgradeScheduleEnabled", ",\"upgradeSettings\":{\"upgradeScheduleEnabled\":true,"
+                        + "\"scheduledTime\":\"2030-01-01T00:00:00Z\"}"),
+                Map.entry("properties.upgradeSettings.scheduledTime", ",\"upgradeSettings\":{\"upgradeScheduleEnabled\":false,"
+                        + "\"scheduledTime\":\"2030-01-01T00:00:00Z\"}"),
+                Map.entry("properties.zones", ",\"zones\":[\"1\"]"),
+                Map.entry("properties.blobNfs", ",\"blobNfs\":{}"));
         for (Map.Entry<String, String> e : refused.entrySet()) {
             String path = cache(sub);
             ClusterArm.Reply r = arm.call("PUT", path + CACHE_API, cacheBody(e.getValue(), ""));
@@ -62,6 +73,22 @@ class NothingDroppedTest {
         ClusterArm.Reply ok = arm.call("PUT", path + CACHE_API, cacheBody(",\"securitySettings\":{\"accessPolicies\":[]},"
                 + "\"networkSettings\":{\"mtu\":1500,\"ntpServer\":\"time.windows.com\"}", ""));
         assertThat(ok.status()).as(ok.text()).isIn(200, 201);
+
+        // the answer shows every setting the spec declares, at the value the cache has, and a GET body sent back is accepted
+        ClusterArm.Reply got = arm.call("GET", path + CACHE_API, null);
+        Map<String, Object> p = got.properties();
+        assertThat((Map<String, Object>) p.get("networkSettings")).containsEntry("mtu", 1500).containsEntry("ntpServer", "time.windows.com")
+                .containsEntry("dnsServers", List.of()).containsEntry("dnsSearchDomain", "").containsEntry("utilityAddresses", List.of());
+        assertThat(p).containsEntry("securitySettings", Map.of("accessPolicies", List.of()))
+                .containsEntry("upgradeSettings", Map.of("upgradeScheduleEnabled", false))
+                .containsEntry("upgradeStatus", Map.of("firmwareUpdateStatus", "unavailable"))
+                .containsEntry("primingJobs", List.of()).containsEntry("spaceAllocation", List.of()).containsEntry("zones", List.of());
+        assertThat((Map<String, Object>) p.get("directoryServicesSettings")).doesNotContainKey("activeDirectory")
+                .containsEntry("usernameDownload", Map.of("extendedGroups", false, "usernameSource", "None", "encryptLdapConnection", false,
+                        "requireValidCertificate", false, "autoDownloadCertificate", false, "usernameDownloaded", "No"));
+        ClusterArm.Reply back = arm.call("PUT", path + CACHE_API, got.text());
+        assertThat(back.status()).as(back.text()).isEqualTo(200);
+        assertThat(back.properties()).isEqualTo(p);
     }
 
     @Test
