@@ -151,6 +151,82 @@ class NothingDroppedTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void workspaceMembersItDoesNotApplyAreRefusedNamingThemAndWhatItReadsBackIsAccepted() throws Exception {
+        String sub = ClusterArm.sub();
+        String ws = "/subscriptions/" + sub + "/resourceGroups/rg1/providers/Microsoft.OperationalInsights/workspaces/" + ClusterArm.name("ws");
+        Map<String, String> refused = Map.ofEntries(
+                Map.entry("unknownTopLevel", "\"unknownTopLevel\":1,\"properties\":{}"),
+                Map.entry("properties.unknownSetting", "\"properties\":{\"unknownSetting\":true}"),
+                Map.entry("properties.features.someNewFeature", "\"properties\":{\"features\":{\"someNewFeature\":true}}"),
+                Map.entry("properties.sku.capacityReservationLevel", "\"properties\":{\"sku\":{\"name\":\"PerGB2018\",\"capacityReservationLevel\":100}}"),
+                Map.entry("properties.publicNetworkAccessForQuery", "\"properties\":{\"publicNetworkAccessForQuery\":\"Disabled\"}"),
+                Map.entry("properties.publicNetworkAccessForIngestion", "\"properties\":{\"publicNetworkAccessForIngestion\":\"SecuredByPerimeter\"}"),
+                Map.entry("properties.forceCmkForQuery", "\"properties\":{\"forceCmkForQuery\":true}"),
+                Map.entry("properties.features.enableDataExport", "\"properties\":{\"features\":{\"enableDataExport\":true}}"),
+                Map.entry("properties.features.immediatePurgeDataOn30Days", "\"properties\":{\"features\":{\"immediatePurgeDataOn30Days\":true}}"),
+                Map.entry("properties.features.disableLocalAuth", "\"properties\":{\"features\":{\"disableLocalAuth\":false}}"),
+                Map.entry("properties.defaultDataCollectionRuleResourceId", "\"properties\":{\"defaultDataCollectionRuleResourceId\":\"/subscriptions/"
+                        + sub + "/resourceGroups/rg1/providers/Microsoft.Insights/dataCollectionRules/dcr\"}"),
+                Map.entry("properties.replication.enabled", "\"properties\":{\"replication\":{\"enabled\":true,\"location\":\"northeurope\"}}"),
+                Map.entry("identity.type", "\"identity\":{\"type\":\"SystemAssigned\"},\"properties\":{}"),
+                Map.entry("etag", "\"etag\":\"1\",\"properties\":{}"));
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            ClusterArm.Reply r = arm.call("PUT", ws + WS_API, "{\"location\":\"westeurope\"," + e.getValue() + "}");
+            ClusterArm.assertError(r, 400, "InvalidParameter", e.getKey());
+            assertThat(r.error()).as(e.getKey()).containsEntry("target", e.getKey());
+            assertThat(arm.call("GET", ws + WS_API, null).status()).as(e.getKey()).isEqualTo(404);
+        }
+        // the values a Keyward workspace has are accepted, and the answer shows them
+        ClusterArm.Reply made = arm.call("PUT", ws + WS_API, "{\"location\":\"westeurope\",\"properties\":{\"publicNetworkAccessForQuery\":"
+                + "\"Enabled\",\"forceCmkForQuery\":false,\"features\":{\"enableDataExport\":false,\"disableLocalAuth\":true},"
+                + "\"replication\":{\"enabled\":false}}}");
+        assertThat(made.status()).as(made.text()).isEqualTo(201);
+        assertThat(made.properties()).containsEntry("forceCmkForQuery", false).containsEntry("publicNetworkAccessForQuery", "Enabled");
+        assertThat((Map<String, Object>) made.properties().get("features")).containsEntry("enableDataExport", false)
+                .containsEntry("disableLocalAuth", true).containsEntry("immediatePurgeDataOn30Days", false);
+        // a GET body sent back (read-only members included: provisioningState, customerId, dates, systemData) is accepted
+        // and changes nothing; a PATCH of it too
+        ClusterArm.Reply got = arm.call("GET", ws + WS_API, null);
+        ClusterArm.Reply back = arm.call("PUT", ws + WS_API, got.text());
+        assertThat(back.status()).as(back.text()).isEqualTo(200);
+        assertThat(back.properties()).containsEntry("customerId", got.properties().get("customerId"))
+                .containsEntry("createdDate", got.properties().get("createdDate"));
+        ClusterArm.Reply patched = arm.call("PATCH", ws + WS_API, got.text());
+        assertThat(patched.status()).as(patched.text()).isEqualTo(200);
+        ClusterArm.assertError(arm.call("PATCH", ws + WS_API, "{\"properties\":{\"retentionInDays\":30,\"dailyQuotaGb\":1}}"), 400,
+                "InvalidParameter", "properties.dailyQuotaGb");
+    }
+
+    @Test
+    void logAnalyticsClusterMembersItDoesNotApplyAreRefusedNamingThemAndWhatItReadsBackIsAccepted() throws Exception {
+        String sub = ClusterArm.sub();
+        String id = ClusterArm.cluster(sub, "rg1", ClusterArm.name("cl"));
+        Map<String, String> refused = Map.of(
+                "unknownTopLevel", "\"unknownTopLevel\":{}",
+                "properties.unknownSetting", "\"unknownSetting\":1",
+                "properties.keyVaultProperties.keyType", "\"keyVaultProperties\":{\"keyType\":\"RSA\"}",
+                "properties.replication.location", "\"replication\":{\"location\":\"northeurope\"}",
+                "properties.replication.isAvailabilityZonesEnabled", "\"replication\":{\"isAvailabilityZonesEnabled\":true}");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            String body = e.getKey().startsWith("properties.") ? ClusterArm.body("westeurope", 1000, e.getValue())
+                    : ClusterArm.body("westeurope", 1000, "").replaceFirst("\\{", "{" + e.getValue() + ",");
+            ClusterArm.Reply r = arm.call("PUT", id + ClusterArm.API, body);
+            ClusterArm.assertError(r, 400, "InvalidParameter", e.getKey());
+            assertThat(r.error()).as(e.getKey()).containsEntry("target", e.getKey());
+            assertThat(arm.call("GET", id + ClusterArm.API, null).status()).as(e.getKey()).isEqualTo(404);
+        }
+        ClusterArm.Reply created = arm.call("PUT", id + ClusterArm.API, ClusterArm.body("westeurope", 1000, ""));
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        ClusterArm.Reply got = arm.call("GET", id + ClusterArm.API, null);
+        ClusterArm.Reply back = arm.call("PUT", id + ClusterArm.API, got.text());
+        assertThat(back.status()).as(back.text()).isIn(200, 202);
+        ClusterArm.Reply patched = arm.call("PATCH", id + ClusterArm.API, got.text());
+        assertThat(patched.status()).as(patched.text()).isIn(200, 202);
+        assertThat(arm.call("GET", id + ClusterArm.API, null).properties()).containsEntry("clusterId", got.properties().get("clusterId"));
+    }
+
+    @Test
     void logAnalyticsClusterReplicationIsRefusedNamingIt() throws Exception {
         String id = ClusterArm.cluster(ClusterArm.sub(), "rg1", ClusterArm.name("cl"));
         ClusterArm.assertError(arm.call("PUT", id + ClusterArm.API, ClusterArm.body("westeurope", 1000,
