@@ -71,6 +71,11 @@ class StorageAccountsTest {
         assertThat(encryption(created)).containsEntry("keySource", "Microsoft.Storage").doesNotContainKey("keyvaultproperties");
         String principal = (String) created.map("identity").get("principalId");
         assertThat(created.map("identity")).containsEntry("type", "SystemAssigned").containsEntry("tenantId", TENANT);
+        // systemData: the creator is the first writer too
+        String me = arm.client.principal().objectId();
+        assertThat(created.map("systemData")).containsEntry("createdBy", me).containsEntry("createdByType", "Application")
+                .containsEntry("lastModifiedBy", me).containsEntry("lastModifiedByType", "Application")
+                .containsKeys("createdAt", "lastModifiedAt");
 
         String keyName = ClusterArm.name("k");
         String version = arm.createKey(VAULT, keyName, 3072);
@@ -99,9 +104,17 @@ class StorageAccountsTest {
         ClusterArm.assertError(arm.call("PATCH", path(sub, name) + API, "{\"identity\":{\"type\":\"None\"}}"), 400, "BadRequest",
                 "cannot be removed");
 
+        // another principal of the tenant, given a role on the subscription, changes the tags: the last writer moves, the creator stays
+        ClusterArm other = new ClusterArm(TENANT, "storage-accounts-other").owning(sub);
+        ClusterArm.Reply tagged = other.call("PATCH", path(sub, name) + API, "{\"tags\":{\"t\":\"1\"}}");
+        assertThat(tagged.status()).as(tagged.text()).isEqualTo(200);
+        assertThat(arm.call("GET", path(sub, name) + API, null).map("systemData")).containsEntry("createdBy", me)
+                .containsEntry("lastModifiedBy", other.client.principal().objectId()).containsEntry("createdAt", created.map("systemData")
+                        .get("createdAt"));
+
         ClusterArm.Reply listed = arm.call("GET", "/subscriptions/" + sub + "/providers/Microsoft.Storage/storageAccounts" + API, null);
         assertThat(listed.status()).as(listed.text()).isEqualTo(200);
-        assertThat(listed.text()).contains("\"name\":\"" + name + "\"");
+        assertThat(listed.text()).contains("\"name\":\"" + name + "\"").contains("\"lastModifiedBy\":\"" + other.client.principal().objectId());
 
         // delete: 200, and the account's wrapped AEK is shredded
         assertThat(arm.call("DELETE", path(sub, name) + API, null).status()).isEqualTo(200);

@@ -1,5 +1,8 @@
 package io.keyward.app.clusters;
 
+import static io.keyward.app.arm.KnownMembers.ANY;
+import static io.keyward.app.arm.KnownMembers.VALUE;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.engine.ArmSku;
 import io.keyward.app.engine.ManagedIdentity;
@@ -26,6 +29,24 @@ final class ClusterWire {
     }
 
     // --- inbound: Cluster (PUT) and ClusterPatch (PATCH); read-only members are ignored
+
+    /**
+     * Every member of Cluster / ClusterPatch in the versions served (up to 2025-07-01), and Keyward's own read-only key-health
+     * members: what a request may carry. Read-only ones are ignored, so a GET body sent back works; unknown ones are refused
+     * naming them, and settings Keyward cannot honour too (Clusters).
+     */
+    static final Map<String, Object> REQUEST = Map.of("id", VALUE, "name", VALUE, "type", VALUE, "location", VALUE, "tags", ANY,
+            "systemData", ANY, "identity", Map.of("type", VALUE, "principalId", VALUE, "tenantId", VALUE, "userAssignedIdentities", ANY),
+            "sku", Map.of("name", VALUE, "capacity", VALUE),
+            "properties", Map.ofEntries(
+                    Map.entry("isDoubleEncryptionEnabled", VALUE), Map.entry("isAvailabilityZonesEnabled", VALUE), Map.entry("billingType", VALUE),
+                    Map.entry("keyVaultProperties", Map.of("keyVaultUri", VALUE, "keyName", VALUE, "keyVersion", VALUE, "keyRsaSize", VALUE)),
+                    Map.entry("replication", Map.of("location", VALUE, "enabled", VALUE, "isAvailabilityZonesEnabled", VALUE,
+                            "provisioningState", VALUE, "createdDate", VALUE, "lastModifiedDate", VALUE)),
+                    // read-only (the last three are Keyward's own)
+                    Map.entry("clusterId", VALUE), Map.entry("provisioningState", VALUE), Map.entry("lastModifiedDate", VALUE),
+                    Map.entry("createdDate", VALUE), Map.entry("associatedWorkspaces", VALUE), Map.entry("capacityReservationProperties", ANY),
+                    Map.entry("keyState", VALUE), Map.entry("lastSuccessfulKeyUnwrap", VALUE), Map.entry("lastKeyError", VALUE)));
 
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)

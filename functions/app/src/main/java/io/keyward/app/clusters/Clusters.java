@@ -4,6 +4,7 @@ import io.keyward.app.arm.ApiVersions;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
+import io.keyward.app.arm.KnownMembers;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.cmk.Binding;
@@ -109,11 +110,18 @@ class Clusters implements Surface<ClusterProperties>, ClusterService {
         if (body == null || body.isBlank()) {
             throw new ArmException(ArmErrorCode.BadRequest, "The body of the request is null or in bad format.");
         }
-        if (http.body(body, Map.class).get("properties") instanceof Map<?, ?> p && p.get("replication") instanceof Map<?, ?> r
-                && Boolean.TRUE.equals(r.get("enabled"))) {
+        Map<?, ?> raw = http.body(body, Map.class);
+        KnownMembers.require(raw, ClusterWire.REQUEST, "Keyward's Log Analytics clusters carry the members of the 2025-07-01 Cluster");
+        if (raw.get("properties") instanceof Map<?, ?> p && p.get("replication") instanceof Map<?, ?> r) {
             // 2025-07-01 ClusterReplicationProperties: a Keyward deployment has one region to hold a cluster's data
-            throw new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.replication.enabled' cannot be honoured: a"
-                    + " Keyward deployment has no secondary location to replicate a cluster to.", "properties.replication.enabled");
+            for (String member : List.of("enabled", "location", "isAvailabilityZonesEnabled")) {
+                Object v = r.get(member);
+                if (v != null && !Boolean.FALSE.equals(v)) {
+                    throw new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.replication." + member + "' cannot be"
+                            + " honoured: a Keyward deployment has no secondary location to replicate a cluster to.",
+                            "properties.replication." + member);
+                }
+            }
         }
         return http.body(body, ClusterWire.ClusterBody.class);
     }

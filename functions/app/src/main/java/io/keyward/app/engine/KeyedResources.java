@@ -1,5 +1,6 @@
 package io.keyward.app.engine;
 
+import io.keyward.app.arm.Actors;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
@@ -509,8 +510,7 @@ public class KeyedResources {
                     : new UserIdentities(json.readValue(r.userIdentities(), ASSIGNED), null).withKeyIdentity(r.keyIdentity());
             return new Resource<>(r.uuid(), id, r.location(), r.tenantId(), r.principalId(), r.phase(), key,
                     json.readValue(r.properties(), s.definition().propertiesType()), r.tags() == null ? java.util.Map.of() : r.tags(), r.createdAt(),
-                    r.updatedAt(), r.deletedAt(), r.purgeAt(), r.createdBy() == null && r.lastModifiedBy() == null ? null
-                    : new Resource.Actors(r.createdBy(), r.createdByType(), r.lastModifiedBy(), r.lastModifiedByType()), users);
+                    r.updatedAt(), r.deletedAt(), r.purgeAt(), Actors.stored(r.createdBy(), r.createdByType(), r.lastModifiedBy(), r.lastModifiedByType()), users);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable properties of " + r.resourceType() + " " + r.uuid(), e);
         }

@@ -1,5 +1,6 @@
 package io.keyward.app.engine;
 
+import io.keyward.app.arm.Actors;
 import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.cmk.CmkResource;
 import io.keyward.app.cmk.CustomerKey;
@@ -15,36 +16,13 @@ import java.util.UUID;
  *
  * @param principalId the system-assigned identity (null: none), a MANAGED_IDENTITY principal in {@code tenantId}
  * @param key         the customer's key as configured; null: Microsoft-managed keys
+ * @param actors      who created it and who last changed it through ARM (systemData); null on rows written before V45
  * @param userIdentities its user-assigned identities, and which of them (if one) reaches the key
  */
 public record Resource<P>(UUID uuid, ArmResourceId id, String location, String tenantId, @Nullable UUID principalId, Phase phase,
                           @Nullable CustomerKey key, P properties, Map<String, String> tags, Instant createdAt, Instant updatedAt,
                           @Nullable Instant deletedAt, @Nullable Instant purgeAt, @Nullable Actors actors,
                           UserIdentities userIdentities) {
-
-    /**
-     * Who created the resource and who last changed it through ARM (systemData): object ids and ARM's principal kinds
-     * ({@code User}, {@code Application}, {@code ManagedIdentity}). Null on rows written before V45.
-     */
-    public record Actors(@Nullable String createdBy, @Nullable String createdByType, @Nullable String lastModifiedBy,
-                         @Nullable String lastModifiedByType) {
-
-        static Actors created(Principal caller) {
-            return new Actors(caller.objectId(), kind(caller), caller.objectId(), kind(caller));
-        }
-
-        Actors modifiedBy(Principal caller) {
-            return new Actors(createdBy, createdByType, caller.objectId(), kind(caller));
-        }
-
-        private static String kind(Principal p) {
-            return switch (p.type()) {
-                case USER -> "User";
-                case SERVICE_PRINCIPAL -> "Application";
-                case MANAGED_IDENTITY -> "ManagedIdentity";
-            };
-        }
-    }
 
     public Resource {
         tags = Map.copyOf(tags);
@@ -119,7 +97,7 @@ public record Resource<P>(UUID uuid, ArmResourceId id, String location, String t
     /** Written now by {@code caller}: the time and the last modifier move; a row without actors gets its first. */
     Resource<P> touchedBy(Instant now, Principal caller) {
         return new Resource<>(uuid, id, location, tenantId, principalId, phase, key, properties, tags, createdAt, now, deletedAt, purgeAt,
-                actors == null ? Actors.created(caller) : actors.modifiedBy(caller), userIdentities);
+                Actors.modified(actors, caller), userIdentities);
     }
 
     /** Created by {@code caller}. */

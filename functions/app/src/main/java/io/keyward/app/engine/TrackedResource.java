@@ -1,6 +1,7 @@
 package io.keyward.app.engine;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.arm.Actors;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.SystemData;
@@ -27,9 +28,7 @@ public record TrackedResource<T>(String id, String name, String type, String loc
 
     /** The resource's systemData: its times, and its writers where recorded (V45 on). */
     public static SystemData systemData(Resource<?> r) {
-        Resource.Actors a = r.actors();
-        return a == null ? SystemData.times(r.createdAt(), r.updatedAt()) : new SystemData(a.createdBy(), a.createdByType(),
-                r.createdAt().toString(), a.lastModifiedBy(), a.lastModifiedByType(), r.updatedAt().toString());
+        return Actors.systemData(r.actors(), r.createdAt(), r.updatedAt());
     }
 
     /** The same envelope with the {@code etag} of a type whose spec has one (Data Explorer clusters). */

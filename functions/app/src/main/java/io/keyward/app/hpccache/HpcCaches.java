@@ -133,16 +133,25 @@ class HpcCaches implements Surface<HpcCache> {
     }
 
     private static void refuseUnhonoured(Map<?, ?> p) {
+        if (p.get("zones") instanceof List<?> z && !z.isEmpty()) {
+            throw unsupported("properties.zones", "a Keyward deployment has no availability zones");
+        }
         if (p.get("securitySettings") instanceof Map<?, ?> security && security.get("accessPolicies") instanceof List<?> policies
                 && !policies.isEmpty()) {
             throw unsupported("properties.securitySettings.accessPolicies", "a Keyward cache serves no NFS clients whose access they"
                     + " would rule");
         }
-        if (p.get("directoryServicesSettings") != null) {
-            throw unsupported("properties.directoryServicesSettings", "a Keyward cache joins no directory");
+        if (p.get("directoryServicesSettings") instanceof Map<?, ?> directory) {
+            refuseDirectory(directory);
         }
-        if (p.get("upgradeSettings") instanceof Map<?, ?> upgrade && Boolean.TRUE.equals(upgrade.get("upgradeScheduleEnabled"))) {
-            throw unsupported("properties.upgradeSettings.upgradeScheduleEnabled", "a Keyward cache has no firmware to upgrade");
+        if (p.get("upgradeSettings") instanceof Map<?, ?> upgrade) {
+            if (Boolean.TRUE.equals(upgrade.get("upgradeScheduleEnabled"))) {
+                throw unsupported("properties.upgradeSettings.upgradeScheduleEnabled", "a Keyward cache has no firmware to upgrade");
+            }
+            if (upgrade.get("scheduledTime") != null) {
+                throw unsupported("properties.upgradeSettings.scheduledTime", "a Keyward cache has no firmware to upgrade, so no upgrade"
+                        + " is scheduled");
+            }
         }
         if (p.get("networkSettings") instanceof Map<?, ?> network) {
             for (Map.Entry<?, ?> e : network.entrySet()) {
@@ -159,6 +168,35 @@ class HpcCaches implements Surface<HpcCache> {
                 if (!asDefault) {
                     throw unsupported("properties.networkSettings." + member, "a Keyward cache has no network interface to configure");
                 }
+            }
+        }
+    }
+
+    /**
+     * Directory services: a Keyward cache joins no domain and downloads no user names, so only what the answer shows (no
+     * activeDirectory, usernameDownload with usernameSource None and every switch off; usernameDownloaded is read-only) is
+     * accepted, and a GET body sent back works.
+     */
+    private static void refuseDirectory(Map<?, ?> directory) {
+        String at = "properties.directoryServicesSettings";
+        if (directory.get("activeDirectory") != null) {
+            throw unsupported(at + ".activeDirectory", "a Keyward cache joins no directory");
+        }
+        if (!(directory.get("usernameDownload") instanceof Map<?, ?> download)) {
+            return;
+        }
+        for (Map.Entry<?, ?> e : download.entrySet()) {
+            String member = String.valueOf(e.getKey());
+            Object v = e.getValue();
+            boolean asDefault = switch (member) {
+                case "usernameSource" -> v == null || "None".equals(v);
+                case "extendedGroups", "encryptLdapConnection", "requireValidCertificate", "autoDownloadCertificate" ->
+                        v == null || Boolean.FALSE.equals(v);
+                case "usernameDownloaded" -> true; // read-only
+                default -> v == null || "".equals(v); // URIs, LDAP server and base DN, credentials: only with a source
+            };
+            if (!asDefault) {
+                throw unsupported(at + ".usernameDownload." + member, "a Keyward cache downloads no user or group names");
             }
         }
     }

@@ -4,9 +4,11 @@ import static io.keyward.app.arm.KnownMembers.ANY;
 import static io.keyward.app.arm.KnownMembers.VALUE;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.arm.SystemData;
 import io.keyward.app.cmk.CustomerKey;
 import io.keyward.app.engine.ManagedIdentity;
 import io.keyward.app.engine.Resource;
+import io.keyward.app.engine.TrackedResource;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
@@ -15,7 +17,8 @@ import java.util.Map;
 /**
  * The JSON shapes of ARM {@code Microsoft.Storage/storageAccounts} (azure-rest-api-specs, storage resource-manager,
  * stable 2023-05-01: StorageAccountCreateParameters, StorageAccountUpdateParameters, StorageAccount, Encryption,
- * KeyVaultProperties, EncryptionIdentity, EncryptionServices), only what customer-managed keys need. Every member a
+ * KeyVaultProperties, EncryptionIdentity, EncryptionServices), only what customer-managed keys need, with ARM's read-only
+ * {@code systemData} (its writers recorded by the engine). Every member a
  * request sends is either one of these, a read-only member of the answer (ignored, as ARM ignores them), or refused with
  * 400 naming it: nothing is accepted and dropped.
  */
@@ -27,7 +30,7 @@ final class StorageWire {
     private static final Map<String, Object> SERVICE = Map.of("enabled", VALUE, "keyType", VALUE, "lastEnabledTime", VALUE);
     /** What a PUT or PATCH may send; read-only members of the answer are listed so that a GET body sent back is accepted. */
     static final Map<String, Object> REQUEST = Map.of(
-            "id", VALUE, "name", VALUE, "type", VALUE, "location", VALUE, "tags", ANY, "kind", VALUE,
+            "id", VALUE, "name", VALUE, "type", VALUE, "location", VALUE, "tags", ANY, "kind", VALUE, "systemData", ANY,
             "sku", Map.of("name", VALUE, "tier", VALUE),
             "identity", Map.of("type", VALUE, "principalId", VALUE, "tenantId", VALUE, "userAssignedIdentities", ANY),
             "properties", Map.of(
@@ -85,7 +88,7 @@ final class StorageWire {
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record AccountOut(String id, String name, String type, String location, Map<String, String> tags, ManagedIdentity identity, Sku sku,
-                      String kind, PropertiesOut properties) {
+                      String kind, PropertiesOut properties, SystemData systemData) {
     }
 
     @Serdeable
@@ -126,6 +129,7 @@ final class StorageWire {
         StorageAccount p = a.properties();
         return new AccountOut(a.id().toString(), a.name(), StorageAccount.TYPE, a.location(), a.tags(), ManagedIdentity.of(a),
                 new Sku(p.skuName(), tierOf(p.skuName())), p.kind(), new PropertiesOut(StorageAccount.provisioningState(a),
-                a.createdAt().toString(), a.location(), "available", new EncryptionOut(StorageAccount.keySource(a), key, SERVICES, false)));
+                a.createdAt().toString(), a.location(), "available", new EncryptionOut(StorageAccount.keySource(a), key, SERVICES, false)),
+                TrackedResource.systemData(a));
     }
 }

@@ -1,5 +1,6 @@
 package io.keyward.app.vault;
 
+import io.keyward.app.arm.Actors;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ResourceGroupName;
@@ -147,7 +148,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         boolean purgeProtection = v.purgeProtectionEnabled() || enableProtection;
         requirePurgeProtectionNeedsSoftDelete(softDelete, purgeProtection);
         StoredVault updated = new StoredVault(with(v, v.tenantId(), v.sku(), softDelete, purgeProtection, policies), current.tags(), now(),
-                null, null);
+                null, null, Actors.modified(current.actors(), caller));
         repository.update(stored(updated));
         LOG.info("vault {}: key access {} authorized for {} by {}{}", v.id(), permissions, principalObjectId, caller.objectId(),
                 enableProtection ? "; soft delete and purge protection on" : "");
@@ -181,7 +182,8 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
                                 + name.value() + "' was deleted on " + current.deletedAt() + " and is kept until "
                                 + current.scheduledPurgeAt() + "; recover it (properties.createMode = 'recover') or purge it.");
                     }
-                    StoredVault recovered = new StoredVault(current.vault(), current.tags(), now(), null, null);
+                    StoredVault recovered = new StoredVault(current.vault(), current.tags(), now(), null, null,
+                            Actors.modified(current.actors(), caller));
                     repository.update(stored(recovered));
                     return new Saved(recovered, false);
                 }
@@ -231,7 +233,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             if (v.vault().softDeleteEnabled()) {
                 Instant now = now();
                 repository.update(stored(new StoredVault(v.vault(), v.tags(), now, now,
-                        now.plus(Duration.ofDays(v.vault().softDeleteRetentionDays())))));
+                        now.plus(Duration.ofDays(v.vault().softDeleteRetentionDays())), Actors.modified(v.actors(), caller))));
                 return new Outcome(true, null);
             }
             repository.deleteByName(v.vault().name());
@@ -263,7 +265,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
             requirePolicyCount(result);
             StoredVault updated = new StoredVault(with(current.vault(), current.vault().tenantId(), current.vault().sku(),
                     current.vault().softDeleteEnabled(), current.vault().purgeProtectionEnabled(), result),
-                    current.tags(), now(), null, null);
+                    current.tags(), now(), null, null, Actors.modified(current.actors(), caller));
             repository.update(stored(updated));
             return updated;
         });
@@ -343,7 +345,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         Vault v = new Vault(Vault.idOf(sub.value(), group.value(), name.value()), sub.value(), group.value(), name.value(),
                 r.location(), tenant, r.sku(), softDelete, retention, purgeProtection, policies, now, r.networkAcls(),
                 r.publicNetworkAccess() == null || r.publicNetworkAccess(), Boolean.TRUE.equals(r.rbacAuthorization()));
-        return new StoredVault(v, r.tags() == null ? Map.of() : r.tags(), now, null, null);
+        return new StoredVault(v, r.tags() == null ? Map.of() : r.tags(), now, null, null, Actors.created(caller));
     }
 
     /** A PUT ({@code replace}) or PATCH of an active vault: what is not given stays; some changes are one-way. */
@@ -395,7 +397,7 @@ class VaultCatalog implements VaultService, VaultTenantLookup {
         changed = new Vault(changed.id(), changed.subscriptionId(), changed.resourceGroup(), changed.name(), changed.location(),
                 changed.tenantId(), changed.sku(), changed.softDeleteEnabled(), changed.softDeleteRetentionDays(),
                 changed.purgeProtectionEnabled(), changed.accessPolicies(), changed.createdAt(), acls, publicAccess, rbac);
-        return new StoredVault(changed, tags, now(), null, null);
+        return new StoredVault(changed, tags, now(), null, null, Actors.modified(current.actors(), caller));
     }
 
     /**

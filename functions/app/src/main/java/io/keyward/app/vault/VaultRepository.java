@@ -1,6 +1,7 @@
 package io.keyward.app.vault;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.arm.Actors;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -20,7 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code vaults} (schema/ V3). Vault names are global and compare without case. Callers that read and then write run
+ * {@code vaults} (schema/ V3; writers V47). Vault names are global and compare without case. Callers that read and then write run
  * both in one transaction with the row locked, so concurrent updates of one vault serialise instead of losing each
  * other's changes.
  */
@@ -34,7 +35,8 @@ interface VaultRepository extends GenericRepository<VaultRepository.Row, String>
                @TypeDef(type = DataType.JSON) List<StoredPolicy> accessPolicies, @TypeDef(type = DataType.JSON) Map<String, String> tags,
                Instant createdAt, Instant updatedAt, @Nullable Instant deletedAt, @Nullable Instant scheduledPurgeAt,
                @Nullable @TypeDef(type = DataType.JSON) StoredAcls networkAcls, boolean publicNetworkAccess,
-               boolean enableRbacAuthorization) {
+               boolean enableRbacAuthorization, @Nullable String createdBy, @Nullable String createdByType,
+               @Nullable String lastModifiedBy, @Nullable String lastModifiedByType) {
 
         static Row of(StoredVault v) {
             Vault vault = v.vault();
@@ -42,7 +44,9 @@ interface VaultRepository extends GenericRepository<VaultRepository.Row, String>
                     vault.softDeleteEnabled(), vault.softDeleteRetentionDays(), vault.purgeProtectionEnabled(),
                     vault.accessPolicies().stream().map(StoredPolicy::of).toList(), v.tags(), vault.createdAt(), v.updatedAt(), v.deletedAt(),
                     v.scheduledPurgeAt(), vault.networkAcls() == null ? null : StoredAcls.of(vault.networkAcls()), vault.publicNetworkAccess(),
-                    vault.rbacAuthorization());
+                    vault.rbacAuthorization(), v.actors() == null ? null : v.actors().createdBy(),
+                    v.actors() == null ? null : v.actors().createdByType(), v.actors() == null ? null : v.actors().lastModifiedBy(),
+                    v.actors() == null ? null : v.actors().lastModifiedByType());
         }
 
         StoredVault vault() {
@@ -50,7 +54,8 @@ interface VaultRepository extends GenericRepository<VaultRepository.Row, String>
             Vault vault = new Vault(Vault.idOf(subscriptionId, resourceGroup, name), subscriptionId, resourceGroup, name, location, tenantId,
                     sku, softDeleteEnabled, softDeleteRetentionDays, purgeProtectionEnabled, policies, createdAt,
                     networkAcls == null ? null : networkAcls.acls(), publicNetworkAccess, enableRbacAuthorization);
-            return new StoredVault(vault, tags == null ? Map.of() : tags, updatedAt, deletedAt, scheduledPurgeAt);
+            return new StoredVault(vault, tags == null ? Map.of() : tags, updatedAt, deletedAt, scheduledPurgeAt,
+                    Actors.stored(createdBy, createdByType, lastModifiedBy, lastModifiedByType));
         }
     }
 

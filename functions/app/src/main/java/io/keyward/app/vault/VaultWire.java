@@ -1,6 +1,7 @@
 package io.keyward.app.vault;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.arm.Actors;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.SystemData;
@@ -322,7 +323,7 @@ final class VaultWire {
         return new VaultOut(v.id(), v.name(), Vault.TYPE, v.location(), s.tags(), new PropertiesOut(v.tenantId(),
                 new Sku("A", v.sku()), policies(v.accessPolicies()), false, false, false, v.softDeleteEnabled(),
                 v.softDeleteRetentionDays(), v.rbacAuthorization(), v.purgeProtectionEnabled() ? Boolean.TRUE : null, vaultUri, "Succeeded",
-                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())), SystemData.times(v.createdAt(), s.updatedAt()));
+                v.publicNetworkAccess() ? "Enabled" : "Disabled", networkRuleSet(v.networkAcls())), Actors.systemData(s.actors(), v.createdAt(), s.updatedAt()));
     }
 
     @Nullable

@@ -70,6 +70,7 @@ class WorkspacesController {
         SubscriptionId sub = SubscriptionId.parse(subscriptionId);
         ResourceGroupName group = ResourceGroupName.parse(resourceGroupName);
         WorkspaceName name = WorkspaceName.parse(workspaceName);
+        WorkspaceWire.requireKnown(content.read(body, Map.class));
         WorkspaceRequest wanted = WorkspaceWire.request(content.read(body, WorkspaceWire.WorkspaceBody.class), false);
         WorkspaceCatalog.Saved saved = workspaces.createOrUpdate(sub, group, name, wanted, caller);
         return HttpResponse.<WorkspaceWire.WorkspaceOut>status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK)
@@ -92,6 +93,7 @@ class WorkspacesController {
         SubscriptionId sub = SubscriptionId.parse(subscriptionId);
         ResourceGroupName group = ResourceGroupName.parse(resourceGroupName);
         WorkspaceName name = WorkspaceName.parse(workspaceName);
+        WorkspaceWire.requireKnown(content.read(body, Map.class));
         WorkspaceRequest changes = WorkspaceWire.request(content.read(body, WorkspaceWire.WorkspaceBody.class), true);
         return WorkspaceWire.out(workspaces.update(sub, group, name, changes, caller));
     }
