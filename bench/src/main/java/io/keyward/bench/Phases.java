@@ -15,7 +15,8 @@ final class Phases {
     }
 
     /** {@code cpuNanos}: what the CPU clock given to the phases advanced during the measurement, or 0. */
-    record Result(String name, int threads, long ops, Duration elapsed, Histogram latency, long errors, long cpuNanos) {
+    record Result(String name, int threads, long ops, Duration elapsed, Histogram latency, long errors, long cpuNanos,
+                  long otherCpuNanos) {
         double opsPerSecond() {
             return ops / (elapsed.toNanos() / 1e9);
         }
@@ -24,21 +25,36 @@ final class Phases {
         double cpuMicrosPerOp() {
             return ops == 0 ? 0 : cpuNanos / 1e3 / ops;
         }
+
+        /** CPU time of the rest of the process (the benchmark's clients, GC, JIT) per operation, in microseconds. */
+        double otherCpuMicrosPerOp() {
+            return ops == 0 ? 0 : otherCpuNanos / 1e3 / ops;
+        }
     }
 
     private final Duration warmup;
     private final Duration measure;
     private final LongSupplier cpuClock;
+    private final LongSupplier processCpuClock;
 
     Phases(Duration warmup, Duration measure) {
         this(warmup, measure, () -> 0L);
     }
 
-    /** {@code cpuClock}: CPU nanoseconds of the threads whose cost per operation is reported (a server's). */
+    /**
+     * {@code cpuClock}: CPU nanoseconds of the threads whose cost per operation is reported (a server's); the rest of
+     * the process's CPU time is reported beside it.
+     */
     Phases(Duration warmup, Duration measure, LongSupplier cpuClock) {
         this.warmup = warmup;
         this.measure = measure;
         this.cpuClock = cpuClock;
+        this.processCpuClock = Phases::processCpuNanos;
+    }
+
+    private static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() : 0L;
     }
 
     Result closedLoop(String name, int threads, Op op) throws Exception {
@@ -104,14 +120,17 @@ final class Phases {
         }
         // the clock is read when the measurement starts and when the last thread is done with it
         long untilMeasuring = warmupEnd - System.nanoTime();
-        long cpuAtStart = done.await(Math.max(0, untilMeasuring), TimeUnit.NANOSECONDS) ? 0 : cpuClock.getAsLong();
+        boolean ended = done.await(Math.max(0, untilMeasuring), TimeUnit.NANOSECONDS);
+        long cpuAtStart = ended ? 0 : cpuClock.getAsLong();
+        long processAtStart = ended ? 0 : processCpuClock.getAsLong();
         done.await();
         long cpu = cpuAtStart == 0 ? 0 : cpuClock.getAsLong() - cpuAtStart;
+        long process = processAtStart == 0 ? 0 : processCpuClock.getAsLong() - processAtStart;
         Histogram all = new Histogram(60_000_000_000L, 3);
         for (Histogram h : histograms) {
             all.add(h);
         }
-        Result r = new Result(name, threads, ops.get(), measure, all, errors.get(), cpu);
+        Result r = new Result(name, threads, ops.get(), measure, all, errors.get(), cpu, Math.max(0, process - cpu));
         System.out.printf("  %-30s %d clients: %.0f ops/s, p50 %.2f ms, p99 %.2f ms%n", name, threads,
                 r.opsPerSecond(), all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(99) / 1e6);
         return r;

@@ -28,7 +28,9 @@ import javax.crypto.Cipher;
  * Key Vault {@code unwrapkey} through the whole local stack (HTTPS, token validation, vault and key lookup in
  * PostgreSQL, the HSM) beside crypto-hsm's own {@code Hsm.unwrap} in the same process, on the same token and key:
  * the gap is what the function path costs. Then a fixed-rate phase at half the measured HTTPS peak, whose latency
- * is measured from each request's intended start (so a stalled server is not hidden by a waiting client).
+ * is measured from each request's intended start (so a stalled server is not hidden by a waiting client). The HTTPS
+ * phases' clients hold one kept-alive HTTP/1.1 connection each ({@link KeepAliveHttps}); {@code java.net.http}'s
+ * client runs once beside them at 8 clients, because on two cores a heavy client takes its CPU from the server.
  *
  * <p>Plain main, not JMH: the subject is a server with its own threads, measured from outside. Run by
  * {@code bench/host.sh unwrap}.
@@ -46,6 +48,7 @@ public final class UnwrapOverHttps {
     private Hsm hsm;
     private KeyVersionRef ref;
     private byte[] wrapped;
+    private byte[] unwrapRequest;
 
     private UnwrapOverHttps(Phases phases) {
         this.phases = phases;
@@ -86,6 +89,7 @@ public final class UnwrapOverHttps {
         unwrapUri = URI.create(kid + "/unwrapkey?api-version=7.6");
         unwrapBody = "{\"alg\":\"RSA-OAEP\",\"value\":\"" + Base64.getUrlEncoder().withoutPadding().encodeToString(wrapped)
                 + "\"}";
+        unwrapRequest = KeepAliveHttps.post(unwrapUri, "Bearer " + token, unwrapBody);
 
         hsm = bench.context.getBean(Hsm.class);
         Vault v = bench.context.getBean(VaultService.class).findActiveByName(VAULT).orElseThrow();
@@ -100,35 +104,51 @@ public final class UnwrapOverHttps {
                 Runtime.getRuntime().availableProcessors());
         Phases.Result direct1 = phases.closedLoop("direct Hsm.unwrap", 1, this::direct);
         Phases.Result direct8 = phases.closedLoop("direct Hsm.unwrap", 8, this::direct);
+        // The HTTPS phases' clients: one kept-alive HTTP/1.1 connection each (KeepAliveHttps); java.net.http's client
+        // is measured once beside them, at 8 clients, for what the client itself costs the 2-core machine.
+        List<KeepAliveHttps> connections = new ArrayList<>();
         List<HttpClient> clients = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
+            connections.add(new KeepAliveHttps(bench.ssl, unwrapUri));
             clients.add(bench.newClient());
         }
-        Phases.Result http1 = phases.closedLoop("HTTPS unwrapkey", 1, i -> http(clients.get(i)));
-        Phases.Result http8 = phases.closedLoop("HTTPS unwrapkey", 8, i -> http(clients.get(i)));
+        Phases.Result http1 = phases.closedLoop("HTTPS unwrapkey", 1, i -> keepAlive(connections.get(i)));
+        Phases.Result http8 = phases.closedLoop("HTTPS unwrapkey", 8, i -> keepAlive(connections.get(i)));
+        Phases.Result jdk8 = phases.closedLoop("HTTPS unwrapkey, JDK client", 8, i -> http(clients.get(i)));
         double rate = http8.opsPerSecond() / 2;
-        Phases.Result fixed = phases.fixedRate("HTTPS unwrapkey @ half peak", 8, rate, i -> http(clients.get(i)));
+        Phases.Result fixed = phases.fixedRate("HTTPS unwrapkey @ half peak", 8, rate, i -> keepAlive(connections.get(i)));
+        connections.forEach(KeepAliveHttps::close);
 
         System.out.println();
         // server CPU per request: the host's threads only (not the clients', not PostgreSQL's process), which a busy
         // shared machine disturbs far less than throughput
-        System.out.printf("%-30s %8s %10s %9s %9s %9s %14s%n", "phase", "clients", "ops/s", "p50 ms", "p99 ms", "max ms",
-                "server CPU/op");
-        for (Phases.Result r : List.of(direct1, direct8, http1, http8, fixed)) {
-            System.out.printf("%-30s %8d %10.0f %9.2f %9.2f %9.2f %11.0f us%n", r.name(), r.threads(), r.opsPerSecond(),
+        // the rest of the JVM: the benchmark's client threads (and GC, JIT), on the same 2 cores
+        System.out.printf("%-30s %8s %10s %9s %9s %9s %14s %14s%n", "phase", "clients", "ops/s", "p50 ms", "p99 ms", "max ms",
+                "server CPU/op", "client CPU/op");
+        for (Phases.Result r : List.of(direct1, direct8, http1, http8, jdk8, fixed)) {
+            System.out.printf("%-30s %8d %10.0f %9.2f %9.2f %9.2f %11.0f us %11.0f us%n", r.name(), r.threads(), r.opsPerSecond(),
                     r.latency().getValueAtPercentile(50) / 1e6, r.latency().getValueAtPercentile(99) / 1e6,
-                    r.latency().getMaxValue() / 1e6, r.cpuMicrosPerOp());
+                    r.latency().getMaxValue() / 1e6, r.cpuMicrosPerOp(), r.otherCpuMicrosPerOp());
         }
         System.out.println();
         System.out.printf("HTTPS/direct at 1 client:  %.0f%%%n", 100 * http1.opsPerSecond() / direct1.opsPerSecond());
         System.out.printf("HTTPS/direct at 8 clients: %.0f%%  (goal >= 70%%)%n",
                 100 * http8.opsPerSecond() / direct8.opsPerSecond());
+        System.out.printf("HTTPS/direct at 8 clients, java.net.http client: %.0f%%%n",
+                100 * jdk8.opsPerSecond() / direct8.opsPerSecond());
         System.out.printf("p99 at %.0f req/s (half of peak): %.2f ms  (goal < 20 ms); errors: %d%n", rate,
-                fixed.latency().getValueAtPercentile(99) / 1e6, http1.errors() + http8.errors() + fixed.errors());
+                fixed.latency().getValueAtPercentile(99) / 1e6, http1.errors() + http8.errors() + jdk8.errors() + fixed.errors());
     }
 
     private void direct(int thread) {
         hsm.unwrap(ref, WrapAlgorithm.RSA_OAEP, wrapped);
+    }
+
+    private void keepAlive(KeepAliveHttps connection) throws Exception {
+        KeepAliveHttps.Response r = connection.exchange(unwrapRequest);
+        if (r.status() != 200 || !r.body().contains("\"value\"")) {
+            throw new IllegalStateException("unwrapkey answered " + r.status() + ": " + r.body());
+        }
     }
 
     private void http(HttpClient client) throws Exception {

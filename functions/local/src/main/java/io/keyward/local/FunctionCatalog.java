@@ -22,8 +22,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,10 +65,38 @@ final class FunctionCatalog {
 
     private final List<HttpFunction> http;
     private final Map<String, TimerFunction> timers;
+    /**
+     * The routes a path can match, by its first segment (lower case): those whose first segment is that literal,
+     * and those that start with a parameter, in {@link #http}'s order. A path's first segment found here matches
+     * none of the other routes, so a request tries a handful of patterns, not all of them.
+     */
+    private final Map<String, List<HttpFunction>> byFirstSegment;
+    /** Routes that start with a parameter (or are empty): the candidates for a first segment no route names. */
+    private final List<HttpFunction> parameterFirst;
 
     private FunctionCatalog(List<HttpFunction> http, Map<String, TimerFunction> timers) {
         this.http = http;
         this.timers = timers;
+        Map<String, List<HttpFunction>> index = new HashMap<>();
+        for (HttpFunction f : http) {
+            String literal = f.route().firstLiteral();
+            if (literal != null) {
+                index.computeIfAbsent(literal, k -> new ArrayList<>());
+            }
+        }
+        List<HttpFunction> open = new ArrayList<>();
+        for (HttpFunction f : http) {
+            String literal = f.route().firstLiteral();
+            if (literal == null) {
+                open.add(f);
+                index.values().forEach(l -> l.add(f));
+            } else {
+                index.get(literal).add(f);
+            }
+        }
+        index.replaceAll((k, v) -> List.copyOf(v));
+        this.byFirstSegment = Map.copyOf(index);
+        this.parameterFirst = List.copyOf(open);
     }
 
     /** Scans {@code packageName} on the class path (directories and jars) and instantiates each function class. */
@@ -114,7 +144,24 @@ final class FunctionCatalog {
 
     /** Functions whose route matches {@code path}, most specific first (their methods are not checked). */
     List<HttpFunction> routesFor(String path) {
-        return http.stream().filter(f -> f.route().matches(path)).toList();
+        return candidates(path).stream().filter(f -> f.route().matches(path)).toList();
+    }
+
+    /** The most specific function whose route matches {@code path} and that allows {@code method}, or null. */
+    HttpFunction route(String path, HttpMethod method) {
+        for (HttpFunction f : candidates(path)) {
+            if (f.allows(method) && f.route().matches(path)) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private List<HttpFunction> candidates(String path) {
+        int start = path.startsWith("/") ? 1 : 0;
+        int end = path.indexOf('/', start);
+        String first = path.substring(start, end < 0 ? path.length() : end).toLowerCase(Locale.ROOT);
+        return byFirstSegment.getOrDefault(first, parameterFirst);
     }
 
     private static Object invoke(Object target, Method method, HttpRequestMessage<?> request, ExecutionContext context) {

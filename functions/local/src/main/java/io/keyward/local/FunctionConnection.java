@@ -239,8 +239,7 @@ final class FunctionConnection extends ChannelInboundHandlerAdapter implements R
             }
             return;
         }
-        FunctionCatalog.HttpFunction function = method == null ? null : server.catalog().routesFor(path).stream()
-                .filter(f -> f.allows(method)).findFirst().orElse(null);
+        FunctionCatalog.HttpFunction function = method == null ? null : server.catalog().route(path, method);
         if (function == null) {
             // The Functions host answers 404, with no body, both for an unknown route and for another method.
             refuse(HostErrors.status(HttpResponseStatus.NOT_FOUND), hasBody);

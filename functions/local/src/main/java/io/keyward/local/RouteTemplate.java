@@ -1,5 +1,6 @@
 package io.keyward.local;
 
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -48,6 +49,20 @@ record RouteTemplate(String template, Pattern pattern, int literalSegments, Stri
      */
     static int bySpecificity(RouteTemplate a, RouteTemplate b) {
         return a.precedence.compareTo(b.precedence);
+    }
+
+    /**
+     * The template's first segment in lower case when it is a literal, else null (a parameter, or no segment): a
+     * path whose first segment is another can never match (literals match case-insensitively, ASCII only, so
+     * lower-casing both sides never misses a match).
+     */
+    String firstLiteral() {
+        for (String seg : template.split("/")) {
+            if (!seg.isEmpty()) {
+                return seg.startsWith("{") && seg.endsWith("}") ? null : seg.toLowerCase(Locale.ROOT);
+            }
+        }
+        return null;
     }
 
     boolean matches(String path) {
