@@ -63,7 +63,7 @@ class KeyTransfersSdkTest {
     void vaults() throws Exception {
         host = TestHost.get();
         sdk = new VaultSdk(host);
-        owner = host.newClient(TENANT, "xfer-owner");
+        owner = host.owner(host.newClient(TENANT, "xfer-owner"), SUBSCRIPTION);
         reader = host.newClient(TENANT, "xfer-reader");
         importer = host.newClient(TENANT, "xfer-importer");
         backupOnly = host.newClient(TENANT, "xfer-backup");
