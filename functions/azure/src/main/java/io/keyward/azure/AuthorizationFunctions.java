@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Optional;
  * one {@code {scope}} parameter; a Functions route cannot, so each operation has one function per scope depth
  * (subscription, resource group, resource, child resource). Anonymous at the Functions level: the app authenticates.
  */
-public class AuthorizationFunctions extends AzureHttpFunction {
+public class AuthorizationFunctions extends KeywardHttpFunction {
 
     private static final String SUBSCRIPTION = "subscriptions/{subscriptionId}";
     private static final String GROUP = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}";

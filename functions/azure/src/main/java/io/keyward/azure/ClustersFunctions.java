@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Optional;
  * (Keyward's recovery of a soft-deleted cluster), each routing into the app's {@code clusters.ClustersController}.
  * Anonymous at the Functions level: callers authenticate with bearer tokens, checked by the app's identity filter.
  */
-public class ClustersFunctions extends AzureHttpFunction {
+public class ClustersFunctions extends KeywardHttpFunction {
 
     private static final String GROUP_CLUSTERS = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/clusters";
     private static final String CLUSTER = GROUP_CLUSTERS + "/{clusterName}";

@@ -7,14 +7,13 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
  * The encrypted data plane of workspaces: ingest in the shape of the Log Analytics Data Collector API, and query.
  * Anonymous at the Functions level: the bearer token is checked by the application, like every other route.
  */
-public class DataPlaneFunctions extends AzureHttpFunction {
+public class DataPlaneFunctions extends KeywardHttpFunction {
 
     private static final String LOGS = "api/workspaces/{workspaceId}/logs";
 

@@ -7,14 +7,13 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
  * Health probes. Anonymous: load balancers and uptime checks call them without credentials, and they reveal
  * nothing beyond the token's label and model.
  */
-public class HealthFunctions extends AzureHttpFunction {
+public class HealthFunctions extends KeywardHttpFunction {
 
     @FunctionName("Health_Ping")
     public HttpResponseMessage ping(

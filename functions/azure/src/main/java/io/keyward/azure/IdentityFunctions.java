@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Optional;
  * checks client secrets, the discovery documents are public, and the client calls are checked by the app's bearer
  * authentication.
  */
-public class IdentityFunctions extends AzureHttpFunction {
+public class IdentityFunctions extends KeywardHttpFunction {
 
     @FunctionName("Identity_Token")
     public HttpResponseMessage token(

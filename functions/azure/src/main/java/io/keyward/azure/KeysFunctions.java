@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -15,7 +14,7 @@ import java.util.Optional;
  * vault is the one named by the Host header ({@code {vault}.vault.<suffix>}), as on Azure. Anonymous at the
  * Functions level because the app authenticates every call with the caller's bearer token.
  */
-public class KeysFunctions extends AzureHttpFunction {
+public class KeysFunctions extends KeywardHttpFunction {
 
     /** Creates a key, or a new version of it, in the HSM. */
     @FunctionName("CreateKey")

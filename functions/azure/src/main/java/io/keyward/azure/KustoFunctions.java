@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -20,7 +19,7 @@ import java.util.Optional;
  * provider's short name as prefix: {@code Kusto_} + operationId. Anonymous at the Functions level: callers authenticate
  * with bearer tokens, checked by the app's identity filter.
  */
-public class KustoFunctions extends AzureHttpFunction {
+public class KustoFunctions extends KeywardHttpFunction {
 
     private static final String GROUP_CLUSTERS = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Kusto/clusters";
     private static final String CLUSTER = GROUP_CLUSTERS + "/{clusterName}";

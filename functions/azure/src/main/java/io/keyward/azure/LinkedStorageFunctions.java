@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Optional;
  * LinkedStorageAccounts.json, SavedSearches.json), each routing into the app's
  * {@code linkedstorage.LinkedStorageController}. Anonymous at the Functions level: callers authenticate with bearer tokens.
  */
-public class LinkedStorageFunctions extends AzureHttpFunction {
+public class LinkedStorageFunctions extends KeywardHttpFunction {
 
     private static final String WORKSPACE = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}";
     private static final String LINKS = WORKSPACE + "/linkedStorageAccounts";

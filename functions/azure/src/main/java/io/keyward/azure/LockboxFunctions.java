@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -17,7 +16,7 @@ import java.util.Optional;
  * a support access request); each routes into the app's {@code lockbox.LockboxController}. Anonymous at the Functions
  * level: callers authenticate with bearer tokens.
  */
-public class LockboxFunctions extends AzureHttpFunction {
+public class LockboxFunctions extends KeywardHttpFunction {
 
     private static final String REQUESTS = "subscriptions/{subscriptionId}/providers/Microsoft.CustomerLockbox/requests";
     private static final String PROVIDER = "providers/Microsoft.CustomerLockbox";

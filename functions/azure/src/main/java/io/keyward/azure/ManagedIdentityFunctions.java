@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Optional;
  * {@code managedidentity.UserAssignedIdentitiesController}. Anonymous at the Functions level: callers authenticate with
  * bearer tokens.
  */
-public class ManagedIdentityFunctions extends AzureHttpFunction {
+public class ManagedIdentityFunctions extends KeywardHttpFunction {
 
     private static final String SUBSCRIPTION = "subscriptions/{subscriptionId}/providers/Microsoft.ManagedIdentity/userAssignedIdentities";
     private static final String GROUP = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/"

@@ -9,7 +9,6 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import io.keyward.app.arm.OperationRunner;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -17,7 +16,7 @@ import java.util.Optional;
  * and {@code Location} point at (routing into the app's {@code arm.OperationsController}), and the timer that runs
  * due operations. Anonymous at the Functions level: callers authenticate with bearer tokens, checked by the app.
  */
-public class OperationsFunctions extends AzureHttpFunction {
+public class OperationsFunctions extends KeywardHttpFunction {
 
     private static final String LOCATION = "subscriptions/{subscriptionId}/providers/{provider}/locations/{location}";
 

@@ -9,7 +9,6 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import io.keyward.app.engine.CreationTimeouts;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -18,7 +17,7 @@ import java.util.Optional;
  * authorize step of the HPC Cache CMK docs, not in the spec) and the {@code Caches_FailUnauthorized} timer. Each routes
  * into the app's {@code hpccache.CachesController}; callers authenticate with bearer tokens.
  */
-public class StorageCacheFunctions extends AzureHttpFunction {
+public class StorageCacheFunctions extends KeywardHttpFunction {
 
     private static final String GROUP_CACHES = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.StorageCache/caches";
     private static final String CACHE = GROUP_CACHES + "/{cacheName}";

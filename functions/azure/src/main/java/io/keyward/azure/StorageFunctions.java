@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Optional;
  * ({@code storage.StorageAccountsController} and the engine's {@code engine.ResourcesController}). Anonymous at the
  * Functions level: callers authenticate with bearer tokens, checked by the app's identity filter.
  */
-public class StorageFunctions extends AzureHttpFunction {
+public class StorageFunctions extends KeywardHttpFunction {
 
     private static final String GROUP_ACCOUNTS = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Storage/storageAccounts";
     private static final String ACCOUNT = GROUP_ACCOUNTS + "/{accountName}";

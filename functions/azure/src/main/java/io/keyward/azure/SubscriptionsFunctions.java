@@ -7,14 +7,13 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
  * ARM's own reads that the Azure CLI makes at sign-in and on {@code az cloud register}: cloud metadata (anonymous),
  * the caller's subscriptions and tenants (Microsoft.Resources {@code subscriptions.json} operationIds).
  */
-public class SubscriptionsFunctions extends AzureHttpFunction {
+public class SubscriptionsFunctions extends KeywardHttpFunction {
 
     @FunctionName("MetadataEndpoints_Get")
     public HttpResponseMessage metadata(

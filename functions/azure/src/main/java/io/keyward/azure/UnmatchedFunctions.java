@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Optional;
  * or {@code InvalidResourceType}, 405 for a method a path does not allow, Key Vault's envelope on a vault's host. The
  * catch-all route has the lowest precedence, so it never shadows a function's route.
  */
-public class UnmatchedFunctions extends AzureHttpFunction {
+public class UnmatchedFunctions extends KeywardHttpFunction {
 
     @FunctionName("Routes_Unmatched")
     public HttpResponseMessage unmatched(

@@ -9,7 +9,6 @@ import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.TimerTrigger;
 import io.keyward.app.vault.VaultPurgeJob;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -17,7 +16,7 @@ import java.util.Optional;
  * 2023-07-01), each routing into the app's {@code vault.VaultsController}. Anonymous at the Functions level: callers
  * authenticate with bearer tokens, checked by the app's identity filter.
  */
-public class VaultsFunctions extends AzureHttpFunction {
+public class VaultsFunctions extends KeywardHttpFunction {
 
     private static final String PROVIDER = "subscriptions/{subscriptionId}/providers/Microsoft.KeyVault";
     private static final String GROUP_VAULTS = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.KeyVault/vaults";

@@ -7,7 +7,6 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
-import io.micronaut.azure.function.http.AzureHttpFunction;
 import java.util.Optional;
 
 /**
@@ -16,7 +15,7 @@ import java.util.Optional;
  * LinkedServices.json 2020-08-01), each routing into the app's {@code workspaces.WorkspacesController}. Anonymous
  * at the Functions level: callers authenticate with bearer tokens, checked by the app's identity filter.
  */
-public class WorkspacesFunctions extends AzureHttpFunction {
+public class WorkspacesFunctions extends KeywardHttpFunction {
 
     private static final String PROVIDER = "subscriptions/{subscriptionId}/providers/Microsoft.OperationalInsights";
     private static final String GROUP_WORKSPACES = "subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces";
