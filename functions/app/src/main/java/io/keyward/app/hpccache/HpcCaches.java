@@ -333,7 +333,7 @@ class HpcCaches implements Surface<HpcCache> {
     }
 
     /**
-     * A cache's sku, size and subnet are fixed when it is created (HPC Cache deploys its nodes for them): a request for an
+     * A cache's sku and size are fixed when it is created (HPC Cache deploys its nodes for them): a request for an
      * existing cache may repeat them but not change them; each one it changes is refused naming it (never accepted and dropped).
      */
     private static void refuseChangeOfFixed(Resource<HpcCache> current, CacheWire.CacheBody body, Refusals refusals) {
@@ -347,10 +347,6 @@ class HpcCaches implements Surface<HpcCache> {
         if (given != null && given.cacheSizeGB() != null && given.cacheSizeGB() != p.cacheSizeGb()) {
             refusals.add(new ArmException(ArmErrorCode.BadRequest, "The property 'properties.cacheSizeGB' of cache '" + current.name()
                     + "' is " + p.cacheSizeGb() + " and cannot be changed: a cache's size is set when it is created.", "properties.cacheSizeGB"));
-        }
-        if (given != null && given.subnet() != null && !given.subnet().equalsIgnoreCase(p.subnet())) {
-            refusals.add(new ArmException(ArmErrorCode.BadRequest, "The property 'properties.subnet' of cache '" + current.name()
-                    + "' cannot be changed: a cache's subnet is set when it is created.", "properties.subnet"));
         }
     }
 
