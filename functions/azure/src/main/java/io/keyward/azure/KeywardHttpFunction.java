@@ -3,6 +3,8 @@ package io.keyward.azure;
 import com.microsoft.azure.functions.ExecutionContext;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
+import com.microsoft.azure.functions.HttpStatus;
+import com.microsoft.azure.functions.HttpStatusType;
 import io.micronaut.azure.function.http.AzureFunctionHttpRequest;
 import io.micronaut.azure.function.http.AzureFunctionHttpResponse;
 import io.micronaut.context.ApplicationContext;
@@ -32,6 +34,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -44,6 +48,11 @@ import java.util.Optional;
  * And Micronaut's request adapter builds its headers anew on every {@code getHeaders()} (splitting each value on
  * commas and checking every character of it, the bearer token's too), a dozen times per request (content type,
  * charset, origin, locale, routing, the filters): {@link HeadersOnce} builds them once per request.
+ *
+ * <p>And the path's empty segments are merged first ({@code //subscriptions/x} is {@code /subscriptions/x}), as the local
+ * host does for every request. The Azure CLI sends such paths when the cloud's ARM endpoint ends in a slash; the
+ * Functions host does not merge them (its routes match no empty segment, so the request reaches the catch-all
+ * {@code Routes_Unmatched}, docs/deployment.md), and the app's router would answer them 404. Only the path changes.
  */
 public abstract class KeywardHttpFunction extends io.micronaut.azure.function.http.AzureHttpFunction {
 
@@ -59,7 +68,8 @@ public abstract class KeywardHttpFunction extends io.micronaut.azure.function.ht
     }
 
     @Override
-    public HttpResponseMessage route(HttpRequestMessage<Optional<String>> request, ExecutionContext executionContext) {
+    public HttpResponseMessage route(HttpRequestMessage<Optional<String>> received, ExecutionContext executionContext) {
+        HttpRequestMessage<Optional<String>> request = withMergedSlashes(received);
         AzureFunctionHttpRequest<?> adapted = new AzureFunctionHttpRequest<>(request,
                 new AzureFunctionHttpResponse<>(request, conversion, binaryTypes), executionContext, conversion, binaryTypes, bodies);
         ServletExchange<HttpRequestMessage<Optional<String>>, HttpResponseMessage> exchange =
@@ -135,6 +145,63 @@ public abstract class KeywardHttpFunction extends io.micronaut.azure.function.ht
         public <B> MutableHttpRequest<B> body(B body) {
             adapted.body(body);
             return (MutableHttpRequest<B>) this;
+        }
+    }
+
+    /** The request itself when its path has no empty segment; else a view of it whose URI has the segments merged. */
+    static HttpRequestMessage<Optional<String>> withMergedSlashes(HttpRequestMessage<Optional<String>> request) {
+        URI uri = request.getUri();
+        String path = uri.getRawPath();
+        if (path == null || !path.contains("//")) {
+            return request;
+        }
+        URI merged;
+        try {
+            // built from the raw parts: nothing percent-encoded in the path or query is decoded on the way
+            merged = new URI((uri.getScheme() == null ? "" : uri.getScheme() + ":") + (uri.getRawAuthority() == null ? ""
+                    : "//" + uri.getRawAuthority()) + path.replaceAll("/{2,}", "/") + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+        } catch (URISyntaxException e) {
+            return request; // not a URI the app could route either: it answers with its surface's error
+        }
+        return new Merged(request, merged);
+    }
+
+    /** The request with another URI. */
+    private record Merged(HttpRequestMessage<Optional<String>> request, URI uri) implements HttpRequestMessage<Optional<String>> {
+
+        @Override
+        public URI getUri() {
+            return uri;
+        }
+
+        @Override
+        public com.microsoft.azure.functions.HttpMethod getHttpMethod() {
+            return request.getHttpMethod();
+        }
+
+        @Override
+        public Map<String, String> getHeaders() {
+            return request.getHeaders();
+        }
+
+        @Override
+        public Map<String, String> getQueryParameters() {
+            return request.getQueryParameters();
+        }
+
+        @Override
+        public Optional<String> getBody() {
+            return request.getBody();
+        }
+
+        @Override
+        public HttpResponseMessage.Builder createResponseBuilder(HttpStatus status) {
+            return request.createResponseBuilder(status);
+        }
+
+        @Override
+        public HttpResponseMessage.Builder createResponseBuilder(HttpStatusType status) {
+            return request.createResponseBuilder(status);
         }
     }
 }

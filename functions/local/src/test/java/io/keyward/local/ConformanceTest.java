@@ -62,7 +62,9 @@ class ConformanceTest {
     private static final Set<String> HEADERS = Set.of("If-Match", "If-None-Match");
 
     private static final AtomicInteger REPLAYED = new AtomicInteger();
-    private static final AtomicInteger PASSED = new AtomicInteger();
+    private static final AtomicInteger AS_PUBLISHED = new AtomicInteger();
+    private static final AtomicInteger ADAPTED = new AtomicInteger();
+    private static final AtomicInteger REFUSAL_ASSERTED = new AtomicInteger();
     private static final Map<String, String> SKIPPED = new java.util.concurrent.ConcurrentSkipListMap<>();
     private static final AtomicInteger FAILED = new AtomicInteger();
 
@@ -115,8 +117,9 @@ class ConformanceTest {
 
     @AfterAll
     static void report() {
-        System.out.println("conformance: " + REPLAYED.get() + " examples replayed, " + PASSED.get() + " passed, " + SKIPPED.size()
-                + " pending, " + FAILED.get() + " failed");
+        System.out.println("conformance: " + REPLAYED.get() + " examples replayed: " + AS_PUBLISHED.get() + " conform as published, "
+                + ADAPTED.get() + " conform after a documented adaptation (" + REFUSAL_ASSERTED.get() + " of them with the published request's"
+                + " refusal asserted), " + SKIPPED.size() + " pending, " + FAILED.get() + " failed");
         SKIPPED.forEach((example, why) -> System.out.println("conformance: pending " + example + " -- " + why));
     }
 
@@ -125,6 +128,7 @@ class ConformanceTest {
         List<Row> rows = rows();
         Map<String, Pending> pending = pending();
         Map<String, List<Erratum>> errata = errata();
+        Map<String, List<Adaptation>> adaptations = adaptations();
         Set<String> onDisk;
         try (Stream<Path> files = Files.walk(resource(ROOT + "examples"))) {
             Path base = resource(ROOT + "examples");
@@ -133,20 +137,24 @@ class ConformanceTest {
         }
         // no example is vendored without being replayed, and no pending entry names an example that is not replayed
         assertThat(rows.stream().map(Row::example).toList()).containsExactlyInAnyOrderElementsOf(onDisk);
-        assertThat(rows.stream().map(Row::example).toList()).containsAll(pending.keySet()).containsAll(errata.keySet());
+        assertThat(rows.stream().map(Row::example).toList()).containsAll(pending.keySet()).containsAll(errata.keySet())
+                .containsAll(adaptations.keySet());
         System.out.println("conformance: " + rows.size() + " examples to replay, " + pending.size() + " listed as pending, "
-                + errata.values().stream().mapToInt(List::size).sum() + " errata of the examples themselves");
+                + errata.values().stream().mapToInt(List::size).sum() + " errata of the examples themselves, "
+                + adaptations.values().stream().mapToInt(List::size).sum() + " adaptations of " + adaptations.size()
+                + " examples to what Keyward refuses or does not answer by design");
         errata.values().forEach(l -> l.forEach(e -> System.out.println("conformance: erratum " + e.example() + " -- " + e.kind() + " "
                 + e.argument() + ": " + e.reason())));
+        adaptations.values().forEach(l -> l.forEach(a -> System.out.println("conformance: adaptation " + a)));
         return rows.stream().map(row -> DynamicTest.dynamicTest(row.example(), () -> replay(row, pending.get(row.example()),
-                errata.getOrDefault(row.example(), List.of()))));
+                errata.getOrDefault(row.example(), List.of()), adaptations.getOrDefault(row.example(), List.of()))));
     }
 
-    private static void replay(Row row, Pending pending, List<Erratum> errata) {
+    private static void replay(Row row, Pending pending, List<Erratum> errata, List<Adaptation> adaptations) {
         REPLAYED.incrementAndGet();
         List<String> failures;
         try {
-            failures = new Replay(row, load(row.example()), errata).run();
+            failures = new Replay(row, load(row.example()), errata, adaptations).run();
         } catch (Exception | AssertionError e) {
             failures = List.of("replay stopped: " + e);
         }
@@ -156,8 +164,8 @@ class ConformanceTest {
                 throw new AssertionError(row.example() + " now conforms but is listed in conformance-pending.txt (" + pending.owner()
                         + "): remove its entry");
             }
-            String why = pending.owner() + ": " + pending.reason() + " [now: " + String.join("; ", failures.subList(0, Math.min(4,
-                    failures.size()))) + (failures.size() > 4 ? "; ..." : "") + "]";
+            String why = pending.owner() + ": " + pending.reason() + " [now: " + String.join("; ", failures.subList(0, Math.min(12,
+                    failures.size()))) + (failures.size() > 12 ? "; ..." : "") + "]";
             SKIPPED.put(row.example(), why);
             Assumptions.abort("pending, " + why);
         }
@@ -165,7 +173,14 @@ class ConformanceTest {
             FAILED.incrementAndGet();
         }
         assertThat(failures).as(row.example() + " against " + row.method() + " " + row.path()).isEmpty();
-        PASSED.incrementAndGet();
+        if (adaptations.isEmpty()) {
+            AS_PUBLISHED.incrementAndGet();
+        } else {
+            ADAPTED.incrementAndGet();
+            if (Adaptation.anyChangesRequest(adaptations)) {
+                REFUSAL_ASSERTED.incrementAndGet();
+            }
+        }
     }
 
     // --- one replay
@@ -190,12 +205,16 @@ class ConformanceTest {
         private String storageAccount;
         private ClusterArm.Reply lastOperation;
         private final List<Erratum> errata;
+        private final List<Adaptation> adaptations;
+        /** The path parameters an adaptation changes, with their published values. */
+        private final Map<String, String> published = new LinkedHashMap<>();
 
         @SuppressWarnings("unchecked")
-        Replay(Row row, Map<String, Object> example, List<Erratum> errata) {
+        Replay(Row row, Map<String, Object> example, List<Erratum> errata, List<Adaptation> adaptations) {
             this.row = row;
             this.example = example;
             this.errata = errata;
+            this.adaptations = adaptations;
             this.parameters = (Map<String, Object>) example.get("parameters");
             // a subscription of its own (this client its first user), so that lists and per-subscription limits see only this
             // replay's resources; an example that makes nothing before it and lists nothing uses the run's
@@ -210,8 +229,28 @@ class ConformanceTest {
                     map(p, ClusterArm.name("kwc"));
                 }
             }
+            // a path parameter an adaptation changes: the setup makes what the adapted request names (a Query link, say)
+            for (Adaptation a : adaptations) {
+                if (a.kind().equals("parameter")) {
+                    published.put(a.where(), value(a.where()));
+                    values.put(a.where(), a.value());
+                }
+            }
             setup();
-            return send();
+            List<String> failures = new ArrayList<>();
+            if (Adaptation.anyChangesRequest(adaptations)) {
+                // step 1: the request as published must be refused, naming every setting the adaptation changes
+                ClusterArm.Reply refused = send(true);
+                Object body = refused.text() == null || refused.text().isBlank() ? null : json.readValue(refused.text(), Argument.OBJECT_ARGUMENT);
+                Adaptation.refusalDifferences(refused.status(), body, adaptations).forEach(d -> failures.add("as published: " + d
+                        + (refused.status() == 400 ? "" : ": " + brief(refused.text()))));
+                if (!failures.isEmpty()) {
+                    return failures;
+                }
+            }
+            // step 2 (or the only step): the request as adapted, compared as every example's is
+            failures.addAll(check(send(false)));
+            return failures;
         }
 
         private void map(String parameter, String value) {
@@ -331,7 +370,9 @@ class ConformanceTest {
                     takeOperation(lastOperation);
                 }
                 case CACHE_KEY -> {
-                    keyVault(false);
+                    // the key vault in the cache's region (HPC Cache requires it)
+                    vault = vault(sub, group, ClusterArm.name("kwc"), CACHE_LOCATION, false, "");
+                    values.put("vaultBaseUrl", arm.host.vaultUri(vault).toString());
                     values.put("location", CACHE_LOCATION);
                 }
                 case CACHE -> {
@@ -346,7 +387,7 @@ class ConformanceTest {
                     workspace(value("workspaceName"), "");
                     storageAccount = storageAccount();
                     ok(arm.call("PUT", resourcePath("Microsoft.OperationalInsights/workspaces", value("workspaceName"))
-                            + "/linkedStorageAccounts/" + (parameters.get("dataSourceType") instanceof String t ? t : "Query")
+                            + "/linkedStorageAccounts/" + (parameters.get("dataSourceType") instanceof String ? value("dataSourceType") : "Query")
                             + "?api-version=2023-09-01", "{\"properties\":{\"storageAccountIds\":[\"" + storageAccount + "\"]}}"));
                 }
                 case SAVED_SEARCH -> {
@@ -474,8 +515,16 @@ class ConformanceTest {
             String encryption = keyed ? ",\"encryptionSettings\":{\"keyEncryptionKey\":{\"keyUrl\":\"" + arm.host.vaultUri(vault) + "keys/"
                     + keyName + "/" + keyVersion + "\",\"sourceVault\":{\"id\":\"" + vaultPath(sub, group, vault) + "\"}}}" : "";
             return "{" + tags + "\"location\":\"" + CACHE_LOCATION + "\",\"identity\":{\"type\":\"SystemAssigned\"},\"sku\":{\"name\":\"Standard_2G\"},"
-                    + "\"properties\":{\"cacheSizeGB\":3072,\"subnet\":\"/subscriptions/" + sub + "/resourceGroups/" + group
-                    + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/cache\"" + encryption + "}}";
+                    + "\"properties\":{\"cacheSizeGB\":3072,\"subnet\":\"" + subnet() + "\"" + encryption + "}}";
+        }
+
+        /** The subnet the example's request names (the cache it assumes was made in it), or one of this replay's group. */
+        private String subnet() {
+            Map<String, Object> body = requestBody();
+            if (body != null && body.get("properties") instanceof Map<?, ?> p && p.get("subnet") instanceof String named) {
+                return rename(named);
+            }
+            return "/subscriptions/" + sub + "/resourceGroups/" + group + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/cache";
         }
 
         private void takeOperation(ClusterArm.Reply started) {
@@ -505,9 +554,16 @@ class ConformanceTest {
             return null;
         }
 
+        /** Sends the example's request: as published ({@code asPublished}), or with the adaptations applied. */
         @SuppressWarnings("unchecked")
-        private List<String> send() throws Exception {
+        private ClusterArm.Reply send(boolean asPublished) throws Exception {
+            Map<String, String> saved = new LinkedHashMap<>(values);
+            if (asPublished) {
+                values.putAll(published);
+            }
             String path = fill(row.path());
+            values.clear();
+            values.putAll(saved);
             StringBuilder query = new StringBuilder();
             if (parameters.containsKey("api-version")) {
                 query.append("api-version=").append(enc(String.valueOf(parameters.get("api-version"))));
@@ -535,6 +591,15 @@ class ConformanceTest {
                     at.put(member[member.length - 1], json.readValue(e.argument().substring(eq + 1), Argument.OBJECT_ARGUMENT));
                 }
             }
+            if (rewritten != null && !asPublished) {
+                rewritten = Adaptation.applyToBody(rewritten, adaptations, t -> {
+                    try {
+                        return json.readValue(t, Argument.OBJECT_ARGUMENT);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
             String text = rewritten == null ? null : json.writeValueAsString(rewritten);
             Map<String, String> headers = new LinkedHashMap<>();
             for (String h : HEADERS) {
@@ -542,9 +607,8 @@ class ConformanceTest {
                     headers.put(h, v);
                 }
             }
-            ClusterArm.Reply reply = row.dataPlane() ? vaultCall(row.method(), path + "?" + query, text)
+            return row.dataPlane() ? vaultCall(row.method(), path + "?" + query, text)
                     : call(row.method(), URI.create(arm.host.baseUri() + path + "?" + query), text, headers);
-            return check(reply);
         }
 
         private String fill(String template) {
@@ -688,7 +752,11 @@ class ConformanceTest {
             }
             Object actual = json.readValue(reply.text(), Argument.OBJECT_ARGUMENT);
             documented = renameKeys(documented);
-            Set<String> mayBeAbsent = new java.util.HashSet<>();
+            // what an adaptation says Keyward does not answer is not required, and must indeed be absent
+            Set<String> mayBeAbsent = new java.util.HashSet<>(Adaptation.unanswered(adaptations));
+            for (String d : Adaptation.unansweredButPresent(actual, adaptations)) {
+                failures.add(status + " " + d);
+            }
             for (Erratum e : errata) {
                 if (e.kind().equals("element") && documented instanceof List<?> l && l.size() == 1) {
                     documented = l.get(0);
@@ -818,6 +886,19 @@ class ConformanceTest {
             assertThat(c).as("example, kind, argument and reason, tab-separated: " + line).hasSize(4);
             assertThat(c[1]).as(line).isIn("element", "absent", "request");
             out.computeIfAbsent(c[0], k -> new ArrayList<>()).add(new Erratum(c[0], c[1], c[2], c[3]));
+        }
+        return out;
+    }
+
+    static Map<String, List<Adaptation>> adaptations() throws IOException {
+        Map<String, List<Adaptation>> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(resource(ROOT + "conformance-adaptations.txt"))) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] c = line.split("\t");
+            assertThat(c).as("example, kind, where, value, named and reason, tab-separated: " + line).hasSize(6);
+            out.computeIfAbsent(c[0], k -> new ArrayList<>()).add(new Adaptation(c[0], c[1], c[2], c[3], c[4], c[5]));
         }
         return out;
     }

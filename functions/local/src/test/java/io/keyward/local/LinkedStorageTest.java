@@ -153,8 +153,8 @@ class LinkedStorageTest {
         Account elsewhere = account(sub, "northeurope", false);
 
         ClusterArm.assertError(link(ws, "Query", elsewhere.id()), 400, "InvalidParameter", "in the workspace's region");
-        ClusterArm.assertError(link(ws, "Query", a1.id(), a2.id()), 400, "InvalidParameter", "Exactly one storage account");
-        ClusterArm.assertError(link(ws, "Query"), 400, "InvalidParameter", "Exactly one storage account");
+        ClusterArm.assertError(link(ws, "Query", a1.id(), a2.id()), 400, "InvalidParameter", "exactly one can be linked per data source type");
+        ClusterArm.assertError(link(ws, "Query"), 400, "InvalidParameter", "exactly one can be linked per data source type");
         ClusterArm.assertError(link(ws, "CustomLogs", a1.id()), 400, "InvalidParameter", "not supported");
         ClusterArm.assertError(link(ws, "Query", a1.id().replace(a1.id().substring(a1.id().lastIndexOf('/') + 1), "nosuchaccount")), 400,
                 "InvalidParameter", "was not found");

@@ -18,29 +18,38 @@ public final class KnownMembers {
     }
 
     /**
-     * Refuses (400 {@code InvalidParameter} naming it) the first member of {@code body} that {@code shape} does not have;
+     * Refuses (400 {@code InvalidParameter} naming each) the members of {@code body} that {@code shape} does not have;
      * {@code what} says in the message what the resource carries instead.
      */
     public static void require(Map<?, ?> body, Map<String, Object> shape, String what) {
-        require(body, shape, what, "");
+        Refusals refusals = new Refusals();
+        collect(body, shape, what, refusals);
+        refusals.throwIfAny();
     }
 
-    private static void require(Map<?, ?> body, Map<String, Object> shape, String what, String path) {
+    /** As {@link #require}, but every member {@code shape} does not have is added to {@code refusals}, not only the first. */
+    public static void collect(Map<?, ?> body, Map<String, Object> shape, String what, Refusals refusals) {
+        collect(body, shape, what, "", refusals);
+    }
+
+    private static void collect(Map<?, ?> body, Map<String, Object> shape, String what, String path, Refusals refusals) {
         for (Map.Entry<?, ?> e : body.entrySet()) {
             String name = String.valueOf(e.getKey());
             String at = path.isEmpty() ? name : path + "." + name;
             Object expected = shape.get(name);
             if (expected == null) {
-                throw new ArmException(ArmErrorCode.InvalidParameter, "The property '" + at + "' is not supported: " + what
-                        + "; remove it from the request.", at);
+                refusals.add(new ArmException(ArmErrorCode.InvalidParameter, "The property '" + at + "' is not supported: " + what
+                        + "; remove it from the request.", at));
+                continue;
             }
             if (expected instanceof Map<?, ?> nested && e.getValue() != null) {
                 if (!(e.getValue() instanceof Map<?, ?> given)) {
-                    throw new ArmException(ArmErrorCode.InvalidRequestContent, "The property '" + at + "' must be a JSON object.", at);
+                    refusals.add(new ArmException(ArmErrorCode.InvalidRequestContent, "The property '" + at + "' must be a JSON object.", at));
+                    continue;
                 }
                 @SuppressWarnings("unchecked")
                 Map<String, Object> inner = (Map<String, Object>) nested;
-                require(given, inner, what, at);
+                collect(given, inner, what, at, refusals);
             }
         }
     }

@@ -7,6 +7,7 @@ import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.AsyncOperation;
 import io.keyward.app.arm.AsyncOperations;
 import io.keyward.app.arm.KnownMembers;
+import io.keyward.app.arm.Refusals;
 import io.keyward.app.arm.StepResult;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.cmk.Binding;
@@ -93,7 +94,7 @@ class HpcCaches implements Surface<HpcCache> {
 
             @Override
             public KeyedResources.Change<HpcCache> change(Resource<HpcCache> current) {
-                return HpcCaches.this.change(current, body, true, caller);
+                return HpcCaches.this.change(current, body, true, caller, new Refusals());
             }
         });
         if (saved.created() && HpcCache.waitingForKey(saved.resource()) && saved.resource().userIdentities().keyIdentity() != null) {
@@ -109,8 +110,10 @@ class HpcCaches implements Surface<HpcCache> {
 
     @Override
     public KeyedResources.Saved<HpcCache> patch(ArmResourceId id, @Nullable String json, Principal caller) {
-        CacheWire.CacheBody body = body(json);
-        return engine.update(this, id, caller, WRITE, current -> change(current, body, false, caller));
+        // what the body alone refuses is named together with what it would change of the cache's fixed settings
+        Refusals refusals = new Refusals();
+        CacheWire.CacheBody body = body(json, refusals);
+        return engine.update(this, id, caller, WRITE, current -> change(current, body, false, caller, refusals));
     }
 
     /**
@@ -119,38 +122,46 @@ class HpcCaches implements Surface<HpcCache> {
      * zones), are refused naming them; read-only members are ignored.
      */
     private CacheWire.CacheBody body(@Nullable String json) {
+        Refusals refusals = new Refusals(); // every refused member named in the one answer
+        CacheWire.CacheBody body = body(json, refusals);
+        refusals.throwIfAny();
+        return body;
+    }
+
+    /** As {@link #body(String)}, the refusals added to {@code refusals} and not thrown. */
+    private CacheWire.CacheBody body(@Nullable String json, Refusals refusals) {
         if (json != null && !json.isBlank()) {
             Map<?, ?> raw = http.body(json, Map.class);
-            KnownMembers.require(raw, CacheWire.CACHE_REQUEST, "Keyward's HPC caches carry the members of the 2023-05-01 Cache");
+            KnownMembers.collect(raw, CacheWire.CACHE_REQUEST, "Keyward's HPC caches carry the members of the 2023-05-01 Cache", refusals);
             if (raw.get("zones") instanceof List<?> z && !z.isEmpty()) {
-                throw unsupported("zones", "a Keyward deployment has no availability zones");
+                refusals.add(unsupported("zones", "a Keyward deployment has no availability zones"));
             }
             if (raw.get("properties") instanceof Map<?, ?> p) {
-                refuseUnhonoured(p);
+                refuseUnhonoured(p, refusals);
             }
         }
         return http.body(json, CacheWire.CacheBody.class);
     }
 
-    private static void refuseUnhonoured(Map<?, ?> p) {
+    private static void refuseUnhonoured(Map<?, ?> p, Refusals refusals) {
         if (p.get("zones") instanceof List<?> z && !z.isEmpty()) {
-            throw unsupported("properties.zones", "a Keyward deployment has no availability zones");
+            refusals.add(unsupported("properties.zones", "a Keyward deployment has no availability zones"));
         }
         if (p.get("securitySettings") instanceof Map<?, ?> security && security.get("accessPolicies") instanceof List<?> policies
                 && !policies.isEmpty()) {
-            throw unsupported("properties.securitySettings.accessPolicies", "a Keyward cache serves no NFS clients whose access they"
-                    + " would rule");
+            refusals.add(unsupported("properties.securitySettings.accessPolicies", "a Keyward cache serves no NFS clients whose access they"
+                    + " would rule"));
         }
         if (p.get("directoryServicesSettings") instanceof Map<?, ?> directory) {
-            refuseDirectory(directory);
+            refusals.check(() -> refuseDirectory(directory));
         }
         if (p.get("upgradeSettings") instanceof Map<?, ?> upgrade) {
             if (Boolean.TRUE.equals(upgrade.get("upgradeScheduleEnabled"))) {
-                throw unsupported("properties.upgradeSettings.upgradeScheduleEnabled", "a Keyward cache has no firmware to upgrade");
+                refusals.add(unsupported("properties.upgradeSettings.upgradeScheduleEnabled", "a Keyward cache has no firmware to upgrade"));
             }
             if (upgrade.get("scheduledTime") != null) {
-                throw unsupported("properties.upgradeSettings.scheduledTime", "a Keyward cache has no firmware to upgrade, so no upgrade"
-                        + " is scheduled");
+                refusals.add(unsupported("properties.upgradeSettings.scheduledTime", "a Keyward cache has no firmware to upgrade, so no"
+                        + " upgrade is scheduled"));
             }
         }
         if (p.get("networkSettings") instanceof Map<?, ?> network) {
@@ -166,7 +177,7 @@ class HpcCaches implements Surface<HpcCache> {
                     default -> false;
                 };
                 if (!asDefault) {
-                    throw unsupported("properties.networkSettings." + member, "a Keyward cache has no network interface to configure");
+                    refusals.add(unsupported("properties.networkSettings." + member, "a Keyward cache has no network interface to configure"));
                 }
             }
         }
@@ -324,8 +335,11 @@ class HpcCaches implements Surface<HpcCache> {
      * and another key for a cache that has one starts the engine's key update (the cache's identity must already have
      * access to it; no authorize step).
      */
-    private KeyedResources.Change<HpcCache> change(Resource<HpcCache> current, CacheWire.CacheBody body, boolean replace, Principal caller) {
+    private KeyedResources.Change<HpcCache> change(Resource<HpcCache> current, CacheWire.CacheBody body, boolean replace, Principal caller,
+                                                   Refusals refusals) {
         KeyedResources.requireSameLocation(current, body.location(), "cache");
+        refuseChangeOfFixed(current, body, refusals);
+        refusals.throwIfAny();
         if (body.identity() != null) {
             KeyedResources.Identities asked = engine.identitiesAfter(current, current.tenantId(), current.name(), body.identity(), caller,
                     CACHES, true, true);
@@ -354,6 +368,24 @@ class HpcCaches implements Surface<HpcCache> {
         return new KeyedResources.Change<>(current.withTags(body.tags()), KeyUpdate.of(current.uuid(), wanted.customerKey(), null)
                 .with(Map.of("keyUrl", wanted.keyUrl(), "sourceVaultId", wanted.sourceVaultId(),
                         "rotationToLatest", Boolean.toString(wanted.rotationToLatest()))));
+    }
+
+    /**
+     * A cache's sku and size are fixed when it is created (HPC Cache deploys its nodes for them): a request for an
+     * existing cache may repeat them but not change them; each one it changes is refused naming it (never accepted and dropped).
+     */
+    private static void refuseChangeOfFixed(Resource<HpcCache> current, CacheWire.CacheBody body, Refusals refusals) {
+        HpcCache p = current.properties();
+        if (body.sku() != null && body.sku().name() != null && !body.sku().name().equalsIgnoreCase(p.skuName())) {
+            refusals.add(new ArmException(ArmErrorCode.BadRequest, "The property 'sku.name' of cache '" + current.name() + "' is '"
+                    + p.skuName() + "' and cannot be changed to '" + body.sku().name() + "': a cache's sku is set when it is created.",
+                    "sku.name"));
+        }
+        CacheWire.PropertiesIn given = body.properties();
+        if (given != null && given.cacheSizeGB() != null && given.cacheSizeGB() != p.cacheSizeGb()) {
+            refusals.add(new ArmException(ArmErrorCode.BadRequest, "The property 'properties.cacheSizeGB' of cache '" + current.name()
+                    + "' is " + p.cacheSizeGb() + " and cannot be changed: a cache's size is set when it is created.", "properties.cacheSizeGB"));
+        }
     }
 
     /** The request's {@code encryptionSettings.keyEncryptionKey}, checked against the docs' rules; null: Microsoft-managed keys. */

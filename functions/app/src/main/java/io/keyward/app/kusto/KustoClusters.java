@@ -5,6 +5,7 @@ import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
 import io.keyward.app.arm.ArmResourceId;
 import io.keyward.app.arm.KnownMembers;
+import io.keyward.app.arm.Refusals;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.arm.StepResult;
@@ -105,63 +106,65 @@ class KustoClusters implements Surface<KustoCluster> {
 
     /** The body, its members checked first: unknown ones and settings Keyward cannot honour are refused naming them. */
     private KustoWire.ClusterBody body(@Nullable String json) {
+        Refusals refusals = new Refusals(); // every refused member named in the one answer
         if (json != null && !json.isBlank()) {
-            KnownMembers.require(http.body(json, Map.class), KustoWire.CLUSTER_REQUEST, "Keyward's Data Explorer clusters carry the"
-                    + " members of the 2024-04-13 Cluster");
+            KnownMembers.collect(http.body(json, Map.class), KustoWire.CLUSTER_REQUEST, "Keyward's Data Explorer clusters carry the"
+                    + " members of the 2024-04-13 Cluster", refusals);
         }
         KustoWire.ClusterBody body = http.body(json, KustoWire.ClusterBody.class);
         if (body.zones() != null && !body.zones().isEmpty()) {
-            throw unsupported("zones", "a Keyward deployment has no availability zones");
+            refusals.add(unsupported("zones", "a Keyward deployment has no availability zones"));
         }
         KustoWire.PropertiesIn p = body.properties();
         if (p != null) {
-            refuseUnhonoured(p);
+            refuseUnhonoured(p, refusals);
         }
+        refusals.throwIfAny();
         return body;
     }
 
     /** The 2024-04-13 settings Keyward cannot honour: accepted only at the value that asks for nothing. */
-    private static void refuseUnhonoured(KustoWire.PropertiesIn p) {
+    private static void refuseUnhonoured(KustoWire.PropertiesIn p, Refusals refusals) {
         if (Boolean.TRUE.equals(p.enableDoubleEncryption())) {
-            throw unsupported("properties.enableDoubleEncryption", "Data Explorer clusters have no second (infrastructure) encryption layer"
-                    + " in Keyward");
+            refusals.add(unsupported("properties.enableDoubleEncryption", "Data Explorer clusters have no second (infrastructure) encryption layer"
+                    + " in Keyward"));
         }
-        requireOneOf(p.publicNetworkAccess(), "properties.publicNetworkAccess", "Enabled", "Disabled");
+        refusals.check(() -> requireOneOf(p.publicNetworkAccess(), "properties.publicNetworkAccess", "Enabled", "Disabled"));
         if ("Disabled".equals(p.publicNetworkAccess())) {
-            throw unsupported("properties.publicNetworkAccess", "Keyward has no private endpoints, so public access cannot be disabled");
+            refusals.add(unsupported("properties.publicNetworkAccess", "Keyward has no private endpoints, so public access cannot be disabled"));
         }
-        requireOneOf(p.engineType(), "properties.engineType", "V2", "V3");
+        refusals.check(() -> requireOneOf(p.engineType(), "properties.engineType", "V2", "V3"));
         if ("V2".equals(p.engineType())) {
-            throw unsupported("properties.engineType", "only the V3 engine is modelled");
+            refusals.add(unsupported("properties.engineType", "only the V3 engine is modelled"));
         }
-        requireOneOf(p.restrictOutboundNetworkAccess(), "properties.restrictOutboundNetworkAccess", "Enabled", "Disabled");
+        refusals.check(() -> requireOneOf(p.restrictOutboundNetworkAccess(), "properties.restrictOutboundNetworkAccess", "Enabled", "Disabled"));
         if ("Enabled".equals(p.restrictOutboundNetworkAccess())) {
-            throw unsupported("properties.restrictOutboundNetworkAccess", "Keyward does not filter a cluster's outbound traffic");
+            refusals.add(unsupported("properties.restrictOutboundNetworkAccess", "Keyward does not filter a cluster's outbound traffic"));
         }
-        requireOneOf(p.publicIPType(), "properties.publicIPType", "IPv4", "DualStack");
+        refusals.check(() -> requireOneOf(p.publicIPType(), "properties.publicIPType", "IPv4", "DualStack"));
         if ("DualStack".equals(p.publicIPType())) {
-            throw unsupported("properties.publicIPType", "Keyward allocates no public addresses");
+            refusals.add(unsupported("properties.publicIPType", "Keyward allocates no public addresses"));
         }
         if (p.optimizedAutoscale() != null && Boolean.TRUE.equals(p.optimizedAutoscale().get("isEnabled"))) {
-            throw unsupported("properties.optimizedAutoscale", "Keyward does not scale clusters");
+            refusals.add(unsupported("properties.optimizedAutoscale", "Keyward does not scale clusters"));
         }
         if (p.virtualNetworkConfiguration() != null) {
-            throw unsupported("properties.virtualNetworkConfiguration", "Keyward does not inject clusters into virtual networks");
+            refusals.add(unsupported("properties.virtualNetworkConfiguration", "Keyward does not inject clusters into virtual networks"));
         }
         if (p.allowedIpRangeList() != null && !p.allowedIpRangeList().isEmpty()) {
-            throw unsupported("properties.allowedIpRangeList", "Keyward has no cluster endpoint whose callers it would filter");
+            refusals.add(unsupported("properties.allowedIpRangeList", "Keyward has no cluster endpoint whose callers it would filter"));
         }
         if (p.allowedFqdnList() != null && !p.allowedFqdnList().isEmpty()) {
-            throw unsupported("properties.allowedFqdnList", "Keyward does not filter a cluster's outbound traffic");
+            refusals.add(unsupported("properties.allowedFqdnList", "Keyward does not filter a cluster's outbound traffic"));
         }
         if (p.calloutPolicies() != null && !p.calloutPolicies().isEmpty()) {
-            throw unsupported("properties.calloutPolicies", "Keyward runs no queries that would call out");
+            refusals.add(unsupported("properties.calloutPolicies", "Keyward runs no queries that would call out"));
         }
         if (p.languageExtensions() != null && p.languageExtensions().get("value") instanceof List<?> l && !l.isEmpty()) {
-            throw unsupported("properties.languageExtensions", "Keyward runs no language extensions");
+            refusals.add(unsupported("properties.languageExtensions", "Keyward runs no language extensions"));
         }
         if (p.virtualClusterGraduationProperties() != null) {
-            throw unsupported("properties.virtualClusterGraduationProperties", "Keyward has no virtual clusters");
+            refusals.add(unsupported("properties.virtualClusterGraduationProperties", "Keyward has no virtual clusters"));
         }
     }
 

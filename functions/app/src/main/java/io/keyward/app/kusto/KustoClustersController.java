@@ -1,6 +1,7 @@
 package io.keyward.app.kusto;
 
 import io.keyward.app.arm.KnownMembers;
+import io.keyward.app.arm.Refusals;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.engine.ResourceHttp;
 import io.keyward.app.identity.Principal;
@@ -71,8 +72,12 @@ class KustoClustersController {
                            @PathVariable String resourceGroupName, @PathVariable String clusterName,
                            @PathVariable String attachedDatabaseConfigurationName, @Nullable @Body String body) {
         ResourceHttp.apiVersion(request, KustoClusters.API_VERSIONS);
-        KnownMembers.require(http.body(body, Map.class), KustoWire.ATTACHED_REQUEST, "a Keyward follower follows a leader's database"
-                + " whole, under its own name");
+        Refusals refusals = new Refusals(); // every refused member named in the one answer
+        Map<?, ?> raw = http.body(body, Map.class);
+        KnownMembers.collect(raw, KustoWire.ATTACHED_REQUEST, "a Keyward follower follows a leader's database whole, under its own name",
+                refusals);
+        KustoWire.refuseSelectiveFollowing(raw, refusals);
+        refusals.throwIfAny();
         KustoClusters.SavedAttached saved = clusters.attach(clusters.id(subscriptionId, resourceGroupName, clusterName),
                 attachedDatabaseConfigurationName, http.body(body, KustoWire.AttachedBody.class), caller);
         return HttpResponse.status(saved.created() ? HttpStatus.CREATED : HttpStatus.OK).body(KustoWire.out(saved.follower(), saved.attached()));

@@ -4,6 +4,9 @@ import static io.keyward.app.arm.KnownMembers.ANY;
 import static io.keyward.app.arm.KnownMembers.VALUE;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.keyward.app.arm.ArmErrorCode;
+import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.Refusals;
 import io.keyward.app.cmk.CustomerKey;
 import io.keyward.app.engine.ArmSku;
 import io.keyward.app.engine.ManagedIdentity;
@@ -11,8 +14,10 @@ import io.keyward.app.engine.Resource;
 import io.keyward.app.engine.TrackedResource;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The JSON shapes of ARM {@code Microsoft.Kusto} (azure-rest-api-specs, specification/azure-kusto resource-manager,
@@ -72,13 +77,43 @@ final class KustoWire {
     }
 
     /**
-     * Every member of AttachedDatabaseConfiguration Keyward acts on or ignores as read-only; the spec's
-     * {@code tableLevelSharingProperties} and {@code databaseNameOverride} are refused, and {@code databaseNamePrefix} unless empty (a
-     * Keyward follower follows whole databases under their own names).
+     * Every member of AttachedDatabaseConfiguration Keyward acts on or ignores as read-only. A Keyward follower follows whole
+     * databases under their own names: {@code databaseNameOverride} and {@code databaseNamePrefix} are accepted empty only, and
+     * {@code tableLevelSharingProperties} only with every list empty (no table-level selection), the values Keyward answers
+     * ({@link #refuseSelectiveFollowing}).
      */
     static final Map<String, Object> ATTACHED_REQUEST = Map.of("id", VALUE, "name", VALUE, "type", VALUE, "location", VALUE,
             "properties", Map.of("provisioningState", VALUE, "databaseName", VALUE, "clusterResourceId", VALUE, "attachedDatabaseNames", VALUE,
-                    "defaultPrincipalsModificationKind", VALUE, "databaseNamePrefix", VALUE));
+                    "defaultPrincipalsModificationKind", VALUE, "databaseNamePrefix", VALUE, "databaseNameOverride", VALUE,
+                    "tableLevelSharingProperties", ANY));
+
+    /** TableLevelSharingProperties (2023-05-02): the lists of tables, external tables and materialized views to include or exclude. */
+    private static final List<String> SHARING_LISTS = List.of("tablesToInclude", "tablesToExclude", "externalTablesToInclude",
+            "externalTablesToExclude", "materializedViewsToInclude", "materializedViewsToExclude");
+
+    /** Adds a refusal, naming it, for each setting of the raw attach request that would rename or select part of the leader's database. */
+    static void refuseSelectiveFollowing(Map<?, ?> raw, Refusals refusals) {
+        if (!(raw.get("properties") instanceof Map<?, ?> p)) {
+            return;
+        }
+        if (p.get("databaseNamePrefix") != null && !"".equals(p.get("databaseNamePrefix"))) {
+            refusals.add(new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.databaseNamePrefix' cannot be honoured:"
+                    + " a Keyward follower follows a leader's databases under their own names; remove it or send it empty.",
+                    "properties.databaseNamePrefix"));
+        }
+        if (p.get("databaseNameOverride") != null && !"".equals(p.get("databaseNameOverride"))) {
+            refusals.add(new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.databaseNameOverride' cannot be honoured:"
+                    + " a Keyward follower follows a leader's database under its own name; remove it or send it empty.",
+                    "properties.databaseNameOverride"));
+        }
+        Object sharing = p.get("tableLevelSharingProperties");
+        if (sharing != null && !(sharing instanceof Map<?, ?> lists && lists.keySet().stream().allMatch(k -> SHARING_LISTS.contains(
+                String.valueOf(k)) && (lists.get(k) == null || lists.get(k) instanceof List<?> l && l.isEmpty())))) {
+            refusals.add(new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.tableLevelSharingProperties' cannot be"
+                    + " honoured: a Keyward follower follows a leader's database whole, with no table-level selection; remove it or send"
+                    + " its lists empty.", "properties.tableLevelSharingProperties"));
+        }
+    }
 
     /** ClusterCheckNameRequest. */
     @Serdeable
@@ -119,7 +154,8 @@ final class KustoWire {
                          boolean enableDiskEncryption, boolean enableDoubleEncryption, boolean enablePurge, boolean enableStreamingIngest,
                          boolean enableAutoStop, List<TenantIn> trustedExternalTenants, List<AudienceIn> acceptedAudiences,
                          String engineType, String publicNetworkAccess, String restrictOutboundNetworkAccess, String publicIPType,
-                         List<String> allowedIpRangeList, List<String> allowedFqdnList, List<Object> privateEndpointConnections) {
+                         List<String> allowedIpRangeList, List<String> allowedFqdnList, List<Object> privateEndpointConnections,
+                         LanguageExtensions languageExtensions) {
     }
 
     @Serdeable
@@ -130,7 +166,18 @@ final class KustoWire {
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record AttachedPropertiesOut(String provisioningState, String databaseName, String clusterResourceId,
-                                 List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind, String databaseNamePrefix) {
+                                 List<String> attachedDatabaseNames, String defaultPrincipalsModificationKind, String databaseNamePrefix,
+                                 String databaseNameOverride, Map<String, List<String>> tableLevelSharingProperties) {
+    }
+
+    /** What a Keyward follower applies: the whole database, no table-level selection (every list empty). */
+    private static final Map<String, List<String>> NO_SELECTION = SHARING_LISTS.stream().collect(
+            Collectors.toMap(n -> n, n -> List.of(), (a, b) -> a, LinkedHashMap::new));
+
+    /** LanguageExtensionsList: Keyward runs no language extensions, so its value is always empty. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    record LanguageExtensions(List<Object> value) {
     }
 
     static TrackedResource<PropertiesOut> out(Resource<KustoCluster> c, @Nullable String unavailableReason) {
@@ -142,7 +189,7 @@ final class KustoWire {
                 new PropertiesOut(KustoCluster.provisioningState(c), state, unavailableReason, key, s.enableDiskEncryption(), false,
                         s.enablePurge(), s.enableStreamingIngest(), s.enableAutoStop(), s.trustedExternalTenants().stream().map(TenantIn::new).toList(),
                         s.acceptedAudiences().stream().map(AudienceIn::new).toList(), "V3", "Enabled", "Disabled", "IPv4",
-                        List.of(), List.of(), List.of()))
+                        List.of(), List.of(), List.of(), new LanguageExtensions(List.of())))
                 .withIdentity(identity(c)).withEtag(etag(c));
     }
 
@@ -169,6 +216,6 @@ final class KustoWire {
         return new AttachedOut(follower.id() + "/attachedDatabaseConfigurations/" + a.name(), follower.name() + "/" + a.name(),
                 KustoCluster.WIRE_TYPE + "/AttachedDatabaseConfigurations", follower.location(),
                 new AttachedPropertiesOut("Succeeded", a.databaseName(), a.leaderResourceId(),
-                        a.databaseName().equals("*") ? List.of() : List.of(a.databaseName()), a.principalsKind(), ""));
+                        a.databaseName().equals("*") ? List.of() : List.of(a.databaseName()), a.principalsKind(), "", "", NO_SELECTION));
     }
 }

@@ -110,6 +110,15 @@ class LinkedStorage {
                 "dataSourceType");
     }
 
+    /** Keyward links exactly one storage account per data source type (the one whose key seals what it holds). */
+    static void requireOneAccount(List<String> storageAccountIds) {
+        if (storageAccountIds.size() != 1) {
+            throw new ArmException(ArmErrorCode.InvalidParameter, "The property 'properties.storageAccountIds' names "
+                    + storageAccountIds.size() + " storage accounts: exactly one can be linked per data source type.",
+                    "properties.storageAccountIds");
+        }
+    }
+
     record Linked(WorkspacePlace workspace, LinkRepository.Link link, int searchesRemoved) {
     }
 
@@ -120,10 +129,7 @@ class LinkedStorage {
      */
     Linked link(SubscriptionId sub, ResourceGroupName group, String workspaceName, String type, List<String> storageAccountIds,
                 Principal caller) {
-        if (storageAccountIds.size() != 1) {
-            throw new ArmException(ArmErrorCode.InvalidParameter, "Exactly one storage account can be linked per data source type; the"
-                    + " request names " + storageAccountIds.size() + ".", "properties.storageAccountIds");
-        }
+        requireOneAccount(storageAccountIds);
         return transactions.executeWrite(status -> {
             WorkspacePlace ws = workspace(sub, group, workspaceName, caller, LINK_WRITE, LINKS, type);
             StorageAccountService.Account account = accounts.find(storageAccountIds.get(0))

@@ -2,6 +2,7 @@ package io.keyward.app.linkedstorage;
 
 import io.keyward.app.arm.ApiVersions;
 import io.keyward.app.arm.ArmRequestContent;
+import io.keyward.app.arm.Refusals;
 import io.keyward.app.arm.ResourceGroupName;
 import io.keyward.app.arm.SubscriptionId;
 import io.keyward.app.identity.Principal;
@@ -16,6 +17,8 @@ import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -51,9 +54,19 @@ class LinkedStorageController {
                                                  @PathVariable String resourceGroupName, @PathVariable String workspaceName,
                                                  @PathVariable String dataSourceType, @Nullable @Body String body) {
         API_VERSIONS.require(request.getParameters().get("api-version"));
-        String type = LinkedStorage.dataSourceType(dataSourceType);
+        // the path's data source type and the body's accounts are checked together: the answer names every refused setting
+        Refusals refusals = new Refusals();
+        String[] type = {dataSourceType};
+        refusals.check(() -> type[0] = LinkedStorage.dataSourceType(dataSourceType));
+        Map<?, ?> raw = content.read(body, Map.class);
+        List<List<String>> ids = new ArrayList<>(1);
+        refusals.check(() -> ids.add(LinkedStorageWire.storageAccountIds(raw, type[0])));
+        if (!ids.isEmpty()) {
+            refusals.check(() -> LinkedStorage.requireOneAccount(ids.get(0)));
+        }
+        refusals.throwIfAny();
         LinkedStorage.Linked linked = storage.link(SubscriptionId.parse(subscriptionId), ResourceGroupName.parse(resourceGroupName),
-                workspaceName, type, LinkedStorageWire.storageAccountIds(content.read(body, Map.class), type), caller);
+                workspaceName, type[0], ids.get(0), caller);
         return LinkedStorageWire.link(linked.workspace().resourceId(), linked.link());
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.keyward.app.arm.Actors;
 import io.keyward.app.arm.ArmErrorCode;
 import io.keyward.app.arm.ArmException;
+import io.keyward.app.arm.Refusals;
 import io.keyward.app.arm.SystemData;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
@@ -164,9 +165,10 @@ final class VaultWire {
             }
             return new VaultRequest(null, body.tags(), null, null, null, null, null, null, false, null, null, null);
         }
-        refuseTrue(p.enabledForDeployment(), "enabledForDeployment");
-        refuseTrue(p.enabledForDiskEncryption(), "enabledForDiskEncryption");
-        refuseTrue(p.enabledForTemplateDeployment(), "enabledForTemplateDeployment");
+        // every one of them named in the one answer
+        new Refusals().check(() -> refuseTrue(p.enabledForDeployment(), "enabledForDeployment"))
+                .check(() -> refuseTrue(p.enabledForDiskEncryption(), "enabledForDiskEncryption"))
+                .check(() -> refuseTrue(p.enabledForTemplateDeployment(), "enabledForTemplateDeployment")).throwIfAny();
         boolean recover = false;
         if (p.createMode() != null) {
             if (patch) {
