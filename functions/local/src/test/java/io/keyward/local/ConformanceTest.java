@@ -369,9 +369,11 @@ class ConformanceTest {
                     kustoCluster(ClusterArm.name("kwc"), true, "");
                     takeOperation(lastOperation);
                 }
+                // the example's user-assigned identity and a key it may use, in a vault in the cache's region (HPC Cache
+                // requires that), so that the cache is created with its key and no authorize step
                 case CACHE_KEY -> {
-                    // the key vault in the cache's region (HPC Cache requires it)
-                    vault = vault(sub, group, ClusterArm.name("kwc"), CACHE_LOCATION, false, "");
+                    String identity = userAssignedIdentity(CACHE_LOCATION);
+                    keyFor(identity.substring(identity.indexOf(' ') + 1), CACHE_LOCATION);
                     values.put("vaultBaseUrl", arm.host.vaultUri(vault).toString());
                     values.put("location", CACHE_LOCATION);
                 }
