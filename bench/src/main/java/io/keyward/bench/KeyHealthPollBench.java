@@ -1,6 +1,8 @@
 package io.keyward.bench;
 
 import io.keyward.app.base.SqlTransactions;
+import io.keyward.app.cmk.KeyBindings;
+import io.keyward.app.cmk.WrappedAek;
 import io.keyward.app.keyhealth.KeyHealthJob;
 import io.keyward.app.vault.Vault;
 import io.keyward.app.vault.VaultService;
@@ -15,6 +17,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -150,6 +154,41 @@ public final class KeyHealthPollBench {
                 copy.executeUpdate();
                 due.executeUpdate();
             }
+            bindCopies(c);
+        }
+    }
+
+    /**
+     * Each copied row gets its binding, made in the HSM as the core makes it (cmk_key_bindings, V33): without one, the
+     * round would refuse the copies as tampered rows, which is what it is there for. The MACs are made before the
+     * inserts, outside any transaction.
+     */
+    private void bindCopies(Connection c) throws Exception {
+        try (PreparedStatement stale = c.prepareStatement("DELETE FROM cmk_key_bindings WHERE resource_uuid <> ?")) {
+            stale.setObject(1, template);
+            stale.executeUpdate();
+        }
+        List<KeyBindings.Seal> seals = new ArrayList<>();
+        KeyBindings bindings = bench.context.getBean(KeyBindings.class);
+        try (PreparedStatement rows = c.prepareStatement("SELECT resource_uuid, resource_kind, tenant_id, principal_id, key_id, key_version,"
+                + " algorithm, wrapped_aek FROM cmk_aeks WHERE resource_uuid <> ?")) {
+            rows.setObject(1, template);
+            try (ResultSet rs = rows.executeQuery()) {
+                while (rs.next()) {
+                    seals.add(bindings.seal(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getObject(4, UUID.class),
+                            new WrappedAek(rs.getString(5), rs.getString(6), rs.getString(7), rs.getBytes(8))));
+                }
+            }
+        }
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO cmk_key_bindings (resource_uuid, mac_key_version, mac, bound_at)"
+                + " VALUES (?, ?, ?, clock_timestamp())")) {
+            for (KeyBindings.Seal seal : seals) {
+                insert.setObject(1, seal.uuid());
+                insert.setString(2, seal.keyVersion());
+                insert.setBytes(3, seal.mac());
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 

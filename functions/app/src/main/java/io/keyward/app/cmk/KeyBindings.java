@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * at once each make a key version; both are Keyward's, every binding names the version it is under.
  */
 @Singleton
-class KeyBindings implements KeyUsagePolicy {
+public class KeyBindings implements KeyUsagePolicy {
 
     static final String KEY_NAME = "keyward/cmk-binding-mac";
     private static final byte[] LABEL = "keyward/cmk-binding/v1".getBytes(StandardCharsets.US_ASCII);
@@ -70,7 +70,12 @@ class KeyBindings implements KeyUsagePolicy {
         return seal(resource.uuid(), resource.kind(), resource.tenantId(), resource.principalId(), aek);
     }
 
-    Seal seal(UUID uuid, String kind, String tenantId, UUID principalId, WrappedAek aek) {
+    /**
+     * The binding of {@code aek} for the resource {@code uuid}. Calls the HSM: never inside a database transaction.
+     * Public for the key-health bench, which seeds thousands of resources as rows; code in this JVM holds the HSM
+     * session anyway, so this grants nothing a caller here could not do itself.
+     */
+    public Seal seal(UUID uuid, String kind, String tenantId, UUID principalId, WrappedAek aek) {
         KeyVersionRef k = key();
         return new Seal(uuid, kind, tenantId, principalId, k.version(), hsm.get().mac(k, input(uuid, kind, tenantId, principalId, aek)));
     }
