@@ -55,6 +55,16 @@ public final class AccessTokenValidator {
     private static final int REMEMBERED_TOKENS = 10_000;
 
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]{0,63}");
+    /** Cloned, never used itself: {@link #sha256()}. */
+    private static final MessageDigest SHA_256;
+
+    static {
+        try {
+            SHA_256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final Function<String, List<String>> issuersOfTenant;
@@ -147,13 +157,21 @@ public final class AccessTokenValidator {
     }
 
     private static String cacheKey(String token, String audience) {
+        MessageDigest sha = sha256();
+        sha.update(audience.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+        return HexFormat.of().formatHex(sha.digest(token.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * A fresh SHA-256 digest: a copy of {@link #SHA_256}, which is never updated itself, so copies may be taken on any
+     * thread. {@code MessageDigest.getInstance} searches the security providers on every call, twice per request here.
+     */
+    private static MessageDigest sha256() {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(audience.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            return HexFormat.of().formatHex(sha.digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the JDK's SHA-256 can be copied", e);
         }
     }
 

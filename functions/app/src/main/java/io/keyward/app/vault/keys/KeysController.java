@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
 class KeysController {
     /** 7.0 up to 7.6 (and their previews) and the date-named versions the SDK sends from 2025 on. */
     private static final Pattern API_VERSION = Pattern.compile("7\\.[0-9](-preview(\\.[0-9]+)?)?|2025-07-01");
+    /** A Host header's port; compiled once (String.replaceFirst compiles its pattern on every call, ~1.4 % of unwrapkey). */
+    private static final Pattern PORT = Pattern.compile(":[0-9]+$");
     private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
     private final VaultKeys keys;
@@ -227,7 +229,7 @@ class KeysController {
         if (host == null) {
             throw KeyVaultException.vaultNotFound("");
         }
-        String hostOnly = host.toLowerCase(Locale.ROOT).replaceFirst(":[0-9]+$", "");
+        String hostOnly = PORT.matcher(host.toLowerCase(Locale.ROOT)).replaceFirst("");
         String suffix = "." + dnsSuffix;
         if (!hostOnly.endsWith(suffix) || hostOnly.length() == suffix.length()
                 || hostOnly.substring(0, hostOnly.length() - suffix.length()).contains(".")) {
