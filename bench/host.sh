@@ -8,7 +8,8 @@
 #   bench/host.sh keyhealth  [SIZES]               key-health poll rounds over 1,000 and 10,000 resources (1000,10000)
 #
 # KEYWARD_BENCH_MVN_FLAGS (e.g. -o for offline) goes to the build. KEYWARD_BENCH_TAG=t writes bench/results/<name>-t.txt
-# instead; KEYWARD_BENCH_JFR=file.jfr records the run with JFR (profile settings), for bench/profile.sh.
+# instead; KEYWARD_BENCH_JFR=file.jfr records the run with JFR (profile settings), for bench/profile.sh. The host logs
+# through the app's logback.xml as under ./keyward run; its access log lines are written, then left out of the results.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -40,7 +41,6 @@ printf '127.0.0.1 localhost kwbench.vault.localhost kwbenchdp.vault.localhost kw
 out="bench/results/$1${KEYWARD_BENCH_TAG:+-$KEYWARD_BENCH_TAG}.txt"
 jfr=()
 [ -z "${KEYWARD_BENCH_JFR:-}" ] || jfr=("-XX:StartFlightRecording=settings=profile,filename=$KEYWARD_BENCH_JFR")
-java "${jfr[@]}" -Djdk.net.hosts.file="$root/bench/target/hosts" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-  -Dorg.slf4j.simpleLogger.log.com.azure.core.http.jdk.httpclient.JdkHttpClient=error \
+java "${jfr[@]}" -Djdk.net.hosts.file="$root/bench/target/hosts" \
   -cp "$cp" "$main" "$arg" "$root/bench/target/$home" \
-  | tee "$out"
+  | grep --line-buffered -v ' keyward\.access - ' | tee "$out"

@@ -1,5 +1,7 @@
 package io.keyward.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,21 +16,34 @@ final class Phases {
         void run(int thread) throws Exception;
     }
 
-    /** {@code cpuNanos}: what the CPU clock given to the phases advanced during the measurement, or 0. */
+    /**
+     * {@code cpuNanos}: what the CPU clock given to the phases advanced during the measurement, or 0;
+     * {@code clientCpuNanos}: the CPU time of the phase's own client threads over the measurement (ThreadMXBean);
+     * {@code processCpuNanos}: the whole process's (server, clients, GC, JIT, logging).
+     */
     record Result(String name, int threads, long ops, Duration elapsed, Histogram latency, long errors, long cpuNanos,
-                  long otherCpuNanos) {
+                  long clientCpuNanos, long processCpuNanos) {
         double opsPerSecond() {
             return ops / (elapsed.toNanos() / 1e9);
         }
 
         /** CPU time of the clock's threads per operation, in microseconds. */
         double cpuMicrosPerOp() {
-            return ops == 0 ? 0 : cpuNanos / 1e3 / ops;
+            return perOp(cpuNanos);
         }
 
-        /** CPU time of the rest of the process (the benchmark's clients, GC, JIT) per operation, in microseconds. */
-        double otherCpuMicrosPerOp() {
-            return ops == 0 ? 0 : otherCpuNanos / 1e3 / ops;
+        /** CPU time of the phase's client threads per operation, in microseconds. */
+        double clientCpuMicrosPerOp() {
+            return perOp(clientCpuNanos);
+        }
+
+        /** CPU time of the whole process per operation, in microseconds. */
+        double processCpuMicrosPerOp() {
+            return perOp(processCpuNanos);
+        }
+
+        private double perOp(long nanos) {
+            return ops == 0 ? 0 : nanos / 1e3 / ops;
         }
     }
 
@@ -53,22 +68,29 @@ final class Phases {
     }
 
     private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : 0L;
     }
 
     Result closedLoop(String name, int threads, Op op) throws Exception {
-        return phase(name, threads, op, 0);
+        return phase(name, threads, op, 0, warmup, measure);
     }
 
     Result fixedRate(String name, int threads, double perSecond, Op op) throws Exception {
-        return phase(name, threads, op, perSecond);
+        return phase(name, threads, op, perSecond, warmup, measure);
+    }
+
+    /** Only the warm-up of a closed-loop phase: nothing measured, nothing printed. */
+    void warmUp(int threads, Op op) throws Exception {
+        phase(null, threads, op, 0, warmup, Duration.ZERO);
     }
 
     /** Threads loop on {@code op}; with a rate, each thread keeps its share of it on a fixed schedule. */
-    private Result phase(String name, int threads, Op op, double perSecond) throws Exception {
+    private Result phase(String name, int threads, Op op, double perSecond, Duration warmup, Duration measure) throws Exception {
         long warmupEnd = System.nanoTime() + warmup.toNanos();
         long end = warmupEnd + measure.toNanos();
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        AtomicLong clientCpu = new AtomicLong();
         Histogram[] histograms = new Histogram[threads];
         AtomicLong ops = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -79,6 +101,7 @@ final class Phases {
             histograms[t] = new Histogram(60_000_000_000L, 3);
             Thread worker = new Thread(() -> {
                 long intended = System.nanoTime() + (intervalNanos == 0 ? 0 : intervalNanos * thread / threads);
+                long cpuAtWarmupEnd = -1;
                 try {
                     while (true) {
                         long start;
@@ -97,11 +120,14 @@ final class Phases {
                         if (start >= end) {
                             break;
                         }
+                        if (cpuAtWarmupEnd < 0 && start >= warmupEnd) {
+                            cpuAtWarmupEnd = mx.getCurrentThreadCpuTime();
+                        }
                         try {
                             op.run(thread);
                         } catch (Exception e) {
                             if (errors.incrementAndGet() == 1) {
-                                System.err.println(name + ": " + e.getMessage());
+                                System.err.println((name == null ? "warm-up" : name) + ": " + e.getMessage());
                             }
                         }
                         long now = System.nanoTime();
@@ -113,6 +139,9 @@ final class Phases {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } finally {
+                    if (cpuAtWarmupEnd >= 0) {
+                        clientCpu.addAndGet(mx.getCurrentThreadCpuTime() - cpuAtWarmupEnd);
+                    }
                     done.countDown();
                 }
             }, "bench-" + t);
@@ -130,7 +159,10 @@ final class Phases {
         for (Histogram h : histograms) {
             all.add(h);
         }
-        Result r = new Result(name, threads, ops.get(), measure, all, errors.get(), cpu, Math.max(0, process - cpu));
+        Result r = new Result(name, threads, ops.get(), measure, all, errors.get(), cpu, clientCpu.get(), process);
+        if (name == null) {
+            return r;
+        }
         System.out.printf("  %-30s %d clients: %.0f ops/s, p50 %.2f ms, p99 %.2f ms%n", name, threads,
                 r.opsPerSecond(), all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(99) / 1e6);
         return r;
