@@ -37,7 +37,6 @@ public final class LocalFunctionHost implements AutoCloseable {
     public static final int DEFAULT_PORT = 7443;
     static final String FUNCTIONS_PACKAGE = "io.keyward.azure";
     private static final List<String> HSM_SETTINGS = List.of("KEYWARD_HSM_LIBRARY", "KEYWARD_HSM_TOKEN_LABEL", "KEYWARD_HSM_PIN");
-    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LocalFunctionHost.class);
 
     private final LocalDatabase database;
     private final SharedContext context;
@@ -81,26 +80,32 @@ public final class LocalFunctionHost implements AutoCloseable {
             throw new MissingSettingsException("SOFTHSM2_CONF is not set, so SoftHSM2 would look for tokens in the system"
                     + " directory. Start the host with ./keyward run.");
         }
-        if (SharedContext.running()) {
-            throw new IllegalStateException("a function host is already running in this JVM");
-        }
         Path state = KeywardHome.stateDir(env);
         int port = Integer.parseInt(env.getOrDefault("KEYWARD_PORT", Integer.toString(DEFAULT_PORT)));
         String bind = env.getOrDefault("KEYWARD_BIND", "127.0.0.1");
         ServerLimits limits = ServerLimits.from(env);
 
         long started = System.nanoTime();
-        // Three steps on threads of their own while this one binds the socket: PostgreSQL's start (or its URL), the
-        // TLS material, and the scan of the function classes (loading them verifies the Azure Functions library's
-        // signed jars, which AppCDS cannot archive). The app's context starts once the database is up, so its first
-        // request still sees a migrated schema; the function classes are instantiated once the context runs.
-        Pending<LocalDatabase> pending = Pending.start("keyward-database-start",
-                () -> Databases.start(state.resolve("postgres"), env));
+        // Steps on threads of their own while this one binds the socket: the TLS material, the scan of the function
+        // classes (loading them verifies the Azure Functions library's signed jars, which AppCDS cannot archive), and
+        // PostgreSQL's start (or its URL). The first two log nothing, so they run beside the logging system's start
+        // too; the database's start logs (zonky), and slf4j would queue what another thread logs during that start
+        // and print a warning when it replays it, so it starts after. The app's context starts once the database
+        // is up, so its first request still sees a migrated schema; the function classes are instantiated once the
+        // context runs.
         Pending<LocalTls> pendingTls = Pending.start("keyward-tls", () -> LocalTls.ensure(state.resolve("tls")));
         Pending<Functions> scan = Pending.start("keyward-function-scan", () -> {
             FunctionSettings settings = FunctionSettings.load(env);
             return new Functions(settings, FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix()));
         });
+        // (micronaut-azure's AzureFunction, which holds the one context, starts logback when it loads)
+        if (SharedContext.running()) {
+            throw new IllegalStateException("a function host is already running in this JVM");
+        }
+        LoggerFactory.getILoggerFactory();
+        long logging = System.nanoTime();
+        Pending<LocalDatabase> pending = Pending.start("keyward-database-start",
+                () -> Databases.start(state.resolve("postgres"), env));
         LocalDatabase database = null;
         SharedContext context = null;
         FunctionServer server = null;
@@ -126,14 +131,15 @@ public final class LocalFunctionHost implements AutoCloseable {
                 host.timers.schedule(t.name(), NcrontabSchedule.parse(settings.resolve(t.schedule())), host::fireTimer);
             }
             host.printBanner(settings);
-            // where a cold start goes (docs/benchmarks.md): the database beside TLS and the socket (and the scan of
-            // the function classes), then the context (Flyway, beans; the HSM opens on a thread of its own), then
+            // where a cold start goes (docs/benchmarks.md): logback's start, the database beside TLS and the socket
+            // (and the scan of the function classes), all counted from the start; then the context (Flyway, beans; the HSM opens on a thread of its own), then
             // the functions' instances
             long now = System.nanoTime();
-            System.out.printf("  started in %d ms: database %d ms beside TLS and socket %d ms (function scan %d ms),"
-                            + " application context (Flyway, beans) %d ms, functions %d ms%n", millis(started, now),
-                    millis(started, pending.doneAt()), millis(started, serverBound), millis(started, scan.doneAt()),
-                    millis(contextStart, contextUp), millis(contextUp, now));
+            System.out.printf("  started in %d ms: logging %d ms, database %d ms beside TLS and socket %d ms"
+                            + " (function scan %d ms), application context (Flyway, beans) %d ms, functions %d ms%n",
+                    millis(started, now), millis(started, logging), millis(started, pending.doneAt()),
+                    millis(started, serverBound), millis(started, scan.doneAt()), millis(contextStart, contextUp),
+                    millis(contextUp, now));
             return host;
         } catch (RuntimeException | Error e) {
             if (server != null) {
@@ -279,7 +285,7 @@ public final class LocalFunctionHost implements AutoCloseable {
             try {
                 context.close(); // closes the shared context: the HSM (C_Finalize) and the connection pool
             } catch (RuntimeException e) {
-                LOG.warn("closing the application context failed", e);
+                LoggerFactory.getLogger(LocalFunctionHost.class).warn("closing the application context failed", e);
             }
         }
         if (database != null) {
