@@ -86,26 +86,25 @@ public final class LocalFunctionHost implements AutoCloseable {
         ServerLimits limits = ServerLimits.from(env);
 
         long started = System.nanoTime();
-        // Steps on threads of their own while this one binds the socket: the TLS material, the scan of the function
-        // classes (loading them verifies the Azure Functions library's signed jars, which AppCDS cannot archive), and
-        // PostgreSQL's start (or its URL). The first two log nothing, so they run beside the logging system's start
-        // too; the database's start logs (zonky), and slf4j would queue what another thread logs during that start
-        // and print a warning when it replays it, so it starts after. The app's context starts once the database
-        // is up, so its first request still sees a migrated schema; the function classes are instantiated once the
-        // context runs.
-        Pending<LocalTls> pendingTls = Pending.start("keyward-tls", () -> LocalTls.ensure(state.resolve("tls")));
-        Pending<Functions> scan = Pending.start("keyward-function-scan", () -> {
-            FunctionSettings settings = FunctionSettings.load(env);
-            return new Functions(settings, FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix()));
-        });
         // (micronaut-azure's AzureFunction, which holds the one context, starts logback when it loads)
         if (SharedContext.running()) {
             throw new IllegalStateException("a function host is already running in this JVM");
         }
         LoggerFactory.getILoggerFactory();
         long logging = System.nanoTime();
+        // After logback's start, which they would only slow down (zonky's start logs, and slf4j would queue what it
+        // logs during logback's start and print a warning when it replays it): steps on threads of their own while
+        // this one binds the socket. PostgreSQL's start (or its URL), awaited before the app's context starts, so
+        // the context's first request still sees a migrated schema; the scan of the function classes (loading them
+        // verifies the Azure Functions library's signed jars, which AppCDS cannot archive), awaited once the context
+        // runs, since instantiating them injects the app's controllers; the TLS material, awaited before serving.
         Pending<LocalDatabase> pending = Pending.start("keyward-database-start",
                 () -> Databases.start(state.resolve("postgres"), env));
+        Pending<Functions> scan = Pending.start("keyward-function-scan", () -> {
+            FunctionSettings settings = FunctionSettings.load(env);
+            return new Functions(settings, FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix()));
+        });
+        Pending<LocalTls> pendingTls = Pending.start("keyward-tls", () -> LocalTls.ensure(state.resolve("tls")));
         LocalDatabase database = null;
         SharedContext context = null;
         FunctionServer server = null;
@@ -113,7 +112,6 @@ public final class LocalFunctionHost implements AutoCloseable {
             // Bound before the app starts: with port 0 only the bound socket knows the port, and the app needs
             // it for its token issuer (keyward.identity.authority).
             server = FunctionServer.bind(new InetSocketAddress(bind, port), limits);
-            LocalTls tls = pendingTls.await();
             long serverBound = System.nanoTime();
             database = pending.await();
             Map<String, Object> properties = appProperties(env, database);
@@ -124,6 +122,7 @@ public final class LocalFunctionHost implements AutoCloseable {
             Functions functions = scan.await();
             FunctionSettings settings = functions.settings();
             FunctionCatalog catalog = functions.declared().instantiate();
+            LocalTls tls = pendingTls.await();
 
             LocalFunctionHost host = new LocalFunctionHost(database, context, catalog, tls, server);
             server.serve(tls.sslContext(), catalog, context.headerAuthentication(), host::fireTimer);
@@ -131,15 +130,15 @@ public final class LocalFunctionHost implements AutoCloseable {
                 host.timers.schedule(t.name(), NcrontabSchedule.parse(settings.resolve(t.schedule())), host::fireTimer);
             }
             host.printBanner(settings);
-            // where a cold start goes (docs/benchmarks.md): logback's start, the database beside TLS and the socket
-            // (and the scan of the function classes), all counted from the start; then the context (Flyway, beans; the HSM opens on a thread of its own), then
-            // the functions' instances
+            // where a cold start goes (docs/benchmarks.md): logback's start; then the database beside the socket,
+            // TLS and the function scan, counted from logback's end; then the context (Flyway, beans; the HSM opens
+            // on a thread of its own), then the functions' instances
             long now = System.nanoTime();
-            System.out.printf("  started in %d ms: logging %d ms, database %d ms beside TLS and socket %d ms"
-                            + " (function scan %d ms), application context (Flyway, beans) %d ms, functions %d ms%n",
-                    millis(started, now), millis(started, logging), millis(started, pending.doneAt()),
-                    millis(started, serverBound), millis(started, scan.doneAt()), millis(contextStart, contextUp),
-                    millis(contextUp, now));
+            System.out.printf("  started in %d ms: logging %d ms, then database %d ms beside socket %d ms, TLS %d ms"
+                            + " and function scan %d ms; application context (Flyway, beans) %d ms, functions %d ms%n",
+                    millis(started, now), millis(started, logging), millis(logging, pending.doneAt()),
+                    millis(logging, serverBound), millis(logging, pendingTls.doneAt()), millis(logging, scan.doneAt()),
+                    millis(contextStart, contextUp), millis(contextUp, now));
             return host;
         } catch (RuntimeException | Error e) {
             if (server != null) {
