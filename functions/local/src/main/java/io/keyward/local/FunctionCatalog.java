@@ -30,8 +30,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
+import java.util.UUID;
 import java.util.jar.JarFile;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -56,8 +57,50 @@ final class FunctionCatalog {
     }
 
     record TimerFunction(String name, Object target, Method method, String schedule) {
-        Object invoke(ExecutionContext context) {
-            return FunctionCatalog.invoke(target, method, null, context);
+        /** Runs the function now, on the caller's thread, with an invocation context of its own. */
+        Object fire() {
+            return FunctionCatalog.invoke(target, method, null, new LocalHttpMessages.Context(name,
+                    UUID.randomUUID().toString(), Logger.getLogger("Function." + name)));
+        }
+    }
+
+    /** A function method the scan found: its class loaded, not yet instantiated. */
+    private record Declaration(String name, Class<?> type, Method method, HttpTrigger http, TimerTrigger timer) {
+    }
+
+    /**
+     * A scan's result before any function class is instantiated: loading and indexing the classes needs nothing of
+     * the application, so {@link LocalFunctionHost#start} does it while the database and the application context
+     * start; instantiating them injects the controllers, so it waits for the context.
+     */
+    static final class Declared {
+        private final List<Declaration> functions;
+        private final String routePrefix;
+
+        private Declared(List<Declaration> functions, String routePrefix) {
+            this.functions = functions;
+            this.routePrefix = routePrefix;
+        }
+
+        /** One instance per class, as the Java worker keeps. */
+        FunctionCatalog instantiate() {
+            List<HttpFunction> http = new ArrayList<>();
+            Map<String, TimerFunction> timers = new LinkedHashMap<>();
+            Map<Class<?>, Object> instances = new LinkedHashMap<>();
+            for (Declaration d : functions) {
+                Object target = instances.computeIfAbsent(d.type(), FunctionCatalog::instantiate);
+                if (d.http() != null) {
+                    String route = d.http().route().isEmpty() ? d.name() : d.http().route();
+                    http.add(new HttpFunction(d.name(), target, d.method(), RouteTemplate.compile(routePrefix, route),
+                            Set.copyOf(Arrays.asList(d.http().methods())), route.replaceAll("^/+", "")));
+                } else {
+                    timers.put(d.name(), new TimerFunction(d.name(), target, d.method(), d.timer().schedule()));
+                }
+            }
+            // Literal segments win over parameters, left to right, as in ASP.NET routing: "keys/restore" before
+            // "keys/{name}", and "keys/{name}/{version}" before "{tenant}/discovery/v2.0/keys".
+            http.sort(Comparator.comparing(HttpFunction::route, RouteTemplate::bySpecificity).thenComparing(HttpFunction::name));
+            return new FunctionCatalog(List.copyOf(http), Map.copyOf(timers));
         }
     }
 
@@ -99,16 +142,17 @@ final class FunctionCatalog {
         this.parameterFirst = List.copyOf(open);
     }
 
-    /** Scans {@code packageName} on the class path (directories and jars) and instantiates each function class. */
-    static FunctionCatalog scan(String packageName, String routePrefix) {
-        return of(classesIn(packageName), routePrefix);
+    /** Scans {@code packageName} on the class path (directories and jars) for function methods. */
+    static Declared scan(String packageName, String routePrefix) {
+        return declare(classesIn(packageName), routePrefix);
     }
 
     static FunctionCatalog of(List<Class<?>> classes, String routePrefix) {
-        List<HttpFunction> http = new ArrayList<>();
-        Map<String, TimerFunction> timers = new LinkedHashMap<>();
-        Map<Class<?>, Object> instances = new LinkedHashMap<>();
-        Function<Class<?>, Object> instance = c -> instances.computeIfAbsent(c, FunctionCatalog::instantiate);
+        return declare(classes, routePrefix).instantiate();
+    }
+
+    private static Declared declare(List<Class<?>> classes, String routePrefix) {
+        List<Declaration> functions = new ArrayList<>();
         for (Class<?> c : classes) {
             for (Method m : c.getMethods()) {
                 FunctionName name = m.getAnnotation(FunctionName.class);
@@ -117,21 +161,13 @@ final class FunctionCatalog {
                 }
                 Optional<HttpTrigger> httpTrigger = parameterAnnotation(m, HttpTrigger.class);
                 Optional<TimerTrigger> timerTrigger = parameterAnnotation(m, TimerTrigger.class);
-                if (httpTrigger.isPresent()) {
-                    HttpTrigger t = httpTrigger.get();
-                    String route = t.route().isEmpty() ? name.value() : t.route();
-                    http.add(new HttpFunction(name.value(), instance.apply(c), m, RouteTemplate.compile(routePrefix, route),
-                            Set.copyOf(Arrays.asList(t.methods())), route.replaceAll("^/+", "")));
-                } else if (timerTrigger.isPresent()) {
-                    timers.put(name.value(), new TimerFunction(name.value(), instance.apply(c), m, timerTrigger.get().schedule()));
+                if (httpTrigger.isPresent() || timerTrigger.isPresent()) {
+                    functions.add(new Declaration(name.value(), c, m, httpTrigger.orElse(null), timerTrigger.orElse(null)));
                 }
                 // other triggers (queues, blobs) have no local emulation yet
             }
         }
-        // Literal segments win over parameters, left to right, as in ASP.NET routing: "keys/restore" before
-        // "keys/{name}", and "keys/{name}/{version}" before "{tenant}/discovery/v2.0/keys".
-        http.sort(Comparator.comparing(HttpFunction::route, RouteTemplate::bySpecificity).thenComparing(HttpFunction::name));
-        return new FunctionCatalog(List.copyOf(http), Map.copyOf(timers));
+        return new Declared(List.copyOf(functions), routePrefix);
     }
 
     List<HttpFunction> http() {

@@ -51,7 +51,7 @@ final class FunctionServer implements AutoCloseable {
     final ExecutorService workers;
     final ExecutorService authentication;
     final ExecutorService liveness;
-    private final SSLContext ssl;
+    private volatile SSLContext ssl;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup loops;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -61,10 +61,9 @@ final class FunctionServer implements AutoCloseable {
     private volatile HeaderAuthentication headerAuthentication;
     private volatile Consumer<String> fireTimer;
 
-    private FunctionServer(ServerLimits limits, SSLContext ssl, EventLoopGroup acceptor, EventLoopGroup loops,
+    private FunctionServer(ServerLimits limits, EventLoopGroup acceptor, EventLoopGroup loops,
                            ServerBootstrap bootstrap, InetSocketAddress address) {
         this.limits = limits;
-        this.ssl = ssl;
         this.acceptor = acceptor;
         this.loops = loops;
         this.gate = new ConnectionGate(limits.maxConnections(), limits.maxConnectionsPerAddress());
@@ -92,7 +91,7 @@ final class FunctionServer implements AutoCloseable {
      * Binds {@code address} without accepting yet (connections wait in the backlog until {@link #serve}): the port
      * is known before the application starts, which needs it for its token issuer.
      */
-    static FunctionServer bind(InetSocketAddress address, ServerLimits limits, SSLContext ssl) {
+    static FunctionServer bind(InetSocketAddress address, ServerLimits limits) {
         EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("keyward-accept"),
                 NioIoHandler.newFactory());
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
@@ -104,15 +103,20 @@ final class FunctionServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false);
         try {
-            return new FunctionServer(limits, ssl, acceptor, loops, b, address);
+            return new FunctionServer(limits, acceptor, loops, b, address);
         } catch (RuntimeException e) {
             shutDown(acceptor, loops);
             throw e;
         }
     }
 
-    /** Starts accepting: requests go to {@code catalog}'s functions, {@code POST /admin/functions/{name}} to {@code fireTimer}. */
-    void serve(FunctionCatalog catalog, HeaderAuthentication headerAuthentication, Consumer<String> fireTimer) {
+    /**
+     * Starts accepting, with {@code ssl}'s certificate (the TLS material is read while the socket binds): requests go
+     * to {@code catalog}'s functions, {@code POST /admin/functions/{name}} to {@code fireTimer}.
+     */
+    void serve(SSLContext ssl, FunctionCatalog catalog, HeaderAuthentication headerAuthentication,
+               Consumer<String> fireTimer) {
+        this.ssl = ssl;
         this.catalog = catalog;
         this.headerAuthentication = headerAuthentication;
         this.fireTimer = fireTimer;

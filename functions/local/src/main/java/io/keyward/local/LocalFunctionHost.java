@@ -10,9 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -39,7 +37,6 @@ public final class LocalFunctionHost implements AutoCloseable {
     public static final int DEFAULT_PORT = 7443;
     static final String FUNCTIONS_PACKAGE = "io.keyward.azure";
     private static final List<String> HSM_SETTINGS = List.of("KEYWARD_HSM_LIBRARY", "KEYWARD_HSM_TOKEN_LABEL", "KEYWARD_HSM_PIN");
-    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LocalFunctionHost.class);
 
     private final LocalDatabase database;
     private final SharedContext context;
@@ -83,26 +80,38 @@ public final class LocalFunctionHost implements AutoCloseable {
             throw new MissingSettingsException("SOFTHSM2_CONF is not set, so SoftHSM2 would look for tokens in the system"
                     + " directory. Start the host with ./keyward run.");
         }
-        if (SharedContext.running()) {
-            throw new IllegalStateException("a function host is already running in this JVM");
-        }
         Path state = KeywardHome.stateDir(env);
         int port = Integer.parseInt(env.getOrDefault("KEYWARD_PORT", Integer.toString(DEFAULT_PORT)));
         String bind = env.getOrDefault("KEYWARD_BIND", "127.0.0.1");
         ServerLimits limits = ServerLimits.from(env);
 
         long started = System.nanoTime();
-        // PostgreSQL starts (or is reached) on a thread of its own while this one prepares TLS and binds the socket;
-        // the app's context starts only once both are done, so its first request still sees a migrated schema.
-        PendingDatabase pending = PendingDatabase.start(() -> Databases.start(state.resolve("postgres"), env));
+        // (micronaut-azure's AzureFunction, which holds the one context, starts logback when it loads)
+        if (SharedContext.running()) {
+            throw new IllegalStateException("a function host is already running in this JVM");
+        }
+        LoggerFactory.getILoggerFactory();
+        long logging = System.nanoTime();
+        // After logback's start, which they would only slow down (zonky's start logs, and slf4j would queue what it
+        // logs during logback's start and print a warning when it replays it): steps on threads of their own while
+        // this one binds the socket. PostgreSQL's start (or its URL), awaited before the app's context starts, so
+        // the context's first request still sees a migrated schema; the scan of the function classes (loading them
+        // verifies the Azure Functions library's signed jars, which AppCDS cannot archive), awaited once the context
+        // runs, since instantiating them injects the app's controllers; the TLS material, awaited before serving.
+        Pending<LocalDatabase> pending = Pending.start("keyward-database-start",
+                () -> Databases.start(state.resolve("postgres"), env));
+        Pending<Functions> scan = Pending.start("keyward-function-scan", () -> {
+            FunctionSettings settings = FunctionSettings.load(env);
+            return new Functions(settings, FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix()));
+        });
+        Pending<LocalTls> pendingTls = Pending.start("keyward-tls", () -> LocalTls.ensure(state.resolve("tls")));
         LocalDatabase database = null;
         SharedContext context = null;
         FunctionServer server = null;
         try {
-            LocalTls tls = LocalTls.ensure(state.resolve("tls"));
             // Bound before the app starts: with port 0 only the bound socket knows the port, and the app needs
             // it for its token issuer (keyward.identity.authority).
-            server = FunctionServer.bind(new InetSocketAddress(bind, port), limits, tls.sslContext());
+            server = FunctionServer.bind(new InetSocketAddress(bind, port), limits);
             long serverBound = System.nanoTime();
             database = pending.await();
             Map<String, Object> properties = appProperties(env, database);
@@ -110,22 +119,26 @@ public final class LocalFunctionHost implements AutoCloseable {
             long contextStart = System.nanoTime();
             context = new SharedContext(AzureFunction.defaultApplicationContextBuilder().properties(properties));
             long contextUp = System.nanoTime();
-            FunctionSettings settings = FunctionSettings.load(env);
-            FunctionCatalog catalog = FunctionCatalog.scan(FUNCTIONS_PACKAGE, settings.routePrefix());
+            Functions functions = scan.await();
+            FunctionSettings settings = functions.settings();
+            FunctionCatalog catalog = functions.declared().instantiate();
+            LocalTls tls = pendingTls.await();
 
             LocalFunctionHost host = new LocalFunctionHost(database, context, catalog, tls, server);
-            server.serve(catalog, context.headerAuthentication(), host::fireTimer);
+            server.serve(tls.sslContext(), catalog, context.headerAuthentication(), host::fireTimer);
             for (FunctionCatalog.TimerFunction t : catalog.timers().values()) {
                 host.timers.schedule(t.name(), NcrontabSchedule.parse(settings.resolve(t.schedule())), host::fireTimer);
             }
             host.printBanner(settings);
-            // where a cold start goes (docs/benchmarks.md): the database beside TLS and the socket, then the context
-            // (Flyway, beans; the HSM opens on a thread of its own), then the functions
+            // where a cold start goes (docs/benchmarks.md): logback's start; then the database beside the socket,
+            // TLS and the function scan, counted from logback's end; then the context (Flyway, beans; the HSM opens
+            // on a thread of its own), then the functions' instances
             long now = System.nanoTime();
-            System.out.printf("  started in %d ms: database %d ms beside TLS and socket %d ms, application context"
-                            + " (Flyway, beans) %d ms, functions %d ms%n", millis(started, now),
-                    millis(started, pending.upAt()), millis(started, serverBound), millis(contextStart, contextUp),
-                    millis(contextUp, now));
+            System.out.printf("  started in %d ms: logging %d ms, then database %d ms beside socket %d ms, TLS %d ms"
+                            + " and function scan %d ms; application context (Flyway, beans) %d ms, functions %d ms%n",
+                    millis(started, now), millis(started, logging), millis(logging, pending.doneAt()),
+                    millis(logging, serverBound), millis(logging, pendingTls.doneAt()), millis(logging, scan.doneAt()),
+                    millis(contextStart, contextUp), millis(contextUp, now));
             return host;
         } catch (RuntimeException | Error e) {
             if (server != null) {
@@ -139,11 +152,20 @@ public final class LocalFunctionHost implements AutoCloseable {
         }
     }
 
+    /** The scan's result: the function app's settings and its function methods, not yet instantiated. */
+    private record Functions(FunctionSettings settings, FunctionCatalog.Declared declared) {
+    }
+
     private static long millis(long from, long to) {
         return (to - from) / 1_000_000;
     }
 
     public static void main(String[] args) {
+        // Netty's buffer and handshake events would initialise JFR's event machinery at the first connection
+        // (~0.1 s of a cold start); nobody records them here. -Dio.netty.jfr.enabled=true turns them back on.
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         LocalFunctionHost host;
         try {
             host = start(System.getenv());
@@ -188,8 +210,7 @@ public final class LocalFunctionHost implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no timer function named " + name));
         // One run at a time per timer function, like the runtime's singleton lock for timers.
         synchronized (timer) {
-            timer.invoke(new LocalHttpMessages.Context(timer.name(), UUID.randomUUID().toString(),
-                    Logger.getLogger("Function." + timer.name())));
+            timer.fire();
         }
     }
 
@@ -263,7 +284,7 @@ public final class LocalFunctionHost implements AutoCloseable {
             try {
                 context.close(); // closes the shared context: the HSM (C_Finalize) and the connection pool
             } catch (RuntimeException e) {
-                LOG.warn("closing the application context failed", e);
+                LoggerFactory.getLogger(LocalFunctionHost.class).warn("closing the application context failed", e);
             }
         }
         if (database != null) {

@@ -14,8 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The database start that runs beside TLS and the socket in {@link LocalFunctionHost#start}. */
-class PendingDatabaseTest {
+/** A step of {@link LocalFunctionHost#start} on a thread of its own: here the database start, beside TLS and the socket. */
+class PendingTest {
 
     private static LocalDatabase database(String url) {
         return new LocalDatabase() {
@@ -33,7 +33,7 @@ class PendingDatabaseTest {
         Thread caller = Thread.currentThread();
         Thread[] ranOn = new Thread[1];
         LocalDatabase db = database("jdbc:postgresql://localhost:1/x");
-        PendingDatabase pending = PendingDatabase.start(() -> {
+        Pending<LocalDatabase> pending = Pending.start("keyward-database-start", () -> {
             ranOn[0] = Thread.currentThread();
             try {
                 assertTrue(release.await(10, TimeUnit.SECONDS));
@@ -47,13 +47,13 @@ class PendingDatabaseTest {
         assertSame(db, pending.await());
         assertNotEquals(caller, ranOn[0]);
         assertEquals("keyward-database-start", ranOn[0].getName());
-        assertTrue(pending.upAt() != 0);
+        assertTrue(pending.doneAt() != 0);
     }
 
     @Test
     void aFailedStartIsRethrownUnchangedWhereItIsAwaited() {
         UncheckedIOException failure = new UncheckedIOException("could not start embedded PostgreSQL in x", new IOException());
-        PendingDatabase pending = PendingDatabase.start(() -> {
+        Pending<LocalDatabase> pending = Pending.start("keyward-database-start", () -> {
             throw failure;
         });
         assertSame(failure, assertThrows(UncheckedIOException.class, pending::await));
@@ -63,7 +63,7 @@ class PendingDatabaseTest {
     @Test
     void afterAnotherFailureTheStartedDatabaseIsStillHandedOverToBeClosed() {
         LocalDatabase db = database("jdbc:postgresql://localhost:2/y");
-        PendingDatabase pending = PendingDatabase.start(() -> db);
+        Pending<LocalDatabase> pending = Pending.start("keyward-database-start", () -> db);
         assertSame(db, pending.awaitQuietly());
     }
 }
