@@ -33,6 +33,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -277,6 +279,12 @@ class KeysController {
                 });
             });
         }
+        if (type == KeyOperationsParameters.class && tree != null) {
+            KeyOperationsParameters direct = operationParameters(tree);
+            if (direct != null) {
+                return type.cast(direct);
+            }
+        }
         try {
             T value = tree == null || tree.isNull() ? null : json.readValueFromTree(tree, Argument.of(type));
             if (value == null) {
@@ -289,6 +297,31 @@ class KeysController {
             }
             throw KeyVaultException.badParameter("The request body is not valid JSON for this operation.");
         }
+    }
+
+    private static final Set<String> OPERATION_MEMBERS = Set.of("alg", "value", "iv", "aad", "tag");
+
+    /**
+     * The crypto operations' body straight from the tree already parsed (their hot path: serde's tree conversion
+     * writes the tree out and reads it again). Only for the plain shape, an object of known members that are strings
+     * or null; anything else (null for the caller) goes through serde, so its answer to odd bodies is unchanged.
+     */
+    static KeyOperationsParameters operationParameters(JsonNode tree) {
+        if (!tree.isObject()) {
+            return null;
+        }
+        for (Map.Entry<String, JsonNode> member : tree.entries()) {
+            if (!OPERATION_MEMBERS.contains(member.getKey()) || !(member.getValue().isString() || member.getValue().isNull())) {
+                return null;
+            }
+        }
+        return new KeyOperationsParameters(text(tree, "alg"), text(tree, "value"), text(tree, "iv"), text(tree, "aad"),
+                text(tree, "tag"));
+    }
+
+    private static String text(JsonNode tree, String member) {
+        JsonNode node = tree.get(member);
+        return node == null || node.isNull() ? null : node.getStringValue();
     }
 
     private static byte[] value(KeyOperationsParameters p) {
