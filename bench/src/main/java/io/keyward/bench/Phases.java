@@ -1,6 +1,14 @@
 package io.keyward.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,9 +22,13 @@ final class Phases {
         void run(int thread) throws Exception;
     }
 
-    /** {@code cpuNanos}: what the CPU clock given to the phases advanced during the measurement, or 0. */
+    /**
+     * {@code cpuNanos}: what the CPU clock given to the phases advanced during the measurement, or 0;
+     * {@code otherCpuNanos}: the rest of the process's CPU time; {@code clientCpuNanos}: the part of that spent by the
+     * benchmark's own client threads (the phase's workers and java.net.http's).
+     */
     record Result(String name, int threads, long ops, Duration elapsed, Histogram latency, long errors, long cpuNanos,
-                  long otherCpuNanos) {
+                  long otherCpuNanos, long clientCpuNanos) {
         double opsPerSecond() {
             return ops / (elapsed.toNanos() / 1e9);
         }
@@ -30,7 +42,23 @@ final class Phases {
         double otherCpuMicrosPerOp() {
             return ops == 0 ? 0 : otherCpuNanos / 1e3 / ops;
         }
+
+        /**
+         * CPU time of the process without the benchmark's client threads per operation, in microseconds: the server's
+         * threads and what the JVM spends for them (GC, JIT) that no Java thread's clock shows.
+         */
+        double serverProcessCpuMicrosPerOp() {
+            return ops == 0 ? 0 : Math.max(0, cpuNanos + otherCpuNanos - clientCpuNanos) / 1e3 / ops;
+        }
+
+        /** CPU time of the benchmark's client threads per operation, in microseconds. */
+        double clientCpuMicrosPerOp() {
+            return ops == 0 ? 0 : clientCpuNanos / 1e3 / ops;
+        }
     }
+
+    /** Name prefix of java.net.http's selector and executor threads, the benchmark's clients beside the phases' workers. */
+    private static final String CLIENT_THREADS = "HttpClient-";
 
     private final Duration warmup;
     private final Duration measure;
@@ -53,8 +81,38 @@ final class Phases {
     }
 
     private static long processCpuNanos() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : 0L;
+    }
+
+    /** CPU time so far of each live java.net.http client thread ({@link #CLIENT_THREADS}), by thread id. */
+    private static Map<Long, Long> clientCpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith(CLIENT_THREADS)) {
+                cpu.put(t.getThreadId(), Math.max(0, mx.getThreadCpuTime(t.getThreadId())));
+            }
+        }
+        return cpu;
+    }
+
+    /**
+     * What the client threads alive at the end spent since {@code before}: java.net.http's executor retires idle threads,
+     * so a plain difference of sums could go down; a thread that ends within the phase is missed (its share goes to the
+     * server's side of the split, for both modes alike).
+     */
+    private static long clientCpuSince(Map<Long, Long> before) {
+        long sum = 0;
+        for (Map.Entry<Long, Long> now : clientCpuNanos().entrySet()) {
+            sum += Math.max(0, now.getValue() - before.getOrDefault(now.getKey(), 0L));
+        }
+        return sum;
+    }
+
+    private static long workersCpuNanos(List<Thread> workers) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        return workers.stream().mapToLong(w -> Math.max(0, mx.getThreadCpuTime(w.getId()))).sum();
     }
 
     Result closedLoop(String name, int threads, Op op) throws Exception {
@@ -74,6 +132,9 @@ final class Phases {
         AtomicLong errors = new AtomicLong();
         CountDownLatch done = new CountDownLatch(threads);
         long intervalNanos = perSecond > 0 ? (long) (threads * 1e9 / perSecond) : 0;
+        // each worker's own CPU clock when it ends: read before the latch, as a finished thread's clock is gone
+        long[] workerCpuAtEnd = new long[threads];
+        List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int thread = t;
             histograms[t] = new Histogram(60_000_000_000L, 3);
@@ -113,9 +174,11 @@ final class Phases {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } finally {
+                    workerCpuAtEnd[thread] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                     done.countDown();
                 }
             }, "bench-" + t);
+            workers.add(worker);
             worker.start();
         }
         // the clock is read when the measurement starts and when the last thread is done with it
@@ -123,14 +186,18 @@ final class Phases {
         boolean ended = done.await(Math.max(0, untilMeasuring), TimeUnit.NANOSECONDS);
         long cpuAtStart = ended ? 0 : cpuClock.getAsLong();
         long processAtStart = ended ? 0 : processCpuClock.getAsLong();
+        Map<Long, Long> clientsAtStart = ended ? null : clientCpuNanos();
+        long workersAtStart = ended ? 0 : workersCpuNanos(workers);
         done.await();
         long cpu = cpuAtStart == 0 ? 0 : cpuClock.getAsLong() - cpuAtStart;
         long process = processAtStart == 0 ? 0 : processCpuClock.getAsLong() - processAtStart;
+        long client = clientsAtStart == null ? 0 : clientCpuSince(clientsAtStart) + Arrays.stream(workerCpuAtEnd).sum() - workersAtStart;
         Histogram all = new Histogram(60_000_000_000L, 3);
         for (Histogram h : histograms) {
             all.add(h);
         }
-        Result r = new Result(name, threads, ops.get(), measure, all, errors.get(), cpu, Math.max(0, process - cpu));
+        Result r = new Result(name, threads, ops.get(), measure, all, errors.get(), cpu, Math.max(0, process - cpu),
+                Math.max(0, client));
         System.out.printf("  %-30s %d clients: %.0f ops/s, p50 %.2f ms, p99 %.2f ms%n", name, threads,
                 r.opsPerSecond(), all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(99) / 1e6);
         return r;
