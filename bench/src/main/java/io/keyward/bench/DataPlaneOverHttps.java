@@ -146,10 +146,10 @@ public final class DataPlaneOverHttps {
         SwitchableBlockCipher.encrypt = true;
 
         System.out.println();
-        System.out.println("server CPU/req: the process's CPU time without the benchmark's client threads (the host's threads,"
-                + " GC, JIT; PostgreSQL is a process of its own, outside); server threads: the host's named threads alone");
-        System.out.printf("%-22s %8s %8s %10s %9s %9s %15s %15s %15s %15s%n", "phase", "req/s", "MB/s", "records/s", "p50 ms", "p99 ms",
-                "server CPU/req", "server threads", "client CPU/req", "in cipher/req");
+        System.out.println("server CPU/req: the process's CPU time without the benchmark's client threads and the JIT compiler (the"
+                + " host's threads and GC; PostgreSQL is a process of its own, outside); server threads: the host's named threads alone");
+        System.out.printf("%-22s %8s %8s %10s %9s %9s %15s %15s %15s %15s %15s%n", "phase", "req/s", "MB/s", "records/s", "p50 ms",
+                "p99 ms", "server CPU/req", "server threads", "client CPU/req", "JIT CPU/req", "in cipher/req");
         for (int i = 0; i < rounds; i++) {
             Round in = ingest.get(i);
             Round q = query.get(i);
@@ -173,8 +173,9 @@ public final class DataPlaneOverHttps {
         System.out.println();
         summary("ingest", ingest, body.length, body.length);
         summary("query ", query, queryBytes[0], queryBytes[1]);
-        System.out.println("the limit is judged on the median of the rounds' server CPU per request: other load on a shared 2-core"
-                + " machine moves it less than throughput, not never (the rounds above show by how much)");
+        System.out.println("the limit is judged on the median of the rounds' server CPU per request, and never below the CPU inside the"
+                + " block cipher (a lower bound: it leaves out the garbage the encryption makes): other load on a shared 2-core machine"
+                + " moves CPU per request less than throughput, not never (the rounds above show by how much)");
         long errors = 0;
         for (Round r : ingest) {
             errors += r.encrypted().errors() + r.plain().errors();
@@ -262,6 +263,9 @@ public final class DataPlaneOverHttps {
                 rounds.stream().mapToDouble(r -> r.encryptedPhase().cipherMicrosPerRequest()).average().orElse(0) / 1e3,
                 rounds.stream().mapToDouble(r -> r.plainPhase().cipherMicrosPerRequest()).average().orElse(0) / 1e3,
                 100 * median(rounds.stream().mapToDouble(Round::cipherCost).toArray()), rounds.size());
+        double cost = Math.max(median(rounds.stream().mapToDouble(Round::cpuCost).toArray()),
+                median(rounds.stream().mapToDouble(Round::cipherCost).toArray()));
+        System.out.printf("%s: encryption costs %.1f %% (goal <= 10 %%): %s%n", workload, 100 * cost, cost <= 0.10 ? "met" : "not met");
     }
 
     private static double median(double[] values) {
@@ -284,10 +288,10 @@ public final class DataPlaneOverHttps {
 
     private static void print(Phase phase, long bytesPerOp, int recordsPerOp) {
         Phases.Result r = phase.result();
-        System.out.printf("%-22s %8.1f %8.1f %10.0f %9.2f %9.2f %12.2f ms %12.2f ms %12.2f ms %12.3f ms%n", r.name(), r.opsPerSecond(),
-                r.opsPerSecond() * bytesPerOp / 1e6, r.opsPerSecond() * recordsPerOp, r.latency().getValueAtPercentile(50) / 1e6,
-                r.latency().getValueAtPercentile(99) / 1e6, r.serverProcessCpuMicrosPerOp() / 1e3, r.cpuMicrosPerOp() / 1e3,
-                r.clientCpuMicrosPerOp() / 1e3, phase.cipherMicrosPerRequest() / 1e3);
+        System.out.printf("%-22s %8.1f %8.1f %10.0f %9.2f %9.2f %12.2f ms %12.2f ms %12.2f ms %12.2f ms %12.3f ms%n", r.name(),
+                r.opsPerSecond(), r.opsPerSecond() * bytesPerOp / 1e6, r.opsPerSecond() * recordsPerOp,
+                r.latency().getValueAtPercentile(50) / 1e6, r.latency().getValueAtPercentile(99) / 1e6, r.serverProcessCpuMicrosPerOp() / 1e3,
+                r.cpuMicrosPerOp() / 1e3, r.clientCpuMicrosPerOp() / 1e3, r.jitCpuMicrosPerOp() / 1e3, phase.cipherMicrosPerRequest() / 1e3);
     }
 
     private void ingest(HttpClient client, String token, String table, byte[] body) throws Exception {

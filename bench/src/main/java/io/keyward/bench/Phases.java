@@ -25,10 +25,11 @@ final class Phases {
     /**
      * {@code cpuNanos}: what the CPU clock given to the phases advanced during the measurement, or 0;
      * {@code otherCpuNanos}: the rest of the process's CPU time; {@code clientCpuNanos}: the part of that spent by the
-     * benchmark's own client threads (the phase's workers and java.net.http's).
+     * benchmark's own client threads (the phase's workers and java.net.http's); {@code jitCpuNanos}: the part spent by
+     * the JIT's compiler threads (0 where the JVM does not tell, see {@link #jitCpuNanos()}).
      */
     record Result(String name, int threads, long ops, Duration elapsed, Histogram latency, long errors, long cpuNanos,
-                  long otherCpuNanos, long clientCpuNanos) {
+                  long otherCpuNanos, long clientCpuNanos, long jitCpuNanos) {
         double opsPerSecond() {
             return ops / (elapsed.toNanos() / 1e9);
         }
@@ -44,11 +45,18 @@ final class Phases {
         }
 
         /**
-         * CPU time of the process without the benchmark's client threads per operation, in microseconds: the server's
-         * threads and what the JVM spends for them (GC, JIT) that no Java thread's clock shows.
+         * CPU time of the process without the benchmark's client threads and the JIT compiler per operation, in
+         * microseconds: the server's threads and the GC work they cause, which no Java thread's clock shows. The JIT is
+         * left out because it comes in bursts that have nothing to do with the operation (on a loaded machine it is
+         * still compiling minutes after the warm-up).
          */
         double serverProcessCpuMicrosPerOp() {
-            return ops == 0 ? 0 : Math.max(0, cpuNanos + otherCpuNanos - clientCpuNanos) / 1e3 / ops;
+            return ops == 0 ? 0 : Math.max(0, cpuNanos + otherCpuNanos - clientCpuNanos - jitCpuNanos) / 1e3 / ops;
+        }
+
+        /** CPU time of the JIT's compiler threads per operation, in microseconds. */
+        double jitCpuMicrosPerOp() {
+            return ops == 0 ? 0 : jitCpuNanos / 1e3 / ops;
         }
 
         /** CPU time of the benchmark's client threads per operation, in microseconds. */
@@ -105,6 +113,37 @@ final class Phases {
     private static long clientCpuSince(Map<Long, Long> before) {
         long sum = 0;
         for (Map.Entry<Long, Long> now : clientCpuNanos().entrySet()) {
+            sum += Math.max(0, now.getValue() - before.getOrDefault(now.getKey(), 0L));
+        }
+        return sum;
+    }
+
+    /**
+     * CPU time so far of the JIT's compiler threads, by name. HotSpot hides them from {@code ThreadMXBean}; its internal
+     * {@code sun.management.HotspotThreadMBean} lists them, reachable with
+     * {@code --add-exports java.management/sun.management=ALL-UNNAMED} (bench/host.sh passes it). Empty without.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> jitCpuNanos() {
+        Map<String, Long> jit = new HashMap<>();
+        try {
+            Object bean = Class.forName("sun.management.ManagementFactoryHelper").getMethod("getHotspotThreadMBean").invoke(null);
+            Map<String, Long> internal = (Map<String, Long>) Class.forName("sun.management.HotspotThreadMBean")
+                    .getMethod("getInternalThreadCpuTimes").invoke(bean);
+            internal.forEach((name, nanos) -> {
+                if (name.contains("CompilerThread")) {
+                    jit.put(name, nanos);
+                }
+            });
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // not exported to us: the JIT stays in the server's share
+        }
+        return jit;
+    }
+
+    private static long jitCpuSince(Map<String, Long> before) {
+        long sum = 0;
+        for (Map.Entry<String, Long> now : jitCpuNanos().entrySet()) {
             sum += Math.max(0, now.getValue() - before.getOrDefault(now.getKey(), 0L));
         }
         return sum;
@@ -188,16 +227,18 @@ final class Phases {
         long processAtStart = ended ? 0 : processCpuClock.getAsLong();
         Map<Long, Long> clientsAtStart = ended ? null : clientCpuNanos();
         long workersAtStart = ended ? 0 : workersCpuNanos(workers);
+        Map<String, Long> jitAtStart = ended ? null : jitCpuNanos();
         done.await();
         long cpu = cpuAtStart == 0 ? 0 : cpuClock.getAsLong() - cpuAtStart;
         long process = processAtStart == 0 ? 0 : processCpuClock.getAsLong() - processAtStart;
         long client = clientsAtStart == null ? 0 : clientCpuSince(clientsAtStart) + Arrays.stream(workerCpuAtEnd).sum() - workersAtStart;
+        long jit = jitAtStart == null ? 0 : jitCpuSince(jitAtStart);
         Histogram all = new Histogram(60_000_000_000L, 3);
         for (Histogram h : histograms) {
             all.add(h);
         }
         Result r = new Result(name, threads, ops.get(), measure, all, errors.get(), cpu, Math.max(0, process - cpu),
-                Math.max(0, client));
+                Math.max(0, client), jit);
         System.out.printf("  %-30s %d clients: %.0f ops/s, p50 %.2f ms, p99 %.2f ms%n", name, threads,
                 r.opsPerSecond(), all.getValueAtPercentile(50) / 1e6, all.getValueAtPercentile(99) / 1e6);
         return r;
