@@ -106,14 +106,14 @@ final class Phases {
     }
 
     /**
-     * What the client threads alive at the end spent since {@code before}: java.net.http's executor retires idle threads,
-     * so a plain difference of sums could go down; a thread that ends within the phase is missed (its share goes to the
-     * server's side of the split, for both modes alike).
+     * What the threads of {@code now} spent since {@code before}, thread by thread: java.net.http's executor retires idle
+     * threads and HotSpot adds and retires compiler threads, so a plain difference of sums could go down; a thread that
+     * ends within the phase is missed (its share goes to the server's side of the split, for both modes alike).
      */
-    private static long clientCpuSince(Map<Long, Long> before) {
+    private static <K> long cpuSince(Map<K, Long> before, Map<K, Long> now) {
         long sum = 0;
-        for (Map.Entry<Long, Long> now : clientCpuNanos().entrySet()) {
-            sum += Math.max(0, now.getValue() - before.getOrDefault(now.getKey(), 0L));
+        for (Map.Entry<K, Long> t : now.entrySet()) {
+            sum += Math.max(0, t.getValue() - before.getOrDefault(t.getKey(), 0L));
         }
         return sum;
     }
@@ -139,14 +139,6 @@ final class Phases {
             // not exported to us: the JIT stays in the server's share
         }
         return jit;
-    }
-
-    private static long jitCpuSince(Map<String, Long> before) {
-        long sum = 0;
-        for (Map.Entry<String, Long> now : jitCpuNanos().entrySet()) {
-            sum += Math.max(0, now.getValue() - before.getOrDefault(now.getKey(), 0L));
-        }
-        return sum;
     }
 
     private static long workersCpuNanos(List<Thread> workers) {
@@ -231,8 +223,9 @@ final class Phases {
         done.await();
         long cpu = cpuAtStart == 0 ? 0 : cpuClock.getAsLong() - cpuAtStart;
         long process = processAtStart == 0 ? 0 : processCpuClock.getAsLong() - processAtStart;
-        long client = clientsAtStart == null ? 0 : clientCpuSince(clientsAtStart) + Arrays.stream(workerCpuAtEnd).sum() - workersAtStart;
-        long jit = jitAtStart == null ? 0 : jitCpuSince(jitAtStart);
+        long client = clientsAtStart == null ? 0
+                : cpuSince(clientsAtStart, clientCpuNanos()) + Arrays.stream(workerCpuAtEnd).sum() - workersAtStart;
+        long jit = jitAtStart == null ? 0 : cpuSince(jitAtStart, jitCpuNanos());
         Histogram all = new Histogram(60_000_000_000L, 3);
         for (Histogram h : histograms) {
             all.add(h);
