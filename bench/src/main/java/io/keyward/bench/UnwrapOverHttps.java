@@ -135,8 +135,8 @@ public final class UnwrapOverHttps {
 
         System.out.println();
         // server CPU per call: the host's threads only (not the clients', not PostgreSQL's process), which a busy
-        // shared machine disturbs far less than throughput; client: the phase's own client threads (the direct phases'
-        // clients call the HSM themselves); process: the whole JVM (server, clients, GC, JIT, the log's thread)
+        // shared machine disturbs far less than throughput; client: the phase's own client threads and java.net.http's (the
+        // direct phases' clients call the HSM themselves); process: the whole JVM (server, clients, GC, JIT, the log's thread)
         System.out.printf("%-30s %8s %10s %9s %9s %9s %14s %14s %15s%n", "phase", "clients", "ops/s", "p50 ms", "p99 ms", "max ms",
                 "server CPU/op", "client CPU/op", "process CPU/op");
         for (Phases.Result r : List.of(direct1, direct8, http1, http8, jdk8, fixed, direct8after)) {

@@ -163,12 +163,11 @@ public final class Envelope implements AutoCloseable {
     private static byte[] openBody(Mac prkMac, byte[] info, byte[] aadPrefix, byte[] sealed, BlockFormat format)
             throws IntegrityException {
         int nonceOff = BlockFormat.HEADER_LENGTH;
-        byte[] nonce = Arrays.copyOfRange(sealed, nonceOff, nonceOff + format.nonceLength());
         int ctOff = nonceOff + format.nonceLength();
         byte[] out = new byte[sealed.length - format.overhead()];
         byte[] dek = dek(prkMac, info);
         try {
-            Gcm.open(dek, nonce, aad(aadPrefix, sealed), sealed, ctOff, sealed.length - ctOff, out, 0);
+            Gcm.open(dek, sealed, nonceOff, format.nonceLength(), aad(aadPrefix, sealed), sealed, ctOff, sealed.length - ctOff, out, 0);
             return out;
         } catch (GeneralSecurityException e) {
             Arrays.fill(out, (byte) 0);

@@ -41,9 +41,20 @@ public final class Gcm {
      */
     public static int open(byte[] key, byte[] nonce, byte[] aad, byte[] in, int inOff, int len, byte[] out,
                            int outOff) throws GeneralSecurityException {
+        return open(key, nonce, 0, nonce.length, aad, in, inOff, len, out, outOff);
+    }
+
+    /**
+     * {@link #open(byte[], byte[], byte[], byte[], int, int, byte[], int)} with the nonce at {@code nonce[nonceOff..+nonceLen)}
+     * (a sealed block's own bytes, not a copy). One {@code doFinal}, not 64 KiB updates: SunJCE's decryption keeps every
+     * update's input in a buffer of its own until the tag is checked, so chunks only added a copy of the block.
+     */
+    public static int open(byte[] key, byte[] nonce, int nonceOff, int nonceLen, byte[] aad, byte[] in, int inOff, int len, byte[] out,
+                           int outOff) throws GeneralSecurityException {
         Cipher c = CIPHERS.get();
-        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
-        return run(c, aad, in, inOff, len, out, outOff);
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce, nonceOff, nonceLen));
+        c.updateAAD(aad);
+        return c.doFinal(in, inOff, len, out, outOff);
     }
 
     private static int run(Cipher c, byte[] aad, byte[] in, int inOff, int len, byte[] out, int outOff)
