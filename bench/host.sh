@@ -8,6 +8,7 @@
 #                                                  request and throughput, KEYWARD_BENCH_ROUNDS rounds (6) of both modes
 #   bench/host.sh keyhealth  [SIZES]               key-health poll rounds over 1,000 and 10,000 resources (1000,10000)
 #
+# KEYWARD_BENCH_DOUBLE_ENCRYPTION=1: the data-plane cluster with isDoubleEncryptionEnabled (two AES-GCM layers; off: one).
 # KEYWARD_BENCH_MVN_FLAGS (e.g. -o for offline) goes to the build. KEYWARD_BENCH_TAG=t writes bench/results/<name>-t.txt
 # instead; KEYWARD_BENCH_JFR=file.jfr records the run with JFR (profile settings), for bench/profile.sh. The host logs
 # through the app's logback.xml as under ./keyward run; its access log lines are written, then left out of the results.
