@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Cold start and memory of the local host as its own process, started as `./keyward run` starts it (plain `java -cp`):
-# JVM start to the first 200 on /health/ping and to the first 200 on unwrapkey (vault, key and token prepared by an
-# earlier start of the same home), RSS idle and under 8 clients of unwrapkey (bench's UnwrapLoad, another JVM).
+# Cold start and memory of the local host as its own process, started as `./keyward run` starts it (plain `java -cp`
+# with functions/local/jvm.options): JVM start to the first 200 on /health/ping and to the first 200 on unwrapkey
+# (vault, key and token prepared by an earlier start of the same home), RSS idle and under 8 clients of unwrapkey (bench's UnwrapLoad, another JVM).
 # Each run also gives the host's CPU time (user + system) up to the first ping, which depends far less than wall time on
 # what else the machine runs, and the 1-minute load average; the last lines give the medians.
 # Results: bench/results/coldstart[-TAG].txt.
@@ -55,7 +55,8 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 start_host() {
   t0=$(now_ms)
   # shellcheck disable=SC2086
-  java "${cds[@]}" ${KEYWARD_BENCH_JAVA_OPTS:-} -cp "$host_cp" io.keyward.local.LocalFunctionHost > "bench/target/coldstart-host.log" 2>&1 &
+  # shellcheck disable=SC2046
+  java "${cds[@]}" $(sed 's/#.*//' functions/local/jvm.options) ${KEYWARD_BENCH_JAVA_OPTS:-} -cp "$host_cp" io.keyward.local.LocalFunctionHost > "bench/target/coldstart-host.log" 2>&1 &
   pid=$!
 }
 # SIGTERM: a background job of a script has SIGINT ignored, and the JVM then keeps ignoring it
@@ -67,6 +68,9 @@ hwm_mb() { echo $(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 )); }
 # user + system CPU of the host so far, in ms (clock ticks of /proc/PID/stat)
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$pid/stat"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
+# the same fixed shell loop before each start, in ms: how fast the machine is at that moment (on a shared VM it swings
+# by up to 2x within a minute, and a start's time with it)
+probe_ms() { local t i; t=$(now_ms); for ((i = 0; i < 100000; i++)); do :; done; echo $(( $(now_ms) - t )); }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p"; }
 token() {
@@ -107,8 +111,9 @@ fi
 
 {
   echo "local host cold start ($(java -version 2>&1 | head -1)), $(nproc) cores, $runs runs, database $db_mode${cds:+, AppCDS archive $(du -m "$jsa" | cut -f1) MB}${KEYWARD_BENCH_JAVA_OPTS:+, JVM options: $KEYWARD_BENCH_JAVA_OPTS}"
-  pings=() unwraps=() cpus=()
+  pings=() unwraps=() cpus=() probes=()
   for i in $(seq "$runs"); do
+    p=$(probe_ms)
     start_host
     wait_ping
     t1=$(now_ms)
@@ -116,11 +121,11 @@ fi
     until [ "$(status_of -X POST -H "Authorization: Bearer $kv_token" -H 'Content-Type: application/json' \
         "$kid/unwrapkey?api-version=7.5" -d "$body")" = 200 ]; do sleep 0.01; done
     t2=$(now_ms)
-    pings+=($((t1 - t0))) unwraps+=($((t2 - t0))) cpus+=("$c1")
-    echo "run $i: JVM start to first ping 200: $((t1 - t0)) ms; to first unwrapkey 200: $((t2 - t0)) ms; host CPU to first ping: $c1 ms; load average $l1;$(sed -n 's/^ *started in/ host: started in/p' bench/target/coldstart-host.log)"
+    pings+=($((t1 - t0))) unwraps+=($((t2 - t0))) cpus+=("$c1") probes+=("$p")
+    echo "run $i: JVM start to first ping 200: $((t1 - t0)) ms; to first unwrapkey 200: $((t2 - t0)) ms; host CPU to first ping: $c1 ms; load average $l1; machine probe $p ms;$(sed -n 's/^ *started in/ host: started in/p' bench/target/coldstart-host.log)"
     [ "$i" = "$runs" ] || stop_host
   done
-  echo "median of $runs: first ping $(printf '%s\n' "${pings[@]}" | median) ms, first unwrapkey $(printf '%s\n' "${unwraps[@]}" | median) ms, host CPU to first ping $(printf '%s\n' "${cpus[@]}" | median) ms"
+  echo "median of $runs: first ping $(printf '%s\n' "${pings[@]}" | median) ms, first unwrapkey $(printf '%s\n' "${unwraps[@]}" | median) ms, host CPU to first ping $(printf '%s\n' "${cpus[@]}" | median) ms, machine probe $(printf '%s\n' "${probes[@]}" | median) ms"
   sleep 10
   echo "RSS idle (10 s after the first unwrapkey): $(rss_mb) MB (high-water mark so far $(hwm_mb) MB)"
   java -Djdk.net.hosts.file="$root/bench/target/coldstart-hosts" -cp "$bench_cp" io.keyward.bench.UnwrapLoad \

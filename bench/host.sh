@@ -11,7 +11,7 @@
 # KEYWARD_BENCH_DOUBLE_ENCRYPTION=1: the data-plane cluster with isDoubleEncryptionEnabled (two AES-GCM layers; off: one).
 # KEYWARD_BENCH_MVN_FLAGS (e.g. -o for offline) goes to the build. KEYWARD_BENCH_TAG=t writes bench/results/<name>-t.txt
 # instead; KEYWARD_BENCH_JFR=file.jfr records the run with JFR (profile settings), for bench/profile.sh. The host logs
-# through the app's logback.xml as under ./keyward run; its access log lines are written, then left out of the results.
+# through the app's logging (base.LogSetup) as under ./keyward run; its access log lines are written, then left out of the results.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -45,6 +45,8 @@ jfr=()
 [ -z "${KEYWARD_BENCH_JFR:-}" ] || jfr=("-XX:StartFlightRecording=settings=profile,filename=$KEYWARD_BENCH_JFR")
 # --add-exports: Phases reads the JIT compiler threads' CPU time (hidden from ThreadMXBean) to leave it out of the
 # server's CPU per request
-java "${jfr[@]}" --add-exports java.management/sun.management=ALL-UNNAMED -Djdk.net.hosts.file="$root/bench/target/hosts" \
+# the host's JVM options, as under ./keyward run (functions/local/jvm.options)
+# shellcheck disable=SC2046
+java "${jfr[@]}" $(sed 's/#.*//' functions/local/jvm.options) --add-exports java.management/sun.management=ALL-UNNAMED -Djdk.net.hosts.file="$root/bench/target/hosts" \
   -cp "$cp" "$main" "$arg" "$root/bench/target/$home" \
   | grep --line-buffered -v ' keyward\.access - ' | tee "$out"

@@ -100,12 +100,15 @@ public final class Databases {
             // Not cleaned: the local host keeps its vaults and keys' metadata across restarts. zonky runs initdb
             // only when the directory holds no cluster yet.
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setPgBinaryResolver(PreparedBinaries.INSTANCE)
+                    .setOverrideWorkingDirectory(PreparedBinaries.INSTANCE.workingDirectory())
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setServerConfig("fsync", fsync ? "on" : "off")
                     .setServerConfig("synchronous_commit", fsync ? "on" : "off")
                     .setPGStartupWait(timeout)
                     .start();
+            PreparedBinaries.INSTANCE.remember();
             String url = pg.getJdbcUrl("postgres", "postgres");
             String durability = fsync ? "" : ", fsync off";
             return new LocalDatabase() {

@@ -10,7 +10,7 @@ import ch.qos.logback.core.CoreConstants;
  * The stack trace of a logged exception with its frames and the class of each cause, but none of their messages: an
  * exception's message may carry SQL and the values bound into it, a token label, a path or a PIN a library put there,
  * and Keyward's log lines carry none of that. Where a line logs an exception, the line's own words say what failed and
- * the frames say where. Registered in logback.xml as {@code %stackWithoutMessages}.
+ * the frames say where. Registered by {@link LogSetup} as {@code %stackWithoutMessages}.
  */
 public class StackTraceWithoutMessages extends ThrowableHandlingConverter {
 

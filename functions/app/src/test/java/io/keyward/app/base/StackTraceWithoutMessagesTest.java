@@ -5,16 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
-/** The production logback.xml, as the host loads it: exceptions logged with their frames and classes, no messages. */
+/** The production logging ({@link LogSetup}), as the host sets it up: exceptions logged with their frames and classes, no messages. */
 class StackTraceWithoutMessagesTest {
 
     private static final String SQL = "INSERT INTO vault_keys (name) VALUES ('customer-secret-4711')";
@@ -52,13 +53,23 @@ class StackTraceWithoutMessagesTest {
         assertThat(logged("plain {}", null, 1).strip()).endsWith("plain 1");
     }
 
-    /** What the STDOUT appender of the main logback.xml (not logback-test.xml: what a deployed host prints) writes for a line. */
+    @Test
+    void logbackStartsWithLogSetupUnlessAConfigurationFileIsGiven() {
+        assertThat(ServiceLoader.load(Configurator.class, LogSetup.class.getClassLoader()).stream()
+                .map(ServiceLoader.Provider::type)).contains(LogSetup.class);
+        // the test class path has a logback-test.xml: that file, not LogSetup, configures the tests' logging
+        LoggerContext context = new LoggerContext();
+        LogSetup setup = new LogSetup();
+        setup.setContext(context);
+        assertThat(setup.configure(context)).isEqualTo(Configurator.ExecutionStatus.INVOKE_NEXT_IF_ANY);
+        assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).iteratorForAppenders().hasNext()).isFalse();
+    }
+
+    /** What the STDOUT appender of {@link LogSetup} (not logback-test.xml: what a deployed host prints) writes for a line. */
     private static String logged(String message, Throwable thrown, Object... args) throws Exception {
         LoggerContext context = new LoggerContext();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
         try {
-            configurator.doConfigure(StackTraceWithoutMessagesTest.class.getClassLoader().getResource("logback.xml"));
+            LogSetup.apply(context);
             Logger logger = context.getLogger("io.keyward.app.test");
             @SuppressWarnings("unchecked")
             Encoder<ILoggingEvent> encoder = ((ConsoleAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME)

