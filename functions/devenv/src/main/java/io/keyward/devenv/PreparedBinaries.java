@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,9 +46,38 @@ final class PreparedBinaries implements PgBinaryResolver {
     private final AtomicReference<MessageDigest> fullPass = new AtomicReference<>();
 
     private PreparedBinaries() {
-        this(new File(System.getProperty("ot.epg.working-dir",
-                new File(System.getProperty("java.io.tmpdir"), "embedded-pg").getPath())),
-                describe(System.getProperty("java.class.path", "")));
+        this(privateWorkingDirectory(), describe(System.getProperty("java.class.path", "")));
+    }
+
+    /**
+     * Where the binaries are unpacked: {@code ot.epg.working-dir} if set (zonky's own setting), else
+     * {@code $XDG_CACHE_HOME/keyward/embedded-pg} ({@code ~/.cache/...}), below a directory only this user may enter.
+     * zonky's default, {@code /tmp/embedded-pg}, is writable by every user of the machine without the sticky bit, so
+     * another user could swap the binaries (or the link) the host then runs. If the cache directory cannot be made,
+     * zonky's default it is, with a warning.
+     */
+    private static File privateWorkingDirectory() {
+        String configured = System.getProperty("ot.epg.working-dir");
+        if (configured != null && !configured.isBlank()) {
+            return new File(configured);
+        }
+        String cache = System.getenv("XDG_CACHE_HOME");
+        Path base = (cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache"))
+                .resolve("keyward");
+        try {
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectories(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
+            } else {
+                Files.createDirectories(base);
+            }
+            return base.resolve("embedded-pg").toFile();
+        } catch (IOException | UnsupportedOperationException e) {
+            File fallback = new File(System.getProperty("java.io.tmpdir"), "embedded-pg");
+            LOG.warn("could not make {} ({}); embedded PostgreSQL's binaries go to {}", base, e.getClass().getSimpleName(),
+                    fallback);
+            return fallback;
+        }
     }
 
     PreparedBinaries(File workingDirectory, Optional<byte[]> description) {
@@ -54,7 +85,7 @@ final class PreparedBinaries implements PgBinaryResolver {
         this.description = description;
     }
 
-    /** zonky's working directory, given to it explicitly so that it and this resolver agree on it. */
+    /** zonky's working directory, given to it explicitly so that it and this resolver agree on it (and it is private). */
     File workingDirectory() {
         return workingDirectory;
     }

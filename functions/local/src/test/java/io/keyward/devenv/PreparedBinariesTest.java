@@ -1,6 +1,7 @@
 package io.keyward.devenv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -73,6 +75,17 @@ class PreparedBinariesTest {
         assertThat(PreparedBinaries.describe(classPath).get()).isNotEqualTo(first.get());
         // no binaries jar (another packaging): no description, so every start makes zonky's full pass
         assertThat(PreparedBinaries.describe(work.resolve("other.jar").toString())).isEmpty();
+    }
+
+    @Test
+    void theBinariesGoBelowADirectoryOnlyThisUserMayEnter() throws IOException {
+        assumeTrue(System.getProperty("ot.epg.working-dir") == null, "zonky's working directory is set explicitly");
+        Path dir = PreparedBinaries.INSTANCE.workingDirectory().toPath();
+        String cache = System.getenv("XDG_CACHE_HOME");
+        Path expected = (cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache"))
+                .resolve("keyward").resolve("embedded-pg");
+        assertThat(dir).isEqualTo(expected); // not zonky's /tmp/embedded-pg, which every user may write
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.getParent()))).isEqualTo("rwx------");
     }
 
     private static String md5(byte[] bytes) throws Exception {
