@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cold start and memory of the local host as its own process, started as `./keyward run` starts it (plain `java -cp`
 # with functions/local/jvm.options): JVM start to the first 200 on /health/ping and to the first 200 on unwrapkey
-# (vault, key and token prepared by an earlier start of the same home), RSS idle and under 8 clients of unwrapkey (bench's UnwrapLoad, another JVM).
+# (vault, key and token prepared by an earlier start of the same home), RSS idle and under 8 clients of unwrapkey
+# (bench's UnwrapLoad, another JVM).
 # Each run also gives the host's CPU time (user + system) up to the first ping, which depends far less than wall time on
 # what else the machine runs, and the 1-minute load average; the last lines give the medians.
 # Results: bench/results/coldstart[-TAG].txt.

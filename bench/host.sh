@@ -11,7 +11,8 @@
 # KEYWARD_BENCH_DOUBLE_ENCRYPTION=1: the data-plane cluster with isDoubleEncryptionEnabled (two AES-GCM layers; off: one).
 # KEYWARD_BENCH_MVN_FLAGS (e.g. -o for offline) goes to the build. KEYWARD_BENCH_TAG=t writes bench/results/<name>-t.txt
 # instead; KEYWARD_BENCH_JFR=file.jfr records the run with JFR (profile settings), for bench/profile.sh. The host logs
-# through the app's logging (base.LogSetup) as under ./keyward run; its access log lines are written, then left out of the results.
+# through the app's logging (base.LogSetup) as under ./keyward run; its access log lines are written, then left out of
+# the results.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
