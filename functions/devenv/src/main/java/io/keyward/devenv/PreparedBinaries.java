@@ -7,16 +7,19 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,7 @@ import org.slf4j.LoggerFactory;
 final class PreparedBinaries implements PgBinaryResolver {
 
     private static final Logger LOG = LoggerFactory.getLogger(PreparedBinaries.class);
+    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rwx------");
 
     /** The one instance: zonky caches what a resolver gave it per instance and JVM. */
     static final PreparedBinaries INSTANCE = new PreparedBinaries();
@@ -51,10 +55,10 @@ final class PreparedBinaries implements PgBinaryResolver {
 
     /**
      * Where the binaries are unpacked: {@code ot.epg.working-dir} if set (zonky's own setting), else
-     * {@code $XDG_CACHE_HOME/keyward/embedded-pg} ({@code ~/.cache/...}), below a directory only this user may enter.
-     * zonky's default, {@code /tmp/embedded-pg}, is writable by every user of the machine without the sticky bit, so
-     * another user could swap the binaries (or the link) the host then runs. If the cache directory cannot be made,
-     * zonky's default it is, with a warning.
+     * {@code $XDG_CACHE_HOME/keyward/embedded-pg} ({@code ~/.cache/...}), below a directory only this user may enter;
+     * if that cannot be had, {@code <java.io.tmpdir>/keyward-<user>/embedded-pg} on the same terms. zonky's default,
+     * {@code /tmp/embedded-pg}, is writable by every user of the machine without the sticky bit, so another user could
+     * swap the binaries (or the link) the host then runs; it is never used.
      */
     private static File privateWorkingDirectory() {
         String configured = System.getProperty("ot.epg.working-dir");
@@ -64,20 +68,39 @@ final class PreparedBinaries implements PgBinaryResolver {
         String cache = System.getenv("XDG_CACHE_HOME");
         Path base = (cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache"))
                 .resolve("keyward");
-        try {
-            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                Files.createDirectories(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwx------"));
-            } else {
-                Files.createDirectories(base);
+        Path fallback = Path.of(System.getProperty("java.io.tmpdir"), "keyward-" + System.getProperty("user.name"));
+        for (Path dir : new Path[] {base, fallback}) {
+            try {
+                return ownPrivateDirectory(dir).resolve("embedded-pg").toFile();
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.warn("{} cannot hold embedded PostgreSQL's binaries ({})", dir, e.getClass().getSimpleName());
             }
-            return base.resolve("embedded-pg").toFile();
-        } catch (IOException | UnsupportedOperationException e) {
-            File fallback = new File(System.getProperty("java.io.tmpdir"), "embedded-pg");
-            LOG.warn("could not make {} ({}); embedded PostgreSQL's binaries go to {}", base, e.getClass().getSimpleName(),
-                    fallback);
-            return fallback;
         }
+        throw new IllegalStateException("no directory of this user's own for embedded PostgreSQL's binaries (tried " + base
+                + " and " + fallback + "); set -Dot.epg.working-dir to one");
+    }
+
+    /**
+     * {@code dir}, made if missing, after checking that this user owns it, with access for this user only. A directory
+     * another user made first (in a shared temporary directory, say) is refused, whoever runs this: root may change
+     * its mode, but its owner could still write into it.
+     */
+    static Path ownPrivateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PRIVATE));
+        if (Files.isSymbolicLink(dir)) {
+            throw new AccessDeniedException(dir.toString(), null, "a symbolic link");
+        }
+        Path mine = Files.createTempFile(dir, "owner", ".probe");
+        try {
+            Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            if (!owner.equals(Files.getAttribute(mine, "unix:uid", LinkOption.NOFOLLOW_LINKS))) {
+                throw new AccessDeniedException(dir.toString(), null, "owned by another user");
+            }
+        } finally {
+            Files.delete(mine);
+        }
+        Files.setPosixFilePermissions(dir, PRIVATE);
+        return dir;
     }
 
     PreparedBinaries(File workingDirectory, Optional<byte[]> description) {

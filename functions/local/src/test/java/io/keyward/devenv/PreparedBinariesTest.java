@@ -1,12 +1,14 @@
 package io.keyward.devenv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -86,6 +88,27 @@ class PreparedBinariesTest {
                 .resolve("keyward").resolve("embedded-pg");
         assertThat(dir).isEqualTo(expected); // not zonky's /tmp/embedded-pg, which every user may write
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.getParent()))).isEqualTo("rwx------");
+    }
+
+    @Test
+    void aDirectoryMadeByAnotherUserIsRefusedAndOneOfOurOwnIsMadePrivate() throws Exception {
+        Path ours = Files.createDirectories(work.resolve("ours"));
+        Files.setPosixFilePermissions(ours, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(PreparedBinaries.ownPrivateDirectory(ours)).isEqualTo(ours);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(ours))).isEqualTo("rwx------");
+
+        Path elsewhere = Files.createDirectories(work.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(work.resolve("link"), elsewhere);
+        assertThatThrownBy(() -> PreparedBinaries.ownPrivateDirectory(link)).isInstanceOf(AccessDeniedException.class);
+
+        // another user's directory: only root can make one here, and root is who most needs the check
+        assumeTrue(Files.getAttribute(work, "unix:uid").equals(0), "needs root to give a directory to another user");
+        Path theirs = Files.createDirectories(work.resolve("theirs"));
+        Files.setAttribute(theirs, "unix:uid", 65534);
+        Files.setPosixFilePermissions(theirs, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThatThrownBy(() -> PreparedBinaries.ownPrivateDirectory(theirs)).isInstanceOf(AccessDeniedException.class)
+                .hasMessageContaining("owned by another user");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(theirs))).isEqualTo("rwxrwxrwx");
     }
 
     private static String md5(byte[] bytes) throws Exception {
